@@ -1,0 +1,73 @@
+import type { EnvLookup } from './settings';
+import type { OutboxStore, StoreCaps } from './store';
+
+/** A git code reference as Polyaxon's `coderef/` endpoint takes it. */
+export interface CodeRef {
+  commit: string | null;
+  head: string | null;
+  branch: string | null;
+  git_url: string | null;
+  is_dirty: boolean | null;
+}
+
+/** Free-form description of where the run executes (Polyaxon's `run_env`). Never secrets. */
+export type RunEnv = Record<string, unknown>;
+
+export type ConsoleLevel = 'debug' | 'info' | 'warn' | 'error' | 'log';
+
+export interface LifecycleHooks {
+  /** Normal end (Node `beforeExit`): end unfinished runs as succeeded, then flush. */
+  onExit(): Promise<void>;
+  /**
+   * Uncaught error (Node). Must record `failed` synchronously-durably before returning, since
+   * the process dies right after.
+   */
+  onCrash(error: unknown): void;
+  /** Page hidden (browser): persist what is queued, then try one bounded keepalive send. */
+  onHide(): void;
+  /** Page closing (browser `pagehide` not persisted): mark unfinished runs stopped. */
+  onClose(): void;
+  /** Connectivity changed (browser `online`/`offline`). */
+  onOnline?(online: boolean): void;
+}
+
+export interface OpenStoreOptions {
+  /** Names the queue; one queue per target server, so a store never mixes servers. */
+  name: string;
+  caps: StoreCaps;
+  /** Node: journal folder override. */
+  directory?: string;
+}
+
+/** A keepalive request for page close: same shape as the transport's, sent fire-and-forget. */
+export interface ExitRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * Everything that differs between runtimes. Adapters hold no retry, batching or drop policy.
+ * "Best effort" members never throw: they give null or a partial value and log one debug note.
+ */
+export interface Environment {
+  readonly kind: 'node' | 'browser' | 'memory';
+  getEnv: EnvLookup;
+  /** In-cluster token file (Node only). */
+  readTextFile?(path: string): string | undefined;
+  /** Sets a process environment variable (Node only; `getTfConfig` uses it). */
+  setEnv?(name: string, value: string): void;
+  /** Opens the durable store, or a memory store with one warning when that fails. */
+  openStore(options: OpenStoreOptions): Promise<OutboxStore>;
+  runEnv(): Promise<RunEnv>;
+  codeRef(): Promise<CodeRef | null>;
+  /** Installs lifecycle handlers; returns the uninstaller. */
+  onLifecycle(hooks: LifecycleHooks): () => void;
+  /** Mirrors console output into `sink`, leaving the console itself untouched. Returns the uninstaller. */
+  captureConsole(sink: (level: ConsoleLevel, line: string) => void): () => void;
+  /** Fire-and-forget send that survives page unload (fetch keepalive); false when not possible. */
+  sendOnExit?(request: ExitRequest): boolean;
+  /** Keeps timers from holding the process open (Node `unref`). */
+  unrefTimer(timer: unknown): void;
+}

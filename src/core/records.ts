@@ -1,0 +1,85 @@
+/**
+ * Records: every tracking call becomes one. The outbox stores them, the sender turns them into
+ * Polyaxon requests. Records are plain JSON so every store (memory, file journal, IndexedDB) can
+ * keep them as they are.
+ */
+
+/** Format version of a stored record; stores migrate or drain older versions (F25). */
+export const RECORD_FORMAT_VERSION = 1;
+
+export type RecordKind =
+  | 'create' // POST {user}/{project}/experiments/   body: CreateBody
+  | 'patch' // PATCH .../experiments/{id}/          body: one field (+ merge)
+  | 'status' // POST .../statuses/                   body: {status, message?, traceback?}
+  | 'coderef' // POST .../coderef/                   body: CodeRef | null (no body)
+  | 'metrics' // POST .../metrics/ (batched array)   body: {values, created_at}
+  | 'logs' // POST .../logs/ (batched array)         body: string (one log line)
+  | 'stop'; // POST .../stop/                        body: null
+
+/** Kinds the sender may merge into one array request; everything else is sent alone. */
+export const BATCHABLE_KINDS: ReadonlySet<RecordKind> = new Set(['metrics', 'logs']);
+/** Kinds the caps may evict when the queue is full; the others are never dropped for space. */
+export const EVICTABLE_KINDS: ReadonlySet<RecordKind> = new Set(['metrics', 'logs']);
+
+/** Where a run lives on the server, once known. */
+export interface RunTarget {
+  /** Owner of the project; resolved through `GET users/` at send time when not given. */
+  user?: string;
+  project: string;
+  /** Server id; unknown until the create record is acknowledged (offline create). */
+  id?: number;
+}
+
+export interface OutboxRecord {
+  /** Format version (RECORD_FORMAT_VERSION). */
+  v: number;
+  /** Unique id (uuidv7-like, sortable), the idempotency key's material. */
+  id: string;
+  /** Monotonic sequence within the store: the order of calls. Never wall time (F22). */
+  seq: number;
+  /** The run's local key, known before the server answered the create. */
+  run: string;
+  kind: RecordKind;
+  body: unknown;
+  /** Wall time of the call, ms since epoch (informational; order comes from `seq`). */
+  createdAt: number;
+  /** Approximate size in bytes of the body as JSON, for byte caps and batching. */
+  bytes: number;
+  /** Lease: until this time (ms) the record belongs to `leaseOwner`'s in-flight request. */
+  leaseUntil?: number;
+  leaseOwner?: string;
+  /**
+   * Batch key, fixed the first time the record is claimed. A retried request, in this process or
+   * after a reload or crash, claims exactly the records of that batch again, so the request and
+   * its Idempotency-Key are byte-identical.
+   */
+  batch?: string;
+}
+
+/** Fields the caller gives; the outbox fills in the rest. */
+export type NewRecord = Pick<OutboxRecord, 'run' | 'kind' | 'body'>;
+
+let lastTime = 0;
+let counter = 0;
+
+/** A time-ordered unique id in the uuidv7 layout (48-bit ms time, then random bits). */
+export function newRecordId(now: number = Date.now()): string {
+  // Keep ids sortable even when the clock stands still or goes backwards within a process.
+  if (now <= lastTime) {
+    counter++;
+    now = lastTime;
+  } else {
+    counter = 0;
+    lastTime = now;
+  }
+  const bytes = new Uint8Array(16);
+  const random = new Uint8Array(10);
+  globalThis.crypto.getRandomValues(random);
+  for (let i = 0; i < 6; i++) bytes[5 - i] = Math.floor(now / 2 ** (8 * i)) & 0xff;
+  bytes[6] = 0x70 | ((counter >> 8) & 0x0f);
+  bytes[7] = counter & 0xff;
+  bytes[8] = 0x80 | (random[0] & 0x3f);
+  bytes.set(random.subarray(1, 8), 9);
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

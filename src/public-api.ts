@@ -1,0 +1,9 @@
+// The public API, identical for every runtime; each entry point installs its environment first.
+export { PolyaxonError, ValidationError } from './core/errors';
+export type { PolyaxonErrorKind } from './core/errors';
+export type { ClientOptions, ClientSettings, EnvLookup } from './core/settings';
+export type { CodeRef, RunEnv, Environment } from './core/environment';
+export { setLogLevel } from './core/logger';
+export type { LogLevel } from './core/logger';
+export { PolyaxonClient } from './client/client';
+export { Experiment } from './experiment';
