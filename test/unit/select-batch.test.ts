@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import type { OutboxRecord } from '../../src/core/records';
+import { batchKey, selectBatch } from '../../src/core/select-batch';
+import type { ClaimOptions } from '../../src/core/store';
+import { testRecord } from '../helpers/store-contract';
+
+const options: ClaimOptions = { owner: 'o', leaseMs: 1000, now: 10_000, maxCount: 200, maxBytes: 1_000 };
+const seqs = (records: OutboxRecord[] | undefined) => records?.map((record) => record.seq);
+
+describe('selectBatch', () => {
+  it('gives null when there is nothing', () => {
+    expect(selectBatch([], options)).toBeNull();
+  });
+
+  it('leads with the lowest seq of an unblocked run', () => {
+    const records = [
+      { ...testRecord(1, 'a', 'metrics'), leaseUntil: 10_001 },
+      testRecord(2, 'b', 'status'),
+      testRecord(3, 'a', 'status'),
+    ];
+    expect(seqs(selectBatch(records, options)?.records)).toEqual([2]);
+  });
+
+  it('treats an expired lease as free', () => {
+    const records = [{ ...testRecord(1, 'a', 'status'), leaseUntil: 10_000 }];
+    expect(seqs(selectBatch(records, options)?.records)).toEqual([1]);
+  });
+
+  it('gives null when every run is blocked', () => {
+    const records = [{ ...testRecord(1, 'a', 'metrics'), leaseUntil: 20_000 }, testRecord(2, 'a', 'status')];
+    expect(selectBatch(records, options)).toBeNull();
+  });
+
+  it('a final status never overtakes earlier metrics of the same run', () => {
+    const records = [testRecord(1, 'a', 'metrics'), testRecord(2, 'a', 'metrics'), testRecord(3, 'a', 'status')];
+    expect(seqs(selectBatch(records, options)?.records)).toEqual([1, 2]);
+  });
+
+  it('skips other runs between records of the batch', () => {
+    const records = [testRecord(1, 'a', 'logs'), testRecord(2, 'b', 'logs'), testRecord(3, 'a', 'logs'), testRecord(4, 'a', 'metrics')];
+    expect(seqs(selectBatch(records, options)?.records)).toEqual([1, 3]);
+  });
+
+  it('brings back exactly an existing batch, whatever the limits', () => {
+    const records = [
+      { ...testRecord(1, 'a', 'metrics'), batch: 'k' },
+      testRecord(2, 'a', 'metrics'),
+      { ...testRecord(3, 'a', 'metrics'), batch: 'k' },
+    ];
+    const selected = selectBatch(records, { ...options, maxCount: 1, maxBytes: 1 });
+    expect(selected?.batch).toBe('k');
+    expect(seqs(selected?.records)).toEqual([1, 3]);
+  });
+
+  it('does not add an already batched record to a new batch', () => {
+    const records = [testRecord(1, 'a', 'metrics'), { ...testRecord(2, 'a', 'metrics'), batch: 'k' }];
+    expect(seqs(selectBatch(records, options)?.records)).toEqual([1]);
+  });
+
+  it('stops at maxCount and maxBytes, and always takes the first record', () => {
+    const big = (seq: number) => testRecord(seq, 'a', 'logs', 'x'.repeat(398));
+    const records = [big(1), big(2), big(3)];
+    expect(seqs(selectBatch(records, options)?.records)).toEqual([1, 2]);
+    expect(seqs(selectBatch(records, { ...options, maxCount: 1 })?.records)).toEqual([1]);
+    expect(seqs(selectBatch(records, { ...options, maxBytes: 10 })?.records)).toEqual([1]);
+  });
+
+  it('sends create, patch, status, coderef and stop alone', () => {
+    for (const kind of ['create', 'patch', 'status', 'coderef', 'stop'] as const) {
+      const records = [testRecord(1, 'a', kind), testRecord(2, 'a', kind)];
+      expect(seqs(selectBatch(records, options)?.records)).toEqual([1]);
+    }
+  });
+
+  it('derives the batch key from the records alone', () => {
+    const records = [testRecord(1, 'a', 'metrics'), testRecord(2, 'a', 'metrics')];
+    const key = selectBatch(records, options)?.batch;
+    expect(key).toBe(selectBatch(records.map((record) => ({ ...record })), options)?.batch);
+    expect(key).toBe(batchKey(records));
+    expect(batchKey(records.slice(0, 1))).not.toBe(key);
+    expect(batchKey([records[0], testRecord(3, 'a', 'metrics')])).not.toBe(key);
+  });
+});
