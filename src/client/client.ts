@@ -1,0 +1,43 @@
+import { getEnvironment } from '../core/runtime';
+import { resolveClientSettings, toLookup, type ClientOptions, type ClientSettings } from '../core/settings';
+import { AuthApi } from './auth-api';
+import { ExperimentApi } from './experiment-api';
+import { HttpCaller } from './http';
+import { ProjectApi } from './project-api';
+import { assertClientOptions } from './validate';
+
+/**
+ * A typed client for the Polyaxon v0 REST API (polyaxon-v0-api.md). Responses keep the server's
+ * snake_case field names, as Polyaxon's Python client does. Each call sends one request, never
+ * retries, and fails with a PolyaxonError (or a ValidationError before sending bad input).
+ */
+export class PolyaxonClient {
+  readonly auth: AuthApi;
+  readonly project: ProjectApi;
+  readonly experiment: ExperimentApi;
+  #settings: Readonly<ClientSettings>;
+
+  constructor(options: ClientOptions = {}) {
+    const fallbackEnv = getEnvironment().getEnv;
+    assertClientOptions(options, toLookup(options.env, fallbackEnv));
+    this.#settings = freeze(resolveClientSettings(options, fallbackEnv));
+    const http = new HttpCaller(() => this.#settings);
+    this.auth = new AuthApi(http, (token) => this.setToken(token));
+    this.project = new ProjectApi(http);
+    this.experiment = new ExperimentApi(http);
+  }
+
+  /** The resolved settings: explicit options over POLYAXON_* variables over defaults. */
+  get settings(): Readonly<ClientSettings> {
+    return this.#settings;
+  }
+
+  /** Replaces the token for every later request, e.g. after a 401 (undefined: send none). */
+  setToken(token: string | undefined): void {
+    this.#settings = freeze({ ...this.#settings, token: token || undefined });
+  }
+}
+
+function freeze(settings: ClientSettings): Readonly<ClientSettings> {
+  return Object.freeze({ ...settings, headers: Object.freeze({ ...settings.headers }) });
+}

@@ -1,0 +1,121 @@
+import { ValidationError } from '../core/errors';
+import { assertName } from '../core/names';
+import type { ClientOptions, EnvLookup } from '../core/settings';
+
+/** Polyaxon's list page size (`settings.PAGE_SIZE` of its client and server). */
+export const PAGE_SIZE = 20;
+
+/** Polyaxon 0.6 experiment statuses (`ExperimentLifeCycle.VALUES`). */
+export const EXPERIMENT_STATUSES = [
+  'created', 'resuming', 'warning', 'building', 'scheduled', 'starting', 'running', 'succeeded',
+  'failed', 'upstream_failed', 'stopped', 'skipped', 'unknown',
+] as const;
+export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
+
+/** Polyaxon's tag column limit. */
+export const TAG_MAX_LENGTH = 64;
+
+// Django's username rule (`[\w.@+-]+`, 150 chars); "." and ".." would walk the URL path.
+const USERNAME_PATTERN = /^[\w.@+-]+$/;
+const USERNAME_MAX_LENGTH = 150;
+
+/** A user path segment, checked so it can never change which URL is requested. */
+export function assertUserName(field: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0) throw new ValidationError(field, 'must be a non-empty string');
+  if (value.length > USERNAME_MAX_LENGTH) {
+    throw new ValidationError(field, `must be at most ${USERNAME_MAX_LENGTH} characters (got ${value.length})`);
+  }
+  if (!USERNAME_PATTERN.test(value) || value === '.' || value === '..') {
+    throw new ValidationError(field, 'must contain only letters, digits and "@.+-_"');
+  }
+}
+
+/** Project (and experiment) names follow the server's slug, reserved-word and length rules. */
+export function assertEntityName(field: string, value: unknown): asserts value is string {
+  assertName(field, value);
+}
+
+export function assertExperimentId(value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new ValidationError('id', `must be a positive integer (got ${String(value)})`);
+  }
+}
+
+/** `page` is 1-based; Polyaxon lists take `?offset=(page-1)*20`. */
+export function pageOffset(page: unknown = 1): number {
+  if (typeof page !== 'number' || !Number.isSafeInteger(page) || page < 1) {
+    throw new ValidationError('page', `must be an integer of at least 1 (got ${String(page)})`);
+  }
+  return (page - 1) * PAGE_SIZE;
+}
+
+export function assertTags(field: string, tags: unknown): void {
+  if (tags === undefined || tags === null) return;
+  if (!Array.isArray(tags)) throw new ValidationError(field, 'must be an array of strings');
+  tags.forEach((tag, index) => {
+    if (typeof tag !== 'string' || tag.trim().length === 0) {
+      throw new ValidationError(`${field}[${index}]`, 'must be a non-empty string');
+    }
+    if (tag.length > TAG_MAX_LENGTH) {
+      throw new ValidationError(`${field}[${index}]`, `must be at most ${TAG_MAX_LENGTH} characters (got ${tag.length})`);
+    }
+  });
+}
+
+export function assertStatus(value: unknown): asserts value is ExperimentStatus {
+  if (!EXPERIMENT_STATUSES.includes(value as ExperimentStatus)) {
+    throw new ValidationError('status', `must be one of ${EXPERIMENT_STATUSES.join(', ')} (got ${String(value)})`);
+  }
+}
+
+export function assertMetricPoints(points: unknown): void {
+  if (!Array.isArray(points)) throw new ValidationError('metrics', 'must be an array of {values, created_at}');
+  points.forEach((point, index) => {
+    const values = (point as { values?: unknown } | null)?.values;
+    if (!values || typeof values !== 'object' || Array.isArray(values)) {
+      throw new ValidationError(`metrics[${index}].values`, 'must be an object of numbers');
+    }
+    for (const [key, value] of Object.entries(values)) {
+      // Polyaxon stores metric values as floats; booleans pass as 0/1 like Python's bool.
+      if (typeof value === 'boolean') continue;
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new ValidationError(`metrics[${index}].values.${key}`, 'must be a finite number');
+      }
+    }
+    const createdAt = (point as { created_at?: unknown }).created_at;
+    if (createdAt !== undefined && typeof createdAt !== 'string') {
+      throw new ValidationError(`metrics[${index}].created_at`, 'must be a string');
+    }
+  });
+}
+
+export function assertLogLines(lines: unknown): asserts lines is string[] {
+  if (!Array.isArray(lines)) throw new ValidationError('lines', 'must be an array of strings');
+  lines.forEach((line, index) => {
+    if (typeof line !== 'string') throw new ValidationError(`lines[${index}]`, 'must be a string');
+  });
+}
+
+// A name or IPv4 address, or a bracketed IPv6 address: nothing that could smuggle in a path.
+const HOST_PATTERN = /^(\[[0-9a-fA-F:.]+\]|[^\s/:?#@[\]]+)$/;
+
+/** Refuses options that would build a broken URL or a request that never ends. */
+export function assertClientOptions(options: ClientOptions, getEnv: EnvLookup): void {
+  if (options.port !== undefined) assertPort('port', options.port);
+  else {
+    const portText = getEnv('POLYAXON_HTTP_PORT');
+    if (portText !== undefined && portText !== '') assertPort('POLYAXON_HTTP_PORT', Number(portText));
+  }
+  if (options.timeoutMs !== undefined && !(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)) {
+    throw new ValidationError('timeoutMs', `must be a positive number of milliseconds (got ${String(options.timeoutMs)})`);
+  }
+  if (options.host !== undefined && (typeof options.host !== 'string' || !HOST_PATTERN.test(options.host))) {
+    throw new ValidationError('host', 'must be a host name without scheme, port or path');
+  }
+}
+
+function assertPort(field: string, port: unknown): void {
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new ValidationError(field, `must be an integer between 1 and 65535 (got ${String(port)})`);
+  }
+}
