@@ -1,0 +1,261 @@
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { logger } from '../../src/core/logger';
+import type { OutboxStore } from '../../src/core/store';
+import { JOURNAL_FORMAT, JOURNAL_VERSION } from '../../src/node/journal/format';
+import {
+  listJournals,
+  listQueues,
+  openJournalStore,
+  queueDirectory,
+  readJournal,
+  type JournalStoreOptions,
+} from '../../src/node/journal-store';
+import { testRecord } from '../helpers/store-contract';
+
+const NAME = 'http://127.0.0.1:8000';
+const ROOMY = { maxRecords: 1e6, maxBytes: 1e9 };
+const CLAIM = { owner: 'p', leaseMs: 30_000, now: 0, maxCount: 1000, maxBytes: 1e9 };
+
+let root = '';
+let queue = '';
+const opened: OutboxStore[] = [];
+
+async function open(extra: Partial<JournalStoreOptions> = {}) {
+  const store = await openJournalStore({ name: NAME, caps: ROOMY, directory: root, ...extra });
+  opened.push(store);
+  return store;
+}
+
+/** Every record left, claimed and acked one batch at a time, in delivery order. */
+async function drain(store: OutboxStore): Promise<number[]> {
+  const seqs: number[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const batch = await store.claim(CLAIM);
+    if (batch.length === 0) break;
+    seqs.push(...batch.map((record) => record.seq));
+    await store.ack(batch.map((record) => record.id));
+  }
+  return seqs;
+}
+
+function journalFiles(): string[] {
+  return readdirSync(queue).filter((name) => name.endsWith('.jsonl'));
+}
+
+/** A pid that belonged to a process which has exited. */
+function deadPid(): number {
+  return spawnSync(process.execPath, ['-e', '']).pid!;
+}
+
+/** A journal and lock as a process killed mid-run leaves them. */
+function writeOrphan(pid: number, tag: string, lines: object[]): string {
+  mkdirSync(queue, { recursive: true });
+  const base = join(queue, `${pid}-${tag}`);
+  const header = { format: JOURNAL_FORMAT, version: JOURNAL_VERSION, name: NAME, pid };
+  writeFileSync(`${base}.jsonl`, [header, ...lines].map((line) => `${JSON.stringify(line)}\n`).join(''));
+  writeFileSync(`${base}.lock`, JSON.stringify({ pid, host: hostname() }));
+  return `${base}.jsonl`;
+}
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'journal-files-'));
+  queue = queueDirectory(root, NAME);
+  logger.resetWarnings();
+});
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  for (const store of opened.splice(0)) await store.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('journal layout', () => {
+  it('writes a versioned JSONL journal in a folder per server under the root', async () => {
+    const store = await open();
+    expect(store.kind).toBe('journal');
+    await store.append([testRecord(1, 'a', 'metrics')], ROOMY);
+    const [file] = journalFiles();
+    expect(file).toMatch(new RegExp(`^${process.pid}-[0-9a-f]+\\.jsonl$`));
+    const lines = readFileSync(join(queue, file), 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
+    expect(lines[0]).toMatchObject({ format: JOURNAL_FORMAT, version: 1, name: NAME });
+    expect(lines.at(-1)).toEqual({ op: 'add', r: testRecord(1, 'a', 'metrics') });
+  });
+
+  it('writes one line group per call, before the call returns', async () => {
+    const store = await open();
+    const [file] = journalFiles();
+    const before = statSync(join(queue, file)).size;
+    void store.append([testRecord(1, 'a', 'metrics'), testRecord(2, 'a', 'metrics')], ROOMY);
+    const text = readFileSync(join(queue, file), 'utf8');
+    expect(statSync(join(queue, file)).size).toBeGreaterThan(before);
+    expect(text.trimEnd().split('\n')).toHaveLength(4);
+  });
+
+  it('takes its root from POLYAXON_OUTBOX_DIR when no directory is given', async () => {
+    const store = await openJournalStore({
+      name: NAME,
+      caps: ROOMY,
+      getEnv: (name) => (name === 'POLYAXON_OUTBOX_DIR' ? root : undefined),
+    });
+    opened.push(store);
+    expect(store.kind).toBe('journal');
+    expect(journalFiles()).toHaveLength(1);
+  });
+
+  it('keeps two servers in two folders', async () => {
+    const a = await open();
+    const b = await open({ name: 'https://polyaxon.example.com:443' });
+    await a.append([testRecord(1, 'a', 'metrics')], ROOMY);
+    expect((await b.count()).records).toBe(0);
+    expect(listQueues(root).map((info) => info.name).sort()).toEqual([NAME, 'https://polyaxon.example.com:443']);
+  });
+
+  it('falls back to memory with one warning when the folder cannot be created', async () => {
+    const blocker = join(root, 'a-file');
+    writeFileSync(blocker, '');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const first = await open({ directory: blocker });
+    const second = await open({ directory: blocker });
+    expect(first.kind).toBe('memory');
+    expect(second.kind).toBe('memory');
+    expect(warn).toHaveBeenCalledTimes(1);
+    await first.append([testRecord(1, 'a', 'metrics')], ROOMY);
+    expect((await first.count()).records).toBe(1);
+  });
+});
+
+describe('recovery', () => {
+  it('skips a torn last line after a crash with one warning and keeps the rest', async () => {
+    const path = writeOrphan(deadPid(), 'torn', [
+      { op: 'add', r: testRecord(1, 'a', 'metrics') },
+      { op: 'add', r: testRecord(2, 'a', 'metrics') },
+    ]);
+    appendFileSync(path, '{"op":"add","r":{"id":"r000003","seq":3,"ru');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const store = await open();
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0][0])).toMatch(/unreadable line/);
+    expect(await drain(store)).toEqual([1, 2]);
+  });
+
+  it('keeps the next sequence number when every record was acked', async () => {
+    const store = await open();
+    await store.append([testRecord(41, 'a', 'status')], ROOMY);
+    expect(await drain(store)).toEqual([41]);
+    await store.close();
+    const reopened = await open();
+    expect(await reopened.nextSeq()).toBe(42);
+  });
+
+  it('keeps leases and batch keys of a crashed process, so its retry is the same batch', async () => {
+    const path = writeOrphan(deadPid(), 'leased', [
+      { op: 'add', r: testRecord(1, 'a', 'metrics') },
+      { op: 'add', r: testRecord(2, 'a', 'metrics') },
+      { op: 'add', r: testRecord(3, 'a', 'metrics') },
+      { op: 'lease', ids: ['r000001', 'r000002'], until: 500, owner: 'gone', batch: 'k1' },
+    ]);
+    const store = await open();
+    expect(await store.claim({ ...CLAIM, now: 499 })).toEqual([]);
+    const retry = await store.claim({ ...CLAIM, now: 501 });
+    expect(retry.map((record) => [record.id, record.batch])).toEqual([
+      ['r000001', 'k1'],
+      ['r000002', 'k1'],
+    ]);
+    expect(journalFiles()).not.toContain(path.split('/').at(-1));
+  });
+});
+
+describe('several processes', () => {
+  it('leaves the journal of a live process alone', async () => {
+    const first = await open();
+    await first.append([testRecord(1, 'a', 'metrics')], ROOMY);
+    const second = await open();
+    expect((await second.count()).records).toBe(0);
+    expect(await first.claim(CLAIM)).toHaveLength(1);
+    expect(journalFiles()).toHaveLength(2);
+  });
+
+  it('resumes what a closed store left, and merges dead journals in seq order', async () => {
+    const first = await open();
+    await first.append([testRecord(1, 'a', 'create'), testRecord(4, 'a', 'metrics')], ROOMY);
+    await first.close();
+    writeOrphan(deadPid(), 'other', [
+      { op: 'add', r: testRecord(2, 'b', 'create') },
+      { op: 'add', r: testRecord(3, 'b', 'metrics') },
+      { op: 'meta', key: 'run:b', value: { id: 9 } },
+    ]);
+    const next = await open();
+    expect(journalFiles()).toHaveLength(1);
+    expect(await next.getMeta('run:b')).toEqual({ id: 9 });
+    expect(await next.nextSeq()).toBe(5);
+    expect(await drain(next)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('lists journals with their owner state for status and sync', async () => {
+    const live = await open();
+    await live.append([testRecord(1, 'a', 'metrics')], ROOMY);
+    const orphan = writeOrphan(deadPid(), 'orphan', [{ op: 'add', r: testRecord(2, 'b', 'metrics') }]);
+    const infos = listJournals(queue);
+    expect(infos.map((info) => info.owned).sort()).toEqual([false, true]);
+    expect(infos.find((info) => info.path === orphan)).toMatchObject({ name: NAME, owned: false, version: { kind: 'current' } });
+    expect([...readJournal(orphan).records.keys()]).toEqual(['r000002']);
+  });
+});
+
+describe('F25 older and newer formats', () => {
+  it('F25 migrates a version 0 journal (no header, records without v and bytes)', async () => {
+    mkdirSync(queue, { recursive: true });
+    copyFileSync(join(__dirname, '../fixtures/journal-v0/outbox.jsonl'), join(queue, 'outbox.jsonl'));
+    const store = await open();
+    expect(await store.getMeta('run:run-1')).toEqual({ user: 'alice', project: 'mnist', id: 12 });
+    expect(await store.nextSeq()).toBe(4);
+    const metrics = await store.claim(CLAIM);
+    expect(metrics.map((record) => record.seq)).toEqual([1, 2]);
+    expect(metrics[0]).toMatchObject({ v: 1, bytes: JSON.stringify(metrics[0].body).length });
+    await store.ack(metrics.map((record) => record.id));
+    const [log] = await store.claim(CLAIM);
+    expect(log).toMatchObject({ seq: 3, body: 'épilogue ✓', bytes: Buffer.byteLength('"épilogue ✓"') });
+    expect(journalFiles()).toHaveLength(1);
+  });
+
+  it('F25 leaves a journal of a newer format untouched and warns', async () => {
+    mkdirSync(queue, { recursive: true });
+    const future = join(queue, '1-future.jsonl');
+    const text = `${JSON.stringify({ format: JOURNAL_FORMAT, version: 2 })}\n{"op":"put","x":1}\n`;
+    writeFileSync(future, text);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const store = await open();
+    expect((await store.count()).records).toBe(0);
+    expect(readFileSync(future, 'utf8')).toBe(text);
+    expect(String(warn.mock.calls[0][0])).toMatch(/untouched: version 2/);
+  });
+});
+
+describe('compaction', () => {
+  it('rewrites the journal to its live records once acks dominate, and keeps them', async () => {
+    const store = await open({ compactMinBytes: 4096 });
+    const [file] = journalFiles();
+    const body = { values: { loss: 0.5 }, pad: 'x'.repeat(200) };
+    let seq = 0;
+    let largest = 0;
+    for (let round = 0; round < 20; round++) {
+      const records = Array.from({ length: 10 }, () => testRecord(++seq, 'a', 'metrics', body));
+      await store.append(records, ROOMY);
+      largest = Math.max(largest, statSync(join(queue, file)).size);
+      const batch = await store.claim({ ...CLAIM, maxCount: 9 });
+      await store.ack(batch.map((record) => record.id));
+    }
+    const size = statSync(join(queue, file)).size;
+    expect(largest).toBeLessThan(4 * 4096);
+    expect(size).toBeLessThan(20 * 10 * 250);
+    await store.close();
+    const reopened = await open();
+    expect((await reopened.count()).records).toBe(20);
+    expect(await reopened.nextSeq()).toBe(201);
+  });
+});
