@@ -1,0 +1,160 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { logger } from '../core/logger';
+import type { Accounts } from './auth';
+import { DASHBOARD_HTML } from './dashboard';
+import { HttpError, json, parseBody, parsePath, preflightHeaders, readBody, send, type Reply } from './http';
+import type { Journal } from './journal';
+import type { JournalEntry, RememberedResponse, ServerEvent, UserAccount } from './model';
+import { matchRoute, type RequestContext, type Route } from './router';
+import type { ServerState } from './state';
+import type { RateLimiter } from './throttle';
+
+export interface AppParts {
+  state: ServerState;
+  journal: Journal;
+  accounts: Accounts;
+  routes: readonly Route[];
+  metricsLimiter: RateLimiter;
+  /** Last heartbeat (ms) of each experiment, in memory only. */
+  heartbeats: Map<number, number>;
+  maxBodyBytes: number;
+  /** Replays the journal into a cleared state (after a write that did not reach the disk). */
+  rebuild(): Promise<void>;
+}
+
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+/**
+ * The request pipeline: path → route → token → body → idempotency replay → handler → journal
+ * (written and fsynced) → response. A request is answered 2xx only once its effects are on disk.
+ */
+export function createRequestListener(parts: AppParts) {
+  // Keys whose first request is still being written: a repeat waits for it instead of running twice.
+  const inflight = new Map<string, Promise<void>>();
+
+  /** Journals `events` (and the response to replay for `idempotency`), then resolves. */
+  async function commit(events: ServerEvent[], idempotency?: JournalEntry['idempotency']): Promise<void> {
+    const entry: JournalEntry = { v: 1, at: new Date().toISOString(), events };
+    if (idempotency) entry.idempotency = idempotency;
+    try {
+      await parts.journal.append(entry);
+    } catch (error) {
+      logger.error('journal write failed; memory is rebuilt from disk', error);
+      await parts.rebuild();
+      throw new HttpError(500, { detail: 'The server could not store the request.' });
+    }
+  }
+
+  async function handleApi(req: IncomingMessage, segments: string[], query: URLSearchParams, pageUrl: string): Promise<Reply> {
+    const method = req.method ?? 'GET';
+    const match = matchRoute(parts.routes, method, segments);
+    if (match.kind === 'not_found') throw new HttpError(404, { detail: 'Not found.' });
+    if (match.kind === 'method_not_allowed') {
+      throw new HttpError(405, { detail: `Method "${method}" not allowed.` }, { Allow: match.allowed.join(', ') });
+    }
+    const { route, params } = match;
+    const user = route.anonymous ? parts.accounts.main : parts.accounts.authenticate(req);
+    if (route.path.endsWith('/metrics') && method === 'POST' && !parts.metricsLimiter.allow(user.username)) {
+      throw new HttpError(429, { detail: 'Request was throttled. Expected available in 1 second.' }, { 'Retry-After': '1' });
+    }
+    const body = parseBody(await readBody(req, parts.maxBodyBytes), req.headers['content-type']);
+    const key = route.mutates ? idempotencyKey(req) : undefined;
+    if (key === undefined) return run(route, params, query, body, user, pageUrl);
+
+    const slot = `${user.username}\n${key}`;
+    while (inflight.has(slot)) await inflight.get(slot)?.catch(() => undefined);
+    const remembered = parts.state.recall(user.username, key);
+    if (remembered) return replay(remembered);
+    let settle!: () => void;
+    inflight.set(slot, new Promise<void>((resolve) => (settle = resolve)));
+    try {
+      return await run(route, params, query, body, user, pageUrl, key);
+    } finally {
+      inflight.delete(slot);
+      settle();
+    }
+  }
+
+  async function run(
+    route: Route,
+    params: Record<string, string>,
+    query: URLSearchParams,
+    body: unknown,
+    user: UserAccount,
+    pageUrl: string,
+    key?: string,
+  ): Promise<Reply> {
+    const events: ServerEvent[] = [];
+    const context: RequestContext = {
+      params, query, body, user, pageUrl,
+      state: parts.state,
+      now: new Date().toISOString(),
+      apply(event) {
+        parts.state.apply(event);
+        events.push(event);
+      },
+      heartbeat: (experimentId) => parts.heartbeats.set(experimentId, Date.now()),
+    };
+    let reply: Reply;
+    try {
+      reply = await route.handle(context);
+    } catch (error) {
+      // A handler validates before it applies anything; if one ever fails half-way, undo by replay.
+      if (events.length > 0) await parts.rebuild();
+      throw error;
+    }
+    const succeeded = reply.status >= 200 && reply.status < 300;
+    const remember = key !== undefined && succeeded && reply.text === undefined;
+    if (events.length === 0 && !remember) return reply;
+    const response: RememberedResponse = { status: reply.status, body: reply.body ?? null };
+    if (remember) parts.state.remember(user.username, key, response);
+    await commit(events, remember ? { user: user.username, key, response } : undefined);
+    return reply;
+  }
+
+  return async function listener(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let reply: Reply;
+    try {
+      reply = await route(req);
+    } catch (error) {
+      reply = errorReply(error);
+    }
+    if (!res.headersSent && !res.destroyed) send(req, res, reply);
+  };
+
+  async function route(req: IncomingMessage): Promise<Reply> {
+    const path = parsePath(req.url ?? '/');
+    if (req.method === 'OPTIONS') return { status: 204, headers: preflightHeaders(req) };
+    if (path.kind === 'other') {
+      if (req.method === 'GET' && (path.pathname === '/' || path.pathname === '/dashboard')) {
+        return { status: 200, text: DASHBOARD_HTML, headers: { 'Content-Type': 'text/html; charset=utf-8' } };
+      }
+      throw new HttpError(404, { detail: 'Not found.' });
+    }
+    const host = req.headers.host ?? 'localhost';
+    const pageUrl = `http://${host}/api/v1/${path.segments.map(encodeURIComponent).join('/')}${path.segments.length ? '/' : ''}`;
+    return handleApi(req, path.segments, path.query, pageUrl);
+  }
+}
+
+function replay(remembered: RememberedResponse): Reply {
+  const reply: Reply = { status: remembered.status, headers: { 'Idempotent-Replayed': 'true' } };
+  if (remembered.body !== null) reply.body = remembered.body;
+  return reply;
+}
+
+function idempotencyKey(req: IncomingMessage): string | undefined {
+  const value = req.headers['idempotency-key'];
+  if (value === undefined) return undefined;
+  const key = Array.isArray(value) ? value[0] : value;
+  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
+    throw new HttpError(400, { detail: `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters.` });
+  }
+  return key;
+}
+
+function errorReply(error: unknown): Reply {
+  if (error instanceof HttpError) return { status: error.status, body: error.body, headers: error.headers };
+  logger.error('request failed', error);
+  return json(500, { detail: 'A server error occurred.' });
+}

@@ -1,0 +1,119 @@
+/**
+ * What the local server stores, and the events that change it. The journal holds events, never
+ * derived state: replaying them in order rebuilds memory exactly, so every computed value (ids,
+ * timestamps, renamed names) is decided once, when the request arrives, and carried in the event.
+ */
+
+export interface UserAccount {
+  username: string;
+  email: string;
+  isSuperuser: boolean;
+  token: string;
+}
+
+export interface ProjectRecord {
+  id: number;
+  uuid: string;
+  user: string;
+  name: string;
+  description: string | null;
+  readme: string | null;
+  tags: string[];
+  isPublic: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CodeReference {
+  id: number;
+  commit: string | null;
+  head: string | null;
+  branch: string | null;
+  git_url: string | null;
+  is_dirty: boolean | null;
+}
+
+/** The experiment's writable fields, with Polyaxon's snake_case names as they travel on the wire. */
+export interface ExperimentFields {
+  name: string | null;
+  description: string | null;
+  readme: string | null;
+  original_experiment: number | null;
+  content: unknown;
+  params: Record<string, unknown> | null;
+  backend: string | null;
+  framework: string | null;
+  is_managed: boolean;
+  run_env: Record<string, unknown> | null;
+  data_refs: Record<string, unknown> | null;
+  tags: string[] | null;
+  ttl: number | null;
+}
+
+export interface ExperimentRecord extends ExperimentFields {
+  id: number;
+  uuid: string;
+  projectId: number;
+  user: string;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  lastStatus: string | null;
+  lastMetric: Record<string, number> | null;
+  codeReference: CodeReference | null;
+}
+
+export interface StatusRecord {
+  id: number;
+  uuid: string;
+  experiment: number;
+  createdAt: string;
+  status: string;
+  message: string | null;
+  traceback: string | null;
+}
+
+export interface MetricRecord {
+  id: number;
+  uuid: string;
+  experiment: number;
+  createdAt: string;
+  values: Record<string, number>;
+}
+
+export type ServerEvent =
+  | { type: 'project.create'; project: ProjectRecord }
+  | { type: 'project.update'; id: number; changes: Partial<ProjectRecord>; at: string }
+  | { type: 'project.delete'; id: number }
+  | { type: 'experiment.create'; experiment: ExperimentRecord }
+  | { type: 'experiment.update'; id: number; changes: Partial<ExperimentFields>; at: string }
+  | { type: 'experiment.delete'; id: number }
+  | { type: 'status.create'; status: StatusRecord }
+  | { type: 'metrics.create'; experiment: number; metrics: MetricRecord[]; at: string }
+  | { type: 'logs.append'; experiment: number; lines: string[]; at: string }
+  | { type: 'coderef.set'; experiment: number; codeReference: CodeReference; at: string };
+
+/** A response remembered under an `Idempotency-Key`, replayed for a repeated key. */
+export interface RememberedResponse {
+  status: number;
+  body: unknown;
+}
+
+/** One journal line: everything one request changed, plus the response to replay for its key. */
+export interface JournalEntry {
+  v: 1;
+  at: string;
+  events: ServerEvent[];
+  idempotency?: { user: string; key: string; response: RememberedResponse };
+}
+
+/** Polyaxon's experiment lifecycle (constants/experiments.py). */
+export const STATUSES = [
+  'created', 'resuming', 'warning', 'building', 'scheduled', 'starting', 'running', 'succeeded',
+  'failed', 'upstream_failed', 'stopped', 'skipped', 'unknown',
+] as const;
+export const DONE_STATUSES: ReadonlySet<string> = new Set([
+  'succeeded', 'failed', 'upstream_failed', 'stopped', 'skipped',
+]);
+export const STARTED_STATUSES: ReadonlySet<string> = new Set(['starting', 'running']);

@@ -1,0 +1,67 @@
+import { isSlug } from '../core/names';
+import type { Reply } from './http';
+import type { ServerEvent, UserAccount } from './model';
+import type { ServerState } from './state';
+
+/** Everything a handler may use; it changes the state only through `apply`. */
+export interface RequestContext {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: unknown;
+  user: UserAccount;
+  state: ServerState;
+  /** This request's timestamp (ISO 8601, UTC): one clock reading per request. */
+  now: string;
+  /** Absolute URL of the requested path without its query, for pagination links. */
+  pageUrl: string;
+  /** Applies `event` to memory at once and journals it before the response is sent. */
+  apply(event: ServerEvent): void;
+  /** Marks a running experiment alive (heartbeats are kept in memory, as Polyaxon keeps them in Redis). */
+  heartbeat(experimentId: number): void;
+}
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** Literal segments, or `:user`, `:project` (slugs) and `:id` (digits). */
+  path: string;
+  /** Served without a token (the login call). */
+  anonymous?: boolean;
+  /** Takes part in `Idempotency-Key` replay: it changes data. */
+  mutates: boolean;
+  handle(context: RequestContext): Reply | Promise<Reply>;
+}
+
+export type RouteMatch =
+  | { kind: 'found'; route: Route; params: Record<string, string> }
+  | { kind: 'method_not_allowed'; allowed: string[] }
+  | { kind: 'not_found' };
+
+export function matchRoute(routes: readonly Route[], method: string, segments: string[]): RouteMatch {
+  const allowed: string[] = [];
+  for (const route of routes) {
+    const params = matchPath(route.path, segments);
+    if (!params) continue;
+    if (route.method === method) return { kind: 'found', route, params };
+    allowed.push(route.method);
+  }
+  return allowed.length > 0 ? { kind: 'method_not_allowed', allowed } : { kind: 'not_found' };
+}
+
+function matchPath(path: string, segments: string[]): Record<string, string> | null {
+  const parts = path.split('/');
+  if (parts.length !== segments.length) return null;
+  const params: Record<string, string> = {};
+  for (let index = 0; index < parts.length; index += 1) {
+    const part = parts[index];
+    const segment = segments[index];
+    if (!part.startsWith(':')) {
+      if (part !== segment) return null;
+      continue;
+    }
+    // A user or project segment that is not a slug names nothing: it never reaches a lookup.
+    const valid = part === ':id' ? /^\d{1,15}$/.test(segment) : isSlug(segment);
+    if (!valid) return null;
+    params[part.slice(1)] = segment;
+  }
+  return params;
+}

@@ -1,0 +1,116 @@
+import * as z from 'zod';
+import { experimentFromPath, uuidHex } from '../access';
+import { badRequest, json, notFound } from '../http';
+import type { MetricRecord } from '../model';
+import { paginate } from '../pagination';
+import type { RequestContext, Route } from '../router';
+import { codeReferenceBody, metricBody } from '../serialize';
+import { normalizeTimestamp } from '../time';
+import { bodyObject, optionalText, parseOrRefuse } from '../validation';
+
+const metricValue = z.union([z.number().refine(Number.isFinite), z.boolean()], {
+  error: 'Every metric value must be a finite number (or a boolean, counted as 0/1).',
+});
+
+const metricBodySchema = z.object({
+  values: z.record(z.string(), metricValue, { error: 'Expected a dictionary of metric values.' }),
+  created_at: z
+    .string({ error: 'Datetime has wrong format.' })
+    .nullable()
+    .optional()
+    .refine((text) => !text || normalizeTimestamp(text) !== null, 'Datetime has wrong format.'),
+});
+
+const codeReferenceSchema = z.object({
+  commit: optionalText,
+  head: optionalText,
+  branch: optionalText,
+  git_url: optionalText,
+  is_dirty: z.boolean({ error: 'Must be a valid boolean.' }).nullable().optional(),
+});
+
+/** Metrics arrive as one object or a JSON array of them; each `values` is merged into `last_metric`. */
+function createMetrics(context: RequestContext) {
+  const { experiment } = experimentFromPath(context, 'write');
+  const many = Array.isArray(context.body);
+  const parsed = many
+    ? parseOrRefuse(z.array(metricBodySchema), context.body)
+    : [parseOrRefuse(metricBodySchema, bodyObject(context.body))];
+  const ids = context.state.peekIds('metric', parsed.length);
+  const metrics: MetricRecord[] = parsed.map((item, index) => ({
+    id: ids[index],
+    uuid: uuidHex(),
+    experiment: experiment.id,
+    createdAt: item.created_at ? (normalizeTimestamp(item.created_at) as string) : context.now,
+    values: Object.fromEntries(Object.entries(item.values).map(([key, value]) => [key, Number(value)])),
+  }));
+  context.apply({ type: 'metrics.create', experiment: experiment.id, metrics, at: context.now });
+  const bodies = metrics.map(metricBody);
+  return json(201, many ? bodies : bodies[0]);
+}
+
+/** Log lines arrive as a JSON array of strings or one string; GET answers them as text, as Polyaxon does. */
+function appendLogs(context: RequestContext) {
+  const { experiment } = experimentFromPath(context, 'write');
+  const lines = typeof context.body === 'string' ? [context.body] : context.body;
+  if (!Array.isArray(lines) || lines.some((line) => typeof line !== 'string')) {
+    throw badRequest({ non_field_errors: ['Logs must be a string or a list of strings.'] });
+  }
+  if (lines.length > 0) context.apply({ type: 'logs.append', experiment: experiment.id, lines, at: context.now });
+  return { status: 200 };
+}
+
+function setCodeReference(context: RequestContext) {
+  const { experiment } = experimentFromPath(context, 'write');
+  // Outside a git repository the client posts no body at all: an empty reference is recorded.
+  const body = parseOrRefuse(codeReferenceSchema, bodyObject(context.body));
+  const codeReference = {
+    id: context.state.nextId('codeReference'),
+    commit: body.commit ?? null,
+    head: body.head ?? null,
+    branch: body.branch ?? null,
+    git_url: body.git_url ?? null,
+    is_dirty: body.is_dirty ?? null,
+  };
+  context.apply({ type: 'coderef.set', experiment: experiment.id, codeReference, at: context.now });
+  return json(201, codeReferenceBody(codeReference));
+}
+
+export function experimentDataRoutes(): Route[] {
+  const base = ':user/:project/experiments/:id';
+  return [
+    {
+      method: 'GET',
+      path: `${base}/metrics`,
+      mutates: false,
+      handle: (context) => {
+        const { experiment } = experimentFromPath(context, 'read');
+        const page = paginate(context.state.metrics.get(experiment.id) ?? [], context.query, context.pageUrl);
+        return json(200, { ...page, results: page.results.map(metricBody) });
+      },
+    },
+    { method: 'POST', path: `${base}/metrics`, mutates: true, handle: createMetrics },
+    {
+      method: 'GET',
+      path: `${base}/logs`,
+      mutates: false,
+      handle: (context) => {
+        const { experiment } = experimentFromPath(context, 'read');
+        const lines = context.state.logs.get(experiment.id) ?? [];
+        return { status: 200, text: lines.map((line) => `${line}\n`).join('') };
+      },
+    },
+    { method: 'POST', path: `${base}/logs`, mutates: true, handle: appendLogs },
+    {
+      method: 'GET',
+      path: `${base}/coderef`,
+      mutates: false,
+      handle: (context) => {
+        const { experiment } = experimentFromPath(context, 'read');
+        if (!experiment.codeReference) throw notFound();
+        return json(200, codeReferenceBody(experiment.codeReference));
+      },
+    },
+    { method: 'POST', path: `${base}/coderef`, mutates: true, handle: setCodeReference },
+  ];
+}

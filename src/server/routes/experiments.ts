@@ -1,0 +1,173 @@
+import * as z from 'zod';
+import { parseBool } from '../../core/settings';
+import { experimentFromPath, projectFromPath, uuidHex } from '../access';
+import { statusEvent } from './statuses';
+import { badRequest, json } from '../http';
+import type { ExperimentFields, ExperimentRecord, ProjectRecord } from '../model';
+import { paginate } from '../pagination';
+import { compileQuery, compileSort } from '../query';
+import type { RequestContext, Route } from '../router';
+import {
+  experimentCreateBody,
+  experimentDetailBody,
+  experimentListBody,
+  experimentMetricsRow,
+  experimentParamsRow,
+} from '../serialize';
+import {
+  bodyObject,
+  dictionary,
+  entityName,
+  freeName,
+  mergeTags,
+  optionalBoolean,
+  optionalText,
+  parseOrRefuse,
+  tags,
+} from '../validation';
+
+const integer = z.number({ error: 'A valid integer is required.' }).int({ error: 'A valid integer is required.' });
+// No groups or build jobs exist on the local server, so any reference to one names nothing.
+const absentReference = z.null({ error: (issue) => `Invalid pk "${String(issue.input)}" - object does not exist.` });
+
+const writableFields = {
+  name: entityName.nullable().optional(),
+  description: optionalText,
+  readme: optionalText,
+  content: z.unknown().optional(),
+  params: dictionary.nullable().optional(),
+  backend: optionalText,
+  framework: optionalText,
+  run_env: dictionary.nullable().optional(),
+  data_refs: dictionary.nullable().optional(),
+  tags: tags.nullable().optional(),
+  ttl: integer.nullable().optional(),
+};
+
+const createBody = z.object({
+  ...writableFields,
+  original_experiment: integer.nullable().optional(),
+  experiment_group: absentReference.optional(),
+  build_job: absentReference.optional(),
+  is_managed: optionalBoolean,
+});
+
+const updateBody = z.object({ ...writableFields, merge: optionalBoolean });
+
+function namesInProject(context: RequestContext, project: ProjectRecord, except?: ExperimentRecord): Set<string> {
+  const names = context.state
+    .experimentsOf(project.id)
+    .filter((experiment) => experiment !== except && experiment.name !== null)
+    .map((experiment) => experiment.name as string);
+  return new Set(names);
+}
+
+function createExperiment(context: RequestContext) {
+  const project = projectFromPath(context, 'write');
+  const body = parseOrRefuse(createBody, bodyObject(context.body));
+  // Polyaxon's default is a managed (in-cluster) run, which needs a polyaxonfile to run.
+  const isManaged = body.is_managed ?? true;
+  if (isManaged && !body.content) throw badRequest({ content: ['Experiment expects a `content`.'] });
+  const experiment: ExperimentRecord = {
+    id: context.state.nextId('experiment'),
+    uuid: uuidHex(),
+    projectId: project.id,
+    user: context.user.username,
+    name: body.name ? freeName(body.name, namesInProject(context, project)) : null,
+    description: body.description ?? null,
+    readme: body.readme ?? null,
+    original_experiment: body.original_experiment ?? null,
+    content: body.content ?? null,
+    params: body.params ?? null,
+    backend: body.backend ?? null,
+    framework: body.framework ?? null,
+    is_managed: isManaged,
+    run_env: body.run_env ?? null,
+    data_refs: body.data_refs ?? null,
+    tags: body.tags ?? null,
+    ttl: body.ttl ?? null,
+    createdAt: context.now,
+    updatedAt: context.now,
+    startedAt: null,
+    finishedAt: null,
+    lastStatus: null,
+    lastMetric: null,
+    codeReference: null,
+  };
+  context.apply({ type: 'experiment.create', experiment });
+  // Polyaxon records the `created` status as soon as the experiment exists.
+  context.apply(statusEvent(context.state, experiment.id, 'created', context.now));
+  return json(201, experimentCreateBody(experiment, project));
+}
+
+/** PATCH: `merge: true` appends tags and updates params/data_refs; without it, values are replaced. */
+function updateExperiment(context: RequestContext) {
+  const { project, experiment } = experimentFromPath(context, 'write');
+  const { merge, ...body } = parseOrRefuse(updateBody, bodyObject(context.body));
+  const changes: Partial<ExperimentFields> = {};
+  for (const [field, value] of Object.entries(body) as Array<[keyof typeof body, unknown]>) {
+    if (value === undefined) continue;
+    (changes as Record<string, unknown>)[field] = value;
+  }
+  if (body.name) changes.name = freeName(body.name, namesInProject(context, project, experiment));
+  if (merge && body.tags) changes.tags = mergeTags(experiment.tags, body.tags);
+  if (merge && body.params) changes.params = { ...(experiment.params ?? {}), ...body.params };
+  if (merge && body.data_refs) changes.data_refs = { ...(experiment.data_refs ?? {}), ...body.data_refs };
+  context.apply({ type: 'experiment.update', id: experiment.id, changes, at: context.now });
+  return json(200, experimentDetailBody(experiment, project));
+}
+
+function flag(context: RequestContext, name: string): boolean | undefined {
+  const value = context.query.get(name);
+  if (value === null || value === '') return undefined;
+  // A word parseBool does not know gives back each fallback: refused, as Polyaxon's to_bool does.
+  const isTrue = parseBool(value, false);
+  const isFalse = !parseBool(value, true);
+  if (!isTrue && !isFalse) throw badRequest({ [name]: [`\`${value}\` is not a valid boolean.`] });
+  return isTrue;
+}
+
+/** The list with Polyaxon's filters: `query`, `sort`, `independent`, `group`, `metrics`, `params`. */
+function listExperiments(context: RequestContext) {
+  const project = projectFromPath(context, 'read');
+  const queryText = context.query.get('query');
+  const matches = queryText ? compileQuery(queryText) : () => true;
+  const order = compileSort(context.query.get('sort') || '-updated_at,-id');
+  // Every experiment here is independent: the local server has no groups.
+  const inGroup = context.query.get('group') || flag(context, 'independent') === false;
+  const experiments = inGroup ? [] : context.state.experimentsOf(project.id).filter(matches).sort(order);
+  const row = flag(context, 'metrics')
+    ? experimentMetricsRow
+    : flag(context, 'params')
+      ? experimentParamsRow
+      : experimentListBody;
+  const page = paginate(experiments, context.query, context.pageUrl);
+  return json(200, { ...page, results: page.results.map((experiment) => row(experiment, project)) });
+}
+
+export function experimentRoutes(): Route[] {
+  return [
+    { method: 'GET', path: ':user/:project/experiments', mutates: false, handle: listExperiments },
+    { method: 'POST', path: ':user/:project/experiments', mutates: true, handle: createExperiment },
+    {
+      method: 'GET',
+      path: ':user/:project/experiments/:id',
+      mutates: false,
+      handle: (context) => {
+        const { project, experiment } = experimentFromPath(context, 'read');
+        return json(200, experimentDetailBody(experiment, project));
+      },
+    },
+    { method: 'PATCH', path: ':user/:project/experiments/:id', mutates: true, handle: updateExperiment },
+    {
+      method: 'DELETE',
+      path: ':user/:project/experiments/:id',
+      mutates: true,
+      handle: (context) => {
+        const { experiment } = experimentFromPath(context, 'write');
+        context.apply({ type: 'experiment.delete', id: experiment.id });
+        return { status: 204 };
+      },
+    },
+  ];
+}
