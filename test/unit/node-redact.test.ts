@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { REDACTED, redactArgv, redactSecrets, redactText, redactUrlCredentials } from '../../src/core/redact';
+
+describe('redactUrlCredentials', () => {
+  it.each([
+    ['https://user:pass@github.com/org/repo.git', 'https://github.com/org/repo.git'],
+    ['https://x-access-token:ghs_abc@github.com/o/r', 'https://github.com/o/r'],
+    ['https://oauth2token@gitlab.com/o/r.git', 'https://gitlab.com/o/r.git'],
+    ['http://u:p@localhost:8000/api', 'http://localhost:8000/api'],
+    ['https://github.com/org/repo.git', 'https://github.com/org/repo.git'],
+    ['git@github.com:org/repo.git', 'git@github.com:org/repo.git'],
+    ['ssh://git@github.com/org/repo.git', 'ssh://git@github.com/org/repo.git'],
+    ['ssh://git:secret@host/org/repo.git', 'ssh://git@host/org/repo.git'],
+    ['clone https://a:b@h/x and https://c:d@k/y', 'clone https://h/x and https://k/y'],
+  ])('%s → %s', (input, expected) => {
+    expect(redactUrlCredentials(input)).toBe(expected);
+  });
+});
+
+describe('redactText', () => {
+  it.each([
+    ['GITHUB_TOKEN=abc123', `GITHUB_TOKEN=${REDACTED}`],
+    ['--api-key=abc', `--api-key=${REDACTED}`],
+    ['password: hunter2', `password: ${REDACTED}`],
+    ['Bearer abc.def', REDACTED],
+    ['https://h/x?api_key=abc&page=2', `https://h/x?api_key=${REDACTED}&page=2`],
+    ['uses ghp_0123456789abcdefghijABCDEFGHIJ here', `uses ${REDACTED} here`],
+    ['AKIAIOSFODNN7EXAMPLE', REDACTED],
+    ['--epochs=10', '--epochs=10'],
+    ['train.py', 'train.py'],
+  ])('%s → %s', (input, expected) => {
+    expect(redactText(input)).toBe(expected);
+  });
+});
+
+describe('redactSecrets', () => {
+  it('replaces values under secret-looking keys, any case, at any depth', () => {
+    const input = {
+      apiKey: 'k',
+      nested: { DB_PASSWORD: 'p', list: [{ Secret_Value: 's' }, 'ok'] },
+      accessToken: { deep: 'object' },
+      epochs: 10,
+      name: 'run',
+    };
+    expect(redactSecrets(input)).toEqual({
+      apiKey: REDACTED,
+      nested: { DB_PASSWORD: REDACTED, list: [{ Secret_Value: REDACTED }, 'ok'] },
+      accessToken: REDACTED,
+      epochs: 10,
+      name: 'run',
+    });
+  });
+
+  it('redacts secret-looking text inside string values and leaves the input untouched', () => {
+    const input = { remote: 'https://u:p@host/r', note: 'TOKEN=x' };
+    expect(redactSecrets(input)).toEqual({ remote: 'https://host/r', note: `TOKEN=${REDACTED}` });
+    expect(input.remote).toBe('https://u:p@host/r');
+  });
+
+  it('survives cycles and keeps shared non-cyclic objects', () => {
+    const shared = { a: 1 };
+    const input: Record<string, unknown> = { left: shared, right: shared };
+    input.self = input;
+    expect(redactSecrets(input)).toEqual({ left: { a: 1 }, right: { a: 1 }, self: '[circular]' });
+  });
+});
+
+describe('redactArgv', () => {
+  it('redacts inline and next-argument values of secret flags', () => {
+    expect(
+      redactArgv(['train.js', '--token=abc', '--password', 'hunter2', '--api-key', 'k1', '--epochs', '5', '--lr=0.1']),
+    ).toEqual(['train.js', `--token=${REDACTED}`, '--password', REDACTED, '--api-key', REDACTED, '--epochs', '5', '--lr=0.1']);
+  });
+
+  it('keeps a following long flag, and redacts a value that merely starts with a dash', () => {
+    expect(redactArgv(['--secret', '--verbose'])).toEqual(['--secret', '--verbose']);
+    expect(redactArgv(['--secret', '-x9'])).toEqual(['--secret', REDACTED]);
+  });
+
+  it('redacts env-style assignments and URL credentials in arguments', () => {
+    expect(redactArgv(['AWS_SECRET_ACCESS_KEY=zzz', 'https://u:p@h/x'])).toEqual([
+      `AWS_SECRET_ACCESS_KEY=${REDACTED}`,
+      'https://h/x',
+    ]);
+  });
+});
