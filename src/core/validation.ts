@@ -40,7 +40,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
-/** `metrics.loss`, or `metrics["val/loss"]` when the key would not read clearly after a dot. */
+/** `metrics.loss`, or `metrics["val loss"]` when a dot would misread (dots, brackets, quotes, spaces, empty). */
 export function fieldPath(parent: string, key: string): string {
   return /^[^\s.[\]"']+$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
 }
@@ -214,11 +214,13 @@ export function validateDescription(description: unknown, field = 'description')
   return validateText(field, description);
 }
 
-export function validateFramework(framework: unknown, field = 'framework'): string {
+/** `framework` (or another field with the same rule): 1 to 16 characters. Field first, like validateName. */
+export function validateFramework(field: string, framework: unknown): string {
   return validateShortLabel(field, framework);
 }
 
-export function validateBackend(backend: unknown, field = 'backend'): string {
+/** `backend`: 1 to 16 characters. Field first, like validateName. */
+export function validateBackend(field: string, backend: unknown): string {
   return validateShortLabel(field, backend);
 }
 
