@@ -1,0 +1,415 @@
+import { PolyaxonClient } from './client/client';
+import * as context from './core/context';
+import { hashData, hashDataSync } from './core/datahash';
+import type { CodeRef } from './core/environment';
+import { ValidationError } from './core/errors';
+import { logger } from './core/logger';
+import type { Outbox } from './core/outbox';
+import type { NewRecord, RecordKind } from './core/records';
+import { newRecordId } from './core/records';
+import { getEnvironment } from './core/runtime';
+import { isManaged } from './core/settings';
+import {
+  guard,
+  validateDescription,
+  validateMetrics,
+  validateName,
+  validateParams,
+  validateStatus,
+  validateTags,
+  validateFramework,
+  isDoneStatus,
+} from './core/validation';
+import { logLine, pythonDatetime } from './core/wire-format';
+import { withTimeout } from './experiment/timeout';
+import {
+  CONTEXT_TIMEOUT_MS,
+  DEFAULT_CREATE_TIMEOUT_MS,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  type CreateOptions,
+  type ExperimentOptions,
+} from './experiment/options';
+import { parseProjectRef, type ProjectRef } from './experiment/project-ref';
+import { outboxFor, track, untrack, type TrackedRun } from './experiment/registry';
+
+export type { CreateOptions, ExperimentOptions, OutboxSettings } from './experiment/options';
+
+export interface ExperimentStats {
+  run: string;
+  id: number | undefined;
+  lastStatus: string | undefined;
+  outbox: ReturnType<Outbox['stats']>;
+}
+
+/**
+ * One tracked Polyaxon experiment: the Python client's `Experiment`, camelCased. Every logging call
+ * validates its input, becomes a record in the outbox and returns at once; delivery, retries and
+ * offline storage are the outbox's business.
+ */
+export class Experiment implements TrackedRun {
+  /** Local key of the run, known before the server has answered. */
+  readonly run: string = newRecordId();
+  readonly client: PolyaxonClient;
+  readonly projectRef: ProjectRef | undefined;
+  readonly isManaged: boolean;
+  /** Resolves with the server id once the create is acknowledged (at once for existing experiments). */
+  readonly whenCreated: Promise<number>;
+
+  private readonly options: ExperimentOptions;
+  private readonly noOp: boolean;
+  private readonly outbox: Outbox | undefined;
+  private serverId: number | undefined;
+  private status: string | undefined;
+  private created = false;
+  /** Records of calls made while `create()` gathers the run env; appended right after the create. */
+  private pendingBeforeCreate: NewRecord[] | undefined;
+  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  private releaseConsole: (() => void) | undefined;
+  private resolveCreated!: (id: number) => void;
+  private rejectCreated!: (error: unknown) => void;
+
+  constructor(options: ExperimentOptions = {}) {
+    this.options = options;
+    const environment = getEnvironment();
+    this.isManaged = isManaged(environment.getEnv);
+    this.whenCreated = new Promise<number>((resolve, reject) => {
+      this.resolveCreated = resolve;
+      this.rejectCreated = reject;
+    });
+    // Nobody may be listening; an offline or refused create must not become an unhandled rejection.
+    this.whenCreated.catch(() => {});
+    this.client = options.client ?? new PolyaxonClient(this.isManaged ? { token: context.readInClusterToken() } : {});
+    this.noOp = this.client.settings.noOp;
+    if (this.noOp) return;
+
+    const target = this.resolveTarget(options);
+    this.projectRef = target.ref;
+    this.outbox = outboxFor(this.client, options.outbox);
+    if (target.id !== undefined) this.adopt(target.id);
+  }
+
+  /** Server id, once known. */
+  get id(): number | undefined {
+    return this.serverId;
+  }
+
+  get lastStatus(): string | undefined {
+    return this.status;
+  }
+
+  /**
+   * Creates the experiment on the server (outside the cluster), then sends the code reference and
+   * status `running` and starts heartbeats. Waits for the server at most `createTimeoutMs`; past
+   * that the run goes on offline and everything is delivered, in order, once the server is back.
+   * A refused create (400, 401, 403) rejects at once.
+   */
+  async create(options: CreateOptions = {}): Promise<this> {
+    if (this.noOp) return this;
+    if (this.created) throw new ValidationError('create', 'this experiment was already created');
+    const body = this.createBody(options);
+    this.created = true;
+    this.pendingBeforeCreate = [];
+    track(this, this.options.endPrevious ?? getEnvironment().kind === 'browser');
+
+    const environment = getEnvironment();
+    const [runEnv, codeRef] = await Promise.all([
+      this.options.trackEnv === false ? undefined : withTimeout(environment.runEnv(), CONTEXT_TIMEOUT_MS, undefined),
+      this.options.trackGit === false ? undefined : withTimeout(environment.codeRef(), CONTEXT_TIMEOUT_MS, null),
+    ]);
+    if (runEnv) body.run_env = runEnv;
+
+    const ref = this.projectRef!;
+    this.appendNow('create', { target: { user: ref.user, project: ref.project }, experiment: body });
+    if (this.options.trackGit !== false) this.appendNow('coderef', codeRef ?? null);
+    this.appendNow('status', { status: 'running' });
+    this.status = 'running';
+    const queued = this.pendingBeforeCreate;
+    this.pendingBeforeCreate = undefined;
+    for (const record of queued) this.outbox!.append(record);
+    this.startRunning();
+
+    this.outbox!.whenCreated(this.run).then(
+      (id) => this.adopt(id),
+      (error) => this.rejectCreated(error),
+    );
+    const timeoutMs = this.options.createTimeoutMs ?? DEFAULT_CREATE_TIMEOUT_MS;
+    const outcome = await withTimeout(
+      this.whenCreated.then(
+        () => 'created' as const,
+        (error: unknown) => ({ error }),
+      ),
+      timeoutMs,
+      'offline' as const,
+    );
+    if (typeof outcome === 'object') {
+      this.stopRunning();
+      throw outcome.error;
+    }
+    if (outcome === 'offline') {
+      logger.warnOnce('create-offline', `server not reachable within ${timeoutMs} ms: tracking offline, delivery resumes when it is back`);
+    }
+    return this;
+  }
+
+  setName(name: string): void {
+    this.edit(() => ({ name: validateName('name', name) }));
+  }
+
+  setDescription(description: string): void {
+    this.edit(() => ({ description: validateDescription(description) }));
+  }
+
+  logTags(tags: string | string[], options: { reset?: boolean } = {}): void {
+    this.edit(() => merged({ tags: validateTags(tags) }, options.reset));
+  }
+
+  logParams(params: Record<string, unknown>, options: { reset?: boolean } = {}): void {
+    this.edit(() => merged({ params: validateParams(params) }, options.reset));
+  }
+
+  /**
+   * Logs a data reference: `{[dataName]: hash}` where hash is the first 12 hex characters of the
+   * MD5 of the data's text form (see README "Data references"). Blobs are read first, so their
+   * reference is queued once hashed; every other kind is queued at once.
+   */
+  logDataRef(args: { data: unknown; dataName?: string; reset?: boolean }): Promise<void> {
+    const dataName = args.dataName ?? 'data';
+    const queue = (hash: string) => this.edit(() => merged({ data_refs: { [dataName]: hash } }, args.reset));
+    if (typeof Blob !== 'undefined' && args.data instanceof Blob) return hashData(args.data).then(queue);
+    const hash = this.check(() => hashDataSync(args.data));
+    if (hash !== undefined) queue(hash);
+    return Promise.resolve();
+  }
+
+  async logRunEnv(): Promise<void> {
+    const runEnv = await withTimeout(getEnvironment().runEnv(), CONTEXT_TIMEOUT_MS, {});
+    this.edit(() => ({ run_env: runEnv }));
+  }
+
+  async logCodeRef(codeRef?: CodeRef): Promise<void> {
+    const value = codeRef ?? (await withTimeout(getEnvironment().codeRef(), CONTEXT_TIMEOUT_MS, null));
+    this.appendChecked('coderef', () => value);
+  }
+
+  logFramework(framework: string): void {
+    this.edit(() => ({ framework: validateFramework('framework', framework) }));
+  }
+
+  logBackend(backend: string): void {
+    this.edit(() => ({ backend: validateFramework('backend', backend) }));
+  }
+
+  logStatus(status: string, message?: string, traceback?: string): void {
+    this.appendChecked('status', () => {
+      const body: Record<string, string> = { status: validateStatus(status) };
+      if (message) body.message = String(message);
+      if (traceback) body.traceback = String(traceback);
+      return body;
+    });
+    if (this.status === undefined || !isDoneStatus(this.status)) this.status = status;
+    if (isDoneStatus(status)) this.stopRunning();
+  }
+
+  /** Ends the run with `status` unless it already ended. */
+  end(status: 'succeeded' | 'failed' | 'stopped', message?: string, traceback?: string): void {
+    if (this.noOp || !this.isRunning) return;
+    this.logStatus(status, message, traceback);
+  }
+
+  succeeded(): void {
+    this.end('succeeded');
+  }
+
+  failed(message?: string, traceback?: string): void {
+    this.end('failed', message, traceback);
+  }
+
+  stop(): void {
+    this.end('stopped');
+  }
+
+  /** Queues one point; `step` is one more key. Returns at once, without I/O. */
+  logMetrics(values: Record<string, number | boolean>): void {
+    if (this.noOp) return;
+    const checked = this.check(() => validateMetrics(values));
+    if (checked === undefined) return;
+    this.append({ run: this.run, kind: 'metrics', body: { values: checked, created_at: pythonDatetime(Date.now()) } });
+  }
+
+  /** Sends log lines (already formatted or plain messages, logged at INFO). */
+  sendLogs(lines: string | string[]): void {
+    const now = Date.now();
+    for (const line of Array.isArray(lines) ? lines : [lines]) {
+      this.append({ run: this.run, kind: 'logs', body: logLine('info', String(line), now) });
+    }
+  }
+
+  /** True between create (or adopting an existing experiment) and a done status. */
+  get isRunning(): boolean {
+    return this.status !== undefined && !isDoneStatus(this.status);
+  }
+
+  stats(): ExperimentStats | undefined {
+    if (!this.outbox) return undefined;
+    return { run: this.run, id: this.serverId, lastStatus: this.status, outbox: this.outbox.stats() };
+  }
+
+  /** Delivers everything queued so far; true when done within `timeoutMs`. Never rejects. */
+  flush(options: { timeoutMs?: number } = {}): Promise<boolean> {
+    return this.outbox ? this.outbox.flush(options) : Promise.resolve(true);
+  }
+
+  /** Stops heartbeats and console capture and flushes; the run's status is left as it is. */
+  close(options: { timeoutMs?: number } = {}): Promise<boolean> {
+    this.stopRunning();
+    untrack(this);
+    return this.flush(options);
+  }
+
+  static getClusterDef = context.getClusterDef;
+  static getDeclarations = context.getDeclarations;
+  static getParams = context.getParams;
+  static getExperimentInfo = context.getExperimentInfo;
+  static getTaskInfo = context.getTaskInfo;
+  static getTfConfig = context.getTfConfig;
+  static getOutputsPath = context.getOutputsPath;
+  static getDataPaths = context.getDataPaths;
+  static getLogLevel = context.getLogLevel;
+
+  // --- lifecycle, called by the registry -------------------------------------------------------
+
+  /** Normal end of the process: a run that was not ended succeeded. */
+  endAtExit(): void {
+    if (!this.isManaged) this.end('succeeded');
+  }
+
+  /** Uncaught error: the run failed, with the error's message and stack. */
+  endAtCrash(error: unknown): void {
+    if (this.isManaged) return;
+    const message = error instanceof Error ? error.message : String(error);
+    const stack = error instanceof Error ? error.stack : undefined;
+    this.end('failed', message, stack);
+  }
+
+  /** Page closed with the run still going. */
+  endAtPageClose(): void {
+    if (!this.isManaged) this.end('stopped', 'page closed');
+  }
+
+  get queue(): Outbox | undefined {
+    return this.outbox;
+  }
+
+  // --- internals --------------------------------------------------------------------------------
+
+  private resolveTarget(options: ExperimentOptions): { ref: ProjectRef; id?: number } {
+    if (this.isManaged && options.experimentId === undefined) {
+      const info = context.getExperimentInfo();
+      const name = typeof info?.experiment_name === 'string' ? context.parseExperimentName(info.experiment_name) : null;
+      if (!name) throw new ValidationError('POLYAXON_EXPERIMENT_INFO', 'must hold experiment_name "user.project[.group].id" in the cluster');
+      return { ref: { user: name.user, project: name.project }, id: name.id };
+    }
+    const ref = parseProjectRef(options.project);
+    if (options.experimentId !== undefined && !(Number.isInteger(options.experimentId) && options.experimentId > 0)) {
+      throw new ValidationError('experimentId', 'must be a positive integer');
+    }
+    return { ref, id: options.experimentId };
+  }
+
+  /** Tracks an experiment whose server id is known: records can be sent at once. */
+  private adopt(id: number): void {
+    this.serverId = id;
+    if (!this.created) {
+      this.created = true;
+      this.status = 'running';
+      const ref = this.projectRef!;
+      void this.outbox!.setRunTarget(this.run, { user: ref.user, project: ref.project, id });
+      track(this, false);
+      this.startRunning();
+    }
+    this.resolveCreated(id);
+  }
+
+  private createBody(options: CreateOptions): Record<string, unknown> {
+    const body: Record<string, unknown> = { is_managed: false, backend: options.backend === undefined ? 'other' : validateFramework('backend', options.backend) };
+    if (options.name !== undefined) body.name = validateName('name', options.name);
+    if (options.description !== undefined) body.description = validateDescription(options.description);
+    if (options.tags !== undefined) body.tags = validateTags(options.tags);
+    if (options.framework !== undefined) body.framework = validateFramework('framework', options.framework);
+    return body;
+  }
+
+  private startRunning(): void {
+    const environment = getEnvironment();
+    if (this.serverId !== undefined) this.startHeartbeat();
+    else this.whenCreated.then(() => this.isRunning && this.startHeartbeat(), () => {});
+    if (this.options.trackLogs !== false && !this.releaseConsole) {
+      this.releaseConsole = environment.captureConsole((level, line) => {
+        if (this.isRunning) this.append({ run: this.run, kind: 'logs', body: logLine(level, line, Date.now()) });
+      });
+    }
+  }
+
+  private startHeartbeat(): void {
+    if (this.heartbeatTimer || this.serverId === undefined) return;
+    const ref = this.projectRef!;
+    const beat = () => {
+      const user = ref.user ?? this.outbox!.knownUser();
+      if (!user || this.serverId === undefined) return;
+      this.client.experiment.heartbeat(user, ref.project, this.serverId).catch((error: unknown) => {
+        logger.debug('heartbeat failed', error);
+      });
+    };
+    this.heartbeatTimer = setInterval(beat, this.options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
+    getEnvironment().unrefTimer(this.heartbeatTimer);
+  }
+
+  private stopRunning(): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+    this.releaseConsole?.();
+    this.releaseConsole = undefined;
+  }
+
+  /** Runs a validation; in non-strict mode a refusal warns once per kind and gives undefined. */
+  private check<T>(validate: () => T): T | undefined {
+    return guard(this.options.strict !== false, validate);
+  }
+
+  /** Queues a PATCH of one field, as the Python client sends one field per call. */
+  private edit(body: () => Record<string, unknown>): void {
+    this.appendChecked('patch', body);
+  }
+
+  private appendChecked(kind: RecordKind, body: () => unknown): void {
+    if (this.noOp) return;
+    const checked = this.check(body);
+    if (checked === undefined) return;
+    this.append({ run: this.run, kind, body: checked });
+  }
+
+  private append(record: NewRecord): void {
+    if (!this.outbox) return;
+    if (this.pendingBeforeCreate) {
+      this.pendingBeforeCreate.push(record);
+      return;
+    }
+    if (!this.created) {
+      this.check(() => {
+        throw new ValidationError(record.kind, 'call create() first (or pass experimentId to track an existing experiment)');
+      });
+      return;
+    }
+    this.outbox.append(record);
+  }
+
+  /** Appends ahead of anything queued while create() was preparing. */
+  private appendNow(kind: RecordKind, body: unknown): void {
+    this.outbox!.append({ run: this.run, kind, body });
+  }
+}
+
+/** A PATCH body with `merge: true` unless the caller asked to reset. */
+function merged(body: Record<string, unknown>, reset: boolean | undefined): Record<string, unknown> {
+  return reset ? body : { ...body, merge: true };
+}
