@@ -1,0 +1,122 @@
+// Builds every file named by package.json (`exports`, `bin`, `unpkg`) into dist/.
+// The build, not runtime sniffing, picks the environment adapter: the node outputs come from
+// src/index.node.ts, the browser outputs from src/index.browser.ts (see DESIGN.md).
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import nodeResolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import typescript from '@rollup/plugin-typescript';
+import { dts } from 'rollup-plugin-dts';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const dependencies = Object.keys(pkg.dependencies ?? {});
+const SHEBANG = '#!/usr/bin/env node';
+
+/** Runtime dependencies (and their subpaths, e.g. `zod/mini`) and Node built-ins stay imports. */
+function isExternal(id) {
+  if (id.startsWith('node:') || builtinModules.includes(id)) return true;
+  return dependencies.some((name) => id === name || id.startsWith(`${name}/`));
+}
+
+/** Node built-ins are never bundled, even where everything else is (the script-tag build). */
+function isNodeBuiltin(id) {
+  return id.startsWith('node:') || builtinModules.includes(id);
+}
+
+/**
+ * Emit overrides over tsconfig.json, which is set up for `tsc --noEmit` over src and test.
+ * `noCheck`: type errors are `npm run typecheck`'s job; the build only strips types, which keeps
+ * it quick and independent of unrelated errors.
+ */
+function ts() {
+  return typescript({
+    tsconfig: './tsconfig.json',
+    include: ['src/**/*.ts'],
+    compilerOptions: {
+      noEmit: false,
+      noCheck: true,
+      declaration: false,
+      declarationMap: false,
+      sourceMap: true,
+      // Native class fields and #private (Chrome 94, Safari 15, Firefox 93, Node 16): no helpers.
+      target: 'ES2022',
+    },
+  });
+}
+
+/** The CLI must be runnable as `polyaxon-tracking` after `npm install`: one shebang, executable bit. */
+function executableEntry() {
+  return {
+    name: 'executable-entry',
+    // A shebang in the source would otherwise be emitted beside the banner's.
+    transform(code) {
+      if (code.startsWith('#!')) return { code: code.replace(/^#![^\n]*/, ''), map: null };
+      return null;
+    },
+    writeBundle(options) {
+      if (options.file) chmodSync(options.file, 0o755);
+    },
+  };
+}
+
+/** zod's own sources trip two harmless warnings (a misplaced pure annotation, an internal cycle). */
+function onwarn(warning, warn) {
+  const inDependency = (warning.ids ?? [warning.id ?? '']).every((id) => id.includes('/node_modules/'));
+  if (inDependency && (warning.code === 'INVALID_ANNOTATION' || warning.code === 'CIRCULAR_DEPENDENCY')) return;
+  warn(warning);
+}
+
+const sourceExists = (path) => existsSync(new URL(path, import.meta.url));
+
+/** A build that leaves dependencies and Node built-ins as imports (npm users install them). */
+function libraryBuild(input, output, plugins = []) {
+  return { input, external: isExternal, plugins: [...plugins, ts()], output };
+}
+
+/** One bundled declaration file for an entry. */
+function typesBuild(input, file) {
+  return { input, external: isExternal, plugins: [dts({ tsconfig: './tsconfig.json' })], output: { file, format: 'es' } };
+}
+
+const esmAndCjs = (name) => [
+  { file: `dist/${name}.mjs`, format: 'es', sourcemap: true },
+  { file: `dist/${name}.cjs`, format: 'cjs', sourcemap: true, exports: 'named' },
+];
+
+// One `<script>` tag: everything bundled, browser builds of the dependencies chosen.
+const scriptTag = {
+  input: 'src/index.browser.ts',
+  external: isNodeBuiltin,
+  plugins: [
+    nodeResolve({ browser: true, exportConditions: ['browser', 'module', 'import', 'default'] }),
+    ts(),
+  ],
+  output: {
+    file: 'dist/polyaxon-tracking.iife.min.js',
+    format: 'iife',
+    name: 'PolyaxonTracking',
+    exports: 'named',
+    sourcemap: true,
+    plugins: [terser({ ecma: 2020, compress: { passes: 2 }, format: { comments: false } })],
+  },
+};
+
+const builds = [
+  libraryBuild('src/index.node.ts', esmAndCjs('index.node')),
+  // Bundlers resolve ofetch, idb-keyval and zod themselves (and dedupe them with the app's copies).
+  libraryBuild('src/index.browser.ts', { file: 'dist/index.browser.mjs', format: 'es', sourcemap: true }),
+  scriptTag,
+  typesBuild('src/public-api.ts', 'dist/index.d.ts'),
+];
+
+// The server and the CLI are written separately; each build is added once its source exists.
+if (sourceExists('./src/server/index.ts')) {
+  builds.push(libraryBuild('src/server/index.ts', esmAndCjs('server')), typesBuild('src/server/index.ts', 'dist/server.d.ts'));
+}
+if (sourceExists('./src/cli.ts')) {
+  builds.push(
+    libraryBuild('src/cli.ts', { file: 'dist/cli.mjs', format: 'es', banner: SHEBANG, sourcemap: true }, [executableEntry()]),
+  );
+}
+
+export default builds.map((build) => ({ ...build, onwarn }));

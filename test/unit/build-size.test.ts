@@ -1,0 +1,23 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Budget of the script-tag build, gzip level 9 (what CDNs serve is close to it). It fails rather
+ * than skips when dist/ is missing: CI runs `npm run build` before the tests.
+ */
+export const IIFE_GZIP_BUDGET_BYTES = 20 * 1024;
+const IIFE = new URL('../../dist/polyaxon-tracking.iife.min.js', import.meta.url);
+
+describe('script-tag build size', () => {
+  it(`dist/polyaxon-tracking.iife.min.js is at most ${IIFE_GZIP_BUDGET_BYTES} bytes gzipped`, () => {
+    expect(existsSync(IIFE), 'dist/polyaxon-tracking.iife.min.js is missing: run `npm run build` first').toBe(true);
+    const source = readFileSync(IIFE);
+    const gzipBytes = gzipSync(source, { level: 9 }).length;
+    console.log(
+      `IIFE size: ${source.length} bytes minified, ${gzipBytes} bytes gzip -9 ` +
+        `(${(gzipBytes / 1024).toFixed(2)} KiB of the ${IIFE_GZIP_BUDGET_BYTES / 1024} KiB budget)`,
+    );
+    expect(gzipBytes).toBeLessThanOrEqual(IIFE_GZIP_BUDGET_BYTES);
+  });
+});
