@@ -1,0 +1,65 @@
+import type { CodeRef, Environment, OpenStoreOptions } from '../core/environment';
+import type { EnvLookup } from '../core/settings';
+import type { OutboxStore } from '../core/store';
+import { MemoryStore } from '../core/memory-store';
+import { codeRefOption, injectedCodeRef } from './code-ref';
+import { captureBrowserConsole } from './console';
+import { createKeepaliveSender } from './keepalive';
+import { installPageLifecycle } from './lifecycle';
+import { collectBrowserRunEnv } from './run-env';
+
+/** The global a page sets to give settings to the library, e.g. `{ POLYAXON_API_HOST: '...' }`. */
+export const ENV_GLOBAL = 'POLYAXON_ENV';
+
+export type InjectedEnv = Record<string, string | number | boolean | null | undefined>;
+
+export interface BrowserEnvironmentOptions {
+  /** POLYAXON_* settings; each name falls back to `globalThis.POLYAXON_ENV`. Default: none. */
+  env?: InjectedEnv;
+  /** Code reference sent at create. Default: `globalThis.POLYAXON_CODE_REF`, else null. */
+  codeRef?: CodeRef;
+  /** The TF.js module, when it is imported rather than a global. Default: `globalThis.tf`. */
+  tf?: unknown;
+  /** Longest wait for each asynchronous run-env probe. Default: 500 ms. */
+  probeTimeoutMs?: number;
+}
+
+/**
+ * The browser and Web Worker environment. Touches only what exists: every global is checked
+ * before use, so the same adapter runs in a page, a notebook output frame and a dedicated Worker.
+ */
+export function browserEnvironment(options: BrowserEnvironmentOptions = {}): Environment {
+  const codeRef = codeRefOption(options.codeRef);
+  return {
+    kind: 'browser',
+    getEnv: injectedEnvLookup(options.env),
+    openStore: openBrowserOutbox,
+    runEnv: () => collectBrowserRunEnv({ tf: options.tf, probeTimeoutMs: options.probeTimeoutMs }),
+    codeRef: async () => codeRef ?? injectedCodeRef(),
+    onLifecycle: (hooks) => installPageLifecycle(hooks),
+    captureConsole: (sink) => captureBrowserConsole(sink),
+    sendOnExit: createKeepaliveSender(),
+    // Browser timers never keep anything alive.
+    unrefTimer: () => {},
+  };
+}
+
+/**
+ * Reads `options.env`, then `globalThis.POLYAXON_ENV`, at every lookup, so a page may set the
+ * global after loading the script. Numbers and booleans become strings as `process.env` would hold them.
+ */
+export function injectedEnvLookup(env: InjectedEnv | undefined, scope: Record<string, unknown> = globalThis as never): EnvLookup {
+  return (name) => {
+    const injected = scope[ENV_GLOBAL];
+    const globalEnv = typeof injected === 'object' && injected !== null ? (injected as InjectedEnv) : undefined;
+    const value = env?.[name] ?? globalEnv?.[name];
+    if (value === undefined || value === null) return undefined;
+    return typeof value === 'string' ? value : String(value);
+  };
+}
+
+// Hook for the IndexedDB store (src/browser/idb-store.ts `openBrowserStore`), which falls back to
+// memory itself; until it lands the outbox lives in memory for the page's life.
+async function openBrowserOutbox(_options: OpenStoreOptions): Promise<OutboxStore> {
+  return new MemoryStore();
+}
