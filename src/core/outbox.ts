@@ -1,0 +1,437 @@
+import type { ExitRequest } from './environment';
+import type { PolyaxonError, PolyaxonErrorKind } from './errors';
+import { logger } from './logger';
+import { MemoryStore } from './memory-store';
+import { resolveOutboxOptions, type OutboxOptions, type ResolvedOutboxOptions } from './outbox-options';
+import { DROP_REASONS, type DropReason } from './policy';
+import { BATCHABLE_KINDS, RECORD_FORMAT_VERSION, newRecordId, type NewRecord, type OutboxRecord, type RunTarget } from './records';
+import { requestForBatch } from './requests';
+import { RunTargets } from './run-targets';
+import { getEnvironment } from './runtime';
+import { Sender, type PausedReason } from './sender';
+import type { OutboxStore, StoreKind } from './store';
+
+export type { OutboxOptions } from './outbox-options';
+export type { DropReason } from './policy';
+
+export interface OutboxStats {
+  /** Records waiting: in the store (as last counted) plus appended and not yet written. */
+  pending: number;
+  /** Records in the request being sent now. */
+  inFlight: number;
+  /** Records delivered (acknowledged by the server) by this outbox. */
+  sent: number;
+  /** Records that left without reaching the server, by reason. */
+  dropped: Record<DropReason, number>;
+  lastError?: { kind: PolyaxonErrorKind; status?: number; message: string; at: number };
+  /** `opening` until the store promise settles. */
+  storage: StoreKind | 'opening';
+  paused: boolean;
+  pausedReason?: PausedReason;
+  /** Clock time at which sending resumes after a backoff or `Retry-After`. */
+  retryAt?: number;
+}
+
+export interface FlushOptions {
+  /** Default: 30_000 ms. */
+  timeoutMs?: number;
+}
+
+const DEFAULT_FLUSH_TIMEOUT_MS = 30_000;
+const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+/** After its flush, `close()` waits at most this long for the store to write and close. */
+const CLOSE_STORE_TIMEOUT_MS = 2_000;
+/** Keepalive bodies of a page share 64 KiB (Fetch Standard); leave room for headers of several. */
+const EXIT_BATCH_BYTES = 60_000;
+const EXIT_MAX_REQUESTS = 8;
+
+interface FlushWaiter {
+  upTo: number;
+  resolve(done: boolean): void;
+}
+
+/**
+ * The outbox: `append` is synchronous and cheap; records of one tick are written to the store in
+ * one `append` (group commit); the sender delivers them in order per run, retrying, splitting,
+ * pausing or dropping as the policy says. Every wait is bounded and every timer unref'd.
+ */
+export class Outbox {
+  private readonly options: ResolvedOutboxOptions;
+  private readonly storeReady: Promise<OutboxStore>;
+  private openedStore: OutboxStore | undefined;
+  private readonly sender: Sender;
+  private readonly targets: RunTargets;
+
+  private buffer: OutboxRecord[] = [];
+  private commitQueued = false;
+  private readonly unwritten: Array<{ records: OutboxRecord[]; upTo: number }> = [];
+  private unwrittenCount = 0;
+  private writing: Promise<void> | undefined;
+  private nextSeq = 0;
+  /** Appends so far; each record's append number orders `flush` waits. */
+  private appendCount = 0;
+  private writtenUpTo = 0;
+  /** Records this outbox appended and has not seen leave, by id → append number (insertion order). */
+  private readonly outstanding = new Map<string, number>();
+  private storedCount = 0;
+  /** Set once a claim came back empty: what earlier runs left has been taken care of. */
+  private drainedOnce = false;
+  private readonly flushWaiters = new Set<FlushWaiter>();
+  private sentCount = 0;
+  private readonly dropped = Object.fromEntries(DROP_REASONS.map((reason) => [reason, 0])) as Record<DropReason, number>;
+  private lastError: OutboxStats['lastError'];
+  private closing: Promise<boolean> | undefined;
+
+  constructor(options: OutboxOptions) {
+    this.options = resolveOutboxOptions(options);
+    this.storeReady = this.open(options.store);
+    this.targets = new RunTargets(
+      () => this.storeReady,
+      (settings) => this.sender.lookupUser(settings),
+    );
+    this.sender = new Sender(this.options, this.senderHost(), this.targets);
+  }
+
+  /**
+   * Queues a record and returns at once; nothing is awaited. Its `seq` is assigned when the
+   * record reaches the store. After `close()` the call is ignored with one warning (F20).
+   */
+  append(input: NewRecord): OutboxRecord {
+    const now = this.options.clock.now();
+    const record: OutboxRecord = { v: RECORD_FORMAT_VERSION, id: newRecordId(now), seq: -1, run: input.run, kind: input.kind, body: input.body, createdAt: now, bytes: 0 };
+    if (this.closing) {
+      logger.warnOnce('outbox-closed', 'a tracking call after close() was ignored');
+      return record;
+    }
+    try {
+      record.bytes = JSON.stringify(input.body ?? null).length;
+    } catch (error) {
+      this.countDrop(1, 'unserializable');
+      logger.warnOnce('outbox-unserializable', `a ${input.kind} record could not be turned into JSON and was dropped`, error);
+      return record;
+    }
+    this.buffer.push(record);
+    this.outstanding.set(record.id, ++this.appendCount);
+    if (!this.commitQueued) {
+      this.commitQueued = true;
+      queueMicrotask(() => this.commit());
+    }
+    if (!BATCHABLE_KINDS.has(record.kind) || this.pendingCount() >= this.options.maxBatchCount) this.sender.kick();
+    else this.sender.soon();
+    return record;
+  }
+
+  /** Tells the outbox where a run lives (an existing or in-cluster experiment). Kept beside the queue. */
+  setRunTarget(run: string, target: RunTarget): Promise<void> {
+    if (this.closing) return Promise.resolve();
+    const done = this.targets.set(run, target);
+    this.sender.kick();
+    return done;
+  }
+
+  /** Resolves with the run's server id once its create is acknowledged; see RunTargets.whenCreated. */
+  whenCreated(run: string): Promise<number> {
+    return this.targets.whenCreated(run);
+  }
+
+  /** The user `GET users/` named for the current credentials, once asked. */
+  knownUser(): string | undefined {
+    return this.targets.knownUser(this.options.settings());
+  }
+
+  /**
+   * Resolves true once everything appended before the call has been delivered or dropped (and
+   * what earlier runs left in the store has been taken care of), false after `timeoutMs`.
+   * Never rejects. After `close()` it gives close's result.
+   */
+  flush(options: FlushOptions = {}): Promise<boolean> {
+    if (this.closing) return this.closing;
+    return this.waitForDelivery(options.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS);
+  }
+
+  /**
+   * Flushes within `timeoutMs`, then stops sending and closes the store. Calling it again gives
+   * the same promise. Resolves true when everything was delivered.
+   */
+  close(options: FlushOptions = {}): Promise<boolean> {
+    if (!this.closing) this.closing = this.shutDown(options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
+    return this.closing;
+  }
+
+  /** Writes appended records to the store now (page hide), without waiting for the tick. */
+  async persist(): Promise<void> {
+    this.commit();
+    await this.written();
+  }
+
+  /**
+   * Hands every unwritten record to the store at once, in this call stack: the crash handler's
+   * last chance, when the process dies as soon as it returns. Stores that write synchronously
+   * (the file journal) keep these records; others get them on a best-effort basis.
+   */
+  persistSync(): void {
+    const store = this.openedStore;
+    if (!store) return;
+    this.commitQueued = false;
+    const pending = [...this.unwritten.flatMap((entry) => entry.records), ...this.buffer];
+    const upTo = this.appendCount;
+    this.unwritten.length = 0;
+    this.unwrittenCount = 0;
+    this.buffer = [];
+    if (pending.length > 0) void this.write(store, pending, upTo);
+  }
+
+  /**
+   * Page hide or close: writes what is queued, then starts up to a few keepalive requests that may
+   * outlive the page. Their records stay leased, not acked (the answer may never be seen); if the
+   * page lives on they go again after the lease, under the same Idempotency-Key.
+   */
+  async persistThenSendOnExit(sendOnExit?: (request: ExitRequest) => boolean): Promise<void> {
+    try {
+      await this.persist();
+      if (sendOnExit && !this.sender.pausedReason && this.sender.retryAt === undefined && !this.closing) await this.sendOnExit(sendOnExit);
+    } catch (error) {
+      logger.debug('exit send failed; the records stay queued', error);
+    }
+  }
+
+  private async sendOnExit(sendOnExit: (request: ExitRequest) => boolean): Promise<void> {
+    const store = await this.storeReady;
+    const settings = this.options.settings();
+    for (let sent = 0; sent < EXIT_MAX_REQUESTS; sent++) {
+      const records = await store.claim({
+        owner: this.options.owner,
+        leaseMs: this.options.leaseMs,
+        now: this.options.clock.now(),
+        maxCount: this.options.maxBatchCount,
+        maxBytes: EXIT_BATCH_BYTES,
+      });
+      if (records.length === 0) return;
+      const resolution = await this.targets.resolve(records[0], settings).catch(() => undefined);
+      const ids = records.map((record) => record.id);
+      if (resolution?.kind !== 'ready' || !sendOnExit(requestForBatch(records, resolution.target, settings))) {
+        await store.release(ids);
+        return;
+      }
+    }
+  }
+
+  pause(): void {
+    this.sender.pause();
+  }
+
+  /** Ends a pause, including one caused by refused credentials (F07). */
+  resume(): void {
+    this.sender.resume();
+  }
+
+  /** Browser `online` / `offline`: offline keeps queueing and sends nothing. */
+  setOnline(online: boolean): void {
+    this.sender.setOnline(online);
+  }
+
+  stats(): OutboxStats {
+    const pausedReason = this.sender.pausedReason;
+    const stats: OutboxStats = {
+      pending: this.pendingCount(),
+      inFlight: this.sender.inFlight,
+      sent: this.sentCount,
+      dropped: { ...this.dropped },
+      storage: this.openedStore?.kind ?? 'opening',
+      paused: pausedReason !== undefined,
+    };
+    if (this.lastError) stats.lastError = { ...this.lastError };
+    if (pausedReason) stats.pausedReason = pausedReason;
+    if (this.sender.retryAt !== undefined) stats.retryAt = this.sender.retryAt;
+    return stats;
+  }
+
+  /** What the store holds now, per run (for a status command); unlike `stats()` it asks the store. */
+  async storedCounts(): Promise<{ records: number; bytes: number; byRun: Record<string, number> }> {
+    return (await this.storeReady).count();
+  }
+
+  // --- store and group commit ------------------------------------------------------------------
+
+  private async open(store: OutboxStore | Promise<OutboxStore>): Promise<OutboxStore> {
+    let opened: OutboxStore;
+    try {
+      opened = await store;
+    } catch (error) {
+      logger.warnOnce('outbox-store-fallback', 'the outbox store did not open; keeping records in memory for this session', error);
+      opened = new MemoryStore();
+    }
+    try {
+      this.nextSeq = Math.max(this.nextSeq, await opened.nextSeq());
+      this.storedCount = (await opened.count()).records;
+    } catch (error) {
+      logger.debug('could not read the store state', error);
+    }
+    this.openedStore = opened;
+    if (this.storedCount === 0) this.drainedOnce = true;
+    this.checkFlushWaiters();
+    // Records an earlier process or page left behind go out now (DESIGN "Offline create").
+    if (this.storedCount > 0) queueMicrotask(() => this.sender.kick());
+    return opened;
+  }
+
+  private commit(): void {
+    this.commitQueued = false;
+    if (this.buffer.length > 0) {
+      this.unwritten.push({ records: this.buffer, upTo: this.appendCount });
+      this.unwrittenCount += this.buffer.length;
+      this.buffer = [];
+    }
+    if (!this.writing && this.unwritten.length > 0) {
+      this.writing = this.writeAll().finally(() => {
+        this.writing = undefined;
+      });
+    }
+  }
+
+  private async writeAll(): Promise<void> {
+    const store = await this.storeReady;
+    while (this.unwritten.length > 0) {
+      const next = this.unwritten.shift()!;
+      this.unwrittenCount -= next.records.length;
+      await this.write(store, next.records, next.upTo);
+    }
+  }
+
+  /** Appends one group; `store.append` is called before the first await (see persistSync). */
+  private async write(store: OutboxStore, records: OutboxRecord[], upTo: number): Promise<void> {
+    for (const record of records) record.seq = this.nextSeq++;
+    try {
+      const { evicted } = await store.append(records, this.options.caps);
+      this.storedCount += records.length - evicted;
+      if (evicted > 0) {
+        this.countDrop(evicted, 'queue_full');
+        logger.warnOnce('outbox-queue-full', 'the outbox is full: the oldest metrics and logs are being dropped');
+      }
+    } catch (error) {
+      for (const record of records) this.outstanding.delete(record.id);
+      this.countDrop(records.length, 'store_failed');
+      logger.warnOnce('outbox-store-failed', 'the outbox store failed to write; records were dropped', error);
+    }
+    this.writtenUpTo = Math.max(this.writtenUpTo, upTo);
+  }
+
+  /** Resolves once every append so far is in the store; gives the append count it covers. */
+  private async written(): Promise<number> {
+    const upTo = this.appendCount;
+    this.commit();
+    while (this.writing && this.writtenUpTo < upTo) await this.writing;
+    return upTo;
+  }
+
+  private pendingCount(): number {
+    return this.storedCount + this.unwrittenCount + this.buffer.length;
+  }
+
+  // --- delivery bookkeeping --------------------------------------------------------------------
+
+  private senderHost() {
+    return {
+      committed: () => this.written(),
+      store: () => this.storeReady,
+      settled: (records: readonly OutboxRecord[], reason?: DropReason) => {
+        for (const record of records) this.outstanding.delete(record.id);
+        this.storedCount = Math.max(0, this.storedCount - records.length);
+        if (reason) this.countDrop(records.length, reason);
+        else this.sentCount += records.length;
+        this.checkFlushWaiters();
+      },
+      idle: async (committedUpTo: number) => {
+        this.drainedOnce = true;
+        // Nothing is claimable: whatever of ours was written is delivered, dropped, or being sent
+        // by another tab or process. Evicted records leave the same way.
+        for (const [id, number] of this.outstanding) {
+          if (number > committedUpTo) break;
+          this.outstanding.delete(id);
+        }
+        this.checkFlushWaiters();
+        try {
+          this.storedCount = (await (await this.storeReady).count()).records;
+        } catch {
+          return;
+        }
+        if (this.storedCount > 0) this.sender.pollLater();
+      },
+      failed: (error: PolyaxonError, notify: boolean) => {
+        this.lastError = { kind: error.kind, message: error.serverMessage || error.message, at: this.options.clock.now() };
+        if (error.status) this.lastError.status = error.status;
+        if (notify) this.notify(error);
+      },
+    };
+  }
+
+  private countDrop(count: number, reason: DropReason): void {
+    this.dropped[reason] += count;
+  }
+
+  private notify(error: PolyaxonError): void {
+    try {
+      this.options.onError?.(error);
+    } catch (thrown) {
+      logger.debug('onError threw', thrown);
+    }
+  }
+
+  private waitForDelivery(timeoutMs: number): Promise<boolean> {
+    const upTo = this.appendCount;
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      getEnvironment().unrefTimer(timer);
+      const waiter: FlushWaiter = { upTo, resolve: (done) => finish(done) };
+      const finish = (done: boolean) => {
+        clearTimeout(timer);
+        this.flushWaiters.delete(waiter);
+        resolve(done);
+      };
+      this.flushWaiters.add(waiter);
+      this.commit();
+      this.sender.kick();
+      this.checkFlushWaiters();
+    });
+  }
+
+  private checkFlushWaiters(): void {
+    if (this.flushWaiters.size === 0 || !this.drainedOnce) return;
+    const oldest = this.outstanding.values().next();
+    const oldestOutstanding = oldest.done ? Infinity : oldest.value;
+    for (const waiter of [...this.flushWaiters]) if (oldestOutstanding > waiter.upTo) waiter.resolve(true);
+  }
+
+  private async shutDown(timeoutMs: number): Promise<boolean> {
+    const delivered = await this.waitForDelivery(timeoutMs);
+    const stopped = this.sender.stop();
+    await settleWithin(
+      (async () => {
+        await stopped;
+        await this.written();
+        await (await this.storeReady).close();
+      })(),
+      CLOSE_STORE_TIMEOUT_MS,
+    );
+    return delivered;
+  }
+}
+
+/** Waits for `work`, at most `timeoutMs`; never rejects. */
+function settleWithin(work: Promise<unknown>, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    getEnvironment().unrefTimer(timer);
+    work.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      (error: unknown) => {
+        logger.debug('closing the outbox store failed', error);
+        clearTimeout(timer);
+        resolve();
+      },
+    );
+  });
+}
