@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { OutboxStore } from '../../src/core/store';
+import { openJournalStore } from '../../src/node/journal-store';
+
+const NAME = 'http://127.0.0.1:8000';
+const CHILD = join(__dirname, '../fixtures/journal-append-child.ts');
+
+let root = '';
+let store: OutboxStore | undefined;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'journal-kill-'));
+});
+
+afterEach(async () => {
+  await store?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+/** Runs the appending child until it reported `atLeast` records, then SIGKILLs it. */
+async function appendUntilKilled(atLeast: number): Promise<number> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, root, NAME], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  let lastReported = 0;
+  const deadline = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  for await (const line of createInterface({ input: child.stdout! })) {
+    if (line.startsWith('opened')) expect(line).toBe('opened journal');
+    if (!line.startsWith('appended ')) continue;
+    lastReported = Number(line.slice('appended '.length));
+    if (lastReported >= atLeast) {
+      child.kill('SIGKILL');
+      break;
+    }
+  }
+  clearTimeout(deadline);
+  expect(await exited).toBe(null);
+  return lastReported;
+}
+
+it('F19 every record appended before SIGKILL is recovered by the next process, in order', async () => {
+  const lastReported = await appendUntilKilled(3000);
+  expect(lastReported).toBeGreaterThanOrEqual(3000);
+
+  store = await openJournalStore({ name: NAME, caps: { maxRecords: 1e7, maxBytes: 1e10 }, directory: root });
+  expect(store.kind).toBe('journal');
+  const recovered: number[] = [];
+  for (let i = 0; i < 10_000; i++) {
+    const batch = await store.claim({ owner: 'next', leaseMs: 30_000, now: Date.now() + 60_000, maxCount: 500, maxBytes: 1e9 });
+    if (batch.length === 0) break;
+    recovered.push(...batch.map((record) => record.seq));
+    await store.ack(batch.map((record) => record.id));
+  }
+  // Everything reported is there, in order; past it only appends made while the kill was on its way.
+  expect(recovered.length).toBeGreaterThanOrEqual(lastReported);
+  expect(recovered).toEqual(Array.from({ length: recovered.length }, (_, i) => i + 1));
+  expect(await store.nextSeq()).toBe(recovered.length + 1);
+});
