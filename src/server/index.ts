@@ -126,9 +126,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     })());
 
   if (!options.quiet) {
-    process.stdout.write(`polyaxon-tracking server: ${url}/ (API ${url}/api/v1/)\n`);
-    process.stdout.write(options.noAuth ? 'authentication: off (--no-auth)\n' : `user: ${username}  token: ${token}\n`);
-    process.stdout.write(`data: ${dataDir}\n`);
+    // One write, so a reader of the output sees the URL and the token together.
+    process.stdout.write(
+      `polyaxon-tracking server: ${url}/ (API ${url}/api/v1/)\n` +
+        (options.noAuth ? 'authentication: off (--no-auth)\n' : `user: ${username}  token: ${token}\n`) +
+        `data: ${dataDir}\n`,
+    );
   }
 
   return {

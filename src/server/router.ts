@@ -1,4 +1,4 @@
-import { isSlug } from '../core/names';
+import { nameProblem } from '../core/names';
 import type { Reply } from './http';
 import type { ServerEvent, UserAccount } from './model';
 import type { ServerState } from './state';
@@ -42,7 +42,7 @@ export function matchRoute(routes: readonly Route[], method: string, segments: s
     const params = matchPath(route.path, segments);
     if (!params) continue;
     if (route.method === method) return { kind: 'found', route, params };
-    allowed.push(route.method);
+    if (!allowed.includes(route.method)) allowed.push(route.method);
   }
   return allowed.length > 0 ? { kind: 'method_not_allowed', allowed } : { kind: 'not_found' };
 }
@@ -58,8 +58,9 @@ function matchPath(path: string, segments: string[]): Record<string, string> | n
       if (part !== segment) return null;
       continue;
     }
-    // A user or project segment that is not a slug names nothing: it never reaches a lookup.
-    const valid = part === ':id' ? /^\d{1,15}$/.test(segment) : isSlug(segment);
+    // A user or project segment that is not a valid name (a slug, not reserved) names nothing:
+    // it never reaches a lookup, and `users`/`projects` never read as a user's name.
+    const valid = part === ':id' ? /^\d{1,15}$/.test(segment) : nameProblem(segment) === null;
     if (!valid) return null;
     params[part.slice(1)] = segment;
   }

@@ -1,0 +1,52 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const START_TIMEOUT_MS = 20_000;
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  /** Resolves when the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Everything the process printed so far. */
+  output(): string;
+}
+
+/**
+ * Runs `polyaxon-tracking serve` from the TypeScript sources (node --import tsx, no build needed)
+ * on a random port and resolves once it printed its URL.
+ */
+/** Without `token` the server uses (or creates) the one saved in `dataDir`. */
+export function spawnServerProcess(args: { dataDir: string; token?: string; extra?: string[] }): Promise<ServerProcess> {
+  const tokenArgs = args.token === undefined ? [] : ['--token', args.token];
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--data', args.dataDir, ...tokenArgs, ...(args.extra ?? [])],
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let printed = '';
+  child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server process did not start within ${START_TIMEOUT_MS} ms:\n${printed}`));
+    }, START_TIMEOUT_MS);
+    const check = () => {
+      const match = /server: (http:\/\/[^\s/]+)\//.exec(printed);
+      if (!match) return;
+      clearTimeout(timer);
+      child.stdout?.off('data', check);
+      resolve({ url: match[1], child, exited, output: () => printed });
+    };
+    child.stdout?.on('data', check);
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`server process exited early (code ${code}, signal ${signal}):\n${printed}`));
+    });
+  });
+}

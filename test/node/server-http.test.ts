@@ -1,0 +1,168 @@
+import { readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startServer } from '../../src/server/index';
+import { apiFor, createExperiment, startTestServer, tempDir, type TestServer } from '../helpers/server-api';
+
+let t: TestServer;
+beforeEach(async () => {
+  t = await startTestServer();
+});
+afterEach(async () => {
+  await t.dispose();
+});
+
+const journalLines = async (dataDir: string) =>
+  (await readFile(join(dataDir, 'journal.jsonl'), 'utf8')).split('\n').filter(Boolean);
+
+describe('CORS', () => {
+  it('answers a preflight allowing Authorization, Content-Type, Idempotency-Key and the methods used', async () => {
+    const response = await fetch(`${t.server.url}/api/v1/local/demo/experiments/1/`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'http://page.example',
+        'Access-Control-Request-Method': 'PATCH',
+        'Access-Control-Request-Headers': 'authorization, content-type, idempotency-key, x-polyaxon-internal',
+      },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    const methods = response.headers.get('access-control-allow-methods') ?? '';
+    for (const method of ['GET', 'POST', 'PATCH', 'DELETE']) expect(methods).toContain(method);
+    const headers = (response.headers.get('access-control-allow-headers') ?? '').toLowerCase();
+    for (const header of ['authorization', 'content-type', 'idempotency-key', 'x-polyaxon-internal']) {
+      expect(headers).toContain(header);
+    }
+  });
+
+  it('marks ordinary answers, errors included, as readable from any origin', async () => {
+    const ok = await t.call('GET', 'users/', undefined, { headers: { Origin: 'http://page.example' } });
+    expect(ok.headers.get('access-control-allow-origin')).toBe('*');
+    const denied = await t.call('GET', 'users/', undefined, { token: null, headers: { Origin: 'http://page.example' } });
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get('access-control-allow-origin')).toBe('*');
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('a repeated key answers the first response and writes nothing again', async () => {
+    const { path } = await createExperiment(t.call);
+    const headers = { 'Idempotency-Key': 'batch-1' };
+    const first = await t.call('POST', `${path}/metrics/`, [{ values: { step: 1, loss: 0.5 } }], { headers });
+    const linesAfterFirst = await journalLines(t.dataDir);
+    const again = await t.call('POST', `${path}/metrics/`, [{ values: { step: 1, loss: 0.5 } }], { headers });
+    expect(again.status).toBe(first.status);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await journalLines(t.dataDir)).toEqual(linesAfterFirst);
+    expect((await t.call('GET', `${path}/metrics/`)).body.count).toBe(1);
+  });
+
+  it('concurrent requests with one key run once', async () => {
+    const { path } = await createExperiment(t.call);
+    const headers = { 'Idempotency-Key': 'same' };
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => t.call('POST', `${path}/metrics/`, { values: { loss: 1 } }, { headers })),
+    );
+    expect(new Set(answers.map((answer) => answer.body.id)).size).toBe(1);
+    expect((await t.call('GET', `${path}/metrics/`)).body.count).toBe(1);
+  });
+
+  it('keys are per user, and a refused request is not remembered', async () => {
+    const z = await startTestServer({ users: { alice: 'alice-token' } });
+    try {
+      const headers = { 'Idempotency-Key': 'k' };
+      const bad = await z.call('POST', 'projects/', { name: 'not a slug' }, { headers });
+      expect(bad.status).toBe(400);
+      const mine = await z.call('POST', 'projects/', { name: 'mine' }, { headers });
+      expect(mine.status).toBe(201);
+      const hers = await z.call('POST', 'projects/', { name: 'hers' }, { headers, token: 'alice-token' });
+      expect(hers.status).toBe(201);
+      expect(hers.body.unique_name).toBe('alice.hers');
+    } finally {
+      await z.dispose();
+    }
+  });
+
+  it('an unusable key is refused with 400', async () => {
+    const answer = await t.call('POST', 'projects/', { name: 'p' }, { headers: { 'Idempotency-Key': 'x'.repeat(300) } });
+    expect(answer.status).toBe(400);
+    expect(answer.body.detail).toMatch(/Idempotency-Key/);
+  });
+});
+
+describe('routing', () => {
+  it('accepts paths with and without the trailing slash', async () => {
+    expect((await t.call('GET', 'users')).status).toBe(200);
+    expect((await t.call('GET', 'users/')).status).toBe(200);
+  });
+
+  it('answers 405 with Allow for a known path and an unknown method, 404 for an unknown path', async () => {
+    const answer = await t.call('PUT', 'users/');
+    expect(answer.status).toBe(405);
+    expect(answer.headers.get('allow')).toBe('GET');
+    const missing = await t.call('GET', 'local/demo/experiments/1/nothing-here/');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toEqual({ detail: 'Not found.' });
+  });
+
+  it('serves the dashboard page without a token; its data still needs one', async () => {
+    const page = await fetch(`${t.server.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const html = await page.text();
+    expect(html).toContain('<svg');
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
+    expect(html).not.toContain('test-token');
+  });
+});
+
+describe('token and auth modes', () => {
+  it('generates a token at first start (file mode 0600) and reuses it at the next start', async () => {
+    const dataDir = await tempDir();
+    try {
+      const first = await startServer({ dataDir, port: 0, quiet: true });
+      await first.close();
+      expect(first.token).toMatch(/^[0-9a-f]{40}$/);
+      const file = join(dataDir, 'token');
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      const second = await startServer({ dataDir, port: 0, quiet: true });
+      expect(second.token).toBe(first.token);
+      const call = apiFor(second.url, second.token);
+      expect((await call('GET', 'users/')).status).toBe(200);
+      await second.close();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('--no-auth accepts requests without a token as the main user', async () => {
+    const dataDir = await tempDir();
+    try {
+      const server = await startServer({ dataDir, port: 0, quiet: true, noAuth: true, user: 'me' });
+      const answer = await apiFor(server.url, '')('GET', 'users/', undefined, { token: null });
+      expect(answer.body.username).toBe('me');
+      await server.close();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('accepts Polyaxon\'s other scheme words and refuses a malformed header', async () => {
+    for (const scheme of ['Token', 'EphemeralToken', 'Internaltoken']) {
+      const response = await fetch(`${t.server.url}/api/v1/users/`, { headers: { Authorization: `${scheme} test-token` } });
+      expect(response.status, scheme).toBe(200);
+    }
+    const malformed = await fetch(`${t.server.url}/api/v1/users/`, { headers: { Authorization: 'Basic dGVzdA==' } });
+    expect(malformed.status).toBe(401);
+  });
+
+  it('close() twice is one close', async () => {
+    const dataDir = await tempDir();
+    const server = await startServer({ dataDir, port: 0, quiet: true, token: 't' });
+    const first = server.close();
+    expect(server.close()).toBe(first);
+    await first;
+    await rm(dataDir, { recursive: true, force: true });
+  });
+});
