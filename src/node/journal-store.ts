@@ -77,6 +77,10 @@ class JournalStore implements OutboxStore {
   /** Bytes of the `add` lines of live records: what a compaction would keep. */
   private liveBytes = 0;
   private readonly lineBytes = new Map<string, number>();
+  /** Sum of live records' `bytes`, so appends check the caps without a scan. */
+  private recordBytes = 0;
+  /** `seq` of the last record in map order; an add below it means the map needs sorting. */
+  private lastSeq = -Infinity;
 
   constructor(
     private readonly name: string,
@@ -94,11 +98,10 @@ class JournalStore implements OutboxStore {
 
   async append(records: OutboxRecord[], caps: StoreCaps): Promise<AppendResult> {
     this.assertOpen();
-    const entries: JournalEntry[] = records.map((record) => ({ op: 'add', r: copyJson(record) }));
+    const entries: JournalEntry[] = records.map((record) => ({ op: 'add', r: record }));
     const evicted = this.evictionsAfter(records, caps);
     if (evicted.length > 0) entries.push({ op: 'evict', ids: evicted });
     this.commit(entries);
-    this.keepSeqOrder(records);
     return { evicted: evicted.length };
   }
 
@@ -173,9 +176,18 @@ class JournalStore implements OutboxStore {
     releaseLock(this.owned);
   }
 
-  /** Writes the entries as one group commit, then applies them exactly as a replay would. */
+  /**
+   * Writes the entries as one group commit, then applies them exactly as a replay would: an added
+   * record is applied as parsed back from its line, which is also the copy that keeps the caller's
+   * object out of the queue.
+   */
   private commit(entries: JournalEntry[]): void {
-    const lines = entries.map((entry) => `${JSON.stringify(entry)}\n`);
+    const lines = entries.map((entry, i) => {
+      if (entry.op !== 'add') return `${JSON.stringify(entry)}\n`;
+      const json = JSON.stringify(entry.r);
+      entries[i] = { op: 'add', r: JSON.parse(json) };
+      return `{"op":"add","r":${json}}\n`;
+    });
     if (!this.diskFailed) {
       try {
         this.file.append(lines.join(''));
@@ -187,19 +199,20 @@ class JournalStore implements OutboxStore {
         );
       }
     }
+    let outOfOrder = false;
     entries.forEach((entry, i) => {
-      if (entry.op === 'add') this.trackAdded(entry.r, lines[i].length);
+      if (entry.op === 'add') outOfOrder = this.trackAdded(entry.r, lines[i].length) || outOfOrder;
       else if (entry.op === 'ack' || entry.op === 'evict') this.trackRemoved(entry.ids);
       applyEntry(this.contents, entry);
     });
+    if (outOfOrder) this.sortBySeq();
     this.compactIfMostlyAcked();
   }
 
   /** Which records the caps would evict once `incoming` is added (oldest metrics and logs first). */
   private evictionsAfter(incoming: OutboxRecord[], caps: StoreCaps): string[] {
     const count = this.contents.records.size + incoming.length;
-    let bytes = incoming.reduce((sum, record) => sum + record.bytes, 0);
-    for (const record of this.contents.records.values()) bytes += record.bytes;
+    const bytes = incoming.reduce((sum, record) => sum + record.bytes, this.recordBytes);
     if (count <= caps.maxRecords && bytes <= caps.maxBytes) return [];
     const all = [...this.ordered(), ...incoming];
     const kept = new Set(all);
@@ -208,18 +221,9 @@ class JournalStore implements OutboxStore {
     return [...kept].map((record) => record.id);
   }
 
-  /** Appends almost always arrive in `seq` order; the rare one that does not re-sorts the map. */
-  private keepSeqOrder(appended: OutboxRecord[]): void {
+  /** Appends arrive in `seq` order but for rare cases (a record re-queued by hand, say). */
+  private sortBySeq(): void {
     const records = this.contents.records;
-    if (appended.length === 0 || records.size <= appended.length) return;
-    let previous = -Infinity;
-    let sorted = true;
-    for (const record of records.values()) {
-      if (record.seq < previous) sorted = false;
-      previous = record.seq;
-      if (!sorted) break;
-    }
-    if (sorted) return;
     const ordered = [...records.values()].sort((a, b) => a.seq - b.seq);
     records.clear();
     for (const record of ordered) records.set(record.id, record);
@@ -229,15 +233,22 @@ class JournalStore implements OutboxStore {
     return [...this.contents.records.values()];
   }
 
-  private trackAdded(record: OutboxRecord, size: number): void {
-    this.lineBytes.set(record.id, size);
-    this.liveBytes += size;
+  /** Counts a record about to be added; true when it lands out of `seq` order. */
+  private trackAdded(record: OutboxRecord, lineSize: number): boolean {
+    this.lineBytes.set(record.id, lineSize);
+    this.liveBytes += lineSize;
+    this.recordBytes += record.bytes;
+    const outOfOrder = record.seq < this.lastSeq;
+    this.lastSeq = Math.max(this.lastSeq, record.seq);
+    return outOfOrder;
   }
 
+  /** Counts records about to be removed (before the entry is applied, while they are still there). */
   private trackRemoved(ids: string[]): void {
     for (const id of ids) {
       this.liveBytes -= this.lineBytes.get(id) ?? 0;
       this.lineBytes.delete(id);
+      this.recordBytes -= this.contents.records.get(id)?.bytes ?? 0;
     }
   }
 
@@ -262,8 +273,9 @@ class JournalStore implements OutboxStore {
   }
 }
 
+/** Records and meta are JSON on disk; copying through JSON keeps memory identical to a replay. */
 function copyJson<T>(value: T): T {
-  return value === undefined ? value : structuredClone(value);
+  return value === undefined ? value : JSON.parse(JSON.stringify(value));
 }
 
 function describe(error: unknown): string {
