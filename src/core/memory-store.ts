@@ -20,7 +20,7 @@ export class MemoryStore implements OutboxStore {
     const copies = records.map(copyRecord);
     for (const record of copies) this.seqAfterLast = Math.max(this.seqAfterLast, record.seq + 1);
     const last = this.records[this.records.length - 1];
-    this.records.push(...copies);
+    for (const record of copies) this.records.push(record);
     if (last && copies.some((record) => record.seq < last.seq)) this.records.sort((a, b) => a.seq - b.seq);
     return { evicted: evictBeyondCaps(this.records, caps) };
   }

@@ -105,6 +105,21 @@ describe('outbox: batching and order', () => {
     expect(append.mock.calls[1][0]).toHaveLength(2);
   });
 
+  it('persistSync hands every unwritten record to the store within the same call stack (crash path)', async () => {
+    const store = new MemoryStore();
+    const append = vi.spyOn(store, 'append');
+    const { outbox } = outboxFixture({ store, startOffline: true });
+    const run = await existingRun(outbox);
+    outbox.append(metric(run, 1));
+    outbox.append({ run, kind: 'status', body: { status: 'failed', message: 'boom' } });
+    outbox.persistSync();
+    expect(append).toHaveBeenCalledTimes(1);
+    expect(append.mock.calls[0][0].map((record) => record.kind)).toEqual(['metrics', 'status']);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(append).toHaveBeenCalledTimes(1);
+    expect((await store.count()).records).toBe(2);
+  });
+
   it('groups metrics for flushIntervalMs, then sends them as one array', async () => {
     const { outbox, transport } = outboxFixture({ flushIntervalMs: 1_000 });
     const run = await existingRun(outbox);
