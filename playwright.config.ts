@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { defineConfig, devices } from '@playwright/test';
+import { defineConfig } from '@playwright/test';
 
 // CI (and this repo's machines) use the distribution's Chromium (`apt-get install chromium`);
 // elsewhere Playwright's own downloaded browser is used.
@@ -22,7 +22,9 @@ export default defineConfig({
     {
       name: 'chromium',
       use: {
-        ...devices['Desktop Chrome'],
+        // No device preset: its user agent (Windows) would replace the real one in the run env.
+        browserName: 'chromium',
+        viewport: { width: 1280, height: 720 },
         launchOptions: {
           executablePath,
           // As root in a container Chromium needs --no-sandbox; the rest keeps it from calling

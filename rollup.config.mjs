@@ -97,7 +97,7 @@ const scriptTag = {
     name: 'PolyaxonTracking',
     exports: 'named',
     sourcemap: true,
-    plugins: [terser({ ecma: 2020, compress: { passes: 2 }, format: { comments: false } })],
+    plugins: [terser({ ecma: 2020, format: { comments: false } })],
   },
 };
 

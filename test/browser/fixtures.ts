@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test as base, expect } from '@playwright/test';
+import type { RunningServer, ServerOptions } from '../../src/server/index';
 import { REPO_ROOT, startStaticServer, type StaticServer } from './static-server';
 
 export { expect };
@@ -15,6 +16,8 @@ export interface PolyaxonServerHandle {
   host: string;
   port: number;
   token: string;
+  /** The main user, owner of the projects tests create. */
+  user: string;
   dataDir: string;
 }
 
@@ -24,7 +27,9 @@ interface WorkerFixtures {
 }
 
 interface TestFixtures {
-  /** A fresh local Polyaxon server (temp data folder, fixed token) from `dist/server.mjs`. */
+  /** Extra `startServer` options for `polyaxonServer`, e.g. `test.use({ polyaxonServerOptions: { metricsRequestsPerSecond: 0 } })`. */
+  polyaxonServerOptions: Partial<ServerOptions>;
+  /** A fresh local Polyaxon server (temp data folder, fixed token, quiet) from `dist/server.mjs`. */
   polyaxonServer: PolyaxonServerHandle;
 }
 
@@ -53,13 +58,23 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await use(staticServer.url);
   },
 
-  polyaxonServer: async ({}, use) => {
-    const module = await import(pathToFileURL(requireBuilt('server.mjs')).href);
+  polyaxonServerOptions: [{}, { option: true }],
+
+  polyaxonServer: async ({ polyaxonServerOptions }, use) => {
+    const { startServer } = (await import(pathToFileURL(requireBuilt('server.mjs')).href)) as {
+      startServer(options: ServerOptions): Promise<RunningServer>;
+    };
     const dataDir = await mkdtemp(join(tmpdir(), 'polyaxon-browser-'));
-    const started = await module.startServer({ host: '127.0.0.1', port: 0, dataDir, token: TEST_TOKEN });
+    const started = await startServer({ host: '127.0.0.1', port: 0, token: TEST_TOKEN, quiet: true, ...polyaxonServerOptions, dataDir });
     try {
-      const url = new URL(started.url);
-      await use({ url: url.origin, host: url.hostname, port: Number(url.port), token: started.token ?? TEST_TOKEN, dataDir });
+      await use({
+        url: started.url,
+        host: started.host,
+        port: started.port,
+        token: started.token,
+        user: started.user,
+        dataDir,
+      });
     } finally {
       await started.close();
       await rm(dataDir, { recursive: true, force: true });

@@ -19,22 +19,7 @@ test.describe('builds load in Chromium', () => {
 
   test('the script-tag build loads in a dedicated Worker with importScripts (no window, no document)', async ({ page }) => {
     await page.goto('/pages/blank.html');
-    const report = await page.evaluate(
-      () =>
-        new Promise<any>((resolve, reject) => {
-          const worker = new Worker('/pages/classic-worker.js');
-          const timer = setTimeout(() => reject(new Error('worker did not answer within 10 s')), 10_000);
-          worker.onmessage = (event) => {
-            clearTimeout(timer);
-            worker.terminate();
-            resolve(event.data);
-          };
-          worker.onerror = (event) => {
-            clearTimeout(timer);
-            reject(new Error(`worker error: ${event.message}`));
-          };
-        }),
-    );
+    const report = await page.evaluate(() => (window as any).runWorker('/pages/classic-worker.js', undefined, 10_000));
     expect(report.hasWindow).toBe(false);
     expect(report.hasDocument).toBe(false);
     expect(report.clientType).toBe('function');
