@@ -129,6 +129,8 @@ export function createRequestListener(parts: AppParts) {
       if (req.method === 'GET' && (path.pathname === '/' || path.pathname === '/dashboard')) {
         return { status: 200, text: DASHBOARD_HTML, headers: { 'Content-Type': 'text/html; charset=utf-8' } };
       }
+      // Browsers ask for it on every page; an empty answer keeps their consoles clean.
+      if (path.pathname === '/favicon.ico') return { status: 204 };
       throw new HttpError(404, { detail: 'Not found.' });
     }
     const host = req.headers.host ?? 'localhost';

@@ -43,7 +43,12 @@ export const DASHBOARD_HTML = `<!doctype html>
 
   function token() {
     var fromUrl = new URLSearchParams(location.search).get('token');
-    if (fromUrl) { localStorage.setItem(TOKEN_KEY, fromUrl); return fromUrl; }
+    if (fromUrl) {
+      localStorage.setItem(TOKEN_KEY, fromUrl);
+      // Out of the address bar (and so out of history and screenshots) once it is stored.
+      history.replaceState(null, '', location.pathname);
+      return fromUrl;
+    }
     return localStorage.getItem(TOKEN_KEY) || '';
   }
 
@@ -153,6 +158,8 @@ export const DASHBOARD_HTML = `<!doctype html>
     showCharts(selected);
   });
   document.getElementById('refresh').addEventListener('click', load);
+  // Training runs change by the second; the visible page follows them.
+  setInterval(function () { if (!document.hidden) load(); }, 10000);
   load();
 })();
 </script>

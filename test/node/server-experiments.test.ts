@@ -29,6 +29,17 @@ describe('experiment create', () => {
     });
   });
 
+  it('accepts the Python client\'s body, where every other schema field is null', async () => {
+    const nulls = Object.fromEntries(
+      ['id', 'uuid', 'unique_name', 'user', 'project', 'description', 'readme', 'original_experiment', 'experiment_group',
+        'build_job', 'content', 'params', 'framework', 'run_env', 'data_refs', 'tags', 'ttl', 'created_at', 'updated_at',
+        'started_at', 'finished_at', 'last_status', 'last_metric', 'num_jobs', 'resources'].map((field) => [field, null]),
+    );
+    const answer = await t.call('POST', 'local/demo/experiments/', { ...nulls, name: null, backend: 'other', is_managed: false });
+    expect(answer.status).toBe(201);
+    expect(answer.body).toMatchObject({ name: null, backend: 'other', tags: null, params: null, project: 'local.demo' });
+  });
+
   it('a managed create without content is refused as Polyaxon does', async () => {
     for (const body of [{}, { is_managed: true }]) {
       const answer = await t.call('POST', 'local/demo/experiments/', body);
