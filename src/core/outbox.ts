@@ -134,6 +134,15 @@ export class Outbox {
     return this.targets.whenCreated(run);
   }
 
+  /**
+   * Gives up on a run whose create the caller reported as failed (for example refused credentials
+   * at `create()`): its queued records, the create included, are dropped as `run_rejected` instead
+   * of creating the experiment later, when a new token arrives.
+   */
+  abandonRun(run: string, message: string): Promise<void> {
+    return this.targets.abandon(run, message);
+  }
+
   /** The user `GET users/` named for the current credentials, once asked. */
   knownUser(): string | undefined {
     return this.targets.knownUser(this.options.settings());

@@ -73,16 +73,15 @@ export class RunTargets {
 
   /** Where the batch led by `record` goes, once the user is known. */
   async resolve(record: OutboxRecord, settings: ClientSettings): Promise<TargetResolution> {
-    let target: StoredRunTarget | undefined;
+    let target = await this.get(record.run);
+    if (target?.rejected !== undefined) {
+      return { kind: 'drop', reason: 'run_rejected', message: `the run was refused or abandoned: ${target.rejected}` };
+    }
     if (record.kind === 'create') {
       if (!isCreateBody(record.body)) return { kind: 'drop', reason: 'rejected', message: 'create record without a target project' };
       target = { ...record.body.target };
-    } else {
-      target = await this.get(record.run);
-      if (target?.rejected !== undefined) {
-        return { kind: 'drop', reason: 'run_rejected', message: `the run's create was refused: ${target.rejected}` };
-      }
-      if (target?.id === undefined) return { kind: 'drop', reason: 'unknown_run', message: `no server experiment known for run ${record.run}` };
+    } else if (target?.id === undefined) {
+      return { kind: 'drop', reason: 'unknown_run', message: `no server experiment known for run ${record.run}` };
     }
     const user = target.user ?? this.users.get(credentialsKey(settings));
     if (user !== undefined) return { kind: 'ready', target: { user, project: target.project, id: target.id } };
@@ -105,6 +104,16 @@ export class RunTargets {
   /** The meta to store atomically with the refused create's removal. */
   rejectedMeta(run: string, project: string, message: string): Record<string, StoredRunTarget> {
     return { [runMetaKey(run)]: { project, rejected: message } };
+  }
+
+  /**
+   * Gives up on a run: its queued records, create included, are dropped as `run_rejected` when
+   * their turn comes. For a create the caller has already reported as failed (401/403 at create).
+   */
+  async abandon(run: string, message: string): Promise<void> {
+    const abandoned: StoredRunTarget = { project: this.known.get(run)?.project ?? '', rejected: message };
+    this.createFailed(run, new PolyaxonError('bad_request', 0, 'POST', 'experiments/', message), abandoned);
+    await (await this.store()).setMeta(runMetaKey(run), abandoned);
   }
 
   /** After the create's ack is stored. */

@@ -277,6 +277,19 @@ describe('refused credentials', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     expect(await again).toBe(1);
   });
+
+  it('F07 an abandoned run is not created later when a new token arrives', async () => {
+    const fixture = outboxFixture();
+    fixture.transport.enqueue({ status: 401 });
+    fixture.outbox.append({ run: 'r', kind: 'create', body: { target: { user: 'u', project: 'p' }, experiment: {} } });
+    fixture.outbox.append({ run: 'r', kind: 'status', body: { status: 'running' } });
+    await expect(fixture.outbox.whenCreated('r')).rejects.toMatchObject({ kind: 'unauthenticated' });
+    await fixture.outbox.abandonRun('r', 'create refused: 401');
+    fixture.settings = testSettings({ token: 'fresh-token' });
+    expect(await fixture.outbox.flush({ timeoutMs: 1_000 })).toBe(true);
+    expect(fixture.transport.requests).toHaveLength(1);
+    expect(fixture.outbox.stats().dropped.run_rejected).toBe(2);
+  });
 });
 
 describe('close', () => {
