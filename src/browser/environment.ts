@@ -1,9 +1,8 @@
 import type { CodeRef, Environment, OpenStoreOptions } from '../core/environment';
 import type { EnvLookup } from '../core/settings';
-import type { OutboxStore } from '../core/store';
-import { MemoryStore } from '../core/memory-store';
 import { codeRefOption, injectedCodeRef } from './code-ref';
 import { captureBrowserConsole } from './console';
+import { openBrowserStore } from './idb-store';
 import { createKeepaliveSender } from './keepalive';
 import { installPageLifecycle } from './lifecycle';
 import { collectBrowserRunEnv } from './run-env';
@@ -33,7 +32,8 @@ export function browserEnvironment(options: BrowserEnvironmentOptions = {}): Env
   return {
     kind: 'browser',
     getEnv: injectedEnvLookup(options.env),
-    openStore: openBrowserOutbox,
+    // IndexedDB, falling back to memory itself (F13, F14, F15): never rejects.
+    openStore: (storeOptions: OpenStoreOptions) => openBrowserStore(storeOptions),
     runEnv: () => collectBrowserRunEnv({ tf: options.tf, probeTimeoutMs: options.probeTimeoutMs }),
     codeRef: async () => codeRef ?? injectedCodeRef(),
     onLifecycle: (hooks) => installPageLifecycle(hooks),
@@ -56,10 +56,4 @@ export function injectedEnvLookup(env: InjectedEnv | undefined, scope: Record<st
     if (value === undefined || value === null) return undefined;
     return typeof value === 'string' ? value : String(value);
   };
-}
-
-// Hook for the IndexedDB store (src/browser/idb-store.ts `openBrowserStore`), which falls back to
-// memory itself; until it lands the outbox lives in memory for the page's life.
-async function openBrowserOutbox(_options: OpenStoreOptions): Promise<OutboxStore> {
-  return new MemoryStore();
 }

@@ -42,11 +42,12 @@ test.describe('browser environment against the local server', () => {
         experiment.logMetrics({ step: 1, loss: 0.5 });
         experiment.succeeded();
         const closed = await experiment.close({ timeoutMs: 10_000 });
-        return { id: experiment.id as number, closed: closed as boolean };
+        return { id: experiment.id as number, closed: closed as boolean, storage: experiment.stats()?.outbox.storage };
       },
       { env: injectedEnv(polyaxonServer), codeRef: CODE_REF },
     );
     expect(result.closed).toBe(true);
+    expect(result.storage).toBe('indexeddb');
 
     const detail = (await client.experiment.get(polyaxonServer.user, 'browser-env', result.id)) as Record<string, any>;
     const runEnv = detail.run_env;

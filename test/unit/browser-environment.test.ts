@@ -92,8 +92,13 @@ describe('browser environment', () => {
     expect(environment.readTextFile).toBeUndefined();
   });
 
-  it('opens a working outbox store', async () => {
-    const store = await browserEnvironment().openStore({ name: 'test', caps: { maxRecords: 10, maxBytes: 10_000 } });
+  it('F13 opens a working memory outbox where IndexedDB is missing (Node)', async () => {
+    const original = console.warn;
+    console.warn = () => {};
+    const store = await browserEnvironment()
+      .openStore({ name: 'test', caps: { maxRecords: 10, maxBytes: 10_000 } })
+      .finally(() => (console.warn = original));
+    expect(store.kind).toBe('memory');
     expect(await store.count()).toMatchObject({ records: 0 });
     await store.close();
   });
