@@ -5,7 +5,8 @@ import { MemoryStore } from './memory-store';
 import { resolveOutboxOptions, type OutboxOptions, type ResolvedOutboxOptions } from './outbox-options';
 import { DROP_REASONS, type DropReason } from './policy';
 import { BATCHABLE_KINDS, RECORD_FORMAT_VERSION, newRecordId, type NewRecord, type OutboxRecord, type RunTarget } from './records';
-import { requestForBatch } from './requests';
+import { sendBatchesOnExit } from './exit-send';
+import { GroupCommit } from './group-commit';
 import { RunTargets } from './run-targets';
 import { getEnvironment } from './runtime';
 import { Sender, type PausedReason } from './sender';
@@ -41,9 +42,6 @@ const DEFAULT_FLUSH_TIMEOUT_MS = 30_000;
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 /** After its flush, `close()` waits at most this long for the store to write and close. */
 const CLOSE_STORE_TIMEOUT_MS = 2_000;
-/** Keepalive bodies of a page share 64 KiB (Fetch Standard); leave room for headers of several. */
-const EXIT_BATCH_BYTES = 60_000;
-const EXIT_MAX_REQUESTS = 8;
 
 interface FlushWaiter {
   upTo: number;
@@ -61,16 +59,7 @@ export class Outbox {
   private openedStore: OutboxStore | undefined;
   private readonly sender: Sender;
   private readonly targets: RunTargets;
-
-  private buffer: OutboxRecord[] = [];
-  private commitQueued = false;
-  private readonly unwritten: Array<{ records: OutboxRecord[]; upTo: number }> = [];
-  private unwrittenCount = 0;
-  private writing: Promise<void> | undefined;
-  private nextSeq = 0;
-  /** Appends so far; each record's append number orders `flush` waits. */
-  private appendCount = 0;
-  private writtenUpTo = 0;
+  private readonly commits: GroupCommit;
   /** Records this outbox appended and has not seen leave, by id → append number (insertion order). */
   private readonly outstanding = new Map<string, number>();
   private storedCount = 0;
@@ -85,6 +74,10 @@ export class Outbox {
   constructor(options: OutboxOptions) {
     this.options = resolveOutboxOptions(options);
     this.storeReady = this.open(options.store);
+    this.commits = new GroupCommit(this.storeReady, this.options.caps, {
+      written: (records, { evicted }) => this.onWritten(records, evicted),
+      failed: (records, error) => this.onWriteFailed(records, error),
+    });
     this.targets = new RunTargets(
       () => this.storeReady,
       (settings) => this.sender.lookupUser(settings),
@@ -110,12 +103,7 @@ export class Outbox {
       logger.warnOnce('outbox-unserializable', `a ${input.kind} record could not be turned into JSON and was dropped`, error);
       return record;
     }
-    this.buffer.push(record);
-    this.outstanding.set(record.id, ++this.appendCount);
-    if (!this.commitQueued) {
-      this.commitQueued = true;
-      queueMicrotask(() => this.commit());
-    }
+    this.outstanding.set(record.id, this.commits.add(record));
     if (!BATCHABLE_KINDS.has(record.kind) || this.pendingCount() >= this.options.maxBatchCount) this.sender.kick();
     else this.sender.soon();
     return record;
@@ -169,8 +157,7 @@ export class Outbox {
 
   /** Writes appended records to the store now (page hide), without waiting for the tick. */
   async persist(): Promise<void> {
-    this.commit();
-    await this.written();
+    await this.commits.written();
   }
 
   /**
@@ -179,15 +166,7 @@ export class Outbox {
    * (the file journal) keep these records; others get them on a best-effort basis.
    */
   persistSync(): void {
-    const store = this.openedStore;
-    if (!store) return;
-    this.commitQueued = false;
-    const pending = [...this.unwritten.flatMap((entry) => entry.records), ...this.buffer];
-    const upTo = this.appendCount;
-    this.unwritten.length = 0;
-    this.unwrittenCount = 0;
-    this.buffer = [];
-    if (pending.length > 0) void this.write(store, pending, upTo);
+    if (this.openedStore) this.commits.writeNow(this.openedStore);
   }
 
   /**
@@ -205,24 +184,16 @@ export class Outbox {
   }
 
   private async sendOnExit(sendOnExit: (request: ExitRequest) => boolean): Promise<void> {
-    const store = await this.storeReady;
-    const settings = this.options.settings();
-    for (let sent = 0; sent < EXIT_MAX_REQUESTS; sent++) {
-      const records = await store.claim({
-        owner: this.options.owner,
-        leaseMs: this.options.leaseMs,
-        now: this.options.clock.now(),
-        maxCount: this.options.maxBatchCount,
-        maxBytes: EXIT_BATCH_BYTES,
-      });
-      if (records.length === 0) return;
-      const resolution = await this.targets.resolve(records[0], settings).catch(() => undefined);
-      const ids = records.map((record) => record.id);
-      if (resolution?.kind !== 'ready' || !sendOnExit(requestForBatch(records, resolution.target, settings))) {
-        await store.release(ids);
-        return;
-      }
-    }
+    const context = {
+      store: await this.storeReady,
+      targets: this.targets,
+      settings: this.options.settings(),
+      owner: this.options.owner,
+      leaseMs: this.options.leaseMs,
+      maxCount: this.options.maxBatchCount,
+      clock: this.options.clock,
+    };
+    await sendBatchesOnExit(context, sendOnExit);
   }
 
   pause(): void {
@@ -271,7 +242,7 @@ export class Outbox {
       opened = new MemoryStore();
     }
     try {
-      this.nextSeq = Math.max(this.nextSeq, await opened.nextSeq());
+      this.commits.startSeqAt(await opened.nextSeq());
       this.storedCount = (await opened.count()).records;
     } catch (error) {
       logger.debug('could not read the store state', error);
@@ -284,64 +255,28 @@ export class Outbox {
     return opened;
   }
 
-  private commit(): void {
-    this.commitQueued = false;
-    if (this.buffer.length > 0) {
-      this.unwritten.push({ records: this.buffer, upTo: this.appendCount });
-      this.unwrittenCount += this.buffer.length;
-      this.buffer = [];
-    }
-    if (!this.writing && this.unwritten.length > 0) {
-      this.writing = this.writeAll().finally(() => {
-        this.writing = undefined;
-      });
-    }
+  private onWritten(records: readonly OutboxRecord[], evicted: number): void {
+    this.storedCount += records.length - evicted;
+    if (evicted === 0) return;
+    this.countDrop(evicted, 'queue_full');
+    logger.warnOnce('outbox-queue-full', 'the outbox is full: the oldest metrics and logs are being dropped');
   }
 
-  private async writeAll(): Promise<void> {
-    const store = await this.storeReady;
-    while (this.unwritten.length > 0) {
-      const next = this.unwritten.shift()!;
-      this.unwrittenCount -= next.records.length;
-      await this.write(store, next.records, next.upTo);
-    }
-  }
-
-  /** Appends one group; `store.append` is called before the first await (see persistSync). */
-  private async write(store: OutboxStore, records: OutboxRecord[], upTo: number): Promise<void> {
-    for (const record of records) record.seq = this.nextSeq++;
-    try {
-      const { evicted } = await store.append(records, this.options.caps);
-      this.storedCount += records.length - evicted;
-      if (evicted > 0) {
-        this.countDrop(evicted, 'queue_full');
-        logger.warnOnce('outbox-queue-full', 'the outbox is full: the oldest metrics and logs are being dropped');
-      }
-    } catch (error) {
-      for (const record of records) this.outstanding.delete(record.id);
-      this.countDrop(records.length, 'store_failed');
-      logger.warnOnce('outbox-store-failed', 'the outbox store failed to write; records were dropped', error);
-    }
-    this.writtenUpTo = Math.max(this.writtenUpTo, upTo);
-  }
-
-  /** Resolves once every append so far is in the store; gives the append count it covers. */
-  private async written(): Promise<number> {
-    const upTo = this.appendCount;
-    this.commit();
-    while (this.writing && this.writtenUpTo < upTo) await this.writing;
-    return upTo;
+  private onWriteFailed(records: readonly OutboxRecord[], error: unknown): void {
+    for (const record of records) this.outstanding.delete(record.id);
+    this.countDrop(records.length, 'store_failed');
+    logger.warnOnce('outbox-store-failed', 'the outbox store failed to write; records were dropped', error);
   }
 
   private pendingCount(): number {
-    return this.storedCount + this.unwrittenCount + this.buffer.length;
+    return this.storedCount + this.commits.waitingCount;
   }
 
   // --- delivery bookkeeping --------------------------------------------------------------------
 
   private senderHost() {
     return {
-      committed: () => this.written(),
+      committed: () => this.commits.written(),
       store: () => this.storeReady,
       settled: (records: readonly OutboxRecord[], reason?: DropReason) => {
         for (const record of records) this.outstanding.delete(record.id);
@@ -387,7 +322,7 @@ export class Outbox {
   }
 
   private waitForDelivery(timeoutMs: number): Promise<boolean> {
-    const upTo = this.appendCount;
+    const upTo = this.commits.appendedCount;
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => finish(false), timeoutMs);
       getEnvironment().unrefTimer(timer);
@@ -398,7 +333,7 @@ export class Outbox {
         resolve(done);
       };
       this.flushWaiters.add(waiter);
-      this.commit();
+      this.commits.commit();
       this.sender.kick();
       this.checkFlushWaiters();
     });
@@ -417,7 +352,7 @@ export class Outbox {
     await settleWithin(
       (async () => {
         await stopped;
-        await this.written();
+        await this.commits.written();
         await (await this.storeReady).close();
       })(),
       CLOSE_STORE_TIMEOUT_MS,

@@ -1,0 +1,113 @@
+import type { OutboxRecord } from './records';
+import type { AppendResult, OutboxStore, StoreCaps } from './store';
+
+export interface GroupCommitHooks {
+  /** A group reached the store; `evicted` records made room for it (caps). */
+  written(records: readonly OutboxRecord[], result: AppendResult): void;
+  /** The store refused a group. */
+  failed(records: readonly OutboxRecord[], error: unknown): void;
+}
+
+/**
+ * Group commit (DESIGN "Records and the outbox"): records appended in one tick reach the store in
+ * one `append` (one file write, one IndexedDB transaction). Groups are written one after another,
+ * so the store sees records in append order; `seq` is assigned as a group is written, continuing
+ * from the store's `nextSeq()`.
+ */
+export class GroupCommit {
+  private buffer: OutboxRecord[] = [];
+  private queued = false;
+  private readonly unwritten: Array<{ records: OutboxRecord[]; upTo: number }> = [];
+  private unwrittenCount = 0;
+  private writing: Promise<void> | undefined;
+  private seq = 0;
+  private appended = 0;
+  private writtenUpTo = 0;
+
+  constructor(
+    private readonly store: Promise<OutboxStore>,
+    private readonly caps: StoreCaps,
+    private readonly hooks: GroupCommitHooks,
+  ) {}
+
+  /** Records appended so far; each record's number orders `flush` waits. */
+  get appendedCount(): number {
+    return this.appended;
+  }
+
+  /** Records appended and not yet handed to the store. */
+  get waitingCount(): number {
+    return this.buffer.length + this.unwrittenCount;
+  }
+
+  /** The store's next free sequence number, read once it opened. */
+  startSeqAt(next: number): void {
+    this.seq = Math.max(this.seq, next);
+  }
+
+  /** Buffers a record for this tick's group; gives its append number. */
+  add(record: OutboxRecord): number {
+    this.buffer.push(record);
+    if (!this.queued) {
+      this.queued = true;
+      queueMicrotask(() => this.commit());
+    }
+    return ++this.appended;
+  }
+
+  /** Closes the current group and starts writing it (after any group before it). */
+  commit(): void {
+    this.queued = false;
+    if (this.buffer.length > 0) {
+      this.unwritten.push({ records: this.buffer, upTo: this.appended });
+      this.unwrittenCount += this.buffer.length;
+      this.buffer = [];
+    }
+    if (!this.writing && this.unwritten.length > 0) {
+      this.writing = this.writeAll().finally(() => {
+        this.writing = undefined;
+      });
+    }
+  }
+
+  /** Resolves once every record appended so far is in the store; gives the append count it covers. */
+  async written(): Promise<number> {
+    const upTo = this.appended;
+    this.commit();
+    while (this.writing && this.writtenUpTo < upTo) await this.writing;
+    return upTo;
+  }
+
+  /**
+   * Hands every unwritten record to `store` in this call stack: the crash handler's last chance,
+   * when the process dies as soon as it returns. Groups already being written went first.
+   */
+  writeNow(store: OutboxStore): void {
+    this.queued = false;
+    const records = [...this.unwritten.flatMap((group) => group.records), ...this.buffer];
+    this.unwritten.length = 0;
+    this.unwrittenCount = 0;
+    this.buffer = [];
+    if (records.length > 0) void this.write(store, records, this.appended);
+  }
+
+  private async writeAll(): Promise<void> {
+    const store = await this.store;
+    while (this.unwritten.length > 0) {
+      const next = this.unwritten.shift()!;
+      this.unwrittenCount -= next.records.length;
+      await this.write(store, next.records, next.upTo);
+    }
+  }
+
+  /** `store.append` is called before the first await, which `writeNow` relies on. */
+  private async write(store: OutboxStore, records: OutboxRecord[], upTo: number): Promise<void> {
+    for (const record of records) record.seq = this.seq++;
+    try {
+      this.hooks.written(records, await store.append(records, this.caps));
+    } catch (error) {
+      this.hooks.failed(records, error);
+    }
+    this.writtenUpTo = Math.max(this.writtenUpTo, upTo);
+  }
+}
