@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PolyaxonError } from '../../src/core/errors';
 import { logger } from '../../src/core/logger';
+import { MemoryStore } from '../../src/core/memory-store';
 import { existingRun, outboxFixture, testSettings } from '../helpers/outbox-fixture';
 import type { RecordedRequest } from '../helpers/scripted-transport';
 
@@ -407,6 +408,34 @@ describe('caps', () => {
       [6, 7, 8],
       'succeeded',
     ]);
+  });
+});
+
+describe('a failing store', () => {
+  it('a refused write is counted as store_failed and never throws into the caller', async () => {
+    const store = new MemoryStore();
+    vi.spyOn(store, 'append').mockRejectedValue(new Error('QuotaExceededError'));
+    const { outbox } = outboxFixture({ store });
+    const run = await existingRun(outbox);
+    outbox.append(metric(run, 1));
+    expect(await outbox.flush({ timeoutMs: 1_000 })).toBe(true);
+    expect(outbox.stats().dropped.store_failed).toBe(1);
+  });
+
+  it('a failing claim backs off; flush resolves false on time instead of rejecting', async () => {
+    const store = new MemoryStore();
+    const claim = vi.spyOn(store, 'claim').mockRejectedValue(new Error('connection closed'));
+    const { outbox } = outboxFixture({ store });
+    const run = await existingRun(outbox);
+    outbox.append({ run, kind: 'status', body: { status: 'running' } });
+    const flushed = outbox.flush({ timeoutMs: 2_000 });
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(await flushed).toBe(false);
+    expect(claim.mock.calls.length).toBeLessThan(10);
+    claim.mockRestore();
+    const again = outbox.flush({ timeoutMs: 5_000 });
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(await again).toBe(true);
   });
 });
 
