@@ -2,7 +2,7 @@ import { PolyaxonClient } from './client/client';
 import * as context from './core/context';
 import { hashData, hashDataSync } from './core/datahash';
 import type { CodeRef } from './core/environment';
-import { ValidationError } from './core/errors';
+import { PolyaxonError, ValidationError } from './core/errors';
 import { logger } from './core/logger';
 import type { Outbox } from './core/outbox';
 import type { NewRecord, RecordKind } from './core/records';
@@ -64,6 +64,7 @@ export class Experiment implements TrackedRun {
   /** Records of calls made while `create()` gathers the run env; appended right after the create. */
   private pendingBeforeCreate: NewRecord[] | undefined;
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  private closing: Promise<boolean> | undefined;
   private releaseConsole: (() => void) | undefined;
   private resolveCreated!: (id: number) => void;
   private rejectCreated!: (error: unknown) => void;
@@ -126,11 +127,17 @@ export class Experiment implements TrackedRun {
     const queued = this.pendingBeforeCreate;
     this.pendingBeforeCreate = undefined;
     for (const record of queued) this.outbox!.append(record);
+    const credentialsError = this.credentialsRefused();
+    if (credentialsError) {
+      // The queue already holds a 401/403 for these credentials: waiting for the create is futile.
+      this.refused(credentialsError);
+      throw credentialsError;
+    }
     this.startRunning();
 
     this.outbox!.whenCreated(this.run).then(
       (id) => this.adopt(id),
-      (error) => this.rejectCreated(error),
+      (error) => this.refused(error),
     );
     const timeoutMs = this.options.createTimeoutMs ?? DEFAULT_CREATE_TIMEOUT_MS;
     const outcome = await withTimeout(
@@ -141,10 +148,7 @@ export class Experiment implements TrackedRun {
       timeoutMs,
       'offline' as const,
     );
-    if (typeof outcome === 'object') {
-      this.stopRunning();
-      throw outcome.error;
-    }
+    if (typeof outcome === 'object') throw outcome.error;
     if (outcome === 'offline') {
       logger.warnOnce('create-offline', `server not reachable within ${timeoutMs} ms: tracking offline, delivery resumes when it is back`);
     }
@@ -173,6 +177,7 @@ export class Experiment implements TrackedRun {
    * reference is queued once hashed; every other kind is queued at once.
    */
   logDataRef(args: { data: unknown; dataName?: string; reset?: boolean }): Promise<void> {
+    if (this.noOp) return Promise.resolve();
     const dataName = args.dataName ?? 'data';
     const queue = (hash: string) => this.edit(() => merged({ data_refs: { [dataName]: hash } }, args.reset));
     if (typeof Blob !== 'undefined' && args.data instanceof Blob) return hashData(args.data).then(queue);
@@ -182,11 +187,13 @@ export class Experiment implements TrackedRun {
   }
 
   async logRunEnv(): Promise<void> {
+    if (this.noOp) return;
     const runEnv = await withTimeout(getEnvironment().runEnv(), CONTEXT_TIMEOUT_MS, {});
     this.edit(() => ({ run_env: runEnv }));
   }
 
   async logCodeRef(codeRef?: CodeRef): Promise<void> {
+    if (this.noOp) return;
     const value = codeRef ?? (await withTimeout(getEnvironment().codeRef(), CONTEXT_TIMEOUT_MS, null));
     this.appendChecked('coderef', () => value);
   }
@@ -200,6 +207,7 @@ export class Experiment implements TrackedRun {
   }
 
   logStatus(status: string, message?: string, traceback?: string): void {
+    if (this.ignoredAfterClose()) return;
     this.appendChecked('status', () => {
       const body: Record<string, string> = { status: validateStatus(status) };
       if (message) body.message = String(message);
@@ -259,11 +267,17 @@ export class Experiment implements TrackedRun {
     return this.outbox ? this.outbox.flush(options) : Promise.resolve(true);
   }
 
-  /** Stops heartbeats and console capture and flushes; the run's status is left as it is. */
+  /**
+   * Stops heartbeats and console capture and flushes; the run's status is left as it is. Calling
+   * it again gives the same promise; tracking calls made after it are ignored with one warning (F20).
+   */
   close(options: { timeoutMs?: number } = {}): Promise<boolean> {
-    this.stopRunning();
-    untrack(this);
-    return this.flush(options);
+    if (!this.closing) {
+      this.stopRunning();
+      untrack(this);
+      this.closing = this.flush(options);
+    }
+    return this.closing;
   }
 
   static getClusterDef = context.getClusterDef;
@@ -330,6 +344,30 @@ export class Experiment implements TrackedRun {
     this.resolveCreated(id);
   }
 
+  /**
+   * The server refused the create (400, 404, or 401/403 while it was pending): the run is not
+   * running, so no heartbeat, no console capture and no status at exit.
+   */
+  private refused(error: unknown): void {
+    this.stopRunning();
+    this.status = undefined;
+    untrack(this);
+    this.rejectCreated(error);
+  }
+
+  /** The error of a pause for refused credentials (F07) that the appends just made did not lift. */
+  private credentialsRefused(): PolyaxonError | undefined {
+    const stats = this.outbox!.stats();
+    const reason = stats.pausedReason;
+    if (reason !== 'unauthenticated' && reason !== 'forbidden') return undefined;
+    const status = stats.lastError?.status ?? (reason === 'unauthenticated' ? 401 : 403);
+    const ref = this.projectRef!;
+    const user = ref.user ?? this.outbox!.knownUser();
+    // Without a user the refused request was the `GET users/` that precedes the create.
+    const path = user ? `${user}/${ref.project}/experiments/` : 'users/';
+    return new PolyaxonError(reason, status, 'POST', path, stats.lastError?.message ?? 'credentials refused');
+  }
+
   private createBody(options: CreateOptions): Record<string, unknown> {
     const body: Record<string, unknown> = { is_managed: false, backend: options.backend === undefined ? 'other' : validateFramework('backend', options.backend) };
     if (options.name !== undefined) body.name = validateName('name', options.name);
@@ -389,7 +427,7 @@ export class Experiment implements TrackedRun {
   }
 
   private append(record: NewRecord): void {
-    if (!this.outbox) return;
+    if (!this.outbox || this.ignoredAfterClose()) return;
     if (this.pendingBeforeCreate) {
       this.pendingBeforeCreate.push(record);
       return;
@@ -401,6 +439,12 @@ export class Experiment implements TrackedRun {
       return;
     }
     this.outbox.append(record);
+  }
+
+  private ignoredAfterClose(): boolean {
+    if (!this.closing) return false;
+    logger.warnOnce('experiment-closed', 'a tracking call after experiment.close() was ignored');
+    return true;
   }
 
   /** Appends ahead of anything queued while create() was preparing. */
