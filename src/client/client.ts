@@ -3,6 +3,7 @@ import { resolveClientSettings, toLookup, type ClientOptions, type ClientSetting
 import { AuthApi } from './auth-api';
 import { ExperimentApi } from './experiment-api';
 import { HttpCaller } from './http';
+import { OutputsApi } from './outputs-api';
 import { ProjectApi } from './project-api';
 import { assertClientOptions } from './validate';
 
@@ -15,6 +16,8 @@ export class PolyaxonClient {
   readonly auth: AuthApi;
   readonly project: ProjectApi;
   readonly experiment: ExperimentApi;
+  /** Experiment outputs on the local server (Polyaxon 0.6 has no upload API): see OutputsApi. */
+  readonly outputs: OutputsApi;
   #settings: Readonly<ClientSettings>;
 
   constructor(options: ClientOptions = {}) {
@@ -25,6 +28,7 @@ export class PolyaxonClient {
     this.auth = new AuthApi(http, (token) => this.setToken(token));
     this.project = new ProjectApi(http);
     this.experiment = new ExperimentApi(http);
+    this.outputs = new OutputsApi(http, () => this.#settings);
   }
 
   /** The resolved settings: explicit options over POLYAXON_* variables over defaults. */

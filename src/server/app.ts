@@ -57,7 +57,8 @@ export function createRequestListener(parts: AppParts) {
     if (route.path.endsWith('/metrics') && method === 'POST' && !parts.metricsLimiter.allow(user.username)) {
       throw new HttpError(429, { detail: 'Request was throttled. Expected available in 1 second.' }, { 'Retry-After': '1' });
     }
-    const body = parseBody(await readBody(req, parts.maxBodyBytes), req.headers['content-type']);
+    const raw = await readBody(req, parts.maxBodyBytes);
+    const body = route.rawBody ? raw : parseBody(raw, req.headers['content-type']);
     const key = route.mutates ? idempotencyKey(req) : undefined;
     if (key === undefined) return run(route, params, query, body, user, pageUrl);
 

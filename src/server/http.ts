@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** What a handler answers: JSON (`body`), plain text (`text`), or nothing (`status` only). */
+/** What a handler answers: JSON (`body`), plain text (`text`), bytes (`bytes`), or nothing (`status` only). */
 export interface Reply {
   status: number;
   body?: unknown;
   text?: string;
+  /** Sent as they are, `application/octet-stream` unless `headers` name a Content-Type. */
+  bytes?: Uint8Array;
   headers?: Record<string, string>;
 }
 
@@ -93,8 +95,11 @@ const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 
 export function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
   const headers: Record<string, string> = { ...corsHeaders(), ...(reply.headers ?? {}) };
-  let payload: string | undefined;
-  if (reply.text !== undefined) {
+  let payload: string | Uint8Array | undefined;
+  if (reply.bytes !== undefined) {
+    headers['Content-Type'] ??= 'application/octet-stream';
+    payload = reply.bytes;
+  } else if (reply.text !== undefined) {
     headers['Content-Type'] ??= 'text/plain; charset=utf-8';
     payload = reply.text;
   } else if (reply.body !== undefined) {

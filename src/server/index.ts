@@ -9,6 +9,7 @@ import { Accounts, resolveToken } from './auth';
 import { JOURNAL_FILE, Journal, parseJournal } from './journal';
 import { experimentDataRoutes } from './routes/experiment-data';
 import { experimentRoutes } from './routes/experiments';
+import { outputRoutes } from './routes/outputs';
 import { projectRoutes } from './routes/projects';
 import { statusRoutes } from './routes/statuses';
 import { userRoutes } from './routes/users';
@@ -87,7 +88,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     state,
     journal,
     accounts,
-    routes: [...userRoutes(accounts), ...projectRoutes(accounts), ...experimentRoutes(), ...statusRoutes(), ...experimentDataRoutes()],
+    routes: [...userRoutes(accounts), ...projectRoutes(accounts), ...experimentRoutes(), ...statusRoutes(), ...experimentDataRoutes(), ...outputRoutes(dataDir)],
     metricsLimiter: new RateLimiter(options.metricsRequestsPerSecond ?? 120),
     heartbeats,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,

@@ -22,12 +22,17 @@ export interface RequestContext {
 
 export interface Route {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  /** Literal segments, or `:user`, `:project` (slugs) and `:id` (digits). */
+  /**
+   * Literal segments, or `:user`, `:project` (slugs) and `:id` (digits); a last part `*name` takes
+   * the one or more segments left, joined with `/` (each already refused if `.`, `..` or empty).
+   */
   path: string;
   /** Served without a token (the login call). */
   anonymous?: boolean;
   /** Takes part in `Idempotency-Key` replay: it changes data. */
   mutates: boolean;
+  /** The handler reads the body as the raw bytes (a Buffer) instead of parsed JSON. */
+  rawBody?: boolean;
   handle(context: RequestContext): Reply | Promise<Reply>;
 }
 
@@ -49,8 +54,10 @@ export function matchRoute(routes: readonly Route[], method: string, segments: s
 
 function matchPath(path: string, segments: string[]): Record<string, string> | null {
   const parts = path.split('/');
-  if (parts.length !== segments.length) return null;
+  const rest = parts[parts.length - 1].startsWith('*') ? parts.pop()!.slice(1) : undefined;
+  if (rest === undefined ? parts.length !== segments.length : parts.length >= segments.length) return null;
   const params: Record<string, string> = {};
+  if (rest !== undefined) params[rest] = segments.slice(parts.length).join('/');
   for (let index = 0; index < parts.length; index += 1) {
     const part = parts[index];
     const segment = segments[index];
