@@ -100,9 +100,9 @@ function migrateV0Record(value: unknown): unknown {
   return { ...value, v: RECORD_FORMAT_VERSION, bytes };
 }
 
-/** Size of a body as UTF-8 JSON; the caps and batches count in these units. */
+/** The measure the outbox uses for `bytes` (caps and batches count in it): the body's JSON length. */
 export function jsonBytes(body: unknown): number {
-  return Buffer.byteLength(JSON.stringify(body) ?? '');
+  return (JSON.stringify(body ?? null) ?? '').length;
 }
 
 function isRecord(value: unknown): value is OutboxRecord {

@@ -1,0 +1,78 @@
+/**
+ * The IndexedDB layout and its migrations (F25: a queue written by an older version is migrated,
+ * never dropped).
+ *
+ * Version 2 (current):
+ *   `records`: key path [seq, id], so a cursor walks records in call order and two tabs that
+ *              picked the same `seq` never overwrite each other; unique index `id` for acks.
+ *   `meta`:    out-of-line string keys for the outbox's meta; array keys for the store's own
+ *              bookkeeping (`['internal', ...]`), which no string key can collide with.
+ * Version 1: one idb-keyval style store `outbox`, `r:<seq>` keys holding records without `v`
+ *   and `bytes`, and `m:<key>` keys holding meta.
+ */
+import { RECORD_FORMAT_VERSION } from '../../core/records';
+
+export const SCHEMA_VERSION = 2;
+export const RECORDS = 'records';
+export const META = 'meta';
+export const ID_INDEX = 'id';
+export const LEGACY_STORE = 'outbox';
+
+/** Running totals kept beside the records, so an append checks the caps without a scan. */
+export const TOTALS_KEY = ['internal', 'totals'];
+/** Next free `seq`, kept when every record has been acked. */
+export const NEXT_SEQ_KEY = ['internal', 'nextSeq'];
+
+export interface Totals {
+  records: number;
+  bytes: number;
+}
+
+/** Runs inside `onupgradeneeded`; every step uses the version-change transaction. */
+export function upgradeSchema(db: IDBDatabase, transaction: IDBTransaction, oldVersion: number): void {
+  if (oldVersion < 2) {
+    const records = db.createObjectStore(RECORDS, { keyPath: ['seq', 'id'] });
+    records.createIndex(ID_INDEX, 'id', { unique: true });
+    const meta = db.createObjectStore(META);
+    meta.put({ records: 0, bytes: 0 } satisfies Totals, TOTALS_KEY);
+    if (db.objectStoreNames.contains(LEGACY_STORE)) migrateFromVersion1(db, transaction);
+  }
+}
+
+function migrateFromVersion1(db: IDBDatabase, transaction: IDBTransaction): void {
+  const legacy = transaction.objectStore(LEGACY_STORE);
+  const records = transaction.objectStore(RECORDS);
+  const meta = transaction.objectStore(META);
+  const totals: Totals = { records: 0, bytes: 0 };
+  let nextSeq = 0;
+  const cursorRequest = legacy.openCursor();
+  cursorRequest.onsuccess = () => {
+    const cursor = cursorRequest.result;
+    if (!cursor) {
+      meta.put(totals, TOTALS_KEY);
+      meta.put(nextSeq, NEXT_SEQ_KEY);
+      db.deleteObjectStore(LEGACY_STORE);
+      return;
+    }
+    const key = String(cursor.key);
+    if (key.startsWith('m:')) meta.put(cursor.value, key.slice(2));
+    else if (key.startsWith('r:') && isLegacyRecord(cursor.value)) {
+      const bytes = typeof cursor.value.bytes === 'number' ? cursor.value.bytes : jsonBytes(cursor.value.body);
+      records.put({ ...cursor.value, v: RECORD_FORMAT_VERSION, bytes });
+      totals.records++;
+      totals.bytes += bytes;
+      nextSeq = Math.max(nextSeq, cursor.value.seq + 1);
+    }
+    cursor.continue();
+  };
+}
+
+function isLegacyRecord(value: unknown): value is { seq: number; id: string; body: unknown; bytes?: number } {
+  const record = value as { seq?: unknown; id?: unknown } | null;
+  return typeof record === 'object' && record !== null && Number.isSafeInteger(record.seq) && typeof record.id === 'string';
+}
+
+/** The measure the outbox uses for `bytes`: the body's JSON length. */
+function jsonBytes(body: unknown): number {
+  return (JSON.stringify(body ?? null) ?? '').length;
+}
