@@ -1,0 +1,133 @@
+/**
+ * The benchmark suite: `npm run bench` (build, then this file) against the built package in dist/.
+ *
+ *   node bench/run.mjs [--only <name>[,<name>...]] [--json] [--profile]
+ *
+ * --only     runs the named benches (logMetrics, delivery, journal, replay, iife)
+ * --json     prints one JSON document on stdout instead of the table (progress stays on stderr)
+ * --profile  adds a CPU profile summary to the logMetrics bench even when it meets its targets
+ *
+ * Speed goals are ratios of things measured side by side in the same run, or medians over rounds
+ * after a warm-up: absolute times on a small shared machine are noisy. Exits 1 when a bench could
+ * not run; a missed target is reported, not an error.
+ */
+import { existsSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { deliveryBench } from './delivery.mjs';
+import { iifeSizeBench } from './iife-size.mjs';
+import { journalBench } from './journal.mjs';
+import { logMetricsBench } from './log-metrics.mjs';
+import { now } from './lib/measure.mjs';
+import { renderTable } from './lib/report.mjs';
+import { replayBench } from './replay.mjs';
+
+const BENCHES = [logMetricsBench, deliveryBench, journalBench, replayBench, iifeSizeBench];
+
+/** Benches the suite does not have yet, and why; printed so their absence is never silent. */
+function notYetMeasured() {
+  const missing = [
+    'TF.js training overhead in Chromium (cpu backend): added with the browser work (Playwright)',
+    'IndexedDB queue records/s appended and delivered in Chromium: added with the browser work (Playwright)',
+  ];
+  if (!existsSync(new URL('../src/integrations/tfjs.ts', import.meta.url))) {
+    missing.unshift('TF.js training overhead in Node: src/integrations/tfjs.ts (tfjsCallback) does not exist yet');
+  } else {
+    missing.unshift('TF.js training overhead in Node: src/integrations/tfjs.ts exists; its bench is still to be written');
+  }
+  return missing;
+}
+
+function parseArgs(argv) {
+  const options = { json: false, profile: false, only: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--json') options.json = true;
+    else if (arg === '--profile') options.profile = true;
+    else if (arg === '--only' || arg.startsWith('--only=')) {
+      const value = arg === '--only' ? argv[++i] : arg.slice('--only='.length);
+      if (!value) throw new Error('--only needs a bench name');
+      options.only = value.split(',').map((name) => name.trim());
+    } else if (arg === '--help' || arg === '-h') {
+      options.help = true;
+    } else {
+      throw new Error(`unknown option ${arg}`);
+    }
+  }
+  return options;
+}
+
+function machine() {
+  const cores = cpus();
+  return {
+    cores: cores.length,
+    cpu: cores[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    os: `${process.platform} ${release()}`,
+    loadAverage1m: Number(loadavg()[0].toFixed(2)),
+  };
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  if (options.help) {
+    process.stdout.write(`Usage: node bench/run.mjs [--only <name>[,<name>...]] [--json] [--profile]\nBenches: ${BENCHES.map((bench) => bench.name).join(', ')}\n`);
+    return 0;
+  }
+  const unknown = (options.only ?? []).filter((name) => !BENCHES.some((bench) => bench.name === name));
+  if (unknown.length > 0) throw new Error(`unknown bench ${unknown.join(', ')}; benches: ${BENCHES.map((bench) => bench.name).join(', ')}`);
+  const selected = options.only ? BENCHES.filter((bench) => options.only.includes(bench.name)) : BENCHES;
+
+  const startedAt = new Date().toISOString();
+  const before = machine();
+  const started = now();
+  const results = [];
+  for (const bench of selected) {
+    process.stderr.write(`${bench.name}: ${bench.summary}\n`);
+    const benchStarted = now();
+    try {
+      const outcome = await bench.run({ profileAlways: options.profile });
+      results.push({ name: bench.name, seconds: (now() - benchStarted) / 1000, ...outcome });
+    } catch (error) {
+      process.stderr.write(`${bench.name} could not run: ${error?.stack ?? error}\n`);
+      results.push({ name: bench.name, seconds: (now() - benchStarted) / 1000, rows: [], error: String(error?.message ?? error) });
+    }
+  }
+  const report = {
+    command: `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim(),
+    startedAt,
+    seconds: (now() - started) / 1000,
+    machine: { ...before, loadAverage1mAtEnd: Number(loadavg()[0].toFixed(2)) },
+    benches: results,
+    notYetMeasured: options.only ? [] : notYetMeasured(),
+  };
+
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    const rows = results.flatMap((bench) =>
+      bench.error ? [{ bench: bench.name, name: 'ERROR', value: '', unit: '', target: '', pass: false, note: bench.error }] : bench.rows.map((row) => ({ bench: bench.name, ...row })),
+    );
+    const m = report.machine;
+    const lines = [
+      '',
+      `polyaxon-tracking benchmarks, ${startedAt}: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.os}; load average ${m.loadAverage1m} at start, ${m.loadAverage1mAtEnd} at end; ${report.seconds.toFixed(0)} s`,
+      '',
+      renderTable(rows),
+    ];
+    for (const bench of results) if (bench.details) lines.push('', `${bench.name} profile:`, bench.details);
+    if (report.notYetMeasured.length > 0) lines.push('', 'Not measured yet:', ...report.notYetMeasured.map((line) => `  - ${line}`));
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return results.some((bench) => bench.error) ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    process.stderr.write(`bench: ${error?.message ?? error}\n`);
+    process.exitCode = 2;
+  },
+);
