@@ -31,6 +31,11 @@ import {
 } from './experiment/options';
 import { parseProjectRef, type ProjectRef } from './experiment/project-ref';
 import { outboxFor, track, untrack, type TrackedRun } from './experiment/registry';
+import { modelLoader, modelSaver, type ModelLoaderOptions, type ModelSaver, type ModelSaverOptions } from './integrations/model-saver';
+import type { OutputsStore } from './integrations/outputs';
+import { tfjsCallback, type TfjsCallbackOptions } from './integrations/tfjs-callback';
+import type { TfLoadHandler, TfWithCustomCallback, TfWithHttpIO } from './integrations/tfjs-types';
+import { trackFit, type TrackFitOptions } from './integrations/track-fit';
 
 export type { CreateOptions, ExperimentOptions, OutboxSettings } from './experiment/options';
 
@@ -110,6 +115,8 @@ export class Experiment implements TrackedRun {
     const body = this.createBody(options);
     this.created = true;
     this.pendingBeforeCreate = [];
+    // Running from the call on, so an end call made before this resolves is queued, not lost.
+    this.status = 'running';
     track(this, this.options.endPrevious ?? getEnvironment().kind === 'browser');
 
     const environment = getEnvironment();
@@ -123,7 +130,6 @@ export class Experiment implements TrackedRun {
     this.appendNow('create', { target: { user: ref.user, project: ref.project }, experiment: body });
     if (this.options.trackGit !== false) this.appendNow('coderef', codeRef ?? null);
     this.appendNow('status', { status: 'running' });
-    this.status = 'running';
     const queued = this.pendingBeforeCreate;
     this.pendingBeforeCreate = undefined;
     for (const record of queued) this.outbox!.append(record);
@@ -133,7 +139,7 @@ export class Experiment implements TrackedRun {
       this.refused(credentialsError);
       throw credentialsError;
     }
-    this.startRunning();
+    if (this.isRunning) this.startRunning();
 
     this.outbox!.whenCreated(this.run).then(
       (id) => this.adopt(id),
@@ -278,6 +284,28 @@ export class Experiment implements TrackedRun {
       this.closing = this.flush(options);
     }
     return this.closing;
+  }
+
+  // --- TensorFlow.js (src/integrations; tfjs itself is never imported: pass your `tf`) -----------
+
+  /** A `tf.CustomCallback` tracking a fit: epoch metrics (step = epoch), fit params, status running. */
+  tfjsCallback<C>(tf: TfWithCustomCallback<C>, options?: TfjsCallbackOptions): C {
+    return tfjsCallback(this, tf, options);
+  }
+
+  /** Awaits a fit: `succeeded` when it resolves, `failed` (message, stack) and rethrown when it rejects. */
+  trackFit<T>(fit: Promise<T> | (() => Promise<T>), options?: TrackFitOptions): Promise<T> {
+    return trackFit(this, fit, options);
+  }
+
+  /** A TF.js IO handler for `model.save(...)` that stores the model as an output of this run. */
+  modelSaver(options: ModelSaverOptions = {}): ModelSaver {
+    return modelSaver(this, { outputsStore: this.options.outputsStore as OutputsStore | undefined, ...options });
+  }
+
+  /** A TF.js IO handler for `tf.loadLayersModel(...)` that reads a model this run saved to the server. */
+  modelLoader(tf: TfWithHttpIO, options?: ModelLoaderOptions): TfLoadHandler {
+    return modelLoader(this, tf, options);
   }
 
   static getClusterDef = context.getClusterDef;
