@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,6 +141,17 @@ describe('recovery', () => {
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0][0])).toMatch(/unreadable line/);
     expect(await drain(store)).toEqual([1, 2]);
+  });
+
+  it('removes locks that dead processes left without a journal, but not live ones', async () => {
+    const live = await open();
+    const dead = writeOrphan(deadPid(), 'nojournal', []);
+    rmSync(dead);
+    await open();
+    const locks = readdirSync(queue).filter((name) => name.endsWith('.lock'));
+    expect(locks).toHaveLength(2);
+    expect(locks.every((name) => name.startsWith(`${process.pid}-`))).toBe(true);
+    expect(live.kind).toBe('journal');
   });
 
   it('keeps the next sequence number when every record was acked', async () => {

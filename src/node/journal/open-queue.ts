@@ -14,7 +14,9 @@ import { JournalFile, type JournalFileOptions } from './journal-file';
 import {
   adoptJournal,
   isJournalOwned,
+  journalPathFor,
   journalPaths,
+  lockPaths,
   releaseLock,
   removeQuietly,
   takeFreshLock,
@@ -53,6 +55,7 @@ interface AdoptedJournal {
 }
 
 function adoptFreeJournals(directory: string, own: OwnedJournal): AdoptedJournal[] {
+  removeOrphanLocks(directory);
   const adopted: AdoptedJournal[] = [];
   for (const path of journalPaths(directory)) {
     if (path === own.journalPath || isJournalOwned(path)) continue;
@@ -78,6 +81,15 @@ function adoptFreeJournals(directory: string, own: OwnedJournal): AdoptedJournal
     adopted.push({ owned, contents });
   }
   return adopted;
+}
+
+/** Locks left by a process that died between taking the lock and writing its journal. */
+function removeOrphanLocks(directory: string): void {
+  const journals = new Set(journalPaths(directory));
+  for (const lockPath of lockPaths(directory)) {
+    const journalPath = journalPathFor(lockPath);
+    if (!journals.has(journalPath) && !isJournalOwned(journalPath)) removeQuietly(lockPath);
+  }
 }
 
 function readText(path: string): string {

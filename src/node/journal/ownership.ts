@@ -39,6 +39,10 @@ export function lockPathFor(journalPath: string): string {
   return journalPath.slice(0, -JOURNAL_SUFFIX.length) + LOCK_SUFFIX;
 }
 
+export function journalPathFor(lockPath: string): string {
+  return lockPath.slice(0, -LOCK_SUFFIX.length) + JOURNAL_SUFFIX;
+}
+
 export function tempPathFor(journalPath: string): string {
   return journalPath + TEMP_SUFFIX;
 }
@@ -94,6 +98,14 @@ export function isJournalOwned(journalPath: string, ownPaths: ReadonlySet<string
 }
 
 export function journalPaths(directory: string): string[] {
+  return pathsEndingWith(directory, JOURNAL_SUFFIX);
+}
+
+export function lockPaths(directory: string): string[] {
+  return pathsEndingWith(directory, LOCK_SUFFIX);
+}
+
+function pathsEndingWith(directory: string, suffix: string): string[] {
   let names: string[];
   try {
     names = readdirSync(directory);
@@ -101,7 +113,7 @@ export function journalPaths(directory: string): string[] {
     return [];
   }
   return names
-    .filter((name) => name.endsWith(JOURNAL_SUFFIX))
+    .filter((name) => name.endsWith(suffix))
     .sort()
     .map((name) => join(directory, name));
 }
