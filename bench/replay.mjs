@@ -13,6 +13,10 @@ import { metricCount, PROJECT, startLocalServer } from './lib/local-server.mjs';
 import { ensureProject } from './lib/experiment.mjs';
 import { runNode, runNodeUntilThenKill } from './lib/child.mjs';
 import { progress, result } from './lib/measure.mjs';
+import { formatSummary, summarise } from './lib/profile.mjs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const POINTS = 100_000;
 const TARGET_SECONDS = 10;
@@ -25,10 +29,22 @@ async function cliHasSync() {
   return /^\s+sync\s/m.test(help.stdout);
 }
 
+/** Self time per function in the delivering process, from the profile `--cpu-prof` wrote. */
+async function summariseProfiles(directory) {
+  try {
+    const [file] = (await readdir(directory)).filter((name) => name.endsWith('.cpuprofile'));
+    if (!file) return 'no CPU profile was written';
+    const cpuProfile = JSON.parse(await readFile(join(directory, file), 'utf8'));
+    return formatSummary('Where the delivering process spends its time (self time, whole process)', summarise(cpuProfile, { top: 25 }));
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
 export const replayBench = {
   name: 'replay',
   summary: '100k records left by a SIGKILLed process, delivered by a later process',
-  async run() {
+  async run({ profileAlways = false } = {}) {
     const local = await startLocalServer();
     try {
       await ensureProject(local);
@@ -45,10 +61,13 @@ export const replayBench = {
         // The sync command's options are not settled yet; measuring it is the next step once they are.
         progress('replay: dist/cli.mjs has a sync command, but its options are not known to this bench yet: using the fallback');
       }
-      progress('replay: a later process opens the same queue and flushes');
-      const delivery = await runNode(['bench/fixtures/replay-consumer.mjs', JSON.stringify({ ...settings, timeoutMs: DELIVERY_TIMEOUT_MS })], {
+      progress(`replay: a later process opens the same queue and flushes${profileAlways ? ' (under --cpu-prof)' : ''}`);
+      const profileDirectory = profileAlways ? await mkdtemp(join(tmpdir(), 'polyaxon-bench-prof-')) : undefined;
+      const profileFlags = profileDirectory ? ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`] : [];
+      const delivery = await runNode([...profileFlags, 'bench/fixtures/replay-consumer.mjs', JSON.stringify({ ...settings, timeoutMs: DELIVERY_TIMEOUT_MS })], {
         timeoutMs: DELIVERY_TIMEOUT_MS + 30_000,
       });
+      const details = profileDirectory ? await summariseProfiles(profileDirectory) : undefined;
       if (delivery.code !== 0) throw new Error(`the delivering process failed (code ${delivery.code})\n${delivery.stderr}`);
       const report = JSON.parse(delivery.stdout.trim().split('\n').at(-1));
 
@@ -66,6 +85,7 @@ export const replayBench = {
             target: `<= ${TARGET_SECONDS}`,
             pass: complete && seconds <= TARGET_SECONDS,
             note:
+              (profileDirectory ? 'PROFILED run (--cpu-prof); ' : '') +
               'delivered by a later process opening the same queue (new Experiment + flush): `polyaxon-tracking sync` is not in dist/cli.mjs yet. ' +
               `Server holds ${held.toLocaleString('en-US')} of ${POINTS.toLocaleString('en-US')} points${report.delivered ? '' : '; flush did NOT complete'}`,
           }),
@@ -73,6 +93,7 @@ export const replayBench = {
             note: `${report.sent.toLocaleString('en-US')} records sent; open to flushed inside the process: ${(report.openToFlushedMs / 1000).toFixed(2)} s`,
           }),
         ],
+        details,
       };
     } finally {
       await local.close();
