@@ -47,7 +47,7 @@ function runDrainer(startAt: number): Promise<{ kind: string; delivered: string[
     });
     let output = '';
     child.stdout!.on('data', (chunk) => (output += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
       if (code === 0) resolve(JSON.parse(output));
@@ -73,4 +73,4 @@ it('processes racing to adopt dead journals deliver every record exactly once', 
       expect(ofRun).toEqual([...ofRun].sort((a, b) => a - b));
     }
   }
-});
+}, 60_000);
