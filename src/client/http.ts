@@ -1,7 +1,6 @@
-import { ofetch } from 'ofetch';
 import type { ZodMiniType } from 'zod/mini';
 import { PolyaxonError, errorKindForStatus } from '../core/errors';
-import { getEnvironment } from '../core/runtime';
+import { fetchTransport, TransportFailure, type Transport } from '../core/transport';
 import { buildUrl, type ClientSettings } from '../core/settings';
 import { serverMessage } from './server-message';
 
@@ -23,7 +22,10 @@ export interface ApiRequest {
  * off): deciding when to try again belongs to the outbox, which knows what a request carried.
  */
 export class HttpCaller {
-  constructor(private readonly currentSettings: () => Readonly<ClientSettings>) {}
+  constructor(
+    private readonly currentSettings: () => Readonly<ClientSettings>,
+    private readonly transport: Transport = fetchTransport(),
+  ) {}
 
   /** Sends and parses the answer with `schema`; a shape mismatch is a `server` error. */
   async call<T>(request: ApiRequest, schema: ZodMiniType<T>): Promise<T> {
@@ -42,41 +44,17 @@ export class HttpCaller {
     const url = withQuery(buildUrl(settings.baseUrl, ...request.path), request.query);
     const shownUrl = withoutCredentials(url);
     const { headers, body } = encode(request, settings);
-
-    const controller = new AbortController();
-    let timedOut = false;
-    // One timer for the whole exchange, body included: ofetch's own `timeout` stops at the headers.
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, settings.timeoutMs);
-    getEnvironment().unrefTimer(timer);
-
     try {
-      const response = await ofetch.raw<string, 'text'>(url, {
-        method: request.method,
-        headers,
-        body,
-        retry: 0,
-        ignoreResponseError: true,
-        responseType: 'text',
-        signal: controller.signal,
-      });
-      const answer = parseBody(response._data, response.headers.get('content-type'));
+      const response = await this.transport({ method: request.method, url, headers: Object.fromEntries(headers), body, timeoutMs: settings.timeoutMs });
       if (response.status >= 400) {
-        throw new PolyaxonError(errorKindForStatus(response.status), response.status, request.method, shownUrl, serverMessage(answer), answer);
+        throw new PolyaxonError(errorKindForStatus(response.status), response.status, request.method, shownUrl, serverMessage(response.body), response.body);
       }
-      return { status: response.status, url: shownUrl, body: answer };
+      return { status: response.status, url: shownUrl, body: response.body };
     } catch (error) {
-      if (error instanceof PolyaxonError) throw error;
-      if (timedOut) {
-        throw new PolyaxonError('timeout', 0, request.method, shownUrl, `no answer within ${settings.timeoutMs} ms`);
-      }
-      const failure = new PolyaxonError('network', 0, request.method, shownUrl, describeNetworkFailure(error));
+      if (!(error instanceof TransportFailure)) throw error;
+      const failure = new PolyaxonError(error.kind, 0, request.method, shownUrl, error.message);
       failure.cause = error;
       throw failure;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
@@ -127,29 +105,4 @@ function withQuery(url: string, query: ApiRequest['query']): string {
 /** Error URLs end up in logs: drop any `user:password@` a caller put into the host. */
 function withoutCredentials(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
-}
-
-/** JSON when the server says so (or says nothing); text bodies such as logs stay text. */
-function parseBody(text: string | undefined, contentType: string | null): unknown {
-  if (text === undefined || text === '') return undefined;
-  if (contentType && !/[/+]json\b/i.test(contentType)) return text;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-/** fetch says only "fetch failed"; the reason (ECONNREFUSED, socket hang up) is in its cause. */
-function describeNetworkFailure(error: unknown): string {
-  const parts: string[] = [];
-  // ofetch's own wrapper repeats the URL and method; the useful words are in its causes.
-  let current: unknown = (error as { name?: unknown }).name === 'FetchError' ? (error as Error).cause ?? error : error;
-  for (let depth = 0; current && depth < 4; depth += 1) {
-    const item = current as { message?: unknown; code?: unknown; cause?: unknown };
-    const text = [item.code, item.message].filter((part) => typeof part === 'string' && part).join(' ');
-    if (text && !parts.includes(text)) parts.push(text);
-    current = item.cause;
-  }
-  return parts.join(': ');
 }

@@ -7,7 +7,7 @@ import { getEnvironment } from './runtime';
  * runtime hands the core only a function that sends).
  */
 export interface TransportRequest {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   url: string;
   headers: Record<string, string>;
   /** Exact bytes to send: a retry sends the same string. Absent: no body at all. */
@@ -63,7 +63,7 @@ export function fetchTransport(): Transport {
         signal: controller.signal,
         keepalive: request.keepalive,
       });
-      return { status: response.status, headers: response.headers, body: parseBody(response._data) };
+      return { status: response.status, headers: response.headers, body: parseBody(response._data, response.headers.get('content-type')) };
     } catch (error) {
       if (timedOut) throw new TransportFailure('timeout', `no answer within ${request.timeoutMs} ms`);
       throw new TransportFailure('network', describeCause(error));
@@ -73,8 +73,10 @@ export function fetchTransport(): Transport {
   };
 }
 
-function parseBody(text: string | undefined): unknown {
+/** JSON when the server says so (or says nothing); text bodies such as logs stay text. */
+function parseBody(text: string | undefined, contentType: string | null): unknown {
   if (text === undefined || text === '') return undefined;
+  if (contentType && !/[/+]json\b/i.test(contentType)) return text;
   try {
     return JSON.parse(text);
   } catch {
@@ -84,13 +86,14 @@ function parseBody(text: string | undefined): unknown {
 
 /** fetch says only "fetch failed"; the reason (ECONNREFUSED, socket hang up) sits in its causes. */
 function describeCause(error: unknown): string {
-  let current: unknown = error;
-  let message = 'network error';
-  for (let depth = 0; current && depth < 4; depth++) {
+  const parts: string[] = [];
+  // ofetch's own wrapper repeats the URL and method; the useful words are in its causes.
+  let current: unknown = (error as { name?: unknown }).name === 'FetchError' ? ((error as Error).cause ?? error) : error;
+  for (let depth = 0; current && depth < 4; depth += 1) {
     const item = current as { message?: unknown; code?: unknown; cause?: unknown };
-    if (typeof item.code === 'string') return `${item.code}${typeof item.message === 'string' ? ` ${item.message}` : ''}`;
-    if (typeof item.message === 'string' && item.message) message = item.message;
+    const text = [item.code, item.message].filter((part) => typeof part === 'string' && part).join(' ');
+    if (text && !parts.includes(text)) parts.push(text);
     current = item.cause;
   }
-  return message;
+  return parts.join(': ') || 'network error';
 }
