@@ -1,19 +1,12 @@
 import { ValidationError } from '../core/errors';
 import { assertName } from '../core/names';
+import { validateMetrics, validateStatus, validateTags, type ExperimentStatus } from '../core/validation';
 import type { ClientOptions, EnvLookup } from '../core/settings';
 
 /** Polyaxon's list page size (`settings.PAGE_SIZE` of its client and server). */
 export const PAGE_SIZE = 20;
 
-/** Polyaxon 0.6 experiment statuses (`ExperimentLifeCycle.VALUES`). */
-export const EXPERIMENT_STATUSES = [
-  'created', 'resuming', 'warning', 'building', 'scheduled', 'starting', 'running', 'succeeded',
-  'failed', 'upstream_failed', 'stopped', 'skipped', 'unknown',
-] as const;
-export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
-
-/** Polyaxon's tag column limit. */
-export const TAG_MAX_LENGTH = 64;
+export { EXPERIMENT_STATUSES, TAG_MAX_LENGTH, type ExperimentStatus } from '../core/validation';
 
 // Django's username rule (`[\w.@+-]+`, 150 chars); "." and ".." would walk the URL path.
 const USERNAME_PATTERN = /^[\w.@+-]+$/;
@@ -52,36 +45,17 @@ export function pageOffset(page: unknown = 1): number {
 export function assertTags(field: string, tags: unknown): void {
   if (tags === undefined || tags === null) return;
   if (!Array.isArray(tags)) throw new ValidationError(field, 'must be an array of strings');
-  tags.forEach((tag, index) => {
-    if (typeof tag !== 'string' || tag.trim().length === 0) {
-      throw new ValidationError(`${field}[${index}]`, 'must be a non-empty string');
-    }
-    if (tag.length > TAG_MAX_LENGTH) {
-      throw new ValidationError(`${field}[${index}]`, `must be at most ${TAG_MAX_LENGTH} characters (got ${tag.length})`);
-    }
-  });
+  validateTags(tags, field);
 }
 
 export function assertStatus(value: unknown): asserts value is ExperimentStatus {
-  if (!EXPERIMENT_STATUSES.includes(value as ExperimentStatus)) {
-    throw new ValidationError('status', `must be one of ${EXPERIMENT_STATUSES.join(', ')} (got ${String(value)})`);
-  }
+  validateStatus(value);
 }
 
 export function assertMetricPoints(points: unknown): void {
   if (!Array.isArray(points)) throw new ValidationError('metrics', 'must be an array of {values, created_at}');
   points.forEach((point, index) => {
-    const values = (point as { values?: unknown } | null)?.values;
-    if (!values || typeof values !== 'object' || Array.isArray(values)) {
-      throw new ValidationError(`metrics[${index}].values`, 'must be an object of numbers');
-    }
-    for (const [key, value] of Object.entries(values)) {
-      // Polyaxon stores metric values as floats; booleans pass as 0/1 like Python's bool.
-      if (typeof value === 'boolean') continue;
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        throw new ValidationError(`metrics[${index}].values.${key}`, 'must be a finite number');
-      }
-    }
+    validateMetrics((point as { values?: unknown } | null)?.values, `metrics[${index}].values`);
     const createdAt = (point as { created_at?: unknown }).created_at;
     if (createdAt !== undefined && typeof createdAt !== 'string') {
       throw new ValidationError(`metrics[${index}].created_at`, 'must be a string');

@@ -67,21 +67,21 @@ export function describeValue(value: unknown): string {
  * Metric values for one `logMetrics` call. Booleans count as 0/1 (wire contract); `step` is one
  * more key. Returns a copy, so later changes by the caller never alter what was queued.
  */
-export function validateMetrics(values: unknown): Record<string, number> {
+export function validateMetrics(values: unknown, field = 'metrics'): Record<string, number> {
   if (!isPlainObject(values)) {
-    throw new ValidationError('metrics', `must be a plain object of name: number, got ${describeValue(values)}`);
+    throw new ValidationError(field, `must be a plain object of name: number, got ${describeValue(values)}`);
   }
   const keys = Object.keys(values);
-  if (keys.length === 0) throw new ValidationError('metrics', 'must have at least one key');
+  if (keys.length === 0) throw new ValidationError(field, 'must have at least one key');
   let hasBoolean = false;
   for (const key of keys) {
     if (key.length === 0 || key.length > METRIC_KEY_MAX_LENGTH) {
-      throw new ValidationError(fieldPath('metrics', key), `name must be 1 to ${METRIC_KEY_MAX_LENGTH} characters`);
+      throw new ValidationError(fieldPath(field, key), `name must be 1 to ${METRIC_KEY_MAX_LENGTH} characters`);
     }
     const value = values[key];
     if (typeof value === 'boolean') hasBoolean = true;
     else if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new ValidationError(fieldPath('metrics', key), `must be a finite number or boolean, got ${describeValue(value)}`);
+      throw new ValidationError(fieldPath(field, key), `must be a finite number or boolean, got ${describeValue(value)}`);
     }
   }
   // Spread defines own properties, so even a key named "__proto__" is copied as data.
