@@ -7,7 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
  * scripted rule that matches it, else by the random faults, else passed through.
  *
  *   const proxy = await startFaultProxy(server.url);
- *   proxy.script({ kind: 'respond', status: 500 }, { count: 1, match: isMetricsPost });
+ *   proxy.script({ kind: 'respond', status: 500 }, { count: 2, match: (request) => request.method === 'POST' });
  *   new PolyaxonClient({ host: proxy.host, port: proxy.port, ... });
  */
 export type FaultAction =
@@ -35,7 +35,10 @@ export interface ProxiedRequest {
   action: FaultAction['kind'];
   /** The status the client was sent, when it was sent one. */
   status?: number;
+  /** `Date.now()` when the request had arrived whole. */
   at: number;
+  /** `Date.now()` when the proxy answered or cut the connection. */
+  doneAt?: number;
 }
 
 export type RequestMatcher = (request: ProxiedRequest) => boolean;
@@ -69,8 +72,6 @@ export interface FaultProxy {
   script(action: FaultAction, options?: ScriptOptions): void;
   /** Faults a share of the requests no script claimed; replaces earlier random faults. */
   randomFaults(options: RandomFaultOptions | undefined): void;
-  /** Removes every script and the random faults: everything passes from now on. */
-  clearFaults(): void;
   /** Sends later requests to another server (a restarted one). */
   setUpstream(url: string): void;
   /** Called once a request has been forwarded whole (for example to kill the server while it works). */
@@ -81,15 +82,17 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-interface Script {
-  action: FaultAction;
-  left: number;
-  match: RequestMatcher;
-}
+type Script = { action: FaultAction; left: number; match: RequestMatcher };
 
 const everything: RequestMatcher = () => true;
 /** Hop-by-hop headers (RFC 9110 §7.6.1) are the proxy's own business on each side. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'te', 'trailer']);
+
+function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const kept: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) kept[name] = value;
+  return kept;
+}
 
 /** Mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
 export function seededRandom(seed: number): () => number {
@@ -106,7 +109,7 @@ export function seededRandom(seed: number): () => number {
 export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> {
   let upstream = new URL(upstreamUrl);
   const log: ProxiedRequest[] = [];
-  let scripts: Script[] = [];
+  const scripts: Script[] = [];
   let random: { options: RandomFaultOptions; next: () => number } | undefined;
   let forwardedListener: ((request: ProxiedRequest) => void) | undefined;
   const sockets = new Set<Socket>();
@@ -129,15 +132,20 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
 
   function respond(res: ServerResponse, entry: ProxiedRequest, status: number, body: Buffer | string, headers: Record<string, string | string[]>): void {
     entry.status = status;
+    entry.doneAt = Date.now();
     if (res.destroyed) return;
     res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
     res.end(body);
   }
 
+  function cut(req: IncomingMessage, entry: ProxiedRequest): void {
+    entry.doneAt = Date.now();
+    req.socket.destroy();
+  }
+
   /** Sends the request upstream and gives the whole answer; undefined when the server could not be reached. */
   function forward(req: IncomingMessage, body: Buffer, entry: ProxiedRequest) {
-    const headers: IncomingHttpHeaders = {};
-    for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name)) headers[name] = value;
+    const headers = endToEnd(req.headers);
     headers.host = upstream.host;
     if (body.length > 0 || 'content-length' in req.headers) headers['content-length'] = String(body.length);
     return new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer } | undefined>((resolve) => {
@@ -155,20 +163,13 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
   async function act(action: FaultAction, req: IncomingMessage, res: ServerResponse, body: Buffer, entry: ProxiedRequest): Promise<void> {
     switch (action.kind) {
       case 'drop':
-        req.socket.destroy();
-        return;
+        return cut(req, entry);
       case 'respond': {
         const headers = { 'content-type': 'application/json', ...action.headers };
         return respond(res, entry, action.status, JSON.stringify(action.body ?? { detail: `injected ${action.status}` }), headers);
       }
       case 'delay':
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            timers.delete(timer);
-            resolve();
-          }, action.ms);
-          timers.add(timer);
-        });
+        await new Promise<void>((resolve) => timers.add(setTimeout(resolve, action.ms)));
         if (closing || req.socket.destroyed) return;
         return act(action.then ?? { kind: 'pass' }, req, res, body, entry);
       case 'pass':
@@ -176,13 +177,8 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
         const answer = await forward(req, body, entry);
         // An unreachable server looks to the client as a real reverse proxy would show it.
         if (!answer) return respond(res, entry, 502, JSON.stringify({ detail: 'upstream unreachable' }), { 'content-type': 'application/json' });
-        if (action.kind === 'drop-after-forward') {
-          req.socket.destroy();
-          return;
-        }
-        const headers: Record<string, string | string[]> = {};
-        for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
-        return respond(res, entry, answer.status, answer.body, headers);
+        if (action.kind === 'drop-after-forward') return cut(req, entry);
+        return respond(res, entry, answer.status, answer.body, endToEnd(answer.headers) as Record<string, string | string[]>);
       }
     }
   }
@@ -213,10 +209,7 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
   return {
@@ -229,10 +222,6 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
     },
     randomFaults(options) {
       random = options && { options, next: seededRandom(options.seed) };
-    },
-    clearFaults() {
-      scripts = [];
-      random = undefined;
     },
     setUpstream(url) {
       upstream = new URL(url);
@@ -249,7 +238,6 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
     close() {
       closing ??= new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer);
-        timers.clear();
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
         agent.destroy();
@@ -258,12 +246,3 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
     },
   };
 }
-
-/** Matchers for the requests the outbox sends. */
-export const requests = {
-  metricsPost: (request: ProxiedRequest) => request.method === 'POST' && /\/experiments\/\d+\/metrics\/$/.test(request.path),
-  experimentCreate: (request: ProxiedRequest) => request.method === 'POST' && /\/experiments\/$/.test(request.path),
-  experimentPatch: (request: ProxiedRequest) => request.method === 'PATCH' && /\/experiments\/\d+\/$/.test(request.path),
-  /** Requests the outbox sends under an `Idempotency-Key` (every tracking write). */
-  tracked: (request: ProxiedRequest) => request.idempotencyKey !== undefined,
-};

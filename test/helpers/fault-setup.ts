@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Experiment, PolyaxonClient } from '../../src/index.node';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server/index';
-import { startFaultProxy, type FaultProxy } from './fault-proxy';
+import { startFaultProxy, type FaultProxy, type ProxiedRequest } from './fault-proxy';
 
 /**
  * A real local server, the fault proxy in front of it and an outbox folder, for the node-level
@@ -108,3 +108,12 @@ export async function eventually(check: () => boolean, timeoutMs = 5_000): Promi
   }
   return true;
 }
+
+/** Matchers for the requests the outbox sends. */
+export const requests = {
+  metricsPost: (request: ProxiedRequest) => request.method === 'POST' && /\/experiments\/\d+\/metrics\/$/.test(request.path),
+  experimentCreate: (request: ProxiedRequest) => request.method === 'POST' && /\/experiments\/$/.test(request.path),
+  experimentPatch: (request: ProxiedRequest) => request.method === 'PATCH' && /\/experiments\/\d+\/$/.test(request.path),
+  /** Requests the outbox sends under an `Idempotency-Key` (every tracking write). */
+  tracked: (request: ProxiedRequest) => request.idempotencyKey !== undefined,
+};

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Experiment } from '../../src/index.node';
-import { requests, type ProxiedRequest } from '../helpers/fault-proxy';
-import { directClient, eventually, FAULT_PROJECT, FAULT_USER, startFaultRig, storedMetrics, type FaultRig } from '../helpers/fault-setup';
+import type { ProxiedRequest } from '../helpers/fault-proxy';
+import { directClient, eventually, FAULT_PROJECT, FAULT_USER, requests, startFaultRig, storedMetrics, type FaultRig } from '../helpers/fault-setup';
 
 /**
  * reliability.md at the node level: a real Experiment → the fault proxy → the real local server.

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { Experiment, PolyaxonClient } from '../../src/index.node';
-import { requests, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
-import { directClient, storedMetrics } from '../helpers/fault-setup';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
+import { directClient, requests, storedMetrics } from '../helpers/fault-setup';
 import { spawnServerProcess, type ServerProcess } from '../helpers/server-process';
 
 /**
