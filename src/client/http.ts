@@ -2,7 +2,7 @@ import type { ZodMiniType } from 'zod/mini';
 import { PolyaxonError, errorKindForStatus } from '../core/errors';
 import { fetchTransport, TransportFailure, type Transport } from '../core/transport';
 import { buildUrl, type ClientSettings } from '../core/settings';
-import { serverMessage } from './server-message';
+import { serverMessage } from '../core/server-message';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 export type QueryValue = string | number | boolean | undefined;

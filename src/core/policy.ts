@@ -1,4 +1,4 @@
-import { serverMessage } from '../client/server-message';
+import { serverMessage } from './server-message';
 import { retryAfterDelayMs, type RetryAfterLimits } from './retry-after';
 import type { TransportFailure, TransportResponse } from './transport';
 
