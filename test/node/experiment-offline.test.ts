@@ -47,14 +47,15 @@ describe('F09 offline at create()', () => {
     await ensureProject(before.client, 'mnist');
     await before.server.close();
 
-    const experiment = experimentOn({ client: clientFor(port, TEST_TOKEN), outboxDir }, { createTimeoutMs: 400 });
+    const experiment = experimentOn({ client: clientFor(port, TEST_TOKEN), outboxDir }, { createTimeoutMs: 400, trackEnv: false });
     let createdId: number | undefined;
     void experiment.whenCreated.then((id) => (createdId = id));
     const startedAt = Date.now();
     await experiment.create({ name: 'offline-run', tags: ['offline'] });
     const elapsedMs = Date.now() - startedAt;
     expect(elapsedMs).toBeGreaterThanOrEqual(350);
-    expect(elapsedMs).toBeLessThan(2_500);
+    // A bound on the wait, not on the machine: well under the 10 s a refused create waits below.
+    expect(elapsedMs).toBeLessThan(4_000);
     expect(experiment.id).toBeUndefined();
     expect(experiment.isRunning).toBe(true);
 
@@ -77,7 +78,7 @@ describe('F09 offline at create()', () => {
     const lastMetricAt = Math.max(...metrics.map((metric) => Date.parse(String(metric.created_at).replace(' ', 'T'))));
     expect(Date.parse(String(statusRows[2].created_at).replace(' ', 'T'))).toBeGreaterThanOrEqual(lastMetricAt);
     expect((await after.client.project.listExperiments(after.user, 'mnist')).count).toBe(1);
-  });
+  }, 60_000);
 });
 
 describe('a refused create rejects at once', () => {
@@ -93,7 +94,7 @@ describe('a refused create rejects at once', () => {
 
   async function rejection(experiment: Experiment): Promise<{ error: unknown; elapsedMs: number }> {
     const startedAt = Date.now();
-    const error = await within(experiment.create().then(() => undefined, (thrown: unknown) => thrown), 4_000, 'create');
+    const error = await within(experiment.create().then(() => undefined, (thrown: unknown) => thrown), 8_000, 'create');
     return { error, elapsedMs: Date.now() - startedAt };
   }
 
@@ -101,7 +102,7 @@ describe('a refused create rejects at once', () => {
     const local = await scripted(400, { non_field_errors: ['experiment refused for this test'] });
     const experiment = experimentOn(local, { client: clientFor(proxy.port, local.token), createTimeoutMs: 10_000 });
     const { error, elapsedMs } = await rejection(experiment);
-    expect(elapsedMs).toBeLessThan(3_000);
+    expect(elapsedMs).toBeLessThan(5_000);
     expect(error).toBeInstanceOf(PolyaxonError);
     expect(error).toMatchObject({ status: 400 });
     expect(String((error as Error).message) + (error as PolyaxonError).serverMessage).toContain('experiment refused for this test');
@@ -118,7 +119,7 @@ describe('a refused create rejects at once', () => {
     const local = await serverAt({});
     const experiment = experimentOn(local, { project: 'missing', createTimeoutMs: 10_000 });
     const { error, elapsedMs } = await rejection(experiment);
-    expect(elapsedMs).toBeLessThan(3_000);
+    expect(elapsedMs).toBeLessThan(5_000);
     expect(error).toMatchObject({ status: 404 });
   });
 
@@ -127,7 +128,7 @@ describe('a refused create rejects at once', () => {
     await ensureProject(local.client, 'mnist');
     const experiment = experimentOn(local, { client: clientFor(local.port, 'wrong-token'), project, createTimeoutMs: 10_000 });
     const { error, elapsedMs } = await rejection(experiment);
-    expect(elapsedMs).toBeLessThan(3_000);
+    expect(elapsedMs).toBeLessThan(5_000);
     expect(error).toBeInstanceOf(PolyaxonError);
     expect(error).toMatchObject({ status: 401, kind: 'unauthenticated' });
     expect(String((error as Error).message)).not.toContain('wrong-token');
@@ -143,9 +144,9 @@ describe('a refused create rejects at once', () => {
     const client = clientFor(local.port, 'wrong-token');
     const first = experimentOn(local, { client, createTimeoutMs: 10_000 });
     await rejection(first);
-    const second = experimentOn(local, { client, createTimeoutMs: 10_000 });
+    const second = experimentOn(local, { client, createTimeoutMs: 10_000, trackEnv: false });
     const { error, elapsedMs } = await rejection(second);
-    expect(elapsedMs).toBeLessThan(500);
+    expect(elapsedMs).toBeLessThan(1_000);
     expect(error).toMatchObject({ status: 401, kind: 'unauthenticated' });
     await Promise.all([first.close({ timeoutMs: 100 }), second.close({ timeoutMs: 100 })]);
   });

@@ -11,8 +11,13 @@ import { startLocalServer, type LocalServer } from '../helpers/local-server';
 import { runNodeFixture, type FixtureResult } from '../helpers/run-node-fixture';
 
 const FIXTURE = path.resolve(__dirname, '../fixtures/experiment-child.ts');
-/** Keep in step with METRIC_POINTS in the fixture: two metrics requests (200 per batch). */
+/** Keep in step with the fixture: METRIC_POINTS (two metrics requests), and PENDING_AT_END more in `end`. */
 const METRIC_POINTS = 250;
+const PENDING_AT_END = 3;
+
+/** Each child loads TypeScript through tsx: seconds on a busy machine, so generous bounds. */
+const CHILD_TIMEOUT_MS = 40_000;
+const TEST_TIMEOUT_MS = 120_000;
 
 let local: LocalServer;
 
@@ -26,7 +31,7 @@ afterEach(async () => {
 });
 
 function runChild(scenario: string): Promise<FixtureResult> {
-  return runNodeFixture(FIXTURE, [scenario, String(local.port), local.token, local.outboxDir], 20_000);
+  return runNodeFixture(FIXTURE, [scenario, String(local.port), local.token, local.outboxDir], CHILD_TIMEOUT_MS);
 }
 
 function printedId(result: FixtureResult): number {
@@ -45,7 +50,9 @@ async function allMetrics(id: number): Promise<Array<Record<string, unknown>>> {
   return values;
 }
 
-const expectedMetrics = Array.from({ length: METRIC_POINTS }, (_, index) => ({ step: index + 1, loss: 1 / (index + 1) }));
+function expectedMetrics(count: number) {
+  return Array.from({ length: count }, (_, index) => ({ step: index + 1, loss: 1 / (index + 1) }));
+}
 
 describe('F17 a script that ends normally', () => {
   it('gets status succeeded, every metric and its console line; exits within 2 s of its last line', async () => {
@@ -64,9 +71,9 @@ describe('F17 a script that ends normally', () => {
     const { statuses, experiment } = await serverView(local.client, local.user, 'mnist', id);
     expect(statuses).toEqual(['created', 'running', 'succeeded']);
     expect(experiment.last_status).toBe('succeeded');
-    expect(await allMetrics(id)).toEqual(expectedMetrics);
+    expect(await allMetrics(id)).toEqual(expectedMetrics(METRIC_POINTS + PENDING_AT_END));
     expect(await local.client.experiment.getLogs(local.user, 'mnist', id)).toMatch(/ INFO -- training finished$/m);
-  });
+  }, TEST_TIMEOUT_MS);
 });
 
 describe('F18 a script that throws', () => {
@@ -90,6 +97,6 @@ describe('F18 a script that throws', () => {
     expect(statuses).toEqual(['created', 'running', 'failed']);
     expect(statusRows[2].message).toBe('boom from training');
     expect(statusRows[2].traceback).toMatch(/^Error: boom from training\n\s+at .*train/);
-    expect(await allMetrics(id)).toEqual(expectedMetrics);
-  });
+    expect(await allMetrics(id)).toEqual(expectedMetrics(METRIC_POINTS));
+  }, TEST_TIMEOUT_MS);
 });
