@@ -1,0 +1,28 @@
+import type { Experiment } from '../experiment';
+import { withTimeout } from '../experiment/timeout';
+import type { OutputFileBody } from './outputs';
+
+/** The server experiment that outputs belong to. */
+export interface OutputTarget {
+  user: string;
+  project: string;
+  id: number;
+}
+
+export const DEFAULT_TARGET_TIMEOUT_MS = 5_000;
+
+/** The experiment's server coordinates, waiting up to `timeoutMs` for a create in flight. */
+export async function outputTarget(experiment: Experiment, timeoutMs: number = DEFAULT_TARGET_TIMEOUT_MS): Promise<OutputTarget> {
+  const id = experiment.id ?? (await withTimeout(experiment.whenCreated, timeoutMs, undefined));
+  if (id === undefined) throw new Error('the experiment has no server id yet (not created, offline, or refused)');
+  const ref = experiment.projectRef;
+  if (!ref) throw new Error('the experiment has no project');
+  const user = ref.user ?? experiment.queue?.knownUser() ?? (await experiment.client.auth.getUser()).username;
+  return { user, project: ref.project, id };
+}
+
+export async function uploadFiles(experiment: Experiment, target: OutputTarget, files: OutputFileBody[]): Promise<void> {
+  for (const file of files) {
+    await experiment.client.outputs.upload(target.user, target.project, target.id, file.path, file.bytes, { contentType: file.contentType });
+  }
+}

@@ -1,0 +1,98 @@
+import { ValidationError } from '../core/errors';
+import { getOutputsPath } from '../core/context';
+import { logger } from '../core/logger';
+import { outputPathProblem } from '../core/output-path';
+import { getEnvironment } from '../core/runtime';
+import type { Experiment } from '../experiment';
+import { outputTarget, uploadFiles, type OutputTarget } from './output-target';
+import { folderOutputsStore } from './outputs-folder';
+import { indexedDbOutputsStore } from './outputs-idb';
+
+/** One file of an output (a saved model is two: its `.weights.bin` and its `.json`). */
+export interface OutputFileBody {
+  /** Relative to the experiment's outputs, segments joined by `/`. */
+  path: string;
+  contentType: string;
+  bytes: Uint8Array;
+}
+
+/** What a local outputs store is handed: the files of one output named `name` of the run `run`. */
+export interface StoredOutput {
+  run: string;
+  name: string;
+  /** Known when the experiment had a server id at the time. */
+  target?: OutputTarget;
+  files: OutputFileBody[];
+}
+
+/**
+ * Where outputs go when they cannot be uploaded (or, in the cluster, where they always go):
+ * a folder in Node, IndexedDB in browsers, or your own (pass it as `outputsStore`).
+ */
+export interface OutputsStore {
+  /** Names the store in outcomes, e.g. `folder` or `indexeddb`. */
+  readonly kind: string;
+  /** Keeps the output; resolves with where it went (a file path, a key). */
+  put(output: StoredOutput): Promise<string>;
+}
+
+/** Where an output went: uploaded to the server, or kept by a local store (and why). */
+export type OutputsSaved =
+  | { kind: 'uploaded'; target: OutputTarget; paths: string[] }
+  | { kind: 'stored'; store: string; where: string; reason: string };
+
+export interface OutputsOptions {
+  /** Store for outputs that cannot be uploaded. Default: IndexedDB in browsers, the `outputsDir` folder in Node, else none (the upload error is thrown). */
+  outputsStore?: OutputsStore;
+  /** Node: folder for outputs that cannot be uploaded; in the cluster, overrides `POLYAXON_RUN_OUTPUTS_PATH`. Default: none. */
+  outputsDir?: string;
+  /** How long an upload waits for the experiment's server id (a create still in flight). Default: 5_000 ms. */
+  targetTimeoutMs?: number;
+}
+
+/**
+ * Saves an output of the run:
+ * 1. in the cluster (managed), into the run's outputs path (`POLYAXON_RUN_OUTPUTS_PATH`), as
+ *    Polyaxon mounts it there and has no upload API;
+ * 2. else uploaded to the server's `experiments/{id}/outputs/{path}` (the local server has it);
+ * 3. when that fails (offline, no server id yet, a real Polyaxon server that answers 404), kept by
+ *    the local store (IndexedDB in browsers, for `uploadStoredOutputs` later; a folder in Node).
+ *    Without a store the upload error is thrown.
+ */
+export async function saveOutput(experiment: Experiment, name: string, files: OutputFileBody[], options: OutputsOptions = {}): Promise<OutputsSaved> {
+  const output: StoredOutput = { run: experiment.run, name, files };
+  if (experiment.isManaged) {
+    const folder = options.outputsDir ?? getOutputsPath();
+    if (folder) return storeLocally(options.outputsStore ?? folderOutputsStore(folder), output, 'in the cluster, outputs go to the run outputs path');
+  }
+  let target: OutputTarget | undefined;
+  try {
+    target = await outputTarget(experiment, options.targetTimeoutMs);
+    await uploadFiles(experiment, target, files);
+    return { kind: 'uploaded', target, paths: files.map((file) => file.path) };
+  } catch (error) {
+    const store = options.outputsStore ?? defaultStore(options.outputsDir);
+    if (!store) throw error;
+    const reason = (error as Error)?.message ?? String(error);
+    logger.warnOnce(`outputs-stored:${store.kind}`, `an output could not be uploaded (${reason}); kept in ${store.kind} instead`);
+    return storeLocally(store, { ...output, target }, reason);
+  }
+}
+
+/** An output name: a path without extension, e.g. `model` or `checkpoints/epoch-3`. */
+export function checkOutputName(name: unknown): string {
+  const problem = outputPathProblem(name);
+  if (problem) throw new ValidationError('name', problem);
+  return name as string;
+}
+
+function defaultStore(outputsDir: string | undefined): OutputsStore | undefined {
+  const kind = getEnvironment().kind;
+  if (kind === 'browser') return indexedDbOutputsStore();
+  if (kind === 'node' && outputsDir) return folderOutputsStore(outputsDir);
+  return undefined;
+}
+
+async function storeLocally(store: OutputsStore, output: StoredOutput, reason: string): Promise<OutputsSaved> {
+  return { kind: 'stored', store: store.kind, where: await store.put(output), reason };
+}
