@@ -3,7 +3,7 @@
  *
  *   node bench/run.mjs [--only <name>[,<name>...]] [--json] [--profile]
  *
- * --only     runs the named benches (logMetrics, delivery, journal, replay, iife)
+ * --only     runs the named benches (logMetrics, delivery, journal, replay, iife, tfjs)
  * --json     prints one JSON document on stdout instead of the table (progress stays on stderr)
  * --profile  adds a CPU profile summary to the logMetrics bench even when it meets its targets
  *
@@ -11,7 +11,6 @@
  * after a warm-up: absolute times on a small shared machine are noisy. Exits 1 when a bench could
  * not run; a missed target is reported, not an error.
  */
-import { existsSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { deliveryBench } from './delivery.mjs';
 import { iifeSizeBench } from './iife-size.mjs';
@@ -20,8 +19,9 @@ import { logMetricsBench } from './log-metrics.mjs';
 import { now } from './lib/measure.mjs';
 import { renderTable } from './lib/report.mjs';
 import { replayBench } from './replay.mjs';
+import { tfjsIntegrationBuilt, tfjsNodeBench } from './tfjs-node.mjs';
 
-const BENCHES = [logMetricsBench, deliveryBench, journalBench, replayBench, iifeSizeBench];
+const BENCHES = [logMetricsBench, deliveryBench, journalBench, replayBench, iifeSizeBench, ...(tfjsIntegrationBuilt() ? [tfjsNodeBench] : [])];
 
 /** Benches the suite does not have yet, and why; printed so their absence is never silent. */
 function notYetMeasured() {
@@ -29,11 +29,7 @@ function notYetMeasured() {
     'TF.js training overhead in Chromium (cpu backend): added with the browser work (Playwright)',
     'IndexedDB queue records/s appended and delivered in Chromium: added with the browser work (Playwright)',
   ];
-  if (!existsSync(new URL('../src/integrations/tfjs.ts', import.meta.url))) {
-    missing.unshift('TF.js training overhead in Node: src/integrations/tfjs.ts (tfjsCallback) does not exist yet');
-  } else {
-    missing.unshift('TF.js training overhead in Node: src/integrations/tfjs.ts exists; its bench is still to be written');
-  }
+  if (!tfjsIntegrationBuilt()) missing.unshift('TF.js training overhead in Node: the built Experiment has no tfjsCallback yet (src/integrations/tfjs.ts)');
   return missing;
 }
 

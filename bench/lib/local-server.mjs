@@ -4,11 +4,14 @@
  * transport, not the server's rate limit (the Polyaxon default of 120 posts/s would otherwise
  * cap the one-request-per-point side at 120 points/s).
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../dist/server.mjs';
 import { PolyaxonClient } from '../../dist/index.node.mjs';
+import { REPO_ROOT } from './child.mjs';
 
 export const PROJECT = 'bench';
 
@@ -39,4 +42,38 @@ export async function startLocalServer({ metricsRequestsPerSecond = 0 } = {}) {
 export async function metricCount(local, experimentId) {
   const page = await local.client.experiment.getMetrics(local.server.user, PROJECT, experimentId);
   return page.count;
+}
+
+/**
+ * The same, with the server in a child process (bench/fixtures/server.mjs), so its request
+ * handling does not run on the bench's thread. Same shape as `startLocalServer`'s result.
+ */
+export async function startLocalServerProcess() {
+  const root = await mkdtemp(join(tmpdir(), 'polyaxon-bench-'));
+  const child = spawn(process.execPath, ['bench/fixtures/server.mjs', join(root, 'server')], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  let output = '';
+  for await (const chunk of child.stdout) {
+    output += chunk;
+    if (output.includes('\n')) break;
+  }
+  clearTimeout(timer);
+  if (!output.includes('\n')) throw new Error('the server process did not start');
+  const server = JSON.parse(output.split('\n')[0]);
+  const clientOptions = { host: server.host, port: server.port, token: server.token, env: {} };
+  return {
+    server,
+    client: new PolyaxonClient(clientOptions),
+    clientOptions,
+    root,
+    outboxDirectory: join(root, 'outbox'),
+    async close() {
+      if (child.exitCode === null) {
+        const exited = once(child, 'exit');
+        child.kill('SIGTERM');
+        await exited;
+      }
+      await rm(root, { recursive: true, force: true });
+    },
+  };
 }
