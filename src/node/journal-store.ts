@@ -107,7 +107,7 @@ class JournalStore implements OutboxStore {
 
   async claim(options: ClaimOptions): Promise<OutboxRecord[]> {
     this.assertOpen();
-    const selected = selectBatch(this.ordered(), options);
+    const selected = selectBatch(this.contents.records.values(), options);
     if (!selected) return [];
     const ids = selected.records.map((record) => record.id);
     const until = options.now + options.leaseMs;

@@ -81,3 +81,21 @@ describe('selectBatch', () => {
     expect(batchKey([records[0], testRecord(3, 'a', 'metrics')])).not.toBe(key);
   });
 });
+
+describe('selectBatch cost', () => {
+  it('reads the queue only up to the end of the batch it takes', () => {
+    const queue = Array.from({ length: 100_000 }, (_, i) => testRecord(i + 1, 'a', 'metrics'));
+    let read = 0;
+    const counted = {
+      *[Symbol.iterator]() {
+        for (const record of queue) {
+          read++;
+          yield record;
+        }
+      },
+    };
+    const selected = selectBatch(counted, { owner: 'o', leaseMs: 1_000, now: 0, maxCount: 200, maxBytes: 1 << 30 });
+    expect(selected?.records).toHaveLength(200);
+    expect(read).toBeLessThanOrEqual(201);
+  });
+});
