@@ -40,7 +40,7 @@ export type PauseReason = 'unauthenticated' | 'forbidden';
 export type Outcome =
   | { kind: 'ok'; body?: unknown }
   /** Send the same batch again later; `afterMs` when the server said how long to wait. */
-  | { kind: 'retry'; reason: RetryReason; afterMs?: number; message: string }
+  | { kind: 'retry'; reason: RetryReason; afterMs?: number; message: string; status?: number }
   /** Too large as a batch: send it again in halves. */
   | { kind: 'split' }
   /** The credentials are refused: stop sending anything, keep every record. */
@@ -71,7 +71,7 @@ export function outcomeForResponse(response: TransportResponse, context: PolicyC
   // follow): the records are not at fault, so they wait rather than go.
   const afterMs = retryAfterDelayMs(response.headers.get('retry-after'), context.nowMs, context);
   const reason: RetryReason = status === 429 || status === 503 ? 'throttled' : 'server';
-  return afterMs === undefined ? { kind: 'retry', reason, message } : { kind: 'retry', reason, afterMs, message };
+  return afterMs === undefined ? { kind: 'retry', reason, message, status } : { kind: 'retry', reason, afterMs, message, status };
 }
 
 export function outcomeForFailure(failure: TransportFailure): Outcome {

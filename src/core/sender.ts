@@ -226,8 +226,9 @@ export class Sender {
       }
       case 'retry': {
         await store.release(ids);
-        const kind: PolyaxonErrorKind = outcome.reason === 'timeout' || outcome.reason === 'network' ? outcome.reason : 'server';
-        this.host.failed(errorFor(kind, 0, request, outcome.message), false);
+        const kind: PolyaxonErrorKind =
+          outcome.status !== undefined ? errorKindForStatus(outcome.status) : outcome.reason === 'timeout' ? 'timeout' : 'network';
+        this.host.failed(errorFor(kind, outcome.status ?? 0, request, outcome.message), false);
         this.gate.backOff(outcome.afterMs);
         logger.debug(`${request.method} ${request.url} will be retried: ${outcome.message}`);
         return;

@@ -90,6 +90,7 @@ describe('Retry-After', () => {
     await vi.advanceTimersByTimeAsync(120_000 - 2);
     expect(transport.requests).toHaveLength(1);
     expect(outbox.stats().retryAt).toBe(transport.requests[0].at + 120_000);
+    expect(outbox.stats().lastError).toMatchObject({ kind: 'over_limit', status: 429 });
 
     await vi.advanceTimersByTimeAsync(2);
     expect(await flushed).toBe(true);
