@@ -1,4 +1,5 @@
 import type { PolyaxonClient } from '../client/client';
+import type { OutboxOptions } from '../core/outbox';
 
 /** Options of `new Experiment(...)`: the Python client's keyword arguments, camelCased. */
 export interface ExperimentOptions {
@@ -33,13 +34,28 @@ export interface ExperimentOptions {
   outbox?: OutboxSettings;
 }
 
-export interface OutboxSettings {
+/**
+ * Queue and delivery settings for an experiment's server; the first experiment of a server in a
+ * process or page decides them. Defaults and meanings are the outbox's (see `OutboxOptions`).
+ */
+export interface OutboxSettings
+  extends Pick<
+    OutboxOptions,
+    | 'maxBatchCount'
+    | 'maxBatchBytes'
+    | 'flushIntervalMs'
+    | 'leaseMs'
+    | 'requestTimeoutMs'
+    | 'baseBackoffMs'
+    | 'maxBackoffMs'
+    | 'minRetryAfterMs'
+    | 'maxRetryAfterMs'
+    | 'onError'
+  > {
   /** Records kept at most before the oldest metrics and logs are evicted. Default: 100_000. */
   maxRecords?: number;
   /** Bytes kept at most before the oldest metrics and logs are evicted. Default: 50 MiB. */
   maxBytes?: number;
-  /** How often queued metrics and logs are sent. Default: 1_000 ms. */
-  flushIntervalMs?: number;
   /** Node: folder of the file journal. Default: `POLYAXON_OUTBOX_DIR`, else `~/.polyaxon/outbox/`. */
   directory?: string;
 }

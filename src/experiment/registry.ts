@@ -35,13 +35,8 @@ export function outboxFor(client: PolyaxonClient, settings: OutboxSettings = {})
   if (!outbox) {
     const caps = { maxRecords: settings.maxRecords ?? DEFAULT_MAX_RECORDS, maxBytes: settings.maxBytes ?? DEFAULT_MAX_BYTES };
     const store = getEnvironment().openStore({ name: storeName(client.settings.baseUrl), caps, directory: settings.directory });
-    outbox = new Outbox({
-      store,
-      caps,
-      settings: () => client.settings,
-      flushIntervalMs: settings.flushIntervalMs,
-      startOffline: client.settings.isOffline,
-    });
+    const { maxRecords: _records, maxBytes: _bytes, directory: _directory, ...delivery } = settings;
+    outbox = new Outbox({ ...delivery, store, caps, settings: () => client.settings, startOffline: client.settings.isOffline });
     outboxes.set(key, outbox);
   }
   installLifecycle();
