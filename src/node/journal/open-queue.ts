@@ -22,7 +22,7 @@ import {
   takeFreshLock,
   type OwnedJournal,
 } from './ownership';
-import { emptyContents, replayJournal, snapshotEntries, type JournalContents } from './replay';
+import { clearLease, emptyContents, replayJournal, snapshotEntries, type JournalContents } from './replay';
 
 export interface OpenedQueue {
   owned: OwnedJournal;
@@ -36,6 +36,10 @@ export function openQueue(directory: string, name: string, fileOptions: JournalF
   try {
     const adopted = adoptFreeJournals(directory, owned);
     const contents = mergeContents(adopted.map((journal) => journal.contents));
+    // Every adopted journal's owner is gone, and its requests with it: waiting out its leases would
+    // hold each run (and a crash's `failed` status behind it) for a whole lease. The batch keys
+    // stay, so the retry is the same request under the same Idempotency-Key.
+    for (const record of contents.records.values()) clearLease(record);
     const text = headerLine(name, process.pid, Date.now()) + entryLines(snapshotEntries(contents));
     const file = JournalFile.create(owned.journalPath, text, fileOptions);
     for (const journal of adopted) {
