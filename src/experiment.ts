@@ -137,6 +137,7 @@ export class Experiment implements TrackedRun {
     if (credentialsError) {
       // The queue already holds a 401/403 for these credentials: waiting for the create is futile.
       this.refused(credentialsError);
+      this.abandon(credentialsError);
       throw credentialsError;
     }
     if (this.isRunning) this.startRunning();
@@ -154,7 +155,10 @@ export class Experiment implements TrackedRun {
       timeoutMs,
       'offline' as const,
     );
-    if (typeof outcome === 'object') throw outcome.error;
+    if (typeof outcome === 'object') {
+      this.abandon(outcome.error);
+      throw outcome.error;
+    }
     if (outcome === 'offline') {
       logger.warnOnce('create-offline', `server not reachable within ${timeoutMs} ms: tracking offline, delivery resumes when it is back`);
     }
@@ -304,7 +308,7 @@ export class Experiment implements TrackedRun {
   }
 
   /** A TF.js IO handler for `tf.loadLayersModel(...)` that reads a model this run saved to the server. */
-  modelLoader(tf: TfWithHttpIO, options?: ModelLoaderOptions): TfLoadHandler {
+  modelLoader<A>(tf: TfWithHttpIO<A>, options?: ModelLoaderOptions): TfLoadHandler<A> {
     return modelLoader(this, tf, options);
   }
 
@@ -381,6 +385,14 @@ export class Experiment implements TrackedRun {
     this.status = undefined;
     untrack(this);
     this.rejectCreated(error);
+  }
+
+  /**
+   * create() rejected: the caller was told the experiment does not exist, so its queued records
+   * must not create it later (after a new token, say) behind the caller's back.
+   */
+  private abandon(error: unknown): void {
+    void this.outbox!.abandonRun(this.run, error instanceof Error ? error.message : String(error));
   }
 
   /** The error of a pause for refused credentials (F07) that the appends just made did not lift. */

@@ -51,14 +51,16 @@ export interface ModelLoaderOptions {
  * the JSON). Equivalent by hand: `tf.io.http(client.outputs.url(user, project, id, 'model.json'),
  * { requestInit: { headers: client.outputs.headers() } })`.
  */
-export function modelLoader(experiment: Experiment, tf: TfWithHttpIO, options: ModelLoaderOptions = {}): TfLoadHandler {
+export function modelLoader<A>(experiment: Experiment, tf: TfWithHttpIO<A>, options: ModelLoaderOptions = {}): TfLoadHandler<A> {
   const name = checkOutputName(options.name ?? 'model');
   return {
     async load() {
       const target = await outputTarget(experiment, options.targetTimeoutMs ?? DEFAULT_TARGET_TIMEOUT_MS);
       const outputs = experiment.client.outputs;
       const url = outputs.url(target.user, target.project, target.id, `${name}.json`);
-      return tf.io.http(url, { requestInit: { headers: outputs.headers() } }).load();
+      const handler = tf.io.http(url, { requestInit: { headers: outputs.headers() } });
+      if (!handler.load) throw new Error('tf.io.http gave a handler that cannot load');
+      return handler.load();
     },
   };
 }

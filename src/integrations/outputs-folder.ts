@@ -1,6 +1,10 @@
 import type { OutputsStore, StoredOutput } from './outputs';
 
-type NodeFs = typeof import('node:fs/promises');
+/** The two calls of `node:fs/promises` this store makes. */
+interface NodeFs {
+  mkdir(path: string, options: { recursive: true }): Promise<unknown>;
+  writeFile(path: string, data: Uint8Array): Promise<void>;
+}
 
 // A specifier in a variable, with the bundlers' ignore hints: browser bundles (ours and the
 // users') must neither resolve nor bundle a Node built-in; this module only loads it when a

@@ -62,23 +62,28 @@ export interface TfWithCustomCallback<C> {
   CustomCallback: new (args: TfCallbackHooks, yieldEvery?: TfYieldEvery) => C;
 }
 
-/** tfjs-core `WeightsManifestEntry` (weights part), kept opaque: it is written back as it came. */
-export type TfWeightSpec = Record<string, unknown>;
+/** tfjs-core `WeightsManifestEntry`: written back into the manifest as it came. */
+export interface TfWeightSpec {
+  name: string;
+  shape: number[];
+  dtype: string;
+}
 
 /** tfjs-core `ModelArtifacts`: what `model.save(handler)` hands the handler. */
 export interface TfModelArtifacts {
-  modelTopology?: Record<string, unknown> | ArrayBuffer;
+  // `object` rather than records: tfjs declares these as interfaces, which have no index signature.
+  modelTopology?: object | ArrayBuffer;
   weightSpecs?: TfWeightSpec[];
   /** One buffer, or (tfjs ≥ 4.10, large models) a list of buffers to be read as one. */
   weightData?: ArrayBuffer | ArrayBuffer[];
   format?: string;
   generatedBy?: string;
   convertedBy?: string | null;
-  trainingConfig?: Record<string, unknown>;
-  signature?: Record<string, unknown>;
-  userDefinedMetadata?: Record<string, unknown>;
-  modelInitializer?: Record<string, unknown>;
-  initializerSignature?: Record<string, unknown>;
+  trainingConfig?: object;
+  signature?: object;
+  userDefinedMetadata?: object;
+  modelInitializer?: object;
+  initializerSignature?: object;
 }
 
 /** tfjs-core `ModelArtifactsInfo`. */
@@ -90,12 +95,12 @@ export interface TfModelArtifactsInfo {
   weightDataBytes?: number;
 }
 
-/** tfjs-core `IOHandler` for loading: what `tf.loadLayersModel(handler)` accepts. */
-export interface TfLoadHandler {
-  load(): Promise<unknown>;
+/** tfjs-core `IOHandler` for loading (`A` is its ModelArtifacts): what `tf.loadLayersModel(handler)` accepts. */
+export interface TfLoadHandler<A = unknown> {
+  load(): Promise<A>;
 }
 
-/** The slice of the `tf` namespace the loader needs: `tf.io.http`. */
-export interface TfWithHttpIO {
-  io: { http(path: string, options?: { requestInit?: RequestInit }): TfLoadHandler };
+/** The slice of the `tf` namespace the loader needs: `tf.io.http`, whose handler declares `load` optional. */
+export interface TfWithHttpIO<A = unknown> {
+  io: { http(path: string, options?: { requestInit?: RequestInit }): { load?: () => Promise<A> } };
 }
