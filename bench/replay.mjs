@@ -4,10 +4,10 @@
  *
  * The producer (fixtures/replay-producer.mjs) tracks offline, logs the points, makes sure they
  * are in its journal, and is killed. Delivery uses `polyaxon-tracking sync` when dist/cli.mjs has
- * it; until then a later process opens the same queue (fixtures/replay-consumer.mjs: an
- * Experiment on the same server and outbox folder, then `flush()`), and the row says so. The time
- * is the delivering process's whole life (start, journal adoption, delivery, exit); the server's
- * data is checked afterwards.
+ * it, else a later process that opens the same queue (fixtures/replay-consumer.mjs: an Experiment
+ * on the same server and outbox folder, then `flush()`); the row says which. The time is the
+ * delivering process's whole life (start, journal adoption, delivery, exit); the server's data is
+ * checked afterwards.
  */
 import { metricCount, PROJECT, startLocalServer } from './lib/local-server.mjs';
 import { ensureProject } from './lib/experiment.mjs';
@@ -27,6 +27,19 @@ const DELIVERY_TIMEOUT_MS = 120_000;
 async function cliHasSync() {
   const help = await runNode(['dist/cli.mjs', '--help'], { timeoutMs: 30_000 });
   return /^\s+sync\s/m.test(help.stdout);
+}
+
+/** What `sync` printed: `delivered N records to URL in S s; ...` (one line per server). */
+function syncReport(stdout) {
+  const match = /delivered ([\d,]+) records? to \S+ in ([\d.]+) s/.exec(stdout);
+  if (!match) throw new Error(`unexpected output of polyaxon-tracking sync: ${stdout.trim()}`);
+  return { delivered: true, sent: Number(match[1].replaceAll(',', '')), inside: `sync's own figure: ${match[2]} s (${stdout.trim()})` };
+}
+
+/** What fixtures/replay-consumer.mjs printed. */
+function consumerReport(stdout) {
+  const report = JSON.parse(stdout.trim().split('\n').at(-1));
+  return { ...report, inside: `open to flushed inside the process: ${(report.openToFlushedMs / 1000).toFixed(2)} s` };
 }
 
 /** Self time per function in the delivering process, from the profile `--cpu-prof` wrote. */
@@ -57,19 +70,17 @@ export const replayBench = {
       });
       const leftBehind = Number(ready.line.split(' ')[1]);
 
-      if (await cliHasSync()) {
-        // The sync command's options are not settled yet; measuring it is the next step once they are.
-        progress('replay: dist/cli.mjs has a sync command, but its options are not known to this bench yet: using the fallback');
-      }
-      progress(`replay: a later process opens the same queue and flushes${profileAlways ? ' (under --cpu-prof)' : ''}`);
+      const useSync = await cliHasSync();
+      progress(useSync ? 'replay: `polyaxon-tracking sync` (dist/cli.mjs) delivers the queue' : 'replay: a later process opens the same queue and flushes (no sync command in dist/cli.mjs)');
       const profileDirectory = profileAlways ? await mkdtemp(join(tmpdir(), 'polyaxon-bench-prof-')) : undefined;
       const profileFlags = profileDirectory ? ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`] : [];
-      const delivery = await runNode([...profileFlags, 'bench/fixtures/replay-consumer.mjs', JSON.stringify({ ...settings, timeoutMs: DELIVERY_TIMEOUT_MS })], {
-        timeoutMs: DELIVERY_TIMEOUT_MS + 30_000,
-      });
+      const deliverArgs = useSync
+        ? ['dist/cli.mjs', 'sync', '--host', server.host, '--port', String(server.port), '--token', server.token, '--dir', local.outboxDirectory, '--timeout', String(DELIVERY_TIMEOUT_MS / 1000)]
+        : ['bench/fixtures/replay-consumer.mjs', JSON.stringify({ ...settings, timeoutMs: DELIVERY_TIMEOUT_MS })];
+      const delivery = await runNode([...profileFlags, ...deliverArgs], { timeoutMs: DELIVERY_TIMEOUT_MS + 30_000 });
       const details = profileDirectory ? await summariseProfiles(profileDirectory) : undefined;
-      if (delivery.code !== 0) throw new Error(`the delivering process failed (code ${delivery.code})\n${delivery.stderr}`);
-      const report = JSON.parse(delivery.stdout.trim().split('\n').at(-1));
+      if (delivery.code !== 0) throw new Error(`the delivering process failed (code ${delivery.code})\n${delivery.stdout}\n${delivery.stderr}`);
+      const report = useSync ? syncReport(delivery.stdout) : consumerReport(delivery.stdout);
 
       const experiments = await local.client.project.listExperiments(server.user, PROJECT);
       const replayed = experiments.results.find((experiment) => experiment.name === 'bench-replay');
@@ -86,11 +97,13 @@ export const replayBench = {
             pass: complete && seconds <= TARGET_SECONDS,
             note:
               (profileDirectory ? 'PROFILED run (--cpu-prof); ' : '') +
-              'delivered by a later process opening the same queue (new Experiment + flush): `polyaxon-tracking sync` is not in dist/cli.mjs yet. ' +
+              (useSync
+                ? 'delivered by `polyaxon-tracking sync` (dist/cli.mjs), timed from its start to its exit. '
+                : 'delivered by a later process opening the same queue (new Experiment + flush): no `polyaxon-tracking sync` in dist/cli.mjs. ') +
               `Server holds ${held.toLocaleString('en-US')} of ${POINTS.toLocaleString('en-US')} points${report.delivered ? '' : '; flush did NOT complete'}`,
           }),
           result('replay throughput', report.sent / seconds, 'records/s', {
-            note: `${report.sent.toLocaleString('en-US')} records sent; open to flushed inside the process: ${(report.openToFlushedMs / 1000).toFixed(2)} s`,
+            note: `${report.sent.toLocaleString('en-US')} records sent; ${report.inside}`,
           }),
         ],
         details,
