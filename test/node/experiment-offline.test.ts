@@ -134,8 +134,11 @@ describe('a refused create rejects at once', () => {
     expect(String((error as Error).message)).not.toContain('wrong-token');
     expect(experiment.isRunning).toBe(false);
     expect((await local.client.project.listExperiments(local.user, 'mnist')).count).toBe(0);
-    // The refused records stay queued (F07); nothing to wait for here.
-    expect(await experiment.close({ timeoutMs: 100 })).toBe(false);
+    // create() said the experiment does not exist: a good token later must not create it.
+    experiment.client.setToken(local.token);
+    expect(await experiment.close({ timeoutMs: 5_000 })).toBe(true);
+    expect((await local.client.project.listExperiments(local.user, 'mnist')).count).toBe(0);
+    expect(experiment.stats()?.outbox.dropped.run_rejected).toBeGreaterThan(0);
   });
 
   it('401: a second create with the same refused token rejects at once too (the queue is paused)', async () => {
