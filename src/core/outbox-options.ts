@@ -19,7 +19,7 @@ export interface OutboxOptions {
   transport?: Transport;
   /** Names this outbox's leases (a tab or process). Default: a new unique id. */
   owner?: string;
-  /** Most records and bytes kept; past them the oldest metrics and logs go. Default: 100_000 records, 50 MiB. */
+  /** Most records and bytes kept; past them the oldest metrics and logs go. Default: 250_000 records, 64 MiB. */
   caps?: StoreCaps;
   /** Most records in one metrics or logs request. Default: 200 (the Python client flushes at 200 per URL). */
   maxBatchCount?: number;
@@ -49,7 +49,11 @@ export interface OutboxOptions {
   onError?: (error: PolyaxonError) => void;
 }
 
-export const DEFAULT_CAPS: StoreCaps = { maxRecords: 100_000, maxBytes: 50 * 1024 * 1024 };
+/**
+ * Room for a whole offline run of 100,000 points with its other records (F08) and more, while a
+ * Node journal, which keeps its records in memory too, stays well under a few hundred MB.
+ */
+export const DEFAULT_CAPS: StoreCaps = { maxRecords: 250_000, maxBytes: 64 * 1024 * 1024 };
 export const DEFAULT_MAX_BATCH_COUNT = 200;
 export const DEFAULT_MAX_BATCH_BYTES = 512 * 1024;
 export const DEFAULT_FLUSH_INTERVAL_MS = 1_000;

@@ -52,9 +52,9 @@ export interface OutboxSettings
     | 'maxRetryAfterMs'
     | 'onError'
   > {
-  /** Records kept at most before the oldest metrics and logs are evicted. Default: 100_000. */
+  /** Records kept at most before the oldest metrics and logs are evicted. Default: 250_000. */
   maxRecords?: number;
-  /** Bytes kept at most before the oldest metrics and logs are evicted. Default: 50 MiB. */
+  /** Bytes kept at most before the oldest metrics and logs are evicted. Default: 64 MiB. */
   maxBytes?: number;
   /** Node: folder of the file journal. Default: `POLYAXON_OUTBOX_DIR`, else `~/.polyaxon/outbox/`. */
   directory?: string;

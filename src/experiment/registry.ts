@@ -1,6 +1,7 @@
 import type { PolyaxonClient } from '../client/client';
 import { logger } from '../core/logger';
 import { Outbox } from '../core/outbox';
+import { DEFAULT_CAPS } from '../core/outbox-options';
 import { getEnvironment } from '../core/runtime';
 import type { OutboxSettings } from './options';
 import type { ProjectRef } from './project-ref';
@@ -16,8 +17,6 @@ export interface TrackedRun {
   endAtPageClose(): void;
 }
 
-const DEFAULT_MAX_RECORDS = 100_000;
-const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
 /** At normal exit the process waits this long for the queue before leaving the rest to the next run. */
 const EXIT_FLUSH_TIMEOUT_MS = 10_000;
 
@@ -33,7 +32,7 @@ export function outboxFor(client: PolyaxonClient, settings: OutboxSettings = {})
   const key = `${client.settings.baseUrl}\n${client.settings.authenticationType} ${client.settings.token ?? ''}`;
   let outbox = outboxes.get(key);
   if (!outbox) {
-    const caps = { maxRecords: settings.maxRecords ?? DEFAULT_MAX_RECORDS, maxBytes: settings.maxBytes ?? DEFAULT_MAX_BYTES };
+    const caps = { maxRecords: settings.maxRecords ?? DEFAULT_CAPS.maxRecords, maxBytes: settings.maxBytes ?? DEFAULT_CAPS.maxBytes };
     const store = getEnvironment().openStore({ name: storeName(client.settings.baseUrl), caps, directory: settings.directory });
     const { maxRecords: _records, maxBytes: _bytes, directory: _directory, ...delivery } = settings;
     outbox = new Outbox({ ...delivery, store, caps, settings: () => client.settings, startOffline: client.settings.isOffline });
