@@ -103,6 +103,9 @@ const scriptTag = {
 
 const builds = [
   libraryBuild('src/index.node.ts', esmAndCjs('index.node')),
+  // `polyaxon-tracking/testing`: the in-memory store and scripted transport for users' own tests.
+  libraryBuild('src/testing/index.ts', esmAndCjs('testing')),
+  typesBuild('src/testing/index.ts', 'dist/testing.d.ts'),
   // Bundlers resolve ofetch, idb-keyval and zod themselves (and dedupe them with the app's copies).
   libraryBuild('src/index.browser.ts', { file: 'dist/index.browser.mjs', format: 'es', sourcemap: true }),
   scriptTag,

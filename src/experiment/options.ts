@@ -1,5 +1,6 @@
 import type { PolyaxonClient } from '../client/client';
 import type { OutboxOptions } from '../core/outbox';
+import type { OutboxStore } from '../core/store';
 
 /** Options of `new Experiment(...)`: the Python client's keyword arguments, camelCased. */
 export interface ExperimentOptions {
@@ -51,7 +52,13 @@ export interface OutboxSettings
     | 'minRetryAfterMs'
     | 'maxRetryAfterMs'
     | 'onError'
+    | 'transport'
   > {
+  /**
+   * The queue itself. Default: the environment's durable store (the Node file journal, IndexedDB
+   * in browsers). Tests pass a `MemoryStore` from `polyaxon-tracking/testing`.
+   */
+  store?: OutboxStore;
   /** Records kept at most before the oldest metrics and logs are evicted. Default: 250_000. */
   maxRecords?: number;
   /** Bytes kept at most before the oldest metrics and logs are evicted. Default: 64 MiB. */

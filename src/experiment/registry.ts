@@ -33,8 +33,8 @@ export function outboxFor(client: PolyaxonClient, settings: OutboxSettings = {})
   let outbox = outboxes.get(key);
   if (!outbox) {
     const caps = { maxRecords: settings.maxRecords ?? DEFAULT_CAPS.maxRecords, maxBytes: settings.maxBytes ?? DEFAULT_CAPS.maxBytes };
-    const store = getEnvironment().openStore({ name: storeName(client.settings.baseUrl), caps, directory: settings.directory });
-    const { maxRecords: _records, maxBytes: _bytes, directory: _directory, ...delivery } = settings;
+    const store = settings.store ?? getEnvironment().openStore({ name: storeName(client.settings.baseUrl), caps, directory: settings.directory });
+    const { maxRecords: _records, maxBytes: _bytes, directory: _directory, store: _store, ...delivery } = settings;
     outbox = new Outbox({ ...delivery, store, caps, settings: () => client.settings, startOffline: client.settings.isOffline });
     outboxes.set(key, outbox);
   }
