@@ -7,3 +7,19 @@ export { setLogLevel } from './core/logger';
 export type { LogLevel } from './core/logger';
 export { PolyaxonClient } from './client/client';
 export { Experiment } from './experiment';
+// TensorFlow.js (each takes your `tf` or the model's artifacts; the library never imports tfjs) and experiment outputs.
+export { tfjsCallback, trackFit, modelSaver, modelLoader, uploadStoredOutputs, folderOutputsStore, indexedDbOutputsStore } from './integrations/tfjs';
+export type {
+  TfjsCallbackOptions,
+  TrackFitOptions,
+  ModelSaver,
+  ModelSaverOptions,
+  ModelSaveResult,
+  ModelLoaderOptions,
+  OutputsStore,
+  OutputsSaved,
+  OutputTarget,
+  StoredOutput,
+  StoredOutputsUpload,
+} from './integrations/tfjs';
+export type { OutputFile, OutputWritten } from './client/outputs-api';

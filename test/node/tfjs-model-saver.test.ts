@@ -6,7 +6,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PolyaxonError, ValidationError, type Experiment } from '../../src/index.node';
+import { Experiment, PolyaxonError, ValidationError } from '../../src/index.node';
 import { closeExperiments, ensureProject, experimentOn } from '../fixtures/experiment-setup';
 import { clientFor, startLocalServer, startRecordingProxy, tempFolder, type LocalServer } from '../helpers/local-server';
 import { points, smallModel, tf, useCpuBackend } from '../helpers/tfjs-model';
@@ -112,6 +112,31 @@ describe('modelSaver: the model as an output of the experiment', () => {
       expect(predictions(loaded, probe)).toEqual(predictions(model, probe));
     } finally {
       await proxy.close();
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('in the cluster the model goes to POLYAXON_RUN_OUTPUTS_PATH, where Polyaxon keeps outputs, and nothing is uploaded', async () => {
+    const id = (await local.client.project.createExperiment(local.user, 'mnist', { name: 'scheduled' })).id!;
+    const folder = await tempFolder('pxt-run-outputs-');
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      POLYAXON_IS_MANAGED: 'true',
+      POLYAXON_EXPERIMENT_INFO: JSON.stringify({ project_name: `${local.user}.mnist`, experiment_name: `${local.user}.mnist.${id}` }),
+      POLYAXON_RUN_OUTPUTS_PATH: `${folder}/outputs`,
+    });
+    try {
+      const experiment = experimentOn(local, { project: undefined });
+      expect(experiment.isManaged).toBe(true);
+      const { model } = await trained();
+      const result = await model.save(experiment.modelSaver());
+      expect((result as unknown as { outputs: unknown }).outputs).toMatchObject({ kind: 'stored', store: 'folder', where: join(folder, 'outputs', 'model.json') });
+      expect(JSON.parse(await readFile(join(folder, 'outputs', 'model.json'), 'utf8')).weightsManifest[0].paths).toEqual(['model.weights.bin']);
+      expect((await readFile(join(folder, 'outputs', 'model.weights.bin'))).length).toBe(49 * 4);
+      expect((await local.client.outputs.list(local.user, 'mnist', id)).count).toBe(0);
+    } finally {
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+      Object.assign(process.env, saved);
       await rm(folder, { recursive: true, force: true });
     }
   });
