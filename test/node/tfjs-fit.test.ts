@@ -130,6 +130,24 @@ describe('tfjsCallback and trackFit against the local server', () => {
     expect(metrics.filter((values) => 'loss' in values)).toHaveLength(2);
   });
 
+  it('fitDataset: epoch and batch metrics, params without a batch size, beside early stopping', async () => {
+    const experiment = await experimentOn(local).create();
+    const { xs, ys } = points(96);
+    const dataset = tf.data.zip({ xs: tf.data.array(xs.arraySync()), ys: tf.data.array(ys.arraySync()) }).batch(32);
+    const callbacks = [experiment.tfjsCallback(tf, { batchMetrics: true }), tf.callbacks.earlyStopping({ monitor: 'loss', patience: 3 })];
+    const history = await experiment.trackFit(smallModel().fitDataset(dataset as never, { epochs: 2, callbacks }));
+    const { metrics, experiment: view, statuses } = await held(experiment);
+    // 96 points in batches of 32: three batches an epoch.
+    expect(metrics.filter((values) => 'batch_loss' in values).map((values) => values.step)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(metrics.filter((values) => 'loss' in values).map((values) => [values.step, values.loss])).toEqual(
+      history.epoch.map((epoch) => [epoch, history.history.loss[epoch]]),
+    );
+    expect(view.params).toMatchObject({ epochs: 2, optimizer: 'Adam', layer_count: 2 });
+    // The dataset decides the batch size, so tfjs hands callbacks none.
+    expect(view.params).not.toHaveProperty('batch_size');
+    expect(statuses.at(-1)).toBe('succeeded');
+  });
+
   it('trackFit with a fit that throws (bad input shape): status failed with the message and stack, error rethrown', async () => {
     const experiment = await experimentOn(local).create();
     const model = smallModel();
