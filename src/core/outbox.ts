@@ -34,8 +34,15 @@ export interface OutboxStats {
 }
 
 export interface FlushOptions {
-  /** Default: 30_000 ms. */
+  /** Default: 30_000 ms for flush, 10_000 ms for close. */
   timeoutMs?: number;
+  /**
+   * Node: keep the process alive while waiting (never longer than `timeoutMs`), so a script that
+   * awaits a flush gets its answer instead of exiting with the promise unsettled. The exit handler
+   * passes false: a process whose server is down still exits at once, leaving the rest to the
+   * next run. Default: true.
+   */
+  holdProcess?: boolean;
 }
 
 const DEFAULT_FLUSH_TIMEOUT_MS = 30_000;
@@ -143,7 +150,7 @@ export class Outbox {
    */
   flush(options: FlushOptions = {}): Promise<boolean> {
     if (this.closing) return this.closing;
-    return this.waitForDelivery(options.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS);
+    return this.waitForDelivery(options.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS, options.holdProcess ?? true);
   }
 
   /**
@@ -151,7 +158,7 @@ export class Outbox {
    * the same promise. Resolves true when everything was delivered.
    */
   close(options: FlushOptions = {}): Promise<boolean> {
-    if (!this.closing) this.closing = this.shutDown(options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
+    if (!this.closing) this.closing = this.shutDown(options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS, options.holdProcess ?? true);
     return this.closing;
   }
 
@@ -321,11 +328,11 @@ export class Outbox {
     }
   }
 
-  private waitForDelivery(timeoutMs: number): Promise<boolean> {
+  private waitForDelivery(timeoutMs: number, holdProcess: boolean): Promise<boolean> {
     const upTo = this.commits.appendedCount;
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => finish(false), timeoutMs);
-      getEnvironment().unrefTimer(timer);
+      if (!holdProcess) getEnvironment().unrefTimer(timer);
       const waiter: FlushWaiter = { upTo, resolve: (done) => finish(done) };
       const finish = (done: boolean) => {
         clearTimeout(timer);
@@ -346,8 +353,8 @@ export class Outbox {
     for (const waiter of [...this.flushWaiters]) if (oldestOutstanding > waiter.upTo) waiter.resolve(true);
   }
 
-  private async shutDown(timeoutMs: number): Promise<boolean> {
-    const delivered = await this.waitForDelivery(timeoutMs);
+  private async shutDown(timeoutMs: number, holdProcess: boolean): Promise<boolean> {
+    const delivered = await this.waitForDelivery(timeoutMs, holdProcess);
     const stopped = this.sender.stop();
     await settleWithin(
       (async () => {

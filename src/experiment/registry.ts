@@ -77,7 +77,7 @@ function installLifecycle(): void {
   uninstallLifecycle = environment.onLifecycle({
     async onExit() {
       for (const run of live) run.endAtExit();
-      const results = await Promise.all([...outboxes.values()].map((outbox) => outbox.close({ timeoutMs: EXIT_FLUSH_TIMEOUT_MS })));
+      const results = await Promise.all([...outboxes.values()].map((outbox) => outbox.close({ timeoutMs: EXIT_FLUSH_TIMEOUT_MS, holdProcess: false })));
       if (results.includes(false)) {
         logger.warnOnce('exit-pending', 'some records were not delivered before exit; the next run or `polyaxon-tracking sync` delivers them');
       }

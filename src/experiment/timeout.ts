@@ -1,8 +1,11 @@
-/** Resolves with `promise`'s value, or with `fallback` after `timeoutMs` (or if it rejects). */
+/**
+ * Resolves with `promise`'s value, or with `fallback` after `timeoutMs` (or if it rejects). The
+ * timer is not unref'd: a script awaiting `create()` against an unreachable server must get its
+ * offline answer, not exit with the await unsettled; the wait is bounded anyway.
+ */
 export function withTimeout<T, F>(promise: Promise<T>, timeoutMs: number, fallback: F): Promise<T | F> {
   return new Promise<T | F>((resolve) => {
     const timer = setTimeout(() => resolve(fallback), timeoutMs);
-    (timer as { unref?: () => void }).unref?.();
     promise.then(
       (value) => {
         clearTimeout(timer);
