@@ -20,7 +20,8 @@ import {
   validateFramework,
   isDoneStatus,
 } from './core/validation';
-import { logLine, pythonDatetime } from './core/wire-format';
+import { metricPoint } from './core/metric-point';
+import { logLine } from './core/wire-format';
 import { withTimeout } from './experiment/timeout';
 import {
   CONTEXT_TIMEOUT_MS,
@@ -251,7 +252,8 @@ export class Experiment implements TrackedRun {
     if (this.noOp) return;
     const checked = this.check(() => validateMetrics(values));
     if (checked === undefined) return;
-    this.append({ run: this.run, kind: 'metrics', body: { values: checked, created_at: pythonDatetime(Date.now()) } });
+    const { body, bytes } = metricPoint(checked, Date.now());
+    this.append({ run: this.run, kind: 'metrics', body, bytes });
   }
 
   /** Sends log lines (already formatted or plain messages, logged at INFO). */

@@ -7,7 +7,7 @@ import { buildUrl, type ClientSettings } from '../core/settings';
 import type { HttpCaller } from './http';
 import { checkProjectPath, type ListOptions } from './project-api';
 import { paginatedSchema, type Paginated } from './schemas';
-import { serverMessage } from './server-message';
+import { serverMessage } from '../core/server-message';
 import { assertExperimentId, pageOffset } from './validate';
 
 /** One stored output, as the local server lists it. */

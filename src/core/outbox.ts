@@ -104,7 +104,7 @@ export class Outbox {
       return record;
     }
     try {
-      record.bytes = JSON.stringify(input.body ?? null).length;
+      record.bytes = input.bytes ?? JSON.stringify(input.body ?? null).length;
     } catch (error) {
       this.countDrop(1, 'unserializable');
       logger.warnOnce('outbox-unserializable', `a ${input.kind} record could not be turned into JSON and was dropped`, error);

@@ -56,8 +56,12 @@ export interface OutboxRecord {
   batch?: string;
 }
 
-/** Fields the caller gives; the outbox fills in the rest. */
-export type NewRecord = Pick<OutboxRecord, 'run' | 'kind' | 'body'>;
+/**
+ * Fields the caller gives; the outbox fills in the rest. `bytes` may be given when the caller
+ * knows an upper bound of the body's JSON size cheaply (the metrics hot path); otherwise the
+ * outbox serialises the body to measure it.
+ */
+export type NewRecord = Pick<OutboxRecord, 'run' | 'kind' | 'body'> & { bytes?: number };
 
 let lastTime = 0;
 let counter = 0;

@@ -36,9 +36,16 @@ function utcParts(ms: number): { day: string; clock: string; millis: string } {
  * microsecond digits are always 0; a fractional `ms` is truncated.
  */
 export function pythonDatetime(ms: number): string {
+  // logMetrics stamps every point: points logged in the same millisecond share one string.
+  if (ms === lastDatetimeMs) return lastDatetime;
   const { day, clock, millis } = utcParts(ms);
-  return `${day} ${clock}${millis === '000' ? '' : `.${millis}000`}+00:00`;
+  lastDatetime = `${day} ${clock}${millis === '000' ? '' : `.${millis}000`}+00:00`;
+  lastDatetimeMs = ms;
+  return lastDatetime;
 }
+
+let lastDatetimeMs = Number.NaN;
+let lastDatetime = '';
 
 /** One log line as the logs endpoint takes it: `2020-03-04 10:33:50 UTC INFO -- message`. */
 export function logLine(level: ConsoleLevel | PythonLogLevel, message: string, ms: number): string {
