@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { CLIENT_VERSION } from './core/version';
 import { serveCommand } from './cli/serve';
+import { statusCommand } from './cli/status';
+import { syncCommand } from './cli/sync';
 
 /** One subcommand of `polyaxon-tracking`. */
 export interface CliCommand {
@@ -15,6 +17,8 @@ export interface CliCommand {
 // A new subcommand is one more line here. Imports are static: the CLI is built into one file.
 const COMMANDS: Record<string, CliCommand> = {
   serve: serveCommand,
+  sync: syncCommand,
+  status: statusCommand,
 };
 
 function usage(): string {
