@@ -20,6 +20,8 @@ import { spawnServerProcess } from '../helpers/server-process';
  * backoff and `Retry-After` bounds through: with the defaults (up to 1 s per retry, at least 1 s
  * per 429) the 100-odd faults would alone take longer than this test may run. The server runs in
  * a child process, as `polyaxon-tracking serve` would, so client and server work side by side.
+ * It runs on its own (`npm run test:soak`, after `npm test`), so its time budget measures the
+ * library rather than whichever test files share the two cores with it.
  */
 const EXPERIMENTS = 10;
 const POINTS = 10_000;
