@@ -68,6 +68,11 @@ export interface Environment {
   captureConsole(sink: (level: ConsoleLevel, line: string) => void): () => void;
   /** Fire-and-forget send that survives page unload (fetch keepalive); false when not possible. */
   sendOnExit?(request: ExitRequest): boolean;
+  /**
+   * Writes files under `folder` (each `path` relative to it, folders created), for outputs kept on
+   * disk (Node only; a run's outputs path in the cluster). Resolves with the last file's path.
+   */
+  writeFiles?(folder: string, files: Array<{ path: string; bytes: Uint8Array }>): Promise<string>;
   /** Keeps timers from holding the process open (Node `unref`). */
   unrefTimer(timer: unknown): void;
 }

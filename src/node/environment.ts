@@ -8,6 +8,7 @@ import { readCodeRef } from './git';
 import { openJournalStore } from './journal-store';
 import { installProcessLifecycle } from './lifecycle';
 import { collectRunEnv } from './run-env';
+import { writeFiles } from './write-files';
 
 /** The Node runtime adapter: process.env, the git CLI, process lifecycle, console capture. */
 export function nodeEnvironment(): Environment {
@@ -24,6 +25,7 @@ export function nodeEnvironment(): Environment {
     // Browser-only hooks (onHide, onClose, onOnline) have no Node event to attach to.
     onLifecycle: (hooks) => installProcessLifecycle(hooks),
     captureConsole,
+    writeFiles,
     unrefTimer,
   };
 }
