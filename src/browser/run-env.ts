@@ -1,3 +1,4 @@
+import { bestEffort } from '../core/best-effort';
 import type { RunEnv } from '../core/environment';
 import { logger } from '../core/logger';
 import { redactSecrets, redactUrlCredentials } from '../core/redact';
@@ -82,12 +83,7 @@ async function attempt<T>(probe: string, read: () => Promise<T | undefined>): Pr
 }
 
 function attemptSync<T>(probe: string, read: () => T): T | undefined {
-  try {
-    return read();
-  } catch (error) {
-    logger.debug(`run env: ${probe} unavailable`, error);
-    return undefined;
-  }
+  return bestEffort(probe, read, undefined);
 }
 
 /** Resolves undefined after `timeoutMs`: a browser that never answers must not hold up `create()`. */

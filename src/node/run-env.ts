@@ -1,3 +1,4 @@
+import { bestEffort } from '../core/best-effort';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,12 +45,7 @@ export async function collectRunEnv(options: RunEnvOptions = {}): Promise<RunEnv
 }
 
 function attempt<T>(field: string, read: () => T): T | null {
-  try {
-    return read();
-  } catch (error) {
-    logger.debug(`run env: ${field} unavailable`, error);
-    return null;
-  }
+  return bestEffort(field, read, null);
 }
 
 /**

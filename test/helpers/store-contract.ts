@@ -304,3 +304,15 @@ export function runStoreContract(
     });
   });
 }
+
+/** Every record left, claimed and acked one batch at a time: their seqs in delivery order. */
+export async function drainStore(store: OutboxStore, claim: ClaimOptions): Promise<number[]> {
+  const seqs: number[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const batch = await store.claim(claim);
+    if (batch.length === 0) break;
+    seqs.push(...batch.map((record) => record.seq));
+    await store.ack(batch.map((record) => record.id));
+  }
+  return seqs;
+}

@@ -4,7 +4,7 @@ import { logger } from '../../src/core/logger';
 import type { OutboxStore } from '../../src/core/store';
 import { databaseName, openBrowserStore, openIndexedDbStore } from '../../src/browser/idb-store';
 import { outboxFixture } from '../helpers/outbox-fixture';
-import { testRecord } from '../helpers/store-contract';
+import { testRecord, drainStore } from '../helpers/store-contract';
 
 const NAME = 'http://127.0.0.1:8000';
 const CAPS = { maxRecords: 1e6, maxBytes: 1e9 };
@@ -20,17 +20,7 @@ async function track<T extends OutboxStore>(store: Promise<T>): Promise<T> {
   return value;
 }
 
-/** Claims and acks until nothing is left; the seqs in delivery order. */
-async function drain(store: OutboxStore): Promise<number[]> {
-  const seqs: number[] = [];
-  for (let i = 0; i < 1000; i++) {
-    const batch = await store.claim(CLAIM);
-    if (batch.length === 0) break;
-    seqs.push(...batch.map((record) => record.seq));
-    await store.ack(batch.map((record) => record.id));
-  }
-  return seqs;
-}
+const drain = (store: OutboxStore) => drainStore(store, CLAIM);
 
 /** Every value in every object store of the queue's database, read raw. */
 async function rawContents(name = NAME): Promise<unknown[]> {

@@ -15,7 +15,7 @@ import {
   readJournal,
   type JournalStoreOptions,
 } from '../../src/node/journal-store';
-import { testRecord } from '../helpers/store-contract';
+import { testRecord, drainStore } from '../helpers/store-contract';
 
 const NAME = 'http://127.0.0.1:8000';
 const ROOMY = { maxRecords: 1e6, maxBytes: 1e9 };
@@ -31,17 +31,7 @@ async function open(extra: Partial<JournalStoreOptions> = {}) {
   return store;
 }
 
-/** Every record left, claimed and acked one batch at a time, in delivery order. */
-async function drain(store: OutboxStore): Promise<number[]> {
-  const seqs: number[] = [];
-  for (let i = 0; i < 1000; i++) {
-    const batch = await store.claim(CLAIM);
-    if (batch.length === 0) break;
-    seqs.push(...batch.map((record) => record.seq));
-    await store.ack(batch.map((record) => record.id));
-  }
-  return seqs;
-}
+const drain = (store: OutboxStore) => drainStore(store, CLAIM);
 
 function journalFiles(): string[] {
   return readdirSync(queue).filter((name) => name.endsWith('.jsonl'));
