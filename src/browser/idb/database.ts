@@ -5,6 +5,7 @@
  *
  * No Node imports here: the same file runs in real browsers under Playwright.
  */
+import { onPageExit } from './page-exit';
 import { upgradeSchema, SCHEMA_VERSION } from './schema';
 
 export type RunInTransaction = <T>(
@@ -67,6 +68,11 @@ export function openDatabase(factory: IDBFactory, name: string, timeoutMs: numbe
 export function connect(factory: IDBFactory, name: string, timeoutMs: number): { run: RunInTransaction; close(): void } {
   let pending: Promise<IDBDatabase> | null = null;
   let closed = false;
+  const live = new Set<IDBTransaction>();
+  // See page-exit.ts: what still needs the page would block the committed writes behind it.
+  const stopWatchingExit = onPageExit(() => {
+    for (const transaction of live) if (!committed.has(transaction)) abortQuietly(transaction);
+  });
 
   const database = (): Promise<IDBDatabase> => {
     if (pending) return pending;
@@ -105,7 +111,8 @@ export function connect(factory: IDBFactory, name: string, timeoutMs: number): {
   const run: RunInTransaction = async (mode, storeNames, callback) => {
     if (closed) throw new Error('the IndexedDB store is closed');
     const transaction = await begin(mode, storeNames);
-    const done = transactionDone(transaction);
+    live.add(transaction);
+    const done = transactionDone(transaction).finally(() => live.delete(transaction));
     try {
       const result = await callback(transaction);
       await done;
@@ -121,10 +128,23 @@ export function connect(factory: IDBFactory, name: string, timeoutMs: number): {
     run,
     close() {
       closed = true;
+      stopWatchingExit();
       pending?.then((db) => db.close(), () => {});
       pending = null;
     },
   };
+}
+
+const committed = new WeakSet<IDBTransaction>();
+
+/**
+ * Ends the transaction's requests now (`IDBTransaction.commit()`, Chromium 76+, Firefox 74+,
+ * Safari 15) instead of when it goes idle: the write then survives the page going away right
+ * after, and a page exit does not abort it.
+ */
+export function commitNow(transaction: IDBTransaction): void {
+  committed.add(transaction);
+  if (typeof transaction.commit === 'function') transaction.commit();
 }
 
 /**

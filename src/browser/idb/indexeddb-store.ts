@@ -1,15 +1,21 @@
 /**
  * The outbox store on IndexedDB (idb-keyval underneath). Every method is one transaction: a claim
  * reads, selects and leases in one readwrite transaction, so two tabs sharing the queue never
- * claim the same record (F12). Records hold no token; it is attached when sending.
+ * claim the same record (F12). The exception is append: its records go in a transaction that
+ * reads nothing and is committed at once, so they survive a page closing right after, and the
+ * caps are applied in a second one. Records hold no token; it is attached when sending.
  */
 import { get, promisifyRequest, set, type UseStore } from 'idb-keyval';
 import type { OpenStoreOptions } from '../../core/environment';
-import { EVICTABLE_KINDS, type OutboxRecord } from '../../core/records';
+import { logger } from '../../core/logger';
+import { BATCHABLE_KINDS, EVICTABLE_KINDS, type OutboxRecord } from '../../core/records';
 import { selectBatch } from '../../core/select-batch';
 import type { AppendResult, ClaimOptions, OutboxStore, StoreCaps, StoreKind } from '../../core/store';
-import { connect, type RunInTransaction } from './database';
-import { ID_INDEX, META, NEXT_SEQ_KEY, RECORDS, TOTALS_KEY, type Totals } from './schema';
+import { commitNow, connect, type RunInTransaction } from './database';
+import { adoptSpilled, spillRecords } from './exit-spill';
+import { isPageExiting, untilPageExit } from './page-exit';
+import { ID_INDEX, META, NEXT_SEQ_KEY, RECORDS, type Totals } from './schema';
+import { addDelta, putTotals, takeTotals } from './totals';
 
 export interface IndexedDbStoreOptions extends OpenStoreOptions {
   /** Longest wait for `indexedDB.open` before giving up (F14). Default: 3000 ms. */
@@ -44,14 +50,19 @@ export function databaseName(queueName: string): string {
 export async function openIndexedDbStore(options: IndexedDbStoreOptions): Promise<OutboxStore> {
   const factory = options.indexedDB ?? globalThis.indexedDB;
   if (!factory) throw new Error('IndexedDB is not available here');
-  const connection = connect(factory, databaseName(options.name), options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS);
-  const store = new IndexedDbStore(connection.run, () => connection.close());
+  const name = databaseName(options.name);
+  const connection = connect(factory, name, options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS);
+  const store = new IndexedDbStore(connection.run, () => connection.close(), name);
   try {
     await store.nextSeq();
   } catch (error) {
     connection.close();
     throw error;
   }
+  // What an earlier page of this origin wrote while it was going away (exit-spill.ts).
+  await adoptSpilled(name, (records) => store.writeRecords(records)).catch((error: unknown) => {
+    logger.debug('records left in localStorage by a closing page stay there until the next open', error);
+  });
   return store;
 }
 
@@ -62,16 +73,28 @@ class IndexedDbStore implements OutboxStore {
   constructor(
     private readonly run: RunInTransaction,
     private readonly closeConnection: () => void,
+    private readonly databaseName: string,
   ) {
     this.metaStore = (mode, callback) => run(mode, [META], async (transaction) => callback(transaction.objectStore(META)));
   }
 
-  async append(records: OutboxRecord[], caps: StoreCaps): Promise<AppendResult> {
+  /**
+   * Writes the records, then applies the caps. Once the page is going away the records go to
+   * localStorage instead (exit-spill.ts), and an append still waiting for IndexedDB resolves at
+   * the exit with nothing evicted, so the outbox's next group is written while the page still
+   * runs microtasks (page-exit.ts).
+   */
+  append(records: OutboxRecord[], caps: StoreCaps): Promise<AppendResult> {
+    if (isPageExiting() && spillRecords(this.databaseName, records)) return Promise.resolve({ evicted: 0 });
+    return untilPageExit(this.appendWithQuota(records, caps), { evicted: 0 });
+  }
+
+  private async appendWithQuota(records: OutboxRecord[], caps: StoreCaps): Promise<AppendResult> {
     let freed = 0;
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.appendOnce(records, caps);
-        return { evicted: result.evicted + freed };
+        await this.writeRecords(records);
+        break;
       } catch (error) {
         if ((error as DOMException)?.name !== 'QuotaExceededError') throw error;
         // F15: room is made the way the caps make it, oldest metrics and logs first, and counted.
@@ -80,34 +103,57 @@ class IndexedDbStore implements OutboxStore {
         freed += evicted;
       }
     }
+    const evicted = await this.applyCaps(records, caps).catch((error: unknown) => {
+      // The records are stored and counted (their delta); the caps apply at the next append.
+      logger.debug('applying the outbox caps failed', error);
+      return 0;
+    });
+    return { evicted: evicted + freed };
   }
 
-  private appendOnce(records: OutboxRecord[], caps: StoreCaps): Promise<AppendResult> {
+  /**
+   * The records and their share of the totals, in one transaction that reads nothing and is
+   * committed at once: it survives the page closing right after (a closing page keeps only
+   * committed requests; see page-exit.ts and totals.ts).
+   */
+  writeRecords(records: OutboxRecord[]): Promise<void> {
     return this.run('readwrite', [RECORDS, META], async (transaction) => {
       const store = transaction.objectStore(RECORDS);
-      const meta = transaction.objectStore(META);
-      const totals = await readTotals(meta);
-      let nextSeq = ((await promisifyRequest(meta.get(NEXT_SEQ_KEY))) as number | undefined) ?? 0;
+      let bytes = 0;
       for (const record of records) {
         store.put(record);
-        totals.records++;
-        totals.bytes += record.bytes;
-        nextSeq = Math.max(nextSeq, record.seq + 1);
+        bytes += record.bytes;
       }
-      const evicted = await evictOldest(store, totals, (current) => current.records > caps.maxRecords || current.bytes > caps.maxBytes);
-      meta.put(totals, TOTALS_KEY);
+      if (records.length > 0) addDelta(transaction.objectStore(META), records[0].id, { records: records.length, bytes });
+      commitNow(transaction);
+    });
+  }
+
+  /** Folds the totals, keeps the next sequence number, and evicts the oldest metrics and logs past the caps. */
+  private applyCaps(records: OutboxRecord[], caps: StoreCaps): Promise<number> {
+    return this.run('readwrite', [RECORDS, META], async (transaction) => {
+      const meta = transaction.objectStore(META);
+      const totals = await takeTotals(meta);
+      let nextSeq = ((await promisifyRequest(meta.get(NEXT_SEQ_KEY))) as number | undefined) ?? 0;
+      for (const record of records) nextSeq = Math.max(nextSeq, record.seq + 1);
+      const evicted = await evictOldest(
+        transaction.objectStore(RECORDS),
+        totals,
+        (current) => current.records > caps.maxRecords || current.bytes > caps.maxBytes,
+      );
+      putTotals(meta, totals);
       meta.put(nextSeq, NEXT_SEQ_KEY);
-      return { evicted };
+      return evicted;
     });
   }
 
   private evictForQuota(count: number): Promise<number> {
     return this.run('readwrite', [RECORDS, META], async (transaction) => {
       const meta = transaction.objectStore(META);
-      const totals = await readTotals(meta);
+      const totals = await takeTotals(meta);
       const target = totals.records - count;
       const evicted = await evictOldest(transaction.objectStore(RECORDS), totals, (current) => current.records > target);
-      meta.put(totals, TOTALS_KEY);
+      putTotals(meta, totals);
       return evicted;
     });
   }
@@ -115,8 +161,8 @@ class IndexedDbStore implements OutboxStore {
   claim(options: ClaimOptions): Promise<OutboxRecord[]> {
     return this.run('readwrite', [RECORDS], async (transaction) => {
       const store = transaction.objectStore(RECORDS);
-      const all = (await promisifyRequest(store.getAll())) as OutboxRecord[];
-      const selected = selectBatch(all, options);
+      const window = (await claimWindow(store, options)) ?? ((await promisifyRequest(store.getAll())) as OutboxRecord[]);
+      const selected = selectBatch(window, options);
       if (!selected) return [];
       for (const record of selected.records) {
         record.leaseUntil = options.now + options.leaseMs;
@@ -132,13 +178,13 @@ class IndexedDbStore implements OutboxStore {
     return this.run('readwrite', [RECORDS, META], async (transaction) => {
       const store = transaction.objectStore(RECORDS);
       const metaStore = transaction.objectStore(META);
-      const totals = await readTotals(metaStore);
+      const totals = await takeTotals(metaStore);
       for (const record of await recordsById(store, ids)) {
         store.delete([record.seq, record.id]);
         totals.records--;
         totals.bytes -= record.bytes;
       }
-      metaStore.put(totals, TOTALS_KEY);
+      putTotals(metaStore, totals);
       for (const [key, value] of Object.entries(meta ?? {})) metaStore.put(value, key);
     });
   }
@@ -206,9 +252,53 @@ function recordsById(store: IDBObjectStore, ids: string[]): Promise<OutboxRecord
   );
 }
 
-async function readTotals(meta: IDBObjectStore): Promise<Totals> {
-  const totals = (await promisifyRequest(meta.get(TOTALS_KEY))) as Totals | undefined;
-  return totals ?? { records: 0, bytes: 0 };
+
+/**
+ * The records one claim chooses from: a cursor walk in `seq` order that stops as soon as the batch
+ * is known. Reading the whole queue on every claim made draining it quadratic (100,000 records
+ * offline meant 500 claims each deserialising up to 100,000 records; one `getAll` of them takes
+ * seconds in Chromium).
+ *
+ * Gives the records of the first run with no live lease, from its first record to the end of what
+ * `selectBatch` may take (the rest of a batch key, or the following records of the same kind up to
+ * `maxCount` and `maxBytes`); `selectBatch` then decides on them with the one shared policy.
+ * It rests on an invariant the claims themselves keep: a run's records get increasing `seq` (one
+ * page or process appends them) and a claim always takes a prefix of a run's remaining records, so
+ * a run's leased records come before its unleased ones and the walk meets a live lease before any
+ * record it would wrongly take. Gives undefined, for a full read, if it ever meets one anyway.
+ */
+function claimWindow(store: IDBObjectStore, options: ClaimOptions): Promise<OutboxRecord[] | undefined> {
+  const blockedRuns = new Set<string>();
+  const window: OutboxRecord[] = [];
+  let bytes = 0;
+  return new Promise((resolve, reject) => {
+    const request = store.openCursor();
+    request.onerror = () => reject(request.error);
+    request.onsuccess = () => {
+      const cursor = request.result;
+      if (!cursor) return resolve(window);
+      const record = cursor.value as OutboxRecord;
+      const leased = record.leaseUntil !== undefined && record.leaseUntil > options.now;
+      const lead = window[0];
+      if (!lead) {
+        if (leased) blockedRuns.add(record.run);
+        else if (!blockedRuns.has(record.run)) {
+          window.push(record);
+          bytes = record.bytes;
+          // Other kinds go alone, under a batch key or not.
+          if (!BATCHABLE_KINDS.has(record.kind)) return resolve(window);
+        }
+      } else if (record.run === lead.run) {
+        if (leased) return resolve(undefined);
+        const inBatch = lead.batch !== undefined ? record.batch === lead.batch : record.batch === undefined && record.kind === lead.kind;
+        if (!inBatch) return resolve(window);
+        window.push(record);
+        bytes += record.bytes;
+        if (lead.batch === undefined && (window.length >= options.maxCount || bytes > options.maxBytes)) return resolve(window);
+      }
+      cursor.continue();
+    };
+  });
 }
 
 /**
