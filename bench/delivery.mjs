@@ -78,6 +78,7 @@ async function batched(local) {
 export const deliveryBench = {
   name: 'delivery',
   summary: '100k metric points to the local server: outbox batching vs one request per point',
+  target: 'batching >= 20x faster than one request per point (issue 3)',
   async run() {
     const local = await startLocalServer();
     try {

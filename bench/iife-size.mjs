@@ -9,6 +9,7 @@ const BUDGET_BYTES = 20 * 1024;
 export const iifeSizeBench = {
   name: 'iife',
   summary: 'gzip size of dist/polyaxon-tracking.iife.min.js',
+  target: '<= 20 KiB gzip (issue 5)',
   async run() {
     const source = await readFile(IIFE);
     const gzipBytes = gzipSync(source, { level: 9 }).length;

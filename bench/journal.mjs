@@ -13,6 +13,13 @@ import { nextTurn, now, progress, result, median } from './lib/measure.mjs';
 import { Experiment, PolyaxonClient } from '../dist/index.node.mjs';
 
 const POINTS = 20_000;
+/**
+ * Issue 4 asks for the figure without a target; the suite holds appends with the default
+ * durability to the replay target (100,000 records in <= 10 s), as it does the browser queue.
+ */
+const TARGET_RECORDS_PER_SECOND = 10_000;
+const target = { target: `>= ${TARGET_RECORDS_PER_SECOND.toLocaleString('en-US')}` };
+const meets = (rate) => ({ ...target, pass: rate >= TARGET_RECORDS_PER_SECOND });
 const CHUNK = 1_000;
 const ROUNDS = 3;
 
@@ -53,6 +60,7 @@ async function offlineAppendRate(local) {
 export const journalBench = {
   name: 'journal',
   summary: 'journal append throughput: store level per fsync policy, and logMetrics offline',
+  target: `default durability >= ${TARGET_RECORDS_PER_SECOND.toLocaleString('en-US')} records/s (100k in <= 10 s, as replay)`,
   async run() {
     progress('journal: store level, every fsync policy side by side (node --import tsx bench/journal-append.mjs --json)');
     const child = await runNode(['--import', 'tsx', 'bench/journal-append.mjs', '--json'], { timeoutMs: 120_000 });
@@ -60,6 +68,7 @@ export const journalBench = {
     const figures = JSON.parse(child.stdout.trim().split('\n').at(-1));
     const rows = figures.map((figure, index) =>
       result(`src store append, fsync '${figure.fsync}'${figure.isDefault ? ' (default)' : ''}, ${figure.perCommit}/commit`, figure.recordsPerSecond, 'records/s', {
+        ...(figure.isDefault ? meets(figure.recordsPerSecond) : {}),
         note: [
           index === 0 ? 'the store is not in the built package: bench/journal-append.mjs runs it from src/ under tsx; median of 3 rounds, interleaved across policies' : '',
           figure.recordsPerRound.some((count) => count < 1_000) ? `rounds cut by their 0.5 s budget: ${figure.recordsPerRound.join(', ')} records` : '',
@@ -73,6 +82,7 @@ export const journalBench = {
       const rate = await offlineAppendRate(local);
       rows.push(
         result("logMetrics -> journal, offline, default fsync", rate, 'records/s', {
+          ...meets(rate),
           note: 'dist/, from the first call until every record is written (persist); 1,000 calls per tick; median of 3 rounds after a warm-up',
         }),
       );

@@ -1,100 +1,74 @@
 /**
- * TF.js training overhead in Node (issue 5): the same `fit` with per-batch tracking
- * (`experiment.tfjsCallback(tf, { batchMetrics: true })`, every batch logged) and without, in one
- * run, on the cpu backend of `@tensorflow/tfjs` (pure JS). Pairs of fits alternate their order;
- * the overhead is the median over pairs of tracked / untracked wall time, minus one. Target: <= 2%.
- * One model and one experiment serve every fit, so the fits differ only by the callback; the
- * server runs in its own process, so its request handling is not counted as overhead.
+ * TF.js training overhead in Node (issue 5): the same `fit` of an MNIST-shaped model
+ * (bench/lib/tfjs-workload.mjs) with per-batch tracking (`experiment.tfjsCallback(tf, {
+ * batchMetrics: true })`, every batch logged) and without, on the cpu backend of
+ * `@tensorflow/tfjs` (pure JS), in interleaved pairs. Target: median overhead <= 2% wall time.
+ * One model and one experiment serve every fit, so the fits differ only by the callback; the queue
+ * is flushed after every fit, untimed, so no fit carries an earlier one's delivery, and every fit
+ * is followed by the same pause (lib/overhead.mjs). One more tracked fit runs under the CPU
+ * profiler: the share of its samples in the library's code is a ratio inside one run. The server runs
+ * in its own process, so its request handling is not on the training thread.
  */
 import { finish, runningExperiment } from './lib/experiment.mjs';
 import { startLocalServerProcess } from './lib/local-server.mjs';
-import { median, now, progress, result } from './lib/measure.mjs';
-import { Experiment } from '../dist/index.node.mjs';
+import { now, progress, sleepUntil } from './lib/measure.mjs';
+import { overheadReport, PAUSE_AFTER_FIT_MS } from './lib/overhead.mjs';
+import { profile } from './lib/profile.mjs';
+import { trackingShare } from './lib/tracking-profile.mjs';
+import { BATCHES_PER_FIT, buildWorkload, describeWorkload, interleavedFits, timedFit } from './lib/tfjs-workload.mjs';
 
-const SAMPLES = 1_024;
-const FEATURES = 16;
-const BATCH_SIZE = 32;
-const EPOCHS = 1;
 const PAIRS = 8;
-const TARGET_OVERHEAD = 0.02;
+const FLUSH_TIMEOUT_MS = 30_000;
 
-/** False when the built package has no TF.js integration yet (the suite then lists this bench as not measured). */
-export function tfjsIntegrationBuilt() {
-  return typeof Experiment.prototype.tfjsCallback === 'function';
-}
+/** The library's code on the training thread: its bundle and the HTTP stack it sends with. */
+const isTrackingUrl = (url) => /\/dist\/index\.node\.mjs$|\/node_modules\/(ofetch|destr|ufo)\/|node:internal\/deps\/undici/.test(url);
 
-function buildModel(tf) {
-  const model = tf.sequential();
-  model.add(tf.layers.dense({ units: 64, activation: 'relu', inputShape: [FEATURES] }));
-  model.add(tf.layers.dense({ units: 32, activation: 'relu' }));
-  model.add(tf.layers.dense({ units: 1 }));
-  model.compile({ optimizer: 'adam', loss: 'meanSquaredError', metrics: ['mse'] });
-  return model;
-}
-
-/** Wall time and process CPU time of one fit, in ms. */
-async function timedFit(model, xs, ys, callbacks) {
-  const cpu = process.cpuUsage();
-  const start = now();
-  await model.fit(xs, ys, { batchSize: BATCH_SIZE, epochs: EPOCHS, shuffle: false, verbose: 0, callbacks });
-  const used = process.cpuUsage(cpu);
-  return { ms: now() - start, cpuMs: (used.user + used.system) / 1000 };
-}
+const cpuMs = () => {
+  const used = process.cpuUsage();
+  return (used.user + used.system) / 1000;
+};
 
 export const tfjsNodeBench = {
-  name: 'tfjs',
-  summary: 'TF.js fit in Node (cpu backend) with per-batch tracking vs without',
+  name: 'tfjs-node',
+  summary: 'TF.js fit in Node (cpu backend) with per-batch tracking vs without, interleaved pairs',
+  target: 'tracking overhead <= 2% wall time',
   async run() {
     // Imported here: loading tfjs takes a while and prints a banner, for this bench only.
     const tf = await import('@tensorflow/tfjs');
     await tf.setBackend('cpu');
     await tf.ready();
     const local = await startLocalServerProcess();
-    const xs = tf.randomNormal([SAMPLES, FEATURES], 0, 1, 'float32', 1);
-    const ys = tf.randomNormal([SAMPLES, 1], 0, 1, 'float32', 2);
-    const model = buildModel(tf);
+    const workload = buildWorkload(tf);
     try {
-      const experiment = await runningExperiment(local, { name: 'bench-tfjs' });
-      const trackedCallbacks = () => [experiment.tfjsCallback(tf, { batchMetrics: true })];
-      const batchesPerFit = Math.ceil(SAMPLES / BATCH_SIZE) * EPOCHS;
-      progress(`tfjs: ${PAIRS} pairs of fits (${batchesPerFit} batches each, cpu backend), tracked and untracked in alternating order, after a warm-up pair`);
-      await timedFit(model, xs, ys, []);
-      await timedFit(model, xs, ys, trackedCallbacks());
-      const pairs = [];
-      for (let i = 0; i < PAIRS; i++) {
-        let plain;
-        let tracked;
-        if (i % 2 === 0) {
-          plain = await timedFit(model, xs, ys, []);
-          tracked = await timedFit(model, xs, ys, trackedCallbacks());
-        } else {
-          tracked = await timedFit(model, xs, ys, trackedCallbacks());
-          plain = await timedFit(model, xs, ys, []);
-        }
-        pairs.push({ plain, tracked });
-      }
-      const ratios = pairs.map((pair) => pair.tracked.ms / pair.plain.ms - 1);
-      const overhead = median(ratios);
-      const cpuRatios = pairs.map((pair) => pair.tracked.cpuMs / pair.plain.cpuMs - 1);
-      const percents = (values) => values.map((ratio) => `${(ratio * 100).toFixed(1)}%`).join(', ');
-      await finish(experiment);
-      return {
-        rows: [
-          result('fit, untracked', median(pairs.map((pair) => pair.plain.ms)), 'ms', { note: `${batchesPerFit} batches of ${BATCH_SIZE}, 3 dense layers, @tensorflow/tfjs ${tf.version.tfjs} cpu backend` }),
-          result('fit, per-batch tracking', median(pairs.map((pair) => pair.tracked.ms)), 'ms', { note: `tfjsCallback({ batchMetrics: true }): ${batchesPerFit} logMetrics per fit` }),
-          result('tracking overhead', overhead * 100, '%', {
-            target: `<= ${TARGET_OVERHEAD * 100}`,
-            pass: overhead <= TARGET_OVERHEAD,
-            note: `wall time, median over ${PAIRS} pairs (${percents(ratios)}); on a loaded 2-core machine pairs vary by more than the target`,
-          }),
-          result('tracking overhead (process CPU)', median(cpuRatios) * 100, '%', {
-            note: `process CPU time of the same fits, median over pairs (${percents(cpuRatios)}): less sensitive to other load`,
-          }),
-        ],
+      const experiment = await runningExperiment(local, { name: 'bench-tfjs-node' });
+      progress(`tfjs-node: warm-up pair + ${PAIRS} interleaved pairs of fits, ${BATCHES_PER_FIT} batches each (${describeWorkload(tf)})`);
+      const fit = async (tracked) => {
+        const cpuStart = cpuMs();
+        const ms = await timedFit(workload, tracked ? [experiment.tfjsCallback(tf, { batchMetrics: true })] : []);
+        const cpu = cpuMs() - cpuStart;
+        const flushStart = now();
+        if (!(await experiment.flush({ timeoutMs: FLUSH_TIMEOUT_MS }))) throw new Error(`tfjs-node: the queue was not delivered within ${FLUSH_TIMEOUT_MS} ms after a fit`);
+        const flushMs = now() - flushStart;
+        await sleepUntil(flushStart, PAUSE_AFTER_FIT_MS);
+        return tracked ? { ms, cpuMs: cpu, flushMs } : { ms, cpuMs: cpu };
       };
+      const pairs = await interleavedFits({
+        pairs: PAIRS,
+        fit,
+        onPair: (i, pair) => progress(`tfjs-node: pair ${i + 1}/${PAIRS}: untracked ${pair.plain.ms.toFixed(0)} ms, tracked ${pair.tracked.ms.toFixed(0)} ms`),
+      });
+      progress('tfjs-node: one more tracked fit under the CPU profiler');
+      const cpuProfile = await profile(() => timedFit(workload, [experiment.tfjsCallback(tf, { batchMetrics: true })]));
+      const profiled = await trackingShare(cpuProfile, { isTrackingUrl, title: 'Tracked fit in Node' });
+      await finish(experiment);
+      const report = overheadReport(pairs, {
+        workload: describeWorkload(tf),
+        cpuClock: 'process CPU time (process.cpuUsage, the server is in another process)',
+        profiled,
+      });
+      return { rows: report.rows, details: report.details, data: report.data };
     } finally {
-      tf.dispose([xs, ys]);
-      model.dispose();
+      workload.dispose();
       await local.close();
     }
   },

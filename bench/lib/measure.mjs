@@ -18,6 +18,9 @@ export const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Sleeps until `ms` have passed since `startedAt` (a `now()` value); at once when they have. */
+export const sleepUntil = (startedAt, ms) => sleep(Math.max(0, ms - (now() - startedAt)));
+
 /** Milliseconds `work()` takes, awaited. */
 export async function timeAsync(work) {
   const start = now();

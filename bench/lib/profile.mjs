@@ -1,20 +1,35 @@
 /**
- * CPU profile of one piece of work in this process (node:inspector, the same profiler as
- * `node --cpu-prof`), summarised as the share of sampled time per function, optionally only
- * under frames of a given function name (e.g. `logMetrics`).
+ * CPU profiles (the V8 profiler: node:inspector in this process, the same as `node --cpu-prof`,
+ * or a page's CDP session in Chromium), summarised as the share of sampled time per function,
+ * optionally only under given frames (a function name such as `logMetrics`, or any predicate on
+ * the call frame, e.g. "code of the library's bundle").
  */
 import { Session } from 'node:inspector/promises';
 
-export async function profile(work, { intervalUs = 100 } = {}) {
+/**
+ * Profiles `work()` through `send(method, params)`, a DevTools protocol session: node:inspector's
+ * `session.post`, or Playwright's `cdpSession.send` for a page.
+ */
+export async function profileWith(send, work, { intervalUs = 100 } = {}) {
+  await send('Profiler.enable');
+  await send('Profiler.setSamplingInterval', { interval: intervalUs });
+  await send('Profiler.start');
+  try {
+    await work();
+  } catch (error) {
+    await Promise.resolve(send('Profiler.stop')).catch(() => {});
+    throw error;
+  }
+  const { profile: cpuProfile } = await send('Profiler.stop');
+  return cpuProfile;
+}
+
+/** CPU profile of one piece of work in this process. */
+export async function profile(work, options) {
   const session = new Session();
   session.connect();
   try {
-    await session.post('Profiler.enable');
-    await session.post('Profiler.setSamplingInterval', { interval: intervalUs });
-    await session.post('Profiler.start');
-    await work();
-    const { profile: cpuProfile } = await session.post('Profiler.stop');
-    return cpuProfile;
+    return await profileWith((method, params) => session.post(method, params), work, options);
   } finally {
     session.disconnect();
   }
@@ -30,19 +45,21 @@ function frameName(node, parentNode) {
 }
 
 /**
- * Self time per function among samples whose stack contains a frame named `root` (all samples
- * when `root` is undefined), and the total time of those samples, in ms.
+ * Self time per function among samples whose stack contains a frame that `root` matches (a
+ * function name, or a predicate on the call frame; all samples when undefined), and the total
+ * time of those samples, in ms. `name(node, parentNode)` names a frame (default: name file:line).
  */
-export function summarise(cpuProfile, { root, top = 15 } = {}) {
+export function summarise(cpuProfile, { root, top = 15, name = frameName } = {}) {
   const nodes = new Map(cpuProfile.nodes.map((node) => [node.id, node]));
   const parent = new Map();
   for (const node of cpuProfile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const matches = typeof root === 'function' ? root : (callFrame) => callFrame.functionName === root;
   const underRoot = new Map();
   const isUnderRoot = (id) => {
     if (root === undefined) return true;
     if (underRoot.has(id)) return underRoot.get(id);
     const node = nodes.get(id);
-    const answer = node.callFrame.functionName === root || (parent.has(id) && isUnderRoot(parent.get(id)));
+    const answer = matches(node.callFrame) || (parent.has(id) && isUnderRoot(parent.get(id)));
     underRoot.set(id, answer);
     return answer;
   };
@@ -52,13 +69,13 @@ export function summarise(cpuProfile, { root, top = 15 } = {}) {
     const delta = cpuProfile.timeDeltas[i] ?? 0;
     if (!isUnderRoot(id)) return;
     totalUs += delta;
-    const name = frameName(nodes.get(id), nodes.get(parent.get(id)));
-    selfUs.set(name, (selfUs.get(name) ?? 0) + delta);
+    const label = name(nodes.get(id), nodes.get(parent.get(id)));
+    selfUs.set(label, (selfUs.get(label) ?? 0) + delta);
   });
   const functions = [...selfUs]
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
-    .map(([name, us]) => ({ name, ms: us / 1000, share: totalUs ? us / totalUs : 0 }));
+    .map(([label, us]) => ({ name: label, ms: us / 1000, share: totalUs ? us / totalUs : 0 }));
   return { totalMs: totalUs / 1000, functions };
 }
 
