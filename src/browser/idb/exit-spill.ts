@@ -6,7 +6,8 @@
  * several such transactions are lost more often still. A localStorage write is synchronous and
  * kept in both cases. So at the exit every group the outbox writes is one localStorage entry,
  * and the next page that opens the queue moves the entries into IndexedDB, in their `seq` order,
- * before anything is claimed. Entries are small (a few ticks of logging); one that does not fit
+ * before anything is claimed; a page that already has the queue open moves them when the
+ * `storage` event tells it of a new entry (another tab of the origin closed). Entries are small (a few ticks of logging); one that does not fit
  * (quota) or a page without localStorage (sandboxed frames, some privacy modes) falls back to
  * IndexedDB, best effort.
  */
@@ -84,6 +85,21 @@ export async function adoptSpilled(databaseName: string, write: (records: Outbox
     moved = await move();
   });
   return moved;
+}
+
+/**
+ * Calls `adopt` when another document of the origin spills into this queue (the `storage` event
+ * fires in every other same-origin window); gives the unsubscriber. Workers have no such event.
+ */
+export function onSpilled(databaseName: string, adopt: () => void): () => void {
+  const scope = globalThis as { addEventListener?: Function; removeEventListener?: Function };
+  if (typeof scope.addEventListener !== 'function' || typeof scope.removeEventListener !== 'function') return () => {};
+  const prefix = spillPrefix(databaseName);
+  const listener = (event: { key?: string | null; newValue?: string | null }) => {
+    if (event?.key?.startsWith(prefix) && event.newValue !== null) adopt();
+  };
+  scope.addEventListener('storage', listener);
+  return () => scope.removeEventListener!('storage', listener);
 }
 
 function parse(text: string | null): OutboxRecord[] {

@@ -12,7 +12,7 @@ import { BATCHABLE_KINDS, EVICTABLE_KINDS, type OutboxRecord } from '../../core/
 import { selectBatch } from '../../core/select-batch';
 import type { AppendResult, ClaimOptions, OutboxStore, StoreCaps, StoreKind } from '../../core/store';
 import { commitNow, connect, type RunInTransaction } from './database';
-import { adoptSpilled, spillRecords } from './exit-spill';
+import { adoptSpilled, onSpilled, spillRecords } from './exit-spill';
 import { isPageExiting, untilPageExit } from './page-exit';
 import { ID_INDEX, META, NEXT_SEQ_KEY, RECORDS, type Totals } from './schema';
 import { addDelta, putTotals, takeTotals } from './totals';
@@ -59,15 +59,20 @@ export async function openIndexedDbStore(options: IndexedDbStoreOptions): Promis
     connection.close();
     throw error;
   }
-  // What an earlier page of this origin wrote while it was going away (exit-spill.ts).
-  await adoptSpilled(name, (records) => store.writeRecords(records)).catch((error: unknown) => {
-    logger.debug('records left in localStorage by a closing page stay there until the next open', error);
-  });
+  // What a page of this origin wrote while it was going away (exit-spill.ts): now, and whenever
+  // another tab closes while this one lives.
+  const adopt = () =>
+    adoptSpilled(name, (records) => store.writeRecords(records)).catch((error: unknown) => {
+      logger.debug('records left in localStorage by a closing page stay there until the next open', error);
+    });
+  await adopt();
+  store.stopWatchingSpills = onSpilled(name, () => void adopt());
   return store;
 }
 
 class IndexedDbStore implements OutboxStore {
   readonly kind: StoreKind = 'indexeddb';
+  stopWatchingSpills: () => void = () => {};
   private readonly metaStore: UseStore;
 
   constructor(
@@ -231,6 +236,7 @@ class IndexedDbStore implements OutboxStore {
   }
 
   async close(): Promise<void> {
+    this.stopWatchingSpills();
     this.closeConnection();
   }
 
