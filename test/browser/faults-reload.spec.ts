@@ -1,0 +1,135 @@
+import { expect, test } from './fixtures';
+import { closeTab, expectPointsInOrder, hideTab, injectSettings, openOutboxPage, outboxPage, spilledRecords, storedRecords } from './outbox-page';
+import { serverData } from './server-data';
+import { isMetricsPost, watchServerTraffic } from './server-traffic';
+
+/**
+ * A batch whose request was cut off stays leased in IndexedDB; the next load sends it once the
+ * lease ends: at least 30 s, and the 30 s request timeout plus 6 s (src/core/sender.ts leaseMs).
+ */
+const LEASE_WAIT_MS = 40_000;
+
+/** The Fetch Standard's budget for a page's in-flight keepalive bodies, and the exit send's request limit. */
+const KEEPALIVE_BUDGET_BYTES = 65_536;
+const EXIT_MAX_REQUESTS = 8;
+
+test.describe('page reloads and closed tabs', () => {
+  test('F10 reload mid-training: nothing logged before the reload is lost, the cut-off batch is resent under the same Idempotency-Key and stored once', async ({
+    context,
+    polyaxonServer,
+  }) => {
+    test.setTimeout(120_000);
+    const server = serverData(polyaxonServer);
+    await server.createProject('f10');
+    await injectSettings(context, polyaxonServer);
+    const traffic = await watchServerTraffic(context, polyaxonServer);
+    const page = await openOutboxPage(context);
+    const outbox = { flushIntervalMs: 200 };
+    const { id } = await outboxPage.start(page, { project: 'f10', name: 'reloaded', outbox });
+    expect(id).toEqual(expect.any(Number));
+
+    // The server stores this batch, but its answer never reaches the page (lost with the reload).
+    const cutOff = traffic.holdNext(isMetricsPost, { forward: true });
+    await outboxPage.logEvery(page, 0, 5);
+    const held = await cutOff;
+    // Training goes on while that request hangs; then the tab is reloaded, logging to the end.
+    await page.waitForTimeout(500);
+    await page.reload();
+
+    const logged = await outboxPage.nextStepBeforeUnload(page);
+    expect(logged).toBeGreaterThan(held.points);
+    await outboxPage.resume(page, { project: 'f10', timeoutMs: 1_000, outbox });
+    await expect
+      .poll(async () => (await storedRecords(page)).count, { timeout: LEASE_WAIT_MS + 30_000, intervals: [1_000] })
+      .toBe(0);
+
+    const resent = traffic.seen.filter((request) => request.idempotencyKey === held.idempotencyKey);
+    expect(resent.map((request) => [request.outcome, request.points])).toEqual([
+      ['lost', held.points],
+      ['passed', held.points],
+    ]);
+    expectPointsInOrder(await server.metrics('f10', id!), 0, logged!);
+    expect((await server.statuses('f10', id!)).at(-1)).toMatchObject({ status: 'stopped', message: 'page closed' });
+  });
+
+  test('F11 tab closed with records pending, network blocked: persisted at pagehide, nothing gets out, the next load delivers them and the run is stopped', async ({
+    context,
+    polyaxonServer,
+  }) => {
+    test.setTimeout(120_000);
+    const server = serverData(polyaxonServer);
+    await server.createProject('f11');
+    await injectSettings(context, polyaxonServer);
+    const traffic = await watchServerTraffic(context, polyaxonServer);
+    const page = await openOutboxPage(context);
+    const { id } = await outboxPage.start(page, { project: 'f11', name: 'closed-tab' });
+    expect(await outboxPage.flush(page, 20_000)).toBe(true);
+
+    traffic.setMode('abort');
+    const sentBeforeClose = traffic.seen.length;
+    // Logged and closed at once: the points are still on their way to IndexedDB when pagehide runs.
+    await outboxPage.log(page, 0, 300);
+    await closeTab(page);
+    const duringClose = traffic.seen.slice(sentBeforeClose);
+    expect(duringClose.length).toBeLessThanOrEqual(EXIT_MAX_REQUESTS);
+    expect(duringClose.every((request) => request.outcome === 'aborted')).toBe(true);
+
+    // Read with the raw IndexedDB API from a page of the same origin that does not load the library.
+    const reader = await context.newPage();
+    await reader.goto('/pages/blank.html');
+    const stored = await storedRecords(reader, 1);
+    // What was written while the page went away waits in localStorage for the next open.
+    const spilled = await spilledRecords(reader);
+    expect(stored.count + spilled.length).toBe(301);
+    expect([...stored.last, ...spilled].at(-1)).toMatchObject({ kind: 'status', body: { status: 'stopped', message: 'page closed' } });
+    await reader.close();
+
+    traffic.setMode('pass');
+    const next = await openOutboxPage(context);
+    await outboxPage.resume(next, { project: 'f11', timeoutMs: 1_000 });
+    await expect.poll(async () => (await storedRecords(next)).count, { timeout: LEASE_WAIT_MS + 30_000, intervals: [1_000] }).toBe(0);
+    expectPointsInOrder(await server.metrics('f11', id!), 0, 300);
+    const detail = await server.experiment('f11', id!);
+    expect(detail.last_status).toBe('stopped');
+    expect((await server.statuses('f11', id!)).at(-1)).toMatchObject({ status: 'stopped', message: 'page closed' });
+  });
+
+  test('F11 a hidden tab sends what is pending with keepalive within the 64 KiB budget; closed later, the next load sends the rest once', async ({
+    context,
+    polyaxonServer,
+  }) => {
+    test.setTimeout(120_000);
+    const server = serverData(polyaxonServer);
+    await server.createProject('f11-hidden');
+    await injectSettings(context, polyaxonServer);
+    const traffic = await watchServerTraffic(context, polyaxonServer);
+    const page = await openOutboxPage(context);
+    // A long flush interval: the points wait in the queue until the tab is hidden.
+    const outbox = { flushIntervalMs: 120_000 };
+    const { id } = await outboxPage.start(page, { project: 'f11-hidden', name: 'hidden-tab', outbox });
+    await expect.poll(async () => (await storedRecords(page)).count).toBe(0);
+    await outboxPage.log(page, 0, 150);
+    await expect.poll(async () => (await storedRecords(page)).count).toBe(150);
+    const before = traffic.seen.length;
+
+    await hideTab(page);
+    await expect.poll(() => traffic.seen.length - before).toBeGreaterThan(0);
+    await page.waitForTimeout(500);
+    const keepalive = traffic.seen.slice(before);
+    expect(keepalive.length).toBeLessThanOrEqual(EXIT_MAX_REQUESTS);
+    expect(keepalive.every(isMetricsPost)).toBe(true);
+    expect(keepalive.reduce((sum, request) => sum + request.bytes, 0)).toBeLessThanOrEqual(KEEPALIVE_BUDGET_BYTES);
+    expect(keepalive.reduce((sum, request) => sum + request.points, 0)).toBe(150);
+    // Sent, but a keepalive answer is never read: the records stay leased for the next load.
+    expect((await storedRecords(page)).count).toBe(150);
+    await expect.poll(async () => (await server.metrics('f11-hidden', id!)).length).toBe(150);
+
+    await closeTab(page);
+    const next = await openOutboxPage(context);
+    await outboxPage.resume(next, { project: 'f11-hidden', timeoutMs: 1_000 });
+    await expect.poll(async () => (await storedRecords(next)).count, { timeout: LEASE_WAIT_MS + 30_000, intervals: [1_000] }).toBe(0);
+    for (const request of keepalive) expect(traffic.countsByKey().get(request.idempotencyKey!)).toBe(2);
+    expectPointsInOrder(await server.metrics('f11-hidden', id!), 0, 150);
+    expect((await server.statuses('f11-hidden', id!)).at(-1)).toMatchObject({ status: 'stopped', message: 'page closed' });
+  });
+});
