@@ -75,6 +75,9 @@ it('soak: 10 experiments × 10,000 points with 20% of requests faulted arrive co
     settings: () => settings,
     caps,
     flushIntervalMs: 20,
+    // As `polyaxon-tracking sync` drains a backlog: bigger batches, so the budget goes to faults
+    // and retries rather than to the per-request cost of a loaded two-core machine.
+    maxBatchCount: 500,
     baseBackoffMs: 20,
     maxBackoffMs: 150,
     minRetryAfterMs: 20,
