@@ -18,7 +18,8 @@ test.describe('page reloads and closed tabs', () => {
     context,
     polyaxonServer,
   }) => {
-    test.setTimeout(120_000);
+    // Waits out a lease (about 40 s) on top of the run itself; a loaded CI machine needs the margin.
+    test.setTimeout(180_000);
     const server = serverData(polyaxonServer);
     await server.createProject('f10');
     await injectSettings(context, polyaxonServer);
