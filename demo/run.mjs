@@ -56,5 +56,5 @@ if (args.browser) {
 } else {
   await experiment.close();
   await server.close();
-  console.log(`\nData kept in ${dataDir}; serve it again with: npx polyaxon-tracking serve --data ${dataDir}`);
+  console.log(`\nData kept in ${dataDir}; serve it again with: node dist/cli.mjs serve --data ${dataDir}`);
 }
