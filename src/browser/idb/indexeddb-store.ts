@@ -166,8 +166,7 @@ class IndexedDbStore implements OutboxStore {
   claim(options: ClaimOptions): Promise<OutboxRecord[]> {
     return this.run('readwrite', [RECORDS], async (transaction) => {
       const store = transaction.objectStore(RECORDS);
-      const window = (await claimWindow(store, options)) ?? ((await promisifyRequest(store.getAll())) as OutboxRecord[]);
-      const selected = selectBatch(window, options);
+      const selected = selectBatch(await claimWindow(store, options), options);
       if (!selected) return [];
       for (const record of selected.records) {
         record.leaseUntil = options.now + options.leaseMs;
@@ -261,19 +260,16 @@ function recordsById(store: IDBObjectStore, ids: string[]): Promise<OutboxRecord
 
 /**
  * The records one claim chooses from: a cursor walk in `seq` order that stops as soon as the batch
- * is known. Reading the whole queue on every claim made draining it quadratic (100,000 records
- * offline meant 500 claims each deserialising up to 100,000 records; one `getAll` of them takes
- * seconds in Chromium).
+ * is known, instead of reading the whole queue on every claim (draining 100,000 records offline
+ * meant 500 claims each deserialising up to 100,000 records; one `getAll` of them takes seconds in
+ * Chromium). `selectBatch` then decides on these records with the one shared policy.
  *
- * Gives the records of the first run with no live lease, from its first record to the end of what
- * `selectBatch` may take (the rest of a batch key, or the following records of the same kind up to
- * `maxCount` and `maxBytes`); `selectBatch` then decides on them with the one shared policy.
- * It rests on an invariant the claims themselves keep: a run's records get increasing `seq` (one
- * page or process appends them) and a claim always takes a prefix of a run's remaining records, so
- * a run's leased records come before its unleased ones and the walk meets a live lease before any
- * record it would wrongly take. Gives undefined, for a full read, if it ever meets one anyway.
+ * Gives the records of the first run whose head holds no live lease (a run's head decides, as in
+ * `selectBatch`), from that head to the end of what a claim may take: the rest of its batch key
+ * (a batch is a run of consecutive records of its run), or the following records of the same kind
+ * up to `maxCount` and `maxBytes`.
  */
-function claimWindow(store: IDBObjectStore, options: ClaimOptions): Promise<OutboxRecord[] | undefined> {
+function claimWindow(store: IDBObjectStore, options: ClaimOptions): Promise<OutboxRecord[]> {
   const blockedRuns = new Set<string>();
   const window: OutboxRecord[] = [];
   let bytes = 0;
@@ -284,18 +280,18 @@ function claimWindow(store: IDBObjectStore, options: ClaimOptions): Promise<Outb
       const cursor = request.result;
       if (!cursor) return resolve(window);
       const record = cursor.value as OutboxRecord;
-      const leased = record.leaseUntil !== undefined && record.leaseUntil > options.now;
       const lead = window[0];
       if (!lead) {
-        if (leased) blockedRuns.add(record.run);
-        else if (!blockedRuns.has(record.run)) {
-          window.push(record);
-          bytes = record.bytes;
-          // Other kinds go alone, under a batch key or not.
-          if (!BATCHABLE_KINDS.has(record.kind)) return resolve(window);
+        if (blockedRuns.has(record.run)) return cursor.continue();
+        if (record.leaseUntil !== undefined && record.leaseUntil > options.now) {
+          blockedRuns.add(record.run);
+          return cursor.continue();
         }
+        window.push(record);
+        bytes = record.bytes;
+        // Other kinds go alone, under a batch key or not.
+        if (!BATCHABLE_KINDS.has(record.kind)) return resolve(window);
       } else if (record.run === lead.run) {
-        if (leased) return resolve(undefined);
         const inBatch = lead.batch !== undefined ? record.batch === lead.batch : record.batch === undefined && record.kind === lead.kind;
         if (!inBatch) return resolve(window);
         window.push(record);
