@@ -5,6 +5,7 @@ import { injectedEnv, type StoredMetric } from './server-data';
 /** Drives test/browser/pages/outbox-page.html (window.outboxPage, see pages/outbox-helpers.js). */
 
 export const OUTBOX_PAGE = '/pages/outbox-page.html';
+const ONLINE_CREATE_TIMEOUT_MS = 30_000;
 
 export interface OutboxSettings {
   maxRecords?: number;
@@ -50,8 +51,13 @@ export async function openOutboxPage(context: BrowserContext): Promise<Page> {
 
 export const outboxPage = {
   prepare: (page: Page, options: Omit<StartOptions, 'name'>) => page.evaluate((o) => (window as any).outboxPage.prepare(o), options),
+  /** Creates a run; unless told otherwise create() waits up to 30 s for the server (a loaded machine is slow, not offline). */
   start: (page: Page, options: StartOptions) =>
-    page.evaluate((o) => (window as any).outboxPage.start(o), options) as Promise<{ id: number | undefined; run: string; createMs: number }>,
+    page.evaluate((o) => (window as any).outboxPage.start(o), { createTimeoutMs: ONLINE_CREATE_TIMEOUT_MS, ...options }) as Promise<{
+      id: number | undefined;
+      run: string;
+      createMs: number;
+    }>,
   log: (page: Page, first: number, count: number) => page.evaluate(([f, c]) => (window as any).outboxPage.log(f, c), [first, count] as const),
   logEvery: (page: Page, first: number, intervalMs: number) =>
     page.evaluate(([f, i]) => (window as any).outboxPage.logEvery(f, i), [first, intervalMs] as const),
