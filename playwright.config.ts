@@ -5,7 +5,7 @@ import { defineConfig } from '@playwright/test';
 // elsewhere Playwright's own downloaded browser is used.
 const executablePath = process.env.CHROMIUM_PATH || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 
-const RUNS_ALONE = /faults-reload\.spec\.ts$/;
+const RUNS_ALONE = /faults-(reload|tabs)\.spec\.ts$/;
 
 const chromium = {
   // No device preset: its user agent (Windows) would replace the real one in the run env.
@@ -42,7 +42,7 @@ export default defineConfig({
   },
   projects: [
     { name: 'chromium', testIgnore: RUNS_ALONE, use: chromium },
-    // Reload and closed-tab tests wait out leases and page-exit sends on a clock; beside another
+    // Reload, closed-tab and two-tab tests wait out leases and page-exit sends on a clock; beside another
     // worker's 100k-point run they missed their windows, so they run after everything else.
     { name: 'chromium-alone', testMatch: RUNS_ALONE, dependencies: ['chromium'], use: chromium },
   ],

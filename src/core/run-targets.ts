@@ -1,3 +1,4 @@
+import { getEnvironment } from './runtime';
 import { PolyaxonError } from './errors';
 import type { Outcome } from './policy';
 import type { OutboxRecord, RunTarget } from './records';
@@ -24,6 +25,9 @@ export type TargetResolution =
   | { kind: 'blocked'; outcome: Outcome };
 
 export type UserLookup = { kind: 'user'; user: string } | { kind: 'failed'; outcome: Outcome };
+
+/** How often a waiting `whenCreated` looks for a create acked by another tab or process. */
+const STORE_WATCH_INTERVAL_MS = 1_000;
 
 export function runMetaKey(run: string): string {
   return `run:${run}`;
@@ -143,13 +147,26 @@ export class RunTargets {
       const list = this.waiters.get(run) ?? [];
       list.push({ resolve, reject });
       this.waiters.set(run, list);
-      this.get(run).then(
-        (target) => {
-          if (target?.id !== undefined) this.settleWaiters(run, (waiter) => waiter.resolve(target.id!));
-        },
-        () => {},
-      );
+      this.watchStore(run);
     });
+  }
+
+  /**
+   * Another tab or process sharing the queue may send this run's create and ack it: the store's
+   * meta is then the only news of it. Looks there now and every second while someone waits.
+   */
+  private watchStore(run: string): void {
+    if (!this.waiters.has(run)) return;
+    this.get(run).then(
+      (target) => {
+        if (target?.id !== undefined) this.settleWaiters(run, (waiter) => waiter.resolve(target.id!));
+        else {
+          const timer = setTimeout(() => this.watchStore(run), STORE_WATCH_INTERVAL_MS);
+          getEnvironment().unrefTimer(timer);
+        }
+      },
+      () => {},
+    );
   }
 
   private settleWaiters(run: string, settle: (waiter: CreateWaiter) => void): void {
