@@ -33,7 +33,7 @@ test.describe('page reloads and closed tabs', () => {
 
     // The server stores this batch, but its answer never reaches the page (lost with the reload).
     const cutOff = traffic.holdNext(isMetricsPost, { forward: true });
-    await outboxPage.logEvery(page, 0, 5);
+    await outboxPage.logEvery(page, 0, 20);
     const held = await cutOff;
     // Training goes on while that request hangs; then the tab is reloaded, logging to the end.
     await page.waitForTimeout(500);

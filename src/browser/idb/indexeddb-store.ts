@@ -15,7 +15,7 @@ import { commitNow, connect, type RunInTransaction } from './database';
 import { adoptSpilled, onSpilled, spillRecords } from './exit-spill';
 import { isPageExiting, untilPageExit } from './page-exit';
 import { ID_INDEX, META, NEXT_SEQ_KEY, RECORDS, type Totals } from './schema';
-import { addDelta, putTotals, takeTotals } from './totals';
+import { addDelta, putTotals, takeTotals, TotalsEstimate } from './totals';
 
 export interface IndexedDbStoreOptions extends OpenStoreOptions {
   /** Longest wait for `indexedDB.open` before giving up (F14). Default: 3000 ms. */
@@ -73,6 +73,7 @@ export async function openIndexedDbStore(options: IndexedDbStoreOptions): Promis
 class IndexedDbStore implements OutboxStore {
   readonly kind: StoreKind = 'indexeddb';
   stopWatchingSpills: () => void = () => {};
+  private readonly totalsSeen = new TotalsEstimate();
   private readonly metaStore: UseStore;
 
   constructor(
@@ -84,10 +85,10 @@ class IndexedDbStore implements OutboxStore {
   }
 
   /**
-   * Writes the records, then applies the caps. Once the page is going away the records go to
-   * localStorage instead (exit-spill.ts), and an append still waiting for IndexedDB resolves at
-   * the exit with nothing evicted, so the outbox's next group is written while the page still
-   * runs microtasks (page-exit.ts).
+   * Writes the records, then applies the caps when the totals near them (totals.ts). Once the
+   * page is going away the records go to localStorage instead (exit-spill.ts), and an append
+   * still waiting for IndexedDB resolves at the exit with nothing evicted, so the outbox's next
+   * group is written while the page still runs microtasks (page-exit.ts).
    */
   append(records: OutboxRecord[], caps: StoreCaps): Promise<AppendResult> {
     if (isPageExiting() && spillRecords(this.databaseName, records)) return Promise.resolve({ evicted: 0 });
@@ -108,6 +109,8 @@ class IndexedDbStore implements OutboxStore {
         freed += evicted;
       }
     }
+    this.totalsSeen.add(records);
+    if (!this.totalsSeen.nearCaps(caps)) return { evicted: freed };
     const evicted = await this.applyCaps(records, caps).catch((error: unknown) => {
       // The records are stored and counted (their delta); the caps apply at the next append.
       logger.debug('applying the outbox caps failed', error);
@@ -147,6 +150,7 @@ class IndexedDbStore implements OutboxStore {
         (current) => current.records > caps.maxRecords || current.bytes > caps.maxBytes,
       );
       putTotals(meta, totals);
+      this.totalsSeen.exact(totals);
       meta.put(nextSeq, NEXT_SEQ_KEY);
       return evicted;
     });
@@ -159,6 +163,7 @@ class IndexedDbStore implements OutboxStore {
       const target = totals.records - count;
       const evicted = await evictOldest(transaction.objectStore(RECORDS), totals, (current) => current.records > target);
       putTotals(meta, totals);
+      this.totalsSeen.exact(totals);
       return evicted;
     });
   }
@@ -189,6 +194,7 @@ class IndexedDbStore implements OutboxStore {
         totals.bytes -= record.bytes;
       }
       putTotals(metaStore, totals);
+      this.totalsSeen.exact(totals);
       for (const [key, value] of Object.entries(meta ?? {})) metaStore.put(value, key);
     });
   }

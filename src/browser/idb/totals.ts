@@ -55,3 +55,36 @@ export async function takeTotals(meta: IDBObjectStore): Promise<Totals> {
 export function putTotals(meta: IDBObjectStore, totals: Totals): void {
   meta.put(totals, TOTALS_KEY);
 }
+
+/** Appends between two exact readings of the totals, at most: bounds what other tabs may add unseen. */
+const APPENDS_BETWEEN_READINGS = 64;
+/** Below this share of either cap an append does not read the totals. */
+const NEAR_CAPS = 0.9;
+
+/**
+ * What this store knows of the totals: the last exact reading (caps step, eviction, ack) plus its
+ * own appends since. An append reads the exact totals (and evicts) only when that estimate nears a
+ * cap, before the first reading, and every `APPENDS_BETWEEN_READINGS` appends (other tabs append
+ * too), so the common append is one transaction that reads nothing.
+ */
+export class TotalsEstimate {
+  private totals: Totals | undefined;
+  private appendsSinceReading = 0;
+
+  exact(totals: Totals): void {
+    this.totals = { records: totals.records, bytes: totals.bytes };
+    this.appendsSinceReading = 0;
+  }
+
+  add(records: ReadonlyArray<{ bytes: number }>): void {
+    this.appendsSinceReading++;
+    if (!this.totals) return;
+    this.totals.records += records.length;
+    for (const record of records) this.totals.bytes += record.bytes;
+  }
+
+  nearCaps(caps: { maxRecords: number; maxBytes: number }): boolean {
+    if (!this.totals || this.appendsSinceReading >= APPENDS_BETWEEN_READINGS) return true;
+    return this.totals.records > caps.maxRecords * NEAR_CAPS || this.totals.bytes > caps.maxBytes * NEAR_CAPS;
+  }
+}
