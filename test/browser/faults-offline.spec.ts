@@ -43,6 +43,7 @@ test.describe('offline runs', () => {
     context,
     polyaxonServer,
   }) => {
+    test.setTimeout(120_000);
     const server = serverData(polyaxonServer);
     await server.createProject('f09-next');
     await injectSettings(context, polyaxonServer);
@@ -61,7 +62,9 @@ test.describe('offline runs', () => {
     traffic.setMode('pass');
     const next = await openOutboxPage(context);
     await outboxPage.resume(next, { project: 'f09-next', timeoutMs: 1_000 });
-    await expect.poll(async () => (await storedRecords(next)).count, { timeout: 30_000 }).toBe(0);
+    // Normally a few seconds; rarely (about 1 run in 12 on a loaded machine) the create is found
+    // leased with no request seen, and is sent once that lease (36 s) runs out.
+    await expect.poll(async () => (await storedRecords(next)).count, { timeout: 60_000 }).toBe(0);
 
     const [experiment, ...others] = await server.experiments('f09-next');
     expect(others).toEqual([]);
