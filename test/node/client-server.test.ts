@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PolyaxonClient } from '../../src/client/client';
 import { PolyaxonError } from '../../src/core/errors';
 import { startServer } from '../../src/server/index';
+import { failure } from '../helpers/polyaxon-error';
 
 /** PolyaxonClient against the embedded local server: every endpoint and the contract's semantics. */
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -27,15 +28,6 @@ afterAll(async () => {
 
 function clientFor(token: string | undefined): PolyaxonClient {
   return new PolyaxonClient({ host: server.host, port: server.port, token, env: {} });
-}
-
-async function failure(call: Promise<unknown>): Promise<PolyaxonError> {
-  const error = await call.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(PolyaxonError);
-  return error as PolyaxonError;
 }
 
 let projectCount = 0;

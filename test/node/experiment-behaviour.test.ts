@@ -6,16 +6,15 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Experiment, ValidationError } from '../../src/index.node';
 import { logger } from '../../src/core/logger';
 import { getEnvironment } from '../../src/core/runtime';
-import { closeExperiments, delivered, ensureProject, experimentOn, serverView } from '../fixtures/experiment-setup';
-import { clientFor, startLocalServer, startRecordingProxy, type LocalServer, type RecordingProxy } from '../helpers/local-server';
+import { closeExperiments, delivered, ensureProject, experimentOn, serverView, startMnistServer } from '../fixtures/experiment-setup';
+import { clientFor, startRecordingProxy, type LocalServer, type RecordingProxy } from '../helpers/local-server';
 
 let local: LocalServer;
 let proxy: RecordingProxy;
 
 beforeEach(async () => {
   logger.resetWarnings();
-  local = await startLocalServer();
-  await ensureProject(local.client, 'mnist');
+  local = await startMnistServer();
   proxy = await startRecordingProxy(local.port);
 });
 

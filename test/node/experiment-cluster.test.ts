@@ -5,8 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Experiment } from '../../src/index.node';
-import { delivered, ensureProject, serverView } from '../fixtures/experiment-setup';
-import { startLocalServer, startRecordingProxy, type LocalServer, type RecordingProxy } from '../helpers/local-server';
+import { delivered, serverView, startMnistServer } from '../fixtures/experiment-setup';
+import { startRecordingProxy, type LocalServer, type RecordingProxy } from '../helpers/local-server';
 
 let local: LocalServer;
 let proxy: RecordingProxy;
@@ -37,8 +37,7 @@ function track(experiment: Experiment): Experiment {
 }
 
 beforeEach(async () => {
-  local = await startLocalServer();
-  await ensureProject(local.client, 'mnist');
+  local = await startMnistServer();
   experimentId = (await local.client.project.createExperiment(local.user, 'mnist', { name: 'scheduled' })).id!;
   // The platform started the run before the code runs.
   await local.client.experiment.createStatus(local.user, 'mnist', experimentId, { status: 'running' });

@@ -6,8 +6,8 @@
  */
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ensureProject, serverView } from '../fixtures/experiment-setup';
-import { startLocalServer, type LocalServer } from '../helpers/local-server';
+import { serverView, startMnistServer } from '../fixtures/experiment-setup';
+import { type LocalServer } from '../helpers/local-server';
 import { runNodeFixture, type FixtureResult } from '../helpers/run-node-fixture';
 
 const FIXTURE = path.resolve(__dirname, '../fixtures/experiment-child.ts');
@@ -22,8 +22,7 @@ const TEST_TIMEOUT_MS = 120_000;
 let local: LocalServer;
 
 beforeEach(async () => {
-  local = await startLocalServer();
-  await ensureProject(local.client, 'mnist');
+  local = await startMnistServer();
 });
 
 afterEach(async () => {

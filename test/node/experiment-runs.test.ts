@@ -5,14 +5,13 @@
  */
 import { rm } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeExperiments, delivered, ensureProject, experimentOn, serverView } from '../fixtures/experiment-setup';
+import { closeExperiments, delivered, experimentOn, serverView, startMnistServer } from '../fixtures/experiment-setup';
 import { clientFor, eventually, reserveFreePort, startLocalServer, startRecordingProxy, tempFolder, TEST_TOKEN, type LocalServer } from '../helpers/local-server';
 
 let local: LocalServer;
 
 beforeEach(async () => {
-  local = await startLocalServer();
-  await ensureProject(local.client, 'mnist');
+  local = await startMnistServer();
 });
 
 afterEach(async () => {

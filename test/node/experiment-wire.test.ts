@@ -3,15 +3,14 @@
  * local server: the create body, the order of requests, statuses, metrics' `created_at`, headers.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeExperiments, delivered, ensureProject, experimentOn, serverView } from '../fixtures/experiment-setup';
-import { clientFor, eventually, startLocalServer, startRecordingProxy, type LocalServer, type RecordingProxy } from '../helpers/local-server';
+import { closeExperiments, delivered, experimentOn, serverView, startMnistServer } from '../fixtures/experiment-setup';
+import { clientFor, eventually, startRecordingProxy, type LocalServer, type RecordingProxy } from '../helpers/local-server';
 
 let local: LocalServer;
 let proxy: RecordingProxy;
 
 beforeEach(async () => {
-  local = await startLocalServer();
-  await ensureProject(local.client, 'mnist');
+  local = await startMnistServer();
   proxy = await startRecordingProxy(local.port);
 });
 

@@ -3,8 +3,8 @@
  * callback beside `tf.callbacks.earlyStopping`, batch metrics, and `trackFit` for the outcome.
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { closeExperiments, delivered, ensureProject, experimentOn, serverView } from '../fixtures/experiment-setup';
-import { startLocalServer, type LocalServer } from '../helpers/local-server';
+import { closeExperiments, delivered, experimentOn, serverView, startMnistServer } from '../fixtures/experiment-setup';
+import { type LocalServer } from '../helpers/local-server';
 import { points, smallModel, tf, useCpuBackend } from '../helpers/tfjs-model';
 import type { Experiment } from '../../src/index.node';
 
@@ -14,8 +14,7 @@ beforeAll(async () => {
   await useCpuBackend();
 });
 beforeEach(async () => {
-  local = await startLocalServer();
-  await ensureProject(local.client, 'mnist');
+  local = await startMnistServer();
 });
 afterEach(async () => {
   await closeExperiments();

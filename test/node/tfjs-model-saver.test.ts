@@ -7,8 +7,8 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Experiment, PolyaxonError, ValidationError } from '../../src/index.node';
-import { closeExperiments, ensureProject, experimentOn } from '../fixtures/experiment-setup';
-import { clientFor, startLocalServer, startRecordingProxy, tempFolder, type LocalServer } from '../helpers/local-server';
+import { closeExperiments, experimentOn, startMnistServer } from '../fixtures/experiment-setup';
+import { clientFor, startRecordingProxy, tempFolder, type LocalServer } from '../helpers/local-server';
 import { points, smallModel, tf, useCpuBackend } from '../helpers/tfjs-model';
 
 let local: LocalServer;
@@ -17,8 +17,7 @@ beforeAll(async () => {
   await useCpuBackend();
 });
 beforeEach(async () => {
-  local = await startLocalServer();
-  await ensureProject(local.client, 'mnist');
+  local = await startMnistServer();
 });
 afterEach(async () => {
   await closeExperiments();

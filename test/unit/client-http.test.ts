@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PolyaxonClient } from '../../src/client/client';
 import { PolyaxonError } from '../../src/core/errors';
 import type { ClientOptions } from '../../src/core/settings';
+import { failure } from '../helpers/polyaxon-error';
 
 /** A loopback server that records every request and answers what the test scripted. */
 interface Recorded {
@@ -61,15 +62,6 @@ function answer(scripted: Answer, response: ServerResponse): void {
 
 function client(options: ClientOptions = {}): PolyaxonClient {
   return new PolyaxonClient({ host: '127.0.0.1', port, token: 'secret-token', env: {}, ...options });
-}
-
-async function failure(call: Promise<unknown>): Promise<PolyaxonError> {
-  const error = await call.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(PolyaxonError);
-  return error as PolyaxonError;
 }
 
 const experiment = { id: 7, unique_name: 'u.p.7', name: 'trial', tags: ['a'] };
