@@ -1,3 +1,4 @@
+import { logger } from './logger';
 import type { OutboxRecord } from './records';
 import type { AppendResult, OutboxStore, StoreCaps } from './store';
 
@@ -19,7 +20,9 @@ export class GroupCommit {
   private queued = false;
   private readonly unwritten: Array<{ records: OutboxRecord[]; upTo: number }> = [];
   private unwrittenCount = 0;
-  private writing: Promise<void> | undefined;
+  private writing = false;
+  /** `written()` calls in append-number order, each released once its groups are in the store. */
+  private readonly waiters: Array<{ upTo: number; resolve(): void }> = [];
   private seq = 0;
   private appended = 0;
   private writtenUpTo = 0;
@@ -64,17 +67,21 @@ export class GroupCommit {
       this.buffer = [];
     }
     if (!this.writing && this.unwritten.length > 0) {
-      this.writing = this.writeAll().finally(() => {
-        this.writing = undefined;
-      });
+      this.writing = true;
+      void this.writeAll();
     }
   }
 
-  /** Resolves once every record appended so far is in the store; gives the append count it covers. */
+  /**
+   * Resolves once every record appended so far is in the store (or refused by it); gives the
+   * append count it covers. Groups appended after the call are not waited for: an app that logs
+   * faster than the store writes keeps the write loop busy forever, and the sender, which waits
+   * here before each claim, must still get its turn.
+   */
   async written(): Promise<number> {
     const upTo = this.appended;
     this.commit();
-    while (this.writing && this.writtenUpTo < upTo) await this.writing;
+    if (this.writtenUpTo < upTo) await new Promise<void>((resolve) => this.waiters.push({ upTo, resolve }));
     return upTo;
   }
 
@@ -92,22 +99,40 @@ export class GroupCommit {
   }
 
   private async writeAll(): Promise<void> {
-    const store = await this.store;
-    while (this.unwritten.length > 0) {
-      const next = this.unwritten.shift()!;
-      this.unwrittenCount -= next.records.length;
-      await this.write(store, next.records, next.upTo);
+    try {
+      const store = await this.store;
+      while (this.unwritten.length > 0) {
+        const next = this.unwritten.shift()!;
+        this.unwrittenCount -= next.records.length;
+        await this.write(store, next.records, next.upTo);
+      }
+    } finally {
+      // Cleared in the same step that finds nothing left, so a group committed right after
+      // starts a new loop instead of waiting behind one that has already ended.
+      this.writing = false;
     }
   }
 
   /** `store.append` is called before the first await, which `writeNow` relies on. */
   private async write(store: OutboxStore, records: OutboxRecord[], upTo: number): Promise<void> {
     for (const record of records) record.seq = this.seq++;
+    let outcome: { ok: true; result: AppendResult } | { ok: false; error: unknown };
     try {
-      this.hooks.written(records, await store.append(records, this.caps));
+      outcome = { ok: true, result: await store.append(records, this.caps) };
     } catch (error) {
-      this.hooks.failed(records, error);
+      outcome = { ok: false, error };
+    }
+    try {
+      if (outcome.ok) this.hooks.written(records, outcome.result);
+      else this.hooks.failed(records, outcome.error);
+    } catch (error) {
+      logger.debug('a group commit hook threw', error);
     }
     this.writtenUpTo = Math.max(this.writtenUpTo, upTo);
+    this.releaseWaiters();
+  }
+
+  private releaseWaiters(): void {
+    while (this.waiters.length > 0 && this.waiters[0].upTo <= this.writtenUpTo) this.waiters.shift()!.resolve();
   }
 }
