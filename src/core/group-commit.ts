@@ -20,7 +20,11 @@ export class GroupCommit {
   private queued = false;
   private readonly unwritten: Array<{ records: OutboxRecord[]; upTo: number }> = [];
   private unwrittenCount = 0;
+  /** Records handed to `store.append` whose answer has not come yet. */
+  private appendingCount = 0;
   private writing = false;
+  /** Moves when a group starts or finishes reaching the store; see `quietWriteEpoch`. */
+  private writeEpoch = 0;
   /** `written()` calls in append-number order, each released once its groups are in the store. */
   private readonly waiters: Array<{ upTo: number; resolve(): void }> = [];
   private seq = 0;
@@ -38,9 +42,21 @@ export class GroupCommit {
     return this.appended;
   }
 
-  /** Records appended and not yet handed to the store. */
+  /**
+   * Records appended and not yet in the store, the group being written included: they are in
+   * neither the store's count nor `written` until `store.append` answers.
+   */
   get waitingCount(): number {
-    return this.buffer.length + this.unwrittenCount;
+    return this.buffer.length + this.unwrittenCount + this.appendingCount;
+  }
+
+  /**
+   * A number that stays the same only while no group is on its way into the store; undefined
+   * while one is. Equal values before and after a store `count()` mean the count saw no group
+   * half written (which `written` would then count a second time).
+   */
+  get quietWriteEpoch(): number | undefined {
+    return this.appendingCount === 0 ? this.writeEpoch : undefined;
   }
 
   /** The store's next free sequence number, read once it opened. */
@@ -116,12 +132,17 @@ export class GroupCommit {
   /** `store.append` is called before the first await, which `writeNow` relies on. */
   private async write(store: OutboxStore, records: OutboxRecord[], upTo: number): Promise<void> {
     for (const record of records) record.seq = this.seq++;
+    this.appendingCount += records.length;
+    this.writeEpoch++;
     let outcome: { ok: true; result: AppendResult } | { ok: false; error: unknown };
     try {
       outcome = { ok: true, result: await store.append(records, this.caps) };
     } catch (error) {
       outcome = { ok: false, error };
     }
+    // Leaves `waitingCount` in the step the hooks count it elsewhere: never counted twice or not at all.
+    this.appendingCount -= records.length;
+    this.writeEpoch++;
     try {
       if (outcome.ok) this.hooks.written(records, outcome.result);
       else this.hooks.failed(records, outcome.error);

@@ -16,7 +16,10 @@ export type { OutboxOptions } from './outbox-options';
 export type { DropReason } from './policy';
 
 export interface OutboxStats {
-  /** Records waiting: in the store (as last counted) plus appended and not yet written. */
+  /**
+   * Records waiting: in the store and not yet acknowledged (as last counted), plus appended and
+   * not yet written, the group on its way into the store included.
+   */
   pending: number;
   /** Records in the request being sent now. */
   inFlight: number;
@@ -301,12 +304,16 @@ export class Outbox {
           this.outstanding.delete(id);
         }
         this.checkFlushWaiters();
+        const epoch = this.commits.quietWriteEpoch;
+        let stored: number;
         try {
-          this.storedCount = (await (await this.storeReady).count()).records;
+          stored = (await (await this.storeReady).count()).records;
         } catch {
           return;
         }
-        if (this.storedCount > 0) this.sender.pollLater();
+        // A group written during the count may be in it and is added by onWritten as well.
+        if (epoch !== undefined && epoch === this.commits.quietWriteEpoch) this.storedCount = stored;
+        if (stored > 0) this.sender.pollLater();
       },
       failed: (error: PolyaxonError, notify: boolean) => {
         this.lastError = { kind: error.kind, message: error.serverMessage || error.message, at: this.options.clock.now() };

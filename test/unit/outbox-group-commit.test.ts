@@ -201,3 +201,50 @@ describe('outbox over a store slower than the app logs', () => {
     await outbox.close({ timeoutMs: 1_000 });
   }, 120_000);
 });
+
+describe('stats().pending while the store writes', () => {
+  it('counts the group being written, once, before and after the store answers', async () => {
+    const store = new SlowAppendStore();
+    const { outbox } = outboxFixture({ store });
+    outbox.pause();
+    const run = 'run-1';
+    for (let step = 0; step < 3; step++) outbox.append({ run, kind: 'metrics', body: { values: { step } } });
+    expect(outbox.stats().pending).toBe(3);
+    await settle();
+    expect(store.held).toHaveLength(1);
+    expect(outbox.stats().pending).toBe(3);
+
+    outbox.append({ run, kind: 'metrics', body: { values: { step: 3 } } });
+    outbox.append({ run, kind: 'metrics', body: { values: { step: 4 } } });
+    await settle();
+    expect(outbox.stats().pending).toBe(5);
+
+    store.releaseOne();
+    await settle();
+    expect(store.held).toHaveLength(1);
+    expect(outbox.stats().pending).toBe(5);
+    store.releaseOne();
+    await outbox.persist();
+    expect(outbox.stats().pending).toBe(5);
+    expect((await store.count()).records).toBe(5);
+
+    outbox.resume();
+    await existingRun(outbox, run);
+    expect(await outbox.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect(outbox.stats()).toMatchObject({ pending: 0, sent: 5 });
+  });
+
+  it('drops a refused group from pending and counts it as store_failed', async () => {
+    const store = new SlowAppendStore();
+    const { outbox } = outboxFixture({ store });
+    outbox.pause();
+    outbox.append({ run: 'run-1', kind: 'metrics', body: { values: { step: 0 } } });
+    outbox.append({ run: 'run-1', kind: 'metrics', body: { values: { step: 1 } } });
+    store.failNext = true;
+    await settle();
+    expect(outbox.stats().pending).toBe(2);
+    store.releaseOne();
+    await outbox.persist();
+    expect(outbox.stats()).toMatchObject({ pending: 0, dropped: { store_failed: 2 } });
+  });
+});
