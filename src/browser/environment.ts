@@ -3,6 +3,7 @@ import type { EnvLookup } from '../core/settings';
 import { codeRefOption, injectedCodeRef } from './code-ref';
 import { captureBrowserConsole } from './console';
 import { openBrowserStore } from './idb-store';
+import { localStorageExitNotes } from './idb/exit-spill';
 import { createKeepaliveSender } from './keepalive';
 import { installPageLifecycle } from './lifecycle';
 import { collectBrowserRunEnv } from './run-env';
@@ -36,9 +37,11 @@ export function browserEnvironment(options: BrowserEnvironmentOptions = {}): Env
     openStore: (storeOptions: OpenStoreOptions) => openBrowserStore(storeOptions),
     runEnv: () => collectBrowserRunEnv({ tf: options.tf, probeTimeoutMs: options.probeTimeoutMs }),
     codeRef: async () => codeRef ?? injectedCodeRef(),
+    isOnline: () => reportsOnline(),
     onLifecycle: (hooks) => installPageLifecycle(hooks),
     captureConsole: (sink) => captureBrowserConsole(sink),
     sendOnExit: createKeepaliveSender(),
+    exitNotes: localStorageExitNotes(),
     // Browser timers never keep anything alive.
     unrefTimer: () => {},
   };
@@ -56,4 +59,16 @@ export function injectedEnvLookup(env: InjectedEnv | undefined, scope: Record<st
     if (value === undefined || value === null) return undefined;
     return typeof value === 'string' ? value : String(value);
   };
+}
+
+/**
+ * `navigator.onLine` of a page or Worker (both have it), best effort: only an explicit `false`
+ * means offline, so a scope without a navigator, or one that throws, counts as online.
+ */
+export function reportsOnline(scope: { navigator?: { onLine?: unknown } } = globalThis as never): boolean {
+  try {
+    return scope.navigator?.onLine !== false;
+  } catch {
+    return true;
+  }
 }

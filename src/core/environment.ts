@@ -48,6 +48,17 @@ export interface ExitRequest {
 }
 
 /**
+ * Small notes that must outlive a closing page (browser: localStorage): a page that fired
+ * `pagehide` runs no further tasks, so only a synchronous write is sure to be kept.
+ */
+export interface ExitNotes {
+  /** Keeps `note` (plain JSON) under `topic` in this call stack; false when it cannot. */
+  save(topic: string, note: unknown): boolean;
+  /** Removes and gives every note kept under `topic`, oldest first; each note goes to one caller. */
+  take(topic: string): Promise<unknown[]>;
+}
+
+/**
  * Everything that differs between runtimes. Adapters hold no retry, batching or drop policy.
  * "Best effort" members never throw: they give null or a partial value and log one debug note.
  */
@@ -62,12 +73,19 @@ export interface Environment {
   openStore(options: OpenStoreOptions): Promise<OutboxStore>;
   runEnv(): Promise<RunEnv>;
   codeRef(): Promise<CodeRef | null>;
+  /**
+   * Whether the runtime says the network is up (browser `navigator.onLine`), read as an outbox
+   * starts; later changes arrive through `LifecycleHooks.onOnline`. Absent: always online (Node).
+   */
+  isOnline?(): boolean;
   /** Installs lifecycle handlers; returns the uninstaller. */
   onLifecycle(hooks: LifecycleHooks): () => void;
   /** Mirrors console output into `sink`, leaving the console itself untouched. Returns the uninstaller. */
   captureConsole(sink: (level: ConsoleLevel, line: string) => void): () => void;
   /** Fire-and-forget send that survives page unload (fetch keepalive); false when not possible. */
   sendOnExit?(request: ExitRequest): boolean;
+  /** Where a closing page leaves notes for the next load (the leases it held; exit-leases.ts). */
+  exitNotes?: ExitNotes;
   /**
    * Writes files under `folder` (each `path` relative to it, folders created), for outputs kept on
    * disk (Node only; a run's outputs path in the cluster). Resolves with the last file's path.

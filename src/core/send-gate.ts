@@ -28,7 +28,8 @@ export class SendGate {
     private readonly options: ResolvedOutboxOptions,
     private readonly reopened: () => void,
   ) {
-    this.offline = options.startOffline;
+    // A page that opens offline waits for the `online` event (setOnline) rather than failing and backing off.
+    this.offline = options.startOffline || getEnvironment().isOnline?.() === false;
   }
 
   get isClosed(): boolean {
