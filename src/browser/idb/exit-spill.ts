@@ -9,8 +9,9 @@
  * before anything is claimed; a page that already has the queue open moves them when the
  * `storage` event tells it of a new entry (another tab of the origin closed). Entries are small (a few ticks of logging); one that does not fit
  * (quota) or a page without localStorage (sandboxed frames, some privacy modes) falls back to
- * IndexedDB, best effort.
+ * IndexedDB, best effort. The leases a closing page held are noted here too (`localStorageExitNotes`).
  */
+import type { ExitNotes } from '../../core/environment';
 import type { OutboxRecord } from '../../core/records';
 
 interface StorageLike {
@@ -100,6 +101,62 @@ export function onSpilled(databaseName: string, adopt: () => void): () => void {
   };
   scope.addEventListener('storage', listener);
   return () => scope.removeEventListener!('storage', listener);
+}
+
+const NOTE_PREFIX = 'polyaxon-tracking-exit-note:';
+let noteCounter = 0;
+
+/**
+ * `ExitNotes` on localStorage (Environment.exitNotes): synchronous, so a note saved in `pagehide`
+ * is kept. `take` removes what it returns under a Web Lock where available, so two tabs never
+ * both take one note; it reads nothing under the lock when no note is there (it runs before
+ * every claim).
+ */
+export function localStorageExitNotes(): ExitNotes {
+  const topicPrefix = (topic: string) => `${NOTE_PREFIX}${encodeURIComponent(topic)}:`;
+  const keysOf = (storage: StorageLike, prefix: string) => {
+    const keys: string[] = [];
+    for (let index = 0; index < storage.length; index++) {
+      const key = storage.key(index);
+      if (key?.startsWith(prefix)) keys.push(key);
+    }
+    return keys.sort();
+  };
+  return {
+    save(topic, note) {
+      const storage = localStorageOrUndefined();
+      if (!storage) return false;
+      const key = `${topicPrefix(topic)}${String(Date.now()).padStart(16, '0')}:${(noteCounter++).toString(36)}:${Math.random().toString(36).slice(2)}`;
+      try {
+        storage.setItem(key, JSON.stringify(note));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async take(topic) {
+      const storage = localStorageOrUndefined();
+      const prefix = topicPrefix(topic);
+      if (!storage || keysOf(storage, prefix).length === 0) return [];
+      const takeAll = () =>
+        keysOf(storage, prefix).map((key) => {
+          const text = storage.getItem(key);
+          storage.removeItem(key);
+          try {
+            return text === null ? undefined : (JSON.parse(text) as unknown);
+          } catch {
+            return undefined;
+          }
+        });
+      const locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
+      if (!locks || typeof locks.request !== 'function') return takeAll().filter((note) => note !== undefined);
+      let taken: unknown[] = [];
+      await locks.request(prefix, async () => {
+        taken = takeAll();
+      });
+      return taken.filter((note) => note !== undefined);
+    },
+  };
 }
 
 function parse(text: string | null): OutboxRecord[] {
