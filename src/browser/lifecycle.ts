@@ -21,11 +21,11 @@ function isEventTarget(value: unknown): value is EventTargetLike {
  * Wires the Page Lifecycle events to the hooks and returns the uninstaller.
  * - `visibilitychange` to hidden → `onHide()`: on mobile a hidden page may be killed without any
  *   further event, so this is the last reliable moment (Page Lifecycle API, "hidden" state).
- * - `pagehide` → `onClose()` first when the page is really going away (`persisted === false`; a
- *   page entering the back/forward cache comes back and keeps running), then `onHide()`, so the
- *   `stopped` status just queued is persisted and rides in the keepalive send too. `pagehide`
- *   rather than `unload`/`beforeunload`, which disable the back/forward cache and do not fire
- *   reliably on mobile.
+ * - `pagehide` → `onClose()` when the page is really going away (`persisted === false`): it marks
+ *   runs stopped, persists and sends in the listener itself, since a closing page runs no further
+ *   tasks. A page entering the back/forward cache (`persisted`) comes back and keeps running:
+ *   `onHide()`. `pagehide` rather than `unload`/`beforeunload`, which disable the back/forward
+ *   cache and do not fire reliably on mobile.
  * - `online` / `offline` → `onOnline(bool)`.
  * A dedicated Worker has no document and no pagehide: only `online`/`offline` (on `self`) apply.
  */
@@ -50,8 +50,8 @@ export function installPageLifecycle(hooks: LifecycleHooks, scope: Record<string
     });
     if (isEventTarget(scope)) {
       listen(scope, 'pagehide', (event: { persisted?: boolean }) => {
-        if (event?.persisted !== true) hooks.onClose();
-        hooks.onHide();
+        if (event?.persisted === true) hooks.onHide();
+        else hooks.onClose();
       });
     }
   }

@@ -1,7 +1,9 @@
 import type { ExitRequest } from './environment';
 import type { Clock } from './outbox-options';
-import { requestForBatch } from './requests';
+import type { OutboxRecord } from './records';
+import { requestForBatch, type ResolvedTarget } from './requests';
 import type { RunTargets } from './run-targets';
+import { selectBatch } from './select-batch';
 import type { ClientSettings } from './settings';
 import type { OutboxStore } from './store';
 
@@ -12,6 +14,8 @@ import type { OutboxStore } from './store';
 export const EXIT_BATCH_BYTES = 60_000;
 /** Page close gives little time: a few requests, then the rest waits for the next load. */
 export const EXIT_MAX_REQUESTS = 8;
+
+type SendOnExit = (request: ExitRequest) => boolean;
 
 export interface ExitSendContext {
   store: OutboxStore;
@@ -24,11 +28,12 @@ export interface ExitSendContext {
 }
 
 /**
- * Claims batches and hands them to `sendOnExit` (fetch keepalive) until it refuses one or nothing
- * is left. Sent batches stay leased, not acked: their answer may never be seen. If the page lives
- * on they go again once the lease ends, under the same Idempotency-Key.
+ * Page hidden (the page usually lives on): claims batches and hands them to `sendOnExit` (fetch
+ * keepalive) until it refuses one or nothing is left. Sent batches stay leased, not acked: their
+ * answer may never be seen. If the page lives on they go again once the lease ends, under the
+ * same Idempotency-Key. A closing page cannot do this (the claim never completes): see `sendOnClose`.
  */
-export async function sendBatchesOnExit(context: ExitSendContext, sendOnExit: (request: ExitRequest) => boolean): Promise<number> {
+export async function sendBatchesOnExit(context: ExitSendContext, sendOnExit: SendOnExit): Promise<number> {
   let sent = 0;
   while (sent < EXIT_MAX_REQUESTS) {
     const records = await context.store.claim({
@@ -47,4 +52,64 @@ export async function sendBatchesOnExit(context: ExitSendContext, sendOnExit: (r
     sent++;
   }
   return sent;
+}
+
+export interface CloseSendContext {
+  /** Each run's records head first (ExitWindow.sequences). */
+  sequences: Array<{ run: string; records: OutboxRecord[] }>;
+  /** Where a run's requests go, if known without asking the store or the server. */
+  target(run: string): ResolvedTarget | undefined;
+  settings: ClientSettings;
+  /** The sender's batch limits: the next load groups the same records the same way. */
+  maxCount: number;
+  maxBytes: number;
+}
+
+export interface CloseSendResult {
+  requests: number;
+  records: number;
+}
+
+/**
+ * Page closing: builds the requests from memory and hands them to `sendOnExit` in this call
+ * stack, as a page that fired `pagehide` runs no further tasks (no IndexedDB answer, no timer).
+ * Nothing is claimed or written: what was sent stays queued and goes again on the next load.
+ *
+ * Each run's batches are cut by `selectBatch`, the sender's own policy, with the sender's limits:
+ * a batch keeps the key it already has, and records without one form the batch the next load's
+ * claim forms from the same queue, so its key (first id, count, hash of the ids) and body come
+ * out the same and the server deduplicates the resend (F10, F11). Keys are not written now: a
+ * write at `pagehide` may be lost, and a key on some records of a batch but not others would
+ * regroup them differently on the next load.
+ *
+ * A run goes in order or not at all: its first batch that cannot go (no server id yet after an
+ * offline create, over the keepalive budget, request limit reached) ends that run's send, and
+ * its later records wait for the next load.
+ */
+export function sendOnClose(context: CloseSendContext, sendOnExit: SendOnExit): CloseSendResult {
+  const result: CloseSendResult = { requests: 0, records: 0 };
+  const claimAll = { owner: '', leaseMs: 0, now: Number.POSITIVE_INFINITY, maxCount: context.maxCount, maxBytes: context.maxBytes };
+  for (const { run, records } of context.sequences) {
+    const target = context.target(run);
+    if (!target || target.id === undefined) continue;
+    let remaining = records;
+    while (remaining.length > 0 && result.requests < EXIT_MAX_REQUESTS) {
+      // Leases are this page's own (or ran out): `now` at infinity lets selectBatch look past them.
+      const selected = selectBatch(remaining, claimAll);
+      if (!selected || selected.records[0].kind === 'create') break;
+      const batch = selected.records.map((record) => ({ ...record, batch: selected.batch }));
+      let request: ExitRequest;
+      try {
+        request = requestForBatch(batch, target, context.settings);
+      } catch {
+        break;
+      }
+      if (!sendOnExit(request)) break;
+      result.requests++;
+      result.records += batch.length;
+      const sent = new Set(batch.map((record) => record.id));
+      remaining = remaining.filter((record) => !sent.has(record.id));
+    }
+  }
+  return result;
 }

@@ -5,7 +5,9 @@ import { MemoryStore } from './memory-store';
 import { resolveOutboxOptions, type OutboxOptions, type ResolvedOutboxOptions } from './outbox-options';
 import { DROP_REASONS, type DropReason } from './policy';
 import { BATCHABLE_KINDS, RECORD_FORMAT_VERSION, newRecordId, type NewRecord, type OutboxRecord, type RunTarget } from './records';
-import { sendBatchesOnExit } from './exit-send';
+import { releaseNotedLeases, leaseTopic, noteLeasesAtClose } from './exit-leases';
+import { sendBatchesOnExit, sendOnClose } from './exit-send';
+import { ExitWindow, watchedStore } from './exit-window';
 import { GroupCommit } from './group-commit';
 import { RunTargets } from './run-targets';
 import { getEnvironment } from './runtime';
@@ -80,10 +82,17 @@ export class Outbox {
   private readonly dropped = Object.fromEntries(DROP_REASONS.map((reason) => [reason, 0])) as Record<DropReason, number>;
   private lastError: OutboxStats['lastError'];
   private closing: Promise<boolean> | undefined;
+  /** What a closing page sends from memory (exit-window.ts), and the store that keeps it told. */
+  private readonly exitWindow = new ExitWindow();
+  private readonly sendingStore: Promise<OutboxStore>;
+  private pageClosed = false;
 
   constructor(options: OutboxOptions) {
     this.options = resolveOutboxOptions(options);
     this.storeReady = this.open(options.store);
+    this.sendingStore = this.storeReady.then((store) =>
+      watchedStore(store, this.exitWindow, (inner, now) => releaseNotedLeases(getEnvironment().exitNotes, leaseTopic(this.options.settings()), inner, now)),
+    );
     this.commits = new GroupCommit(this.storeReady, this.options.caps, {
       written: (records, { evicted }) => this.onWritten(records, evicted),
       failed: (records, error) => this.onWriteFailed(records, error),
@@ -113,7 +122,9 @@ export class Outbox {
       logger.warnOnce('outbox-unserializable', `a ${input.kind} record could not be turned into JSON and was dropped`, error);
       return record;
     }
-    this.outstanding.set(record.id, this.commits.add(record));
+    const number = this.commits.add(record);
+    this.outstanding.set(record.id, number);
+    this.exitWindow.appended(record, number);
     if (!BATCHABLE_KINDS.has(record.kind) || this.pendingCount() >= this.options.maxBatchCount) this.sender.kick();
     else this.sender.soon();
     return record;
@@ -180,11 +191,13 @@ export class Outbox {
   }
 
   /**
-   * Page hide or close: writes what is queued, then starts up to a few keepalive requests that may
+   * Page hidden: writes what is queued, then starts up to a few keepalive requests that may
    * outlive the page. Their records stay leased, not acked (the answer may never be seen); if the
    * page lives on they go again after the lease, under the same Idempotency-Key.
    */
   async persistThenSendOnExit(sendOnExit?: (request: ExitRequest) => boolean): Promise<void> {
+    // After a close, `sendOnClose` has done what could be done; a claim would never complete.
+    if (this.pageClosed) return;
     try {
       await this.persist();
       if (sendOnExit && !this.sender.pausedReason && this.sender.retryAt === undefined && !this.closing) await this.sendOnExit(sendOnExit);
@@ -195,7 +208,7 @@ export class Outbox {
 
   private async sendOnExit(sendOnExit: (request: ExitRequest) => boolean): Promise<void> {
     const context = {
-      store: await this.storeReady,
+      store: await this.sendingStore,
       targets: this.targets,
       settings: this.options.settings(),
       owner: this.options.owner,
@@ -204,6 +217,41 @@ export class Outbox {
       clock: this.options.clock,
     };
     await sendBatchesOnExit(context, sendOnExit);
+  }
+
+  /**
+   * Page closing (`pagehide`, not entering the back/forward cache): in this call stack, since the
+   * page runs no further tasks, writes what is unwritten (a synchronous write at the exit, see
+   * src/browser/idb/exit-spill.ts), then starts keepalive requests built from memory
+   * (exit-send.ts `sendOnClose`), then notes this page's leases for release (exit-leases.ts).
+   * Whatever did not go out, and everything that did (its answer is never seen), stays queued
+   * for the next load, which sends it under the same Idempotency-Key. Once per page; gives the
+   * number of requests started.
+   */
+  sendOnClose(sendOnExit?: (request: ExitRequest) => boolean): number {
+    if (this.pageClosed || this.closing) return 0;
+    this.pageClosed = true;
+    let requests = 0;
+    try {
+      this.persistSync();
+      const now = this.options.clock.now();
+      const settings = this.options.settings();
+      // Paused for credentials, offline, or told to wait (429, backoff): the server gets nothing now either.
+      if (sendOnExit && !this.sender.pausedReason && this.sender.retryAt === undefined) {
+        const context = {
+          sequences: this.exitWindow.sequences(now),
+          target: (run: string) => this.targets.peek(run, settings),
+          settings,
+          maxCount: this.options.maxBatchCount,
+          maxBytes: this.options.maxBatchBytes,
+        };
+        requests = sendOnClose(context, sendOnExit).requests;
+      }
+      noteLeasesAtClose(getEnvironment().exitNotes, leaseTopic(settings), this.exitWindow.liveLeases(now));
+    } catch (error) {
+      logger.debug('the close send failed; the records stay queued for the next load', error);
+    }
+    return requests;
   }
 
   pause(): void {
@@ -274,6 +322,7 @@ export class Outbox {
 
   private onWriteFailed(records: readonly OutboxRecord[], error: unknown): void {
     for (const record of records) this.outstanding.delete(record.id);
+    this.exitWindow.lost(records);
     this.countDrop(records.length, 'store_failed');
     logger.warnOnce('outbox-store-failed', 'the outbox store failed to write; records were dropped', error);
   }
@@ -287,7 +336,7 @@ export class Outbox {
   private senderHost() {
     return {
       committed: () => this.commits.written(),
-      store: () => this.storeReady,
+      store: () => this.sendingStore,
       settled: (records: readonly OutboxRecord[], reason?: DropReason) => {
         for (const record of records) this.outstanding.delete(record.id);
         this.storedCount = Math.max(0, this.storedCount - records.length);
@@ -297,6 +346,7 @@ export class Outbox {
       },
       idle: async (committedUpTo: number) => {
         this.drainedOnce = true;
+        this.exitWindow.idle(committedUpTo, this.options.clock.now());
         // Nothing is claimable: whatever of ours was written is delivered, dropped, or being sent
         // by another tab or process. Evicted records leave the same way.
         for (const [id, number] of this.outstanding) {

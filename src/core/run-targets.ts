@@ -95,6 +95,18 @@ export class RunTargets {
     return { kind: 'ready', target: { user: lookup.user, project: target.project, id: target.id } };
   }
 
+  /**
+   * Where the run's records go, from what this process already knows (no store read, no user
+   * lookup): for a page that is closing and can wait for nothing. Undefined until the run has a
+   * server id and its user is known, and for a refused run.
+   */
+  peek(run: string, settings: ClientSettings): ResolvedTarget | undefined {
+    const target = this.known.get(run);
+    if (target?.id === undefined || target.rejected !== undefined) return undefined;
+    const user = target.user ?? this.users.get(credentialsKey(settings));
+    return user === undefined ? undefined : { user, project: target.project, id: target.id };
+  }
+
   /** The user `GET users/` named for these credentials, when already asked. */
   knownUser(settings: ClientSettings): string | undefined {
     return this.users.get(credentialsKey(settings));

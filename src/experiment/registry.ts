@@ -92,7 +92,8 @@ function installLifecycle(): void {
     },
     onClose() {
       for (const run of live) run.endAtPageClose();
-      for (const outbox of outboxes.values()) void outbox.persistThenSendOnExit(environment.sendOnExit?.bind(environment));
+      // In this call stack: the closing page runs no further tasks (src/core/exit-send.ts).
+      for (const outbox of outboxes.values()) outbox.sendOnClose(environment.sendOnExit?.bind(environment));
     },
     onOnline(online) {
       for (const outbox of outboxes.values()) outbox.setOnline(online);

@@ -43,13 +43,13 @@ describe('page lifecycle', () => {
     expect(calls).toEqual(['hide']);
   });
 
-  it('on a real close (pagehide, persisted false) marks runs closed first, then persists and sends', () => {
+  it('on a real close (pagehide, persisted false) calls onClose alone, which persists and sends itself', () => {
     const calls: string[] = [];
     const page = fakePage();
     installPageLifecycle(recordingHooks(calls), page.window as never);
     page.setVisibility('hidden');
     page.pagehide(false);
-    expect(calls).toEqual(['hide', 'close', 'hide']);
+    expect(calls).toEqual(['hide', 'close']);
   });
 
   it('a page entering the back/forward cache (persisted true) is hidden, not closed', () => {

@@ -1,0 +1,217 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Environment, ExitNotes, ExitRequest } from '../../src/core/environment';
+import { EXIT_MAX_REQUESTS } from '../../src/core/exit-send';
+import { logger } from '../../src/core/logger';
+import { MemoryStore } from '../../src/core/memory-store';
+import { getEnvironment, setEnvironment } from '../../src/core/runtime';
+import { existingRun, outboxFixture } from '../helpers/outbox-fixture';
+
+const metric = (run: string, step: number) => ({ run, kind: 'metrics' as const, body: { values: { step }, created_at: `t${step}` } });
+const stopped = (run: string) => ({ run, kind: 'status' as const, body: { status: 'stopped', message: 'page closed' } });
+
+/** `ExitNotes` in memory, shared by the pages of one test as localStorage is by the tabs of an origin. */
+function memoryNotes(): ExitNotes & { kept: Map<string, unknown[]> } {
+  const kept = new Map<string, unknown[]>();
+  return {
+    kept,
+    save(topic, note) {
+      kept.set(topic, [...(kept.get(topic) ?? []), JSON.parse(JSON.stringify(note))]);
+      return true;
+    },
+    async take(topic) {
+      const notes = kept.get(topic) ?? [];
+      kept.delete(topic);
+      return notes;
+    },
+  };
+}
+
+/** A keepalive stand-in: records every request it is handed, and whether any awaited work had run by then. */
+function capturingSend(options: { refuseAfter?: number } = {}) {
+  const sent: ExitRequest[] = [];
+  let microtaskRan = false;
+  void Promise.resolve().then(() => {
+    microtaskRan = true;
+  });
+  const send = (request: ExitRequest) => {
+    if (microtaskRan) throw new Error('keepalive request started after an await: a closing page would never start it');
+    if (options.refuseAfter !== undefined && sent.length >= options.refuseAfter) return false;
+    sent.push(request);
+    return true;
+  };
+  return { sent, send, microtaskRan: () => microtaskRan };
+}
+
+const key = (request: { headers: Record<string, string> }) => request.headers['Idempotency-Key'];
+const steps = (request: { body?: string }) => (JSON.parse(request.body ?? '[]') as Array<{ values: { step: number } }>).map((point) => point.values.step);
+const range = (first: number, count: number) => Array.from({ length: count }, (_, index) => first + index);
+
+let environment: Environment;
+let notes: ReturnType<typeof memoryNotes>;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  logger.resetWarnings();
+  environment = getEnvironment();
+  notes = memoryNotes();
+  setEnvironment({ ...environment, exitNotes: notes });
+});
+afterEach(() => {
+  setEnvironment(environment);
+  vi.useRealTimers();
+});
+
+describe('outbox: sending at page close (pagehide), from memory, in the listener itself', () => {
+  it('F11 starts keepalive requests for the pending points and the stopped status before any await resolves', async () => {
+    const { outbox, transport } = outboxFixture();
+    const run = await existingRun(outbox);
+    for (const step of range(0, 300)) outbox.append(metric(run, step));
+    outbox.append(stopped(run));
+    const keepalive = capturingSend();
+
+    expect(outbox.sendOnClose(keepalive.send)).toBe(3);
+    expect(keepalive.microtaskRan()).toBe(false);
+    expect(keepalive.sent.map((request) => `${request.method} ${request.url.replace(/^.*\/v1/, '')}`)).toEqual([
+      'POST /u/p/experiments/7/metrics/',
+      'POST /u/p/experiments/7/metrics/',
+      'POST /u/p/experiments/7/statuses/',
+    ]);
+    expect([...steps(keepalive.sent[0]), ...steps(keepalive.sent[1])]).toEqual(range(0, 300));
+    expect(JSON.parse(keepalive.sent[2].body!)).toEqual({ status: 'stopped', message: 'page closed' });
+    expect(keepalive.sent[0].headers.Authorization).toBe('Token secret-token');
+    expect(new Set(keepalive.sent.map(key)).size).toBe(3);
+    expect(transport.requests).toHaveLength(0);
+  });
+
+  it('F11 the next load resends what went out under the same Idempotency-Keys and bodies', async () => {
+    const store = new MemoryStore();
+    const closing = outboxFixture({ store });
+    const run = await existingRun(closing.outbox);
+    for (const step of range(0, 250)) closing.outbox.append(metric(run, step));
+    closing.outbox.append(stopped(run));
+    const keepalive = capturingSend();
+    closing.outbox.sendOnClose(keepalive.send);
+    closing.outbox.pause();
+
+    const next = outboxFixture({ store });
+    expect(await next.outbox.flush({ timeoutMs: 5_000 })).toBe(true);
+    expect(next.transport.requests.map((request) => [key(request), request.body])).toEqual(keepalive.sent.map((request) => [key(request), request.body]));
+  });
+
+  it('F10 resends the batch in flight under its key first, then what followed, and notes its lease so the next load need not wait it out', async () => {
+    const store = new MemoryStore();
+    const closing = outboxFixture({ store });
+    const run = await existingRun(closing.outbox);
+    closing.transport.enqueue({ hang: true });
+    for (const step of range(0, 50)) closing.outbox.append(metric(run, step));
+    await vi.advanceTimersByTimeAsync(1_100);
+    const [inFlight] = closing.transport.requests;
+    expect(steps(inFlight)).toEqual(range(0, 50));
+    for (const step of range(50, 30)) closing.outbox.append(metric(run, step));
+    closing.outbox.append(stopped(run));
+
+    const keepalive = capturingSend();
+    closing.outbox.sendOnClose(keepalive.send);
+    closing.outbox.pause();
+    expect(keepalive.sent.map((request) => [key(request), request.body])[0]).toEqual([key(inFlight), inFlight.body]);
+    expect(steps(keepalive.sent[1])).toEqual(range(50, 30));
+    expect(keepalive.sent[2].url).toMatch(/statuses\/$/);
+    expect([...notes.kept.values()].flat()).toEqual([[{ ids: expect.any(Array), leaseUntil: expect.any(Number) }]]);
+
+    const next = outboxFixture({ store });
+    const startedAt = Date.now();
+    expect(await next.outbox.flush({ timeoutMs: 5_000 })).toBe(true);
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+    expect(next.transport.requests.map(key)).toEqual(keepalive.sent.map(key));
+  });
+
+  it('without a note the cut-off batch waits for its lease, then goes under the same key', async () => {
+    const store = new MemoryStore();
+    const closing = outboxFixture({ store });
+    const run = await existingRun(closing.outbox);
+    closing.transport.enqueue({ hang: true });
+    for (const step of range(0, 20)) closing.outbox.append(metric(run, step));
+    await vi.advanceTimersByTimeAsync(1_100);
+    setEnvironment({ ...environment, exitNotes: undefined });
+    closing.outbox.sendOnClose(capturingSend().send);
+    closing.outbox.pause();
+
+    const next = outboxFixture({ store });
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(next.transport.requests).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(40_000);
+    expect(next.transport.requests.map(key)).toEqual([key(closing.transport.requests[0])]);
+  });
+
+  it('sends a run in order or not at all: a refused batch ends that run, its status waits for the next load', async () => {
+    const { outbox } = outboxFixture();
+    const run = await existingRun(outbox);
+    for (const step of range(0, 300)) outbox.append(metric(run, step));
+    outbox.append(stopped(run));
+    const keepalive = capturingSend({ refuseAfter: 1 });
+    expect(outbox.sendOnClose(keepalive.send)).toBe(1);
+    expect(steps(keepalive.sent[0])).toEqual(range(0, 200));
+  });
+
+  it(`starts at most ${EXIT_MAX_REQUESTS} requests`, async () => {
+    const { outbox } = outboxFixture();
+    for (const index of range(0, EXIT_MAX_REQUESTS + 3)) {
+      const run = await existingRun(outbox, `run-${index}`, index + 1);
+      outbox.append(stopped(run));
+    }
+    const keepalive = capturingSend();
+    expect(outbox.sendOnClose(keepalive.send)).toBe(EXIT_MAX_REQUESTS);
+  });
+
+  it('F09 skips a run whose create is not acknowledged and sends the others', async () => {
+    const { outbox, transport } = outboxFixture();
+    transport.enqueue({ hang: true });
+    outbox.append({ run: 'new', kind: 'create', body: { target: { user: 'u', project: 'p' }, experiment: {} } });
+    outbox.append(metric('new', 1));
+    await vi.advanceTimersByTimeAsync(10);
+    const run = await existingRun(outbox);
+    outbox.append(metric(run, 1));
+    const keepalive = capturingSend();
+    expect(outbox.sendOnClose(keepalive.send)).toBe(1);
+    expect(keepalive.sent[0].url).toMatch(/experiments\/7\/metrics\/$/);
+  });
+
+  it('F07 sends nothing while paused for refused credentials', async () => {
+    const { outbox, transport } = outboxFixture();
+    const run = await existingRun(outbox);
+    transport.enqueue({ status: 401, body: { detail: 'bad token' } });
+    outbox.append(metric(run, 1));
+    await vi.advanceTimersByTimeAsync(1_100);
+    expect(outbox.stats().pausedReason).toBe('unauthenticated');
+    const keepalive = capturingSend();
+    expect(outbox.sendOnClose(keepalive.send)).toBe(0);
+    expect(keepalive.sent).toHaveLength(0);
+  });
+
+  it('runs once per page; the hide that follows a close claims nothing', async () => {
+    const store = new MemoryStore();
+    const { outbox } = outboxFixture({ store });
+    const run = await existingRun(outbox);
+    outbox.append(metric(run, 1));
+    const keepalive = capturingSend();
+    expect(outbox.sendOnClose(keepalive.send)).toBe(1);
+    expect(outbox.sendOnClose(keepalive.send)).toBe(0);
+    const claim = vi.spyOn(store, 'claim');
+    await outbox.persistThenSendOnExit(keepalive.send);
+    expect(claim).not.toHaveBeenCalled();
+  });
+
+  it('a closing page persists before it sends: the records are in the store when the first request starts', async () => {
+    const store = new MemoryStore();
+    const { outbox } = outboxFixture({ store });
+    const run = await existingRun(outbox);
+    for (const step of range(0, 10)) outbox.append(metric(run, step));
+    let storedAtSend = -1;
+    outbox.sendOnClose((request) => {
+      // MemoryStore.append copies synchronously: what it holds is what the exit write handed it.
+      storedAtSend = (store as unknown as { records: unknown[] }).records.length;
+      return request !== undefined;
+    });
+    expect(storedAtSend).toBe(10);
+  });
+});
