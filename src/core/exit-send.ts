@@ -84,7 +84,10 @@ export interface CloseSendResult {
  *
  * A run goes in order or not at all: its first batch that cannot go (no server id yet after an
  * offline create, over the keepalive budget, request limit reached) ends that run's send, and
- * its later records wait for the next load.
+ * its later records wait for the next load. So does a second request to an endpoint the run has
+ * already used: keepalive requests run side by side, on separate connections, and two of them
+ * to one endpoint (two metrics batches) may be stored in either order; the next load sends them
+ * one after the other.
  */
 export function sendOnClose(context: CloseSendContext, sendOnExit: SendOnExit): CloseSendResult {
   const result: CloseSendResult = { requests: 0, records: 0 };
@@ -93,6 +96,7 @@ export function sendOnClose(context: CloseSendContext, sendOnExit: SendOnExit): 
     const target = context.target(run);
     if (!target || target.id === undefined) continue;
     let remaining = records;
+    const endpoints = new Set<string>();
     while (remaining.length > 0 && result.requests < EXIT_MAX_REQUESTS) {
       // Leases are this page's own (or ran out): `now` at infinity lets selectBatch look past them.
       const selected = selectBatch(remaining, claimAll);
@@ -104,7 +108,8 @@ export function sendOnClose(context: CloseSendContext, sendOnExit: SendOnExit): 
       } catch {
         break;
       }
-      if (!sendOnExit(request)) break;
+      if (endpoints.has(request.url) || !sendOnExit(request)) break;
+      endpoints.add(request.url);
       result.requests++;
       result.records += batch.length;
       const sent = new Set(batch.map((record) => record.id));
