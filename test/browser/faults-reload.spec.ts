@@ -1,3 +1,4 @@
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { closeTab, expectPointsInOrder, hideTab, injectSettings, openOutboxPage, outboxPage, spilledRecords, storedRecords } from './outbox-page';
 import { serverData } from './server-data';
@@ -14,6 +15,32 @@ const LEASE_RUNS_OUT_MS = 60_000;
 /** The Fetch Standard's budget for a page's in-flight keepalive bodies, and the exit send's request limit. */
 const KEEPALIVE_BUDGET_BYTES = 65_536;
 const EXIT_MAX_REQUESTS = 8;
+
+/** Points logged between two yields to the page (a zero timeout), so it still handles its events. */
+const POINTS_PER_YIELD = 25;
+/** A bound on the logging loop; the reload ends it long before. */
+const MAX_POINTS = 1_000_000;
+
+/**
+ * Logs points as fast as the page can (training that never waits for the queue), from `first`
+ * until the page goes away; at `pagehide` the next step is kept where `nextStepBeforeUnload` reads it.
+ */
+function logWithoutPause(page: Page, first: number): Promise<void> {
+  return page.evaluate(
+    ([from, perYield, maxPoints]) => {
+      let step = from;
+      addEventListener('pagehide', () => sessionStorage.setItem('outboxPage.nextStep', String(step)));
+      void (async () => {
+        while (step < from + maxPoints) {
+          (window as any).outboxPage.log(step, perYield);
+          step += perYield;
+          await new Promise((resolve) => setTimeout(resolve, 0));
+        }
+      })();
+    },
+    [first, POINTS_PER_YIELD, MAX_POINTS] as const,
+  );
+}
 
 test.describe('page reloads and closed tabs', () => {
   test('F10 reload mid-training: nothing logged before the reload is lost, the cut-off batch is resent under the same Idempotency-Key and stored once', async ({
@@ -33,7 +60,7 @@ test.describe('page reloads and closed tabs', () => {
 
     // The server stores this batch, but its answer never reaches the page (lost with the reload).
     const cutOff = traffic.holdNext(isMetricsPost, { forward: true });
-    await outboxPage.logEvery(page, 0, 20);
+    await logWithoutPause(page, 0);
     const held = await cutOff;
     // Training goes on while that request hangs; then the tab is reloaded, logging to the end.
     await page.waitForTimeout(500);
