@@ -1,17 +1,25 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { reportFigure } from './figures';
-import { closeTab, expectPointsInOrder, injectSettings, openOutboxPage, outboxPage, storedRecords } from './outbox-page';
+import { closeTab, expectPointsInOrder, injectSettings, openOutboxPage, outboxPage, spilledRecords, storedRecords } from './outbox-page';
 import { serverData } from './server-data';
 import { isMetricsPost, watchServerTraffic, type SeenRequest } from './server-traffic';
 
-/** While a cut-off batch's lease holds, nobody sends it: checked over this long. */
-const LEASE_HOLDS_CHECK_MS = 2_000;
 /**
- * Then it runs out and the batch goes again: a lease lasts the 30 s request timeout plus 6 s
- * (src/core/sender.ts), and is checked for again every second.
+ * A lease lasts the 30 s request timeout plus 6 s (src/core/sender.ts); a closing tab notes its
+ * leases and the next claimer releases them (src/core/exit-leases.ts): a batch sent again before
+ * its claim's lease would have ended was released, not waited out.
  */
-const LEASE_RUNS_OUT_MS = 60_000;
+const LEASE_MS = 36_000;
+/** How long a queue may take to drain on a loaded machine. */
+const DRAIN_TIMEOUT_MS = 60_000;
+/** The Fetch Standard's budget for a page's in-flight keepalive bodies. */
+const KEEPALIVE_BUDGET_BYTES = 65_536;
+
+/** `metrics/`, `statuses/`, ... of a request to `user/project/experiments/<id>/...`. */
+function endpointOf(request: SeenRequest): string {
+  return request.path.replace(/^.*experiments\/\d+\//, '');
+}
 
 /** Which experiment a request is for, from its path `user/project/experiments/<id>/...`. */
 function experimentOf(request: SeenRequest): number | undefined {
@@ -49,7 +57,10 @@ test.describe('two tabs share one queue (same origin, same IndexedDB)', () => {
     reportFigure(`F12: ${traffic.metricsRequests().length} metrics requests, ${crossSent} of them sent by the tab that did not log them`);
   });
 
-  test('F12 a tab closing mid-send loses nothing: the other tab sends its cut-off batch after the lease, once', async ({ context, polyaxonServer }) => {
+  test('F12 a tab closing mid-send loses nothing: its cut-off batch goes again by keepalive, and at once from the other tab, stored once', async ({
+    context,
+    polyaxonServer,
+  }) => {
     test.setTimeout(120_000);
     const server = serverData(polyaxonServer);
     await server.createProject('f12-close');
@@ -69,19 +80,99 @@ test.describe('two tabs share one queue (same origin, same IndexedDB)', () => {
     await closeTab(leaving);
     await outboxPage.log(staying, 500, 500);
 
-    // The staying tab sends its own points; the leaving run waits behind its cut-off batch's lease.
-    await expect.poll(async () => (await server.metrics('f12-close', stayingRun.id!)).length, { timeout: 30_000 }).toBe(1_000);
-    await staying.waitForTimeout(LEASE_HOLDS_CHECK_MS);
-    expect(traffic.seen.filter((request) => request.idempotencyKey === held.idempotencyKey)).toHaveLength(1);
-    await expect.poll(async () => (await storedRecords(staying)).count, { timeout: LEASE_RUNS_OUT_MS, intervals: [500] }).toBe(0);
+    await expect.poll(async () => (await storedRecords(staying)).count, { timeout: DRAIN_TIMEOUT_MS, intervals: [500] }).toBe(0);
+    // Lost, then sent again by the staying tab, which found the closed tab's lease noted and
+    // released it instead of waiting it out. (The closing tab's own keepalive requests do not pass
+    // through the context's routes once the page is gone: the server alone sees them.)
     const sameKey = traffic.seen.filter((request) => request.idempotencyKey === held.idempotencyKey);
     expect(sameKey.map((request) => [request.outcome, request.page === staying])).toEqual([
       ['lost', false],
       ['passed', true],
     ]);
+    expect(sameKey[1].atMs).toBeLessThan(held.atMs + LEASE_MS);
     expectPointsInOrder(await server.metrics('f12-close', leavingRun.id!), 0, 1_000);
     expectPointsInOrder(await server.metrics('f12-close', stayingRun.id!), 0, 1_000);
     expect((await server.statuses('f12-close', leavingRun.id!)).at(-1)).toMatchObject({ status: 'stopped', message: 'page closed' });
     expect((await server.experiment('f12-close', stayingRun.id!)).last_status).toBe('running');
+  });
+});
+
+test.describe('a closed tab sends in its pagehide listener (fetch keepalive)', () => {
+  test('F11 tab closed with points pending: keepalive requests carry them and the stopped status before any next load; the next load resends them under the same keys, each stored once', async ({
+    context,
+    polyaxonServer,
+  }) => {
+    test.setTimeout(120_000);
+    const server = serverData(polyaxonServer);
+    await server.createProject('f11-close');
+    await injectSettings(context, polyaxonServer);
+    const traffic = await watchServerTraffic(context, polyaxonServer);
+    const page = await openOutboxPage(context);
+    // A long flush interval: the points wait in the queue until the tab closes.
+    const outbox = { flushIntervalMs: 120_000 };
+    const { id } = await outboxPage.start(page, { project: 'f11-close', name: 'closed-tab', outbox });
+    await expect.poll(async () => (await storedRecords(page)).count).toBe(0);
+    const before = traffic.seen.length;
+    await outboxPage.log(page, 0, 150);
+    await closeTab(page);
+
+    // No page of the origin is open: what reaches the server now came from the closed tab's
+    // keepalive requests (which, once the page is gone, Playwright's routes do not see).
+    await expect.poll(async () => (await server.metrics('f11-close', id!)).length).toBe(150);
+    expectPointsInOrder(await server.metrics('f11-close', id!), 0, 150);
+    await expect.poll(async () => (await server.statuses('f11-close', id!)).at(-1)).toMatchObject({ status: 'stopped', message: 'page closed' });
+
+    // A keepalive answer is never read: the records are still queued, for the next load.
+    const reader = await context.newPage();
+    await reader.goto('/pages/blank.html');
+    expect((await storedRecords(reader)).count + (await spilledRecords(reader)).length).toBe(151);
+    await reader.close();
+
+    const next = await openOutboxPage(context);
+    await outboxPage.resume(next, { project: 'f11-close', timeoutMs: 1_000 });
+    await expect.poll(async () => (await storedRecords(next)).count, { timeout: DRAIN_TIMEOUT_MS, intervals: [500] }).toBe(0);
+    // The next load sent it all again, within the keepalive budget as at close; the server kept one
+    // copy, so each resend carried the key the keepalive request had.
+    const resent = traffic.seen.slice(before).filter((request) => request.page === next);
+    expect(resent.map((request) => [request.method, endpointOf(request), request.points])).toEqual([
+      ['POST', 'metrics/', 150],
+      ['POST', 'statuses/', 0],
+    ]);
+    expect(resent.reduce((sum, request) => sum + request.bytes, 0)).toBeLessThanOrEqual(KEEPALIVE_BUDGET_BYTES);
+    expectPointsInOrder(await server.metrics('f11-close', id!), 0, 150);
+    expect((await server.statuses('f11-close', id!)).filter((status) => status.status === 'stopped')).toHaveLength(1);
+  });
+
+  test('F10 F11 tab closed with a batch in flight: the keepalive resends it under its key, the next load sends it again at once, then the rest; every point stored once', async ({
+    context,
+    polyaxonServer,
+  }) => {
+    test.setTimeout(120_000);
+    const server = serverData(polyaxonServer);
+    await server.createProject('f11-in-flight');
+    await injectSettings(context, polyaxonServer);
+    const traffic = await watchServerTraffic(context, polyaxonServer);
+    const page = await openOutboxPage(context);
+    const outbox = { flushIntervalMs: 100 };
+    const { id } = await outboxPage.start(page, { project: 'f11-in-flight', name: 'in-flight', outbox });
+    // The first metrics request never reaches the server and is never answered: it is in flight when the tab closes.
+    const cutOff = traffic.holdNext(isMetricsPost);
+    await outboxPage.log(page, 0, 500);
+    const held = await cutOff;
+    await closeTab(page);
+
+    await expect.poll(async () => (await server.metrics('f11-in-flight', id!)).length).toBe(held.points);
+    expectPointsInOrder(await server.metrics('f11-in-flight', id!), 0, held.points);
+
+    const next = await openOutboxPage(context);
+    await outboxPage.resume(next, { project: 'f11-in-flight', timeoutMs: 1_000 });
+    await expect.poll(async () => (await storedRecords(next)).count, { timeout: DRAIN_TIMEOUT_MS, intervals: [500] }).toBe(0);
+    const sameKey = traffic.seen.filter((request) => request.idempotencyKey === held.idempotencyKey);
+    expect(sameKey.map((request) => request.outcome)).toEqual(['held', 'passed']);
+    // The closed tab's lease was released from its note, not waited out.
+    expect(sameKey[1].atMs).toBeLessThan(held.atMs + LEASE_MS);
+    expect([...traffic.countsByKey(isMetricsPost).values()].filter((count) => count > 2)).toEqual([]);
+    expectPointsInOrder(await server.metrics('f11-in-flight', id!), 0, 500);
+    expect((await server.statuses('f11-in-flight', id!)).at(-1)).toMatchObject({ status: 'stopped', message: 'page closed' });
   });
 });
