@@ -25,7 +25,10 @@ export interface LifecycleHooks {
   onCrash(error: unknown): void;
   /** Page hidden (browser): persist what is queued, then try one bounded keepalive send. */
   onHide(): void;
-  /** Page closing (browser `pagehide` not persisted): mark unfinished runs stopped. */
+  /**
+   * Page closing (browser `pagehide` not persisted): mark unfinished runs stopped, then persist
+   * and start the keepalive send in the same call stack (the page runs no further tasks).
+   */
   onClose(): void;
   /** Connectivity changed (browser `online`/`offline`). */
   onOnline?(online: boolean): void;
