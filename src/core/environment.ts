@@ -57,7 +57,7 @@ export interface ExitRequest {
 export interface ExitNotes {
   /** Keeps `note` (plain JSON) under `topic` in this call stack; false when it cannot. */
   save(topic: string, note: unknown): boolean;
-  /** Removes and gives every note kept under `topic`, oldest first; each note goes to one caller. */
+  /** Removes and gives every note kept under `topic`. */
   take(topic: string): Promise<unknown[]>;
 }
 

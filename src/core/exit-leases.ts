@@ -44,7 +44,7 @@ export function noteLeasesAtClose(notes: ExitNotes | undefined, topic: string, l
   try {
     return notes.save(topic, leases);
   } catch (error) {
-    logger.debug('the leases of the closing page could not be noted; they run out by themselves', error);
+    logger.debug('lease notes: save failed', error);
     return false;
   }
 }
@@ -61,22 +61,10 @@ async function releaseFrom(notes: ExitNotes, topic: string, store: OutboxStore, 
   try {
     const ids: string[] = [];
     for (const note of await notes.take(topic)) {
-      for (const lease of leaseNotes(note)) if (lease.leaseUntil - now > RELEASE_MARGIN_MS) ids.push(...lease.ids);
+      for (const lease of Array.isArray(note) ? (note as LeaseNote[]) : []) if (lease?.leaseUntil - now > RELEASE_MARGIN_MS && Array.isArray(lease.ids)) ids.push(...lease.ids);
     }
     if (ids.length > 0) await store.release(ids);
   } catch (error) {
-    logger.debug('releasing the leases of a closed page failed; they run out by themselves', error);
+    logger.debug('lease notes: release failed', error);
   }
-}
-
-function leaseNotes(note: unknown): LeaseNote[] {
-  if (!Array.isArray(note)) return [];
-  return note.filter(
-    (lease): lease is LeaseNote =>
-      typeof lease === 'object' &&
-      lease !== null &&
-      typeof lease.leaseUntil === 'number' &&
-      Array.isArray(lease.ids) &&
-      lease.ids.every((id: unknown) => typeof id === 'string'),
-  );
 }

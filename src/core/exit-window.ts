@@ -27,24 +27,17 @@ export const EXIT_WINDOW_BYTES = 256 * 1024;
  */
 export class ExitWindow {
   private readonly runs = new Map<string, RunWindow>();
-  private readonly leases = new Map<string, Lease>();
   private bytes = 0;
+  private lastNumber = 0;
 
   constructor(private readonly maxBytes: number = EXIT_WINDOW_BYTES) {}
 
   /** A record appended by this page; `number` is its append number (see GroupCommit). */
   appended(record: OutboxRecord, number: number): void {
-    let run = this.runs.get(record.run);
-    if (!run) {
-      run = { records: [] };
-      this.runs.set(record.run, run);
-    }
-    if (run.missedUpTo !== undefined || this.bytes + record.bytes > this.maxBytes) {
-      run.missedUpTo = number;
-      return;
-    }
-    run.records.push({ record, number });
-    this.bytes += record.bytes;
+    const run = this.run(record.run);
+    this.lastNumber = number;
+    if (run.missedUpTo !== undefined || this.bytes + record.bytes > this.maxBytes) run.missedUpTo = number;
+    else this.add(run, [{ record, number }]);
   }
 
   /** Records the store refused: they are not in the queue. */
@@ -59,142 +52,128 @@ export class ExitWindow {
    */
   claimed(records: readonly OutboxRecord[]): void {
     if (records.length === 0) return;
-    const runKey = records[0].run;
-    // A run's earlier leases of this page ended: their batch was acked or is this one again.
-    for (const [id, lease] of this.leases) if (lease.record.run === runKey) this.leases.delete(id);
-    for (const record of records) this.leases.set(record.id, { record: { ...record }, leaseUntil: record.leaseUntil ?? 0 });
-    const run = this.runs.get(runKey);
-    if (!run) return;
-    const head = run.records.findIndex((entry) => entry.record.id === records[0].id);
+    const run = this.run(records[0].run);
+    const head = run.entries.findIndex((entry) => entry.record.id === records[0].id);
     if (head < 0) {
-      // The head is not among the records held (past them, for a run that missed records): what
-      // follows the claimed batch is unknown here until everything appended so far has left.
-      run.missedUpTo = Math.max(run.missedUpTo ?? 0, lastNumber(run));
+      // Another page's run, or the head lies past what the window holds (a run that missed
+      // records): the batch alone is known; what follows it is unknown here until everything
+      // appended so far has left. Copies of the batch count as appended after everything.
+      run.missedUpTo = this.lastNumber;
       this.keep(run, () => false);
-      return;
+      this.add(
+        run,
+        records.map((record) => ({ record: { ...record }, number: Infinity })),
+      );
+    } else {
+      this.keep(run, (_entry, index) => index >= head);
     }
-    this.dropFirst(run, head);
-    const batches = new Map(records.map((record) => [record.id, record.batch]));
-    for (const entry of run.records) if (batches.has(entry.record.id)) entry.record.batch = batches.get(entry.record.id);
+    const claimed = new Map(records.map((record) => [record.id, record]));
+    for (const entry of run.entries) {
+      const copy = claimed.get(entry.record.id);
+      if (copy) [entry.record.batch, entry.leaseUntil] = [copy.batch, copy.leaseUntil];
+    }
   }
 
   /** Records removed from the queue (delivered or dropped): they and what preceded them have left. */
   acked(ids: readonly string[]): void {
     const gone = new Set(ids);
-    for (const id of ids) this.leases.delete(id);
     for (const run of this.runs.values()) {
       let last = -1;
-      run.records.forEach((entry, index) => {
+      run.entries.forEach((entry, index) => {
         if (gone.has(entry.record.id)) last = index;
       });
-      if (last >= 0) this.dropFirst(run, last + 1);
+      this.keep(run, (_entry, index) => index > last);
     }
   }
 
-  /** Leases ended early; the records stay queued under their batch key. */
-  released(ids: readonly string[]): void {
-    for (const id of ids) this.leases.delete(id);
-  }
-
-  /** Batch keys removed (413 split): the records will be regrouped. */
-  unbatched(ids: readonly string[]): void {
-    const regrouped = new Set(ids);
-    for (const id of ids) this.leases.delete(id);
-    for (const run of this.runs.values()) for (const entry of run.records) if (regrouped.has(entry.record.id)) delete entry.record.batch;
+  /**
+   * Leases ended early, the records stay queued (`unbatch`: without their batch key, to be
+   * regrouped). A batch of another page's run is forgotten: someone else may send it next.
+   */
+  released(ids: readonly string[], unbatch = false): void {
+    const ended = new Set(ids);
+    for (const run of this.runs.values()) {
+      this.keep(run, (entry) => !ended.has(entry.record.id) || entry.number !== Infinity);
+      for (const entry of run.entries) {
+        if (!ended.has(entry.record.id)) continue;
+        delete entry.leaseUntil;
+        if (unbatch) delete entry.record.batch;
+      }
+    }
   }
 
   /**
    * A claim found nothing to send: every record appended up to `committedUpTo` has left the queue
-   * or is another tab's to send (Outbox `idle`). A run that missed records takes new ones again
-   * once all it missed is among them.
+   * or is another tab's to send (Outbox `idle`), and leases that ran out are over. A run that
+   * missed records takes new ones again once all it missed is among them.
    */
   idle(committedUpTo: number, now: number): void {
-    for (const [id, lease] of this.leases) if (lease.leaseUntil <= now) this.leases.delete(id);
     for (const [key, run] of this.runs) {
-      this.keep(run, (entry) => entry.number > committedUpTo);
+      this.keep(run, (entry) => entry.number > committedUpTo && !(entry.number === Infinity && !((entry.leaseUntil ?? 0) > now)));
       if (run.missedUpTo !== undefined && run.missedUpTo <= committedUpTo) delete run.missedUpTo;
-      if (run.records.length === 0 && run.missedUpTo === undefined) this.runs.delete(key);
+      if (run.entries.length === 0 && run.missedUpTo === undefined) this.runs.delete(key);
     }
   }
 
   /**
-   * Each run's records in the order they must leave, head first: the batches this page holds
-   * leased, then what the window holds after them. A run whose leased head has run out of lease
-   * (another sender may have it now) is left out, as are records that have a lease of this page
-   * that ran out.
+   * Each run's records in the order they must leave, head first. A run holding a lease of this
+   * page that ran out is left out: another sender may have it now.
    */
   sequences(now: number): Array<{ run: string; records: OutboxRecord[] }> {
-    const leasedByRun = new Map<string, OutboxRecord[]>();
-    const expiredRuns = new Set<string>();
-    for (const lease of this.leases.values()) {
-      if (lease.leaseUntil <= now) expiredRuns.add(lease.record.run);
-      const list = leasedByRun.get(lease.record.run) ?? [];
-      list.push(lease.record);
-      leasedByRun.set(lease.record.run, list);
-    }
     const result: Array<{ run: string; records: OutboxRecord[] }> = [];
-    for (const run of new Set([...leasedByRun.keys(), ...this.runs.keys()])) {
-      if (expiredRuns.has(run)) continue;
-      const leased = (leasedByRun.get(run) ?? []).sort((a, b) => a.seq - b.seq);
-      const leasedIds = new Set(leased.map((record) => record.id));
-      const rest = (this.runs.get(run)?.records ?? []).map((entry) => entry.record).filter((record) => !leasedIds.has(record.id));
-      const records = [...leased, ...rest];
-      if (records.length > 0) result.push({ run, records });
+    for (const [run, { entries }] of this.runs) {
+      if (entries.length > 0 && !entries.some((entry) => entry.leaseUntil !== undefined && entry.leaseUntil <= now)) {
+        result.push({ run, records: entries.map((entry) => entry.record) });
+      }
     }
     return result;
   }
 
   /** The leases this page holds that have not run out, one entry per batch. */
   liveLeases(now: number): Array<{ ids: string[]; leaseUntil: number }> {
-    const byBatch = new Map<string, { ids: string[]; leaseUntil: number }>();
-    for (const [id, lease] of this.leases) {
-      if (lease.leaseUntil <= now) continue;
-      const key = lease.record.batch ?? id;
-      const entry = byBatch.get(key) ?? { ids: [], leaseUntil: lease.leaseUntil };
-      entry.ids.push(id);
-      byBatch.set(key, entry);
+    const byBatch = new Map<unknown, { ids: string[]; leaseUntil: number }>();
+    for (const { entries } of this.runs.values()) {
+      for (const { record, leaseUntil } of entries) {
+        if (!(leaseUntil! > now)) continue;
+        const lease = byBatch.get(record.batch) ?? { ids: [], leaseUntil: leaseUntil! };
+        lease.ids.push(record.id);
+        byBatch.set(record.batch, lease);
+      }
     }
     return [...byBatch.values()];
   }
 
-  /** Record bytes held now (tests and stats of the bound). */
-  get heldBytes(): number {
-    return this.bytes;
+  private run(key: string): RunWindow {
+    let run = this.runs.get(key);
+    if (!run) this.runs.set(key, (run = { entries: [] }));
+    return run;
   }
 
-  private dropFirst(run: RunWindow, count: number): void {
-    for (const entry of run.records.splice(0, count)) this.bytes -= entry.record.bytes;
-  }
-
-  private keep(run: RunWindow, keep: (entry: WindowRecord) => boolean): void {
-    const kept: WindowRecord[] = [];
-    for (const entry of run.records) {
-      if (keep(entry)) kept.push(entry);
-      else this.bytes -= entry.record.bytes;
+  private add(run: RunWindow, entries: WindowEntry[]): void {
+    for (const entry of entries) {
+      run.entries.push(entry);
+      this.bytes += entry.record.bytes;
     }
-    run.records = kept;
+  }
+
+  private keep(run: RunWindow, keep: (entry: WindowEntry, index: number) => boolean): void {
+    run.entries = run.entries.filter((entry, index) => keep(entry, index) || ((this.bytes -= entry.record.bytes), false));
   }
 }
 
-interface WindowRecord {
+interface WindowEntry {
   record: OutboxRecord;
+  /** Append number; `Infinity` for a claimed copy of a record the window did not hold. */
   number: number;
+  /** Set while this page holds the record leased. */
+  leaseUntil?: number;
 }
 
 interface RunWindow {
   /** Not yet left the queue, contiguous from the run's head, in append order. */
-  records: WindowRecord[];
+  entries: WindowEntry[];
   /** Append number of the newest record of this run the window did not take. */
   missedUpTo?: number;
-}
-
-interface Lease {
-  record: OutboxRecord;
-  leaseUntil: number;
-}
-
-function lastNumber(run: RunWindow): number {
-  return run.records.length > 0 ? run.records[run.records.length - 1].number : 0;
 }
 
 /**
@@ -229,7 +208,7 @@ export function watchedStore(
     },
     unbatch: async (ids) => {
       await store.unbatch(ids);
-      window.unbatched(ids);
+      window.released(ids, true);
     },
     count: () => store.count(),
     getMeta: (key) => store.getMeta(key),

@@ -249,7 +249,7 @@ export class Outbox {
       }
       noteLeasesAtClose(getEnvironment().exitNotes, leaseTopic(settings), this.exitWindow.liveLeases(now));
     } catch (error) {
-      logger.debug('the close send failed; the records stay queued for the next load', error);
+      logger.debug('close send failed', error);
     }
     return requests;
   }

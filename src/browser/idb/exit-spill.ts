@@ -64,14 +64,8 @@ export async function adoptSpilled(databaseName: string, write: (records: Outbox
   const storage = localStorageOrUndefined();
   if (!storage) return 0;
   const move = async () => {
-    const prefix = spillPrefix(databaseName);
-    const keys: string[] = [];
-    for (let index = 0; index < storage.length; index++) {
-      const key = storage.key(index);
-      if (key?.startsWith(prefix)) keys.push(key);
-    }
     let moved = 0;
-    for (const key of keys.sort()) {
+    for (const key of keysWithPrefix(storage, spillPrefix(databaseName))) {
       const records = parse(storage.getItem(key));
       if (records.length > 0) await write(records);
       storage.removeItem(key);
@@ -104,59 +98,51 @@ export function onSpilled(databaseName: string, adopt: () => void): () => void {
 }
 
 const NOTE_PREFIX = 'polyaxon-tracking-exit-note:';
-let noteCounter = 0;
 
 /**
  * `ExitNotes` on localStorage (Environment.exitNotes): synchronous, so a note saved in `pagehide`
- * is kept. `take` removes what it returns under a Web Lock where available, so two tabs never
- * both take one note; it reads nothing under the lock when no note is there (it runs before
- * every claim).
+ * is kept. `take` reads and removes in one synchronous step; it finds nothing to do when no note
+ * is there (it runs before every claim).
  */
 export function localStorageExitNotes(): ExitNotes {
-  const topicPrefix = (topic: string) => `${NOTE_PREFIX}${encodeURIComponent(topic)}:`;
-  const keysOf = (storage: StorageLike, prefix: string) => {
-    const keys: string[] = [];
-    for (let index = 0; index < storage.length; index++) {
-      const key = storage.key(index);
-      if (key?.startsWith(prefix)) keys.push(key);
-    }
-    return keys.sort();
-  };
+  const prefixOf = (topic: string) => `${NOTE_PREFIX}${encodeURIComponent(topic)}:`;
   return {
     save(topic, note) {
-      const storage = localStorageOrUndefined();
-      if (!storage) return false;
-      const key = `${topicPrefix(topic)}${String(Date.now()).padStart(16, '0')}:${(noteCounter++).toString(36)}:${Math.random().toString(36).slice(2)}`;
       try {
-        storage.setItem(key, JSON.stringify(note));
+        localStorageOrUndefined()!.setItem(`${prefixOf(topic)}${String(Date.now()).padStart(16, '0')}:${Math.random()}`, JSON.stringify(note));
         return true;
       } catch {
+        // No localStorage, or a full quota.
         return false;
       }
     },
     async take(topic) {
       const storage = localStorageOrUndefined();
-      const prefix = topicPrefix(topic);
-      if (!storage || keysOf(storage, prefix).length === 0) return [];
-      const takeAll = () =>
-        keysOf(storage, prefix).map((key) => {
-          const text = storage.getItem(key);
-          storage.removeItem(key);
-          try {
-            return text === null ? undefined : (JSON.parse(text) as unknown);
-          } catch {
-            return undefined;
-          }
-        });
-      const locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
-      if (!locks || typeof locks.request !== 'function') return takeAll().filter((note) => note !== undefined);
-      let taken: unknown[] = [];
-      await locks.request(prefix, async () => {
-        taken = takeAll();
-      });
-      return taken.filter((note) => note !== undefined);
+      const prefix = prefixOf(topic);
+      const taken: unknown[] = [];
+      if (!storage) return taken;
+      for (const key of keysWithPrefix(storage, prefix)) {
+        const text = storage.getItem(key);
+        storage.removeItem(key);
+        try {
+          taken.push(JSON.parse(text ?? 'null'));
+        } catch {
+          // Unreadable: nothing to release.
+        }
+      }
+      return taken;
     },
   };
+}
+
+/** The keys that start with `prefix`, sorted (oldest first, for the keys written here). */
+function keysWithPrefix(storage: StorageLike, prefix: string): string[] {
+  const keys: string[] = [];
+  for (let index = 0; index < storage.length; index++) {
+    const key = storage.key(index);
+    if (key?.startsWith(prefix)) keys.push(key);
+  }
+  return keys.sort();
 }
 
 function parse(text: string | null): OutboxRecord[] {
