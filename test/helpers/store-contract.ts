@@ -62,6 +62,12 @@ export function runStoreContract(
       return store.append(records, caps);
     }
 
+    /** Acks `acked`, then claims: what a sender does between two requests. */
+    async function ackThenClaim(acked: OutboxRecord[], options: ClaimOptions, meta?: Record<string, unknown>): Promise<OutboxRecord[]> {
+      await store.ack(ids(acked), meta);
+      return store.claim(options);
+    }
+
     async function reopenStore(): Promise<OutboxStore> {
       await store.close();
       store = await options.reopen!();
@@ -209,6 +215,48 @@ export function runStoreContract(
       });
     });
 
+    describe('draining: ack, then claim the next batch', () => {
+      it('acks the batch, sets meta, and claims the next batch in order', async () => {
+        await appendAll([testRecord(1, 'a', 'create'), testRecord(2, 'a', 'status'), testRecord(3, 'a', 'metrics'), testRecord(4, 'a', 'metrics')]);
+        const create = await store.claim(claimOptions());
+        const status = await ackThenClaim(create, claimOptions(), { 'run:a': { project: 'p', id: 9 } });
+        expect(ids(status)).toEqual(['r000002']);
+        expect(await store.getMeta('run:a')).toEqual({ project: 'p', id: 9 });
+        const metrics = await ackThenClaim(status, claimOptions());
+        expect(ids(metrics)).toEqual(['r000003', 'r000004']);
+        expect(await ackThenClaim(metrics, claimOptions())).toEqual([]);
+        expect(await store.count()).toEqual({ records: 0, bytes: 0, byRun: {} });
+      });
+
+      it('leases the next batch as any claim does: owner, lease end, one batch key kept for the retry', async () => {
+        await appendAll([testRecord(1, 'a', 'status'), testRecord(2, 'a', 'metrics'), testRecord(3, 'a', 'metrics')]);
+        const next = await ackThenClaim(await store.claim(claimOptions()), claimOptions());
+        for (const record of next) expect(record).toMatchObject({ leaseOwner: 'tab-a', leaseUntil: NOW + LEASE_MS, batch: next[0].batch });
+        expect(await store.claim(claimOptions({ owner: 'tab-b', now: NOW + LEASE_MS - 1 }))).toEqual([]);
+        const again = await store.claim(claimOptions({ owner: 'tab-b', now: NOW + LEASE_MS + 1, maxCount: 1 }));
+        expect(ids(again)).toEqual(ids(next));
+        expect(again[0].batch).toBe(next[0].batch);
+      });
+
+      it('removes only the acked records when other runs lie between them, and keeps the counts right', async () => {
+        await appendAll([1, 2, 3, 4, 5].map((seq) => testRecord(seq, seq % 2 ? 'a' : 'b', 'metrics', 'x'.repeat(8))));
+        const a = await store.claim(claimOptions());
+        expect(ids(a)).toEqual(['r000001', 'r000003', 'r000005']);
+        const b = await ackThenClaim(a, claimOptions());
+        expect(ids(b)).toEqual(['r000002', 'r000004']);
+        expect(await store.count()).toEqual({ records: 2, bytes: 20, byRun: { b: 2 } });
+      });
+
+      it('frees room under the caps: appends after a drained backlog evict nothing', async () => {
+        const caps = { maxRecords: 3, maxBytes: 1e9 };
+        expect((await store.append([1, 2, 3].map((seq) => testRecord(seq, 'a', 'metrics')), caps)).evicted).toBe(0);
+        expect(await ackThenClaim(await store.claim(claimOptions()), claimOptions())).toEqual([]);
+        expect((await store.append([4, 5, 6].map((seq) => testRecord(seq, 'a', 'metrics')), caps)).evicted).toBe(0);
+        expect((await store.append([7].map((seq) => testRecord(seq, 'a', 'metrics')), caps)).evicted).toBe(1);
+        expect((await store.count()).records).toBe(3);
+      });
+    });
+
     describe('caps', () => {
       it('evicts the oldest unleased metrics and logs first, and reports how many', async () => {
         await appendAll([
@@ -295,6 +343,15 @@ export function runStoreContract(
         expect(ids(again)).toEqual(ids(batch));
         expect(again[0].batch).toBe(batch[0].batch);
         expect(again[0].body).toEqual({ seq: 2 });
+      });
+
+      it('acks after a reopen the records claimed before it, with the counts right', async () => {
+        await appendAll([testRecord(1, 'a', 'metrics'), testRecord(2, 'a', 'metrics'), testRecord(3, 'a', 'status')]);
+        const batch = await store.claim(claimOptions());
+        store = await reopenStore();
+        const status = await ackThenClaim(batch, claimOptions({ owner: 'tab-b', now: NOW + LEASE_MS + 1 }));
+        expect(ids(status)).toEqual(['r000003']);
+        expect(await store.count()).toMatchObject({ records: 1, byRun: { a: 1 } });
       });
 
       it('closes and reopens cleanly with nothing in it', async () => {
