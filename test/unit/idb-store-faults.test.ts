@@ -1,4 +1,4 @@
-import { IDBFactory, IDBObjectStore as FDBObjectStore, forceCloseDatabase } from 'fake-indexeddb';
+import { IDBFactory, IDBKeyRange, IDBObjectStore as FDBObjectStore, forceCloseDatabase } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { logger } from '../../src/core/logger';
 import type { OutboxStore } from '../../src/core/store';
@@ -81,7 +81,7 @@ describe('F13 IndexedDB missing or failing', () => {
 
   it('F13 falls back to memory when open() throws, without an unhandled rejection', async () => {
     const throwing = { open: () => { throw new DOMException('denied', 'SecurityError'); } } as unknown as IDBFactory;
-    const store = await track(openBrowserStore({ name: NAME, caps: CAPS, indexedDB: throwing }));
+    const store = await track(openBrowserStore({ name: NAME, caps: CAPS, keyRange: IDBKeyRange, indexedDB: throwing }));
     expect(store.kind).toBe('memory');
     expect(String(warn.mock.calls[0][0])).toMatch(/SecurityError/);
     await store.append([testRecord(1, 'a', 'metrics')], CAPS);
@@ -99,10 +99,10 @@ describe('F13 IndexedDB missing or failing', () => {
         return request;
       },
     } as unknown as IDBFactory;
-    const store = await track(openBrowserStore({ name: NAME, caps: CAPS, indexedDB: failing }));
+    const store = await track(openBrowserStore({ name: NAME, caps: CAPS, keyRange: IDBKeyRange, indexedDB: failing }));
     expect(store.kind).toBe('memory');
     expect(warn).toHaveBeenCalledTimes(1);
-    await expect(openIndexedDbStore({ name: NAME, caps: CAPS, indexedDB: failing })).rejects.toThrow(/broken/);
+    await expect(openIndexedDbStore({ name: NAME, caps: CAPS, keyRange: IDBKeyRange, indexedDB: failing })).rejects.toThrow(/broken/);
   });
 });
 
@@ -110,7 +110,7 @@ describe('F14 open that never settles', () => {
   it('F14 times out to memory, retries IndexedDB later, and keeps the order across both', async () => {
     let now = 0;
     const store = await track(
-      openBrowserStore({ name: NAME, caps: CAPS, indexedDB: hangingFactory(1), openTimeoutMs: 300, retryAfterMs: 1000, now: () => now }),
+      openBrowserStore({ name: NAME, caps: CAPS, keyRange: IDBKeyRange, indexedDB: hangingFactory(1), openTimeoutMs: 300, retryAfterMs: 1000, now: () => now }),
     );
     expect(store.kind).toBe('memory');
     expect(String(warn.mock.calls[0][0])).toMatch(/more than 300 ms/);
@@ -122,7 +122,7 @@ describe('F14 open that never settles', () => {
     await eventually(() => store.kind === 'indexeddb');
     await store.append([testRecord(3, 'a', 'metrics'), testRecord(4, 'a', 'status')], CAPS);
 
-    const durable = await track(openIndexedDbStore({ name: NAME, caps: CAPS, indexedDB: factory }));
+    const durable = await track(openIndexedDbStore({ name: NAME, caps: CAPS, keyRange: IDBKeyRange, indexedDB: factory }));
     expect((await durable.count()).records).toBe(2);
     expect(await durable.getMeta('run:a')).toEqual({ id: 4 });
     await durable.close();
@@ -131,7 +131,7 @@ describe('F14 open that never settles', () => {
 
   it('F14 openIndexedDbStore rejects after openTimeoutMs', async () => {
     const started = Date.now();
-    await expect(openIndexedDbStore({ name: NAME, caps: CAPS, indexedDB: hangingFactory(1), openTimeoutMs: 40 })).rejects.toThrow(
+    await expect(openIndexedDbStore({ name: NAME, caps: CAPS, keyRange: IDBKeyRange, indexedDB: hangingFactory(1), openTimeoutMs: 40 })).rejects.toThrow(
       /more than 40 ms/,
     );
     expect(Date.now() - started).toBeLessThan(1000);
@@ -140,7 +140,7 @@ describe('F14 open that never settles', () => {
 
 describe('F15 quota exceeded', () => {
   it('F15 drops the oldest metrics, counts them and stores the new records', async () => {
-    const store = await track(openBrowserStore({ name: NAME, caps: CAPS, indexedDB: factory }));
+    const store = await track(openBrowserStore({ name: NAME, caps: CAPS, keyRange: IDBKeyRange, indexedDB: factory }));
     await store.append([testRecord(1, 'a', 'create'), ...[2, 3, 4, 5, 6].map((seq) => testRecord(seq, 'a', 'metrics'))], CAPS);
     const put = FDBObjectStore.prototype.put;
     let failures = 1;
@@ -155,7 +155,7 @@ describe('F15 quota exceeded', () => {
   });
 
   it('F15 keeps new records in memory when the quota stays exceeded, never throwing', async () => {
-    const store = await track(openBrowserStore({ name: NAME, caps: CAPS, indexedDB: factory }));
+    const store = await track(openBrowserStore({ name: NAME, caps: CAPS, keyRange: IDBKeyRange, indexedDB: factory }));
     await store.append([testRecord(1, 'a', 'create'), testRecord(2, 'a', 'metrics')], CAPS);
     const put = FDBObjectStore.prototype.put;
     vi.spyOn(FDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
@@ -179,7 +179,7 @@ describe('F16 connection closed by the browser', () => {
       request.addEventListener('success', () => connections.push(request.result));
       return request;
     });
-    const store = await track(openIndexedDbStore({ name: NAME, caps: CAPS, indexedDB: factory }));
+    const store = await track(openIndexedDbStore({ name: NAME, caps: CAPS, keyRange: IDBKeyRange, indexedDB: factory }));
     await store.append([testRecord(1, 'a', 'metrics')], CAPS);
     connections[0].close();
     await store.append([testRecord(2, 'a', 'metrics')], CAPS);
@@ -204,7 +204,7 @@ describe('F25 older schema', () => {
     await new Promise((resolve) => (request.onsuccess = resolve));
     request.result.close();
 
-    const store = await track(openIndexedDbStore({ name: NAME, caps: CAPS, indexedDB: factory }));
+    const store = await track(openIndexedDbStore({ name: NAME, caps: CAPS, keyRange: IDBKeyRange, indexedDB: factory }));
     expect(await store.getMeta('run:a')).toEqual({ user: 'u', project: 'p', id: 3 });
     expect(await store.nextSeq()).toBe(9);
     const bytes = JSON.stringify({ values: { loss: 'é' } }).length;
@@ -218,7 +218,7 @@ describe('F25 older schema', () => {
 
 describe('security', () => {
   it('never writes the token: no stored value holds the token the settings carry', async () => {
-    const store = await track(openBrowserStore({ name: NAME, caps: CAPS, indexedDB: factory }));
+    const store = await track(openBrowserStore({ name: NAME, caps: CAPS, keyRange: IDBKeyRange, indexedDB: factory }));
     const { outbox, settings } = outboxFixture({ store, startOffline: true });
     settings.token = 'tok-3c1f9a7e5b';
     await outbox.setRunTarget('run-1', { user: 'u', project: 'p', id: 7 });

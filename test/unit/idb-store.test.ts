@@ -1,4 +1,4 @@
-import { IDBFactory } from 'fake-indexeddb';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { openBrowserStore, openIndexedDbStore } from '../../src/browser/idb-store';
 import { runStoreContract } from '../helpers/store-contract';
 
@@ -10,18 +10,18 @@ runStoreContract(
   'IndexedDbStore',
   async () => {
     factory = new IDBFactory();
-    return openIndexedDbStore({ name: NAME, caps: CAPS, indexedDB: factory });
+    return openIndexedDbStore({ name: NAME, caps: CAPS, keyRange: IDBKeyRange, indexedDB: factory });
   },
   undefined,
-  { reopen: () => openIndexedDbStore({ name: NAME, caps: CAPS, indexedDB: factory }) },
+  { reopen: () => openIndexedDbStore({ name: NAME, caps: CAPS, keyRange: IDBKeyRange, indexedDB: factory }) },
 );
 
 runStoreContract(
   'openBrowserStore over IndexedDB',
   async () => {
     factory = new IDBFactory();
-    return openBrowserStore({ name: NAME, caps: CAPS, indexedDB: factory });
+    return openBrowserStore({ name: NAME, caps: CAPS, keyRange: IDBKeyRange, indexedDB: factory });
   },
   undefined,
-  { reopen: () => openBrowserStore({ name: NAME, caps: CAPS, indexedDB: factory }) },
+  { reopen: () => openBrowserStore({ name: NAME, caps: CAPS, keyRange: IDBKeyRange, indexedDB: factory }) },
 );

@@ -12,6 +12,7 @@ export type RunInTransaction = <T>(
   mode: IDBTransactionMode,
   storeNames: string[],
   callback: (transaction: IDBTransaction) => Promise<T>,
+  options?: IDBTransactionOptions,
 ) => Promise<T>;
 
 export class OpenTimeoutError extends Error {
@@ -96,21 +97,21 @@ export function connect(factory: IDBFactory, name: string, timeoutMs: number): {
     return opening;
   };
 
-  const begin = async (mode: IDBTransactionMode, storeNames: string[]): Promise<IDBTransaction> => {
+  const begin = async (mode: IDBTransactionMode, storeNames: string[], options?: IDBTransactionOptions): Promise<IDBTransaction> => {
     const db = await database();
     try {
-      return db.transaction(storeNames, mode);
+      return db.transaction(storeNames, mode, options);
     } catch (error) {
       if ((error as DOMException)?.name !== 'InvalidStateError') throw error;
       // Closed under us without a `close` event (db.close() elsewhere, some Safari versions).
       pending = null;
-      return (await database()).transaction(storeNames, mode);
+      return (await database()).transaction(storeNames, mode, options);
     }
   };
 
-  const run: RunInTransaction = async (mode, storeNames, callback) => {
+  const run: RunInTransaction = async (mode, storeNames, callback, options) => {
     if (closed) throw new Error('the IndexedDB store is closed');
-    const transaction = await begin(mode, storeNames);
+    const transaction = await begin(mode, storeNames, options);
     live.add(transaction);
     const done = transactionDone(transaction).finally(() => live.delete(transaction));
     try {

@@ -4,17 +4,22 @@
  * claim the same record (F12). The exception is append: its records go in a transaction that
  * reads nothing and is committed at once, so they survive a page closing right after, and the
  * caps are applied in a second one. Records hold no token; it is attached when sending.
+ *
+ * Claims, acks, releases and unbatching use relaxed durability (no flush to disk before the
+ * transaction completes): losing one of them to a power cut only sends a batch again under the
+ * same key, or waits out a lease. Appends keep the browser's default.
  */
 import { get, promisifyRequest, set, type UseStore } from 'idb-keyval';
 import type { OpenStoreOptions } from '../../core/environment';
 import { logger } from '../../core/logger';
-import { BATCHABLE_KINDS, EVICTABLE_KINDS, type OutboxRecord } from '../../core/records';
+import type { OutboxRecord } from '../../core/records';
 import { selectBatch } from '../../core/select-batch';
 import type { AppendResult, ClaimOptions, OutboxStore, StoreCaps, StoreKind } from '../../core/store';
 import { commitNow, connect, type RunInTransaction } from './database';
 import { adoptSpilled, onSpilled, spillRecords } from './exit-spill';
 import { isPageExiting, untilPageExit } from './page-exit';
-import { ID_INDEX, META, NEXT_SEQ_KEY, RECORDS, type Totals } from './schema';
+import { claimWindow, deleteRecords, evictOldest, recordsById, type ClaimedRecord, type KeyRangeClass } from './record-reads';
+import { META, NEXT_SEQ_KEY, RECORDS } from './schema';
 import { addDelta, putTotals, takeTotals, TotalsEstimate } from './totals';
 
 export interface IndexedDbStoreOptions extends OpenStoreOptions {
@@ -22,11 +27,19 @@ export interface IndexedDbStoreOptions extends OpenStoreOptions {
   openTimeoutMs?: number;
   /** The IndexedDB factory. Default: `globalThis.indexedDB` (tests inject fake-indexeddb). */
   indexedDB?: IDBFactory;
+  /** The `IDBKeyRange` class that goes with `indexedDB`. Default: `globalThis.IDBKeyRange`. */
+  keyRange?: KeyRangeClass;
 }
 
 export const DEFAULT_OPEN_TIMEOUT_MS = 3000;
 /** Attempts at an append that hits the quota, each after evicting more old metrics and logs (F15). */
 const QUOTA_ATTEMPTS = 3;
+/** See the file comment. */
+const RELAXED: IDBTransactionOptions = { durability: 'relaxed' };
+/** Claimed records remembered for their acks at most; past it the memory is dropped (acks then use the id index). */
+const MAX_REMEMBERED_CLAIMS = 50_000;
+/** Records a claim reads first when the average record size is not known yet. */
+const DEFAULT_FIRST_CHUNK = 64;
 
 /**
  * The quota is still exceeded after evicting what could be evicted. Carries how many records went
@@ -49,10 +62,11 @@ export function databaseName(queueName: string): string {
 /** Opens (and migrates) the queue's database; rejects when IndexedDB is missing, fails or hangs. */
 export async function openIndexedDbStore(options: IndexedDbStoreOptions): Promise<OutboxStore> {
   const factory = options.indexedDB ?? globalThis.indexedDB;
-  if (!factory) throw new Error('IndexedDB is not available here');
+  const keyRange = options.keyRange ?? globalThis.IDBKeyRange;
+  if (!factory || !keyRange) throw new Error('IndexedDB is not available here');
   const name = databaseName(options.name);
   const connection = connect(factory, name, options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS);
-  const store = new IndexedDbStore(connection.run, () => connection.close(), name);
+  const store = new IndexedDbStore(connection.run, () => connection.close(), name, keyRange);
   try {
     await store.nextSeq();
   } catch (error) {
@@ -75,11 +89,14 @@ class IndexedDbStore implements OutboxStore {
   stopWatchingSpills: () => void = () => {};
   private readonly totalsSeen = new TotalsEstimate();
   private readonly metaStore: UseStore;
+  /** Records this store leased, by id: their acks then find them without the id index. */
+  private readonly claimed = new Map<string, ClaimedRecord>();
 
   constructor(
     private readonly run: RunInTransaction,
     private readonly closeConnection: () => void,
     private readonly databaseName: string,
+    private readonly keyRange: KeyRangeClass,
   ) {
     this.metaStore = (mode, callback) => run(mode, [META], async (transaction) => callback(transaction.objectStore(META)));
   }
@@ -141,7 +158,7 @@ class IndexedDbStore implements OutboxStore {
   private applyCaps(records: OutboxRecord[], caps: StoreCaps): Promise<number> {
     return this.run('readwrite', [RECORDS, META], async (transaction) => {
       const meta = transaction.objectStore(META);
-      const totals = await takeTotals(meta);
+      const totals = await takeTotals(meta, this.keyRange);
       let nextSeq = ((await promisifyRequest(meta.get(NEXT_SEQ_KEY))) as number | undefined) ?? 0;
       for (const record of records) nextSeq = Math.max(nextSeq, record.seq + 1);
       const evicted = await evictOldest(
@@ -159,7 +176,7 @@ class IndexedDbStore implements OutboxStore {
   private evictForQuota(count: number): Promise<number> {
     return this.run('readwrite', [RECORDS, META], async (transaction) => {
       const meta = transaction.objectStore(META);
-      const totals = await takeTotals(meta);
+      const totals = await takeTotals(meta, this.keyRange);
       const target = totals.records - count;
       const evicted = await evictOldest(transaction.objectStore(RECORDS), totals, (current) => current.records > target);
       putTotals(meta, totals);
@@ -169,34 +186,50 @@ class IndexedDbStore implements OutboxStore {
   }
 
   claim(options: ClaimOptions): Promise<OutboxRecord[]> {
-    return this.run('readwrite', [RECORDS], async (transaction) => {
-      const store = transaction.objectStore(RECORDS);
-      const selected = selectBatch(await claimWindow(store, options), options);
-      if (!selected) return [];
-      for (const record of selected.records) {
-        record.leaseUntil = options.now + options.leaseMs;
-        record.leaseOwner = options.owner;
-        record.batch = selected.batch;
-        store.put(record);
-      }
-      return selected.records;
-    });
+    return this.run(
+      'readwrite',
+      [RECORDS],
+      async (transaction) => {
+        const store = transaction.objectStore(RECORDS);
+        const selected = selectBatch(await claimWindow(store, this.keyRange, options, this.firstChunk(options)), options);
+        if (!selected) return [];
+        if (this.claimed.size > MAX_REMEMBERED_CLAIMS) this.claimed.clear();
+        for (const record of selected.records) {
+          record.leaseUntil = options.now + options.leaseMs;
+          record.leaseOwner = options.owner;
+          record.batch = selected.batch;
+          store.put(record);
+          this.claimed.set(record.id, { seq: record.seq, bytes: record.bytes });
+        }
+        return selected.records;
+      },
+      RELAXED,
+    );
   }
 
+  /** Deletes the records and writes their share of the totals as a delta (totals.ts), then the meta entries. */
   ack(ids: string[], meta?: Record<string, unknown>): Promise<void> {
-    return this.run('readwrite', [RECORDS, META], async (transaction) => {
-      const store = transaction.objectStore(RECORDS);
-      const metaStore = transaction.objectStore(META);
-      const totals = await takeTotals(metaStore);
-      for (const record of await recordsById(store, ids)) {
-        store.delete([record.seq, record.id]);
-        totals.records--;
-        totals.bytes -= record.bytes;
-      }
-      putTotals(metaStore, totals);
-      this.totalsSeen.exact(totals);
-      for (const [key, value] of Object.entries(meta ?? {})) metaStore.put(value, key);
-    });
+    return this.run(
+      'readwrite',
+      [RECORDS, META],
+      async (transaction) => {
+        const metaStore = transaction.objectStore(META);
+        const removed = await deleteRecords(transaction.objectStore(RECORDS), this.keyRange, ids, this.claimed);
+        for (const id of ids) this.claimed.delete(id);
+        if (removed.someId !== undefined) {
+          addDelta(metaStore, `ack:${removed.someId}`, { records: -removed.records, bytes: -removed.bytes });
+          this.totalsSeen.removed(removed);
+        }
+        for (const [key, value] of Object.entries(meta ?? {})) metaStore.put(value, key);
+      },
+      RELAXED,
+    );
+  }
+
+  /** How many records a claim reads first: one batch, as the average record size suggests. */
+  private firstChunk(options: ClaimOptions): number {
+    const average = this.totalsSeen.averageBytes();
+    return average ? Math.min(options.maxCount, options.maxBytes / average) + 1 : DEFAULT_FIRST_CHUNK;
   }
 
   release(ids: string[]): Promise<void> {
@@ -246,93 +279,17 @@ class IndexedDbStore implements OutboxStore {
   }
 
   private updateEach(ids: string[], change: (record: OutboxRecord) => void): Promise<void> {
-    return this.run('readwrite', [RECORDS], async (transaction) => {
-      const store = transaction.objectStore(RECORDS);
-      for (const record of await recordsById(store, ids)) {
-        change(record);
-        store.put(record);
-      }
-    });
-  }
-}
-
-function recordsById(store: IDBObjectStore, ids: string[]): Promise<OutboxRecord[]> {
-  const index = store.index(ID_INDEX);
-  return Promise.all(ids.map((id) => promisifyRequest(index.get(id)) as Promise<OutboxRecord | undefined>)).then(
-    (found) => found.filter((record): record is OutboxRecord => record !== undefined),
-  );
-}
-
-
-/**
- * The records one claim chooses from: a cursor walk in `seq` order that stops as soon as the batch
- * is known, instead of reading the whole queue on every claim (draining 100,000 records offline
- * meant 500 claims each deserialising up to 100,000 records; one `getAll` of them takes seconds in
- * Chromium). `selectBatch` then decides on these records with the one shared policy.
- *
- * Gives the records of the first run whose head holds no live lease (a run's head decides, as in
- * `selectBatch`), from that head to the end of what a claim may take: the rest of its batch key
- * (a batch is a run of consecutive records of its run), or the following records of the same kind
- * up to `maxCount` and `maxBytes`.
- */
-function claimWindow(store: IDBObjectStore, options: ClaimOptions): Promise<OutboxRecord[]> {
-  const blockedRuns = new Set<string>();
-  const window: OutboxRecord[] = [];
-  let bytes = 0;
-  return new Promise((resolve, reject) => {
-    const request = store.openCursor();
-    request.onerror = () => reject(request.error);
-    request.onsuccess = () => {
-      const cursor = request.result;
-      if (!cursor) return resolve(window);
-      const record = cursor.value as OutboxRecord;
-      const lead = window[0];
-      if (!lead) {
-        if (blockedRuns.has(record.run)) return cursor.continue();
-        if (record.leaseUntil !== undefined && record.leaseUntil > options.now) {
-          blockedRuns.add(record.run);
-          return cursor.continue();
+    return this.run(
+      'readwrite',
+      [RECORDS],
+      async (transaction) => {
+        const store = transaction.objectStore(RECORDS);
+        for (const record of await recordsById(store, ids)) {
+          change(record);
+          store.put(record);
         }
-        window.push(record);
-        bytes = record.bytes;
-        // Other kinds go alone, under a batch key or not.
-        if (!BATCHABLE_KINDS.has(record.kind)) return resolve(window);
-      } else if (record.run === lead.run) {
-        const inBatch = lead.batch !== undefined ? record.batch === lead.batch : record.batch === undefined && record.kind === lead.kind;
-        if (!inBatch) return resolve(window);
-        window.push(record);
-        bytes += record.bytes;
-        if (lead.batch === undefined && (window.length >= options.maxCount || bytes > options.maxBytes)) return resolve(window);
-      }
-      cursor.continue();
-    };
-  });
-}
-
-/**
- * Deletes the oldest unleased metrics and logs, walking records in `seq` order, while `tooMuch`
- * holds; the same rule as `evictBeyondCaps`, on a cursor so a full queue is not read whole on
- * every append. Updates `totals`; returns how many went.
- */
-function evictOldest(store: IDBObjectStore, totals: Totals, tooMuch: (totals: Totals) => boolean): Promise<number> {
-  if (!tooMuch(totals)) return Promise.resolve(0);
-  const now = Date.now();
-  let evicted = 0;
-  return new Promise((resolve, reject) => {
-    const request = store.openCursor();
-    request.onerror = () => reject(request.error);
-    request.onsuccess = () => {
-      const cursor = request.result;
-      if (!cursor || !tooMuch(totals)) return resolve(evicted);
-      const record = cursor.value as OutboxRecord;
-      const leased = record.leaseUntil !== undefined && record.leaseUntil > now;
-      if (EVICTABLE_KINDS.has(record.kind) && !leased) {
-        cursor.delete();
-        totals.records--;
-        totals.bytes -= record.bytes;
-        evicted++;
-      }
-      cursor.continue();
-    };
-  });
+      },
+      RELAXED,
+    );
+  }
 }

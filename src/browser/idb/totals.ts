@@ -5,50 +5,45 @@
  * An append cannot read the totals before writing its records: on a closing page only the
  * requests made before the page goes away are kept (and only once `commit()` is called), and
  * reading is a round trip the page may not live to see. So an append writes its share as a
- * delta entry in the same transaction as its records, and whoever reads the totals next (the
- * caps step of that append, an eviction, an ack) folds every delta into the base entry. Records
- * and their accounting are committed together; no interleaving of tabs loses or doubles a count.
+ * delta entry in the same transaction as its records, an ack writes a negative one beside its
+ * deletes (a read there would cost every delivered batch a round trip), and whoever reads the
+ * totals next (the caps step of an append, an eviction) folds every delta into the base entry.
+ * Records and their accounting are committed together; no interleaving of tabs loses or doubles
+ * a count.
  */
 import { promisifyRequest } from 'idb-keyval';
+import type { KeyRangeClass } from './record-reads';
 import { TOTALS_KEY, type Totals } from './schema';
 
 /** Key prefix of the delta entries; array keys never collide with the outbox's string meta keys. */
 const DELTA_PREFIX = ['internal', 'totals-delta'] as const;
 
-function isDeltaKey(key: IDBValidKey): boolean {
-  return Array.isArray(key) && key.length === 3 && key[0] === DELTA_PREFIX[0] && key[1] === DELTA_PREFIX[1];
-}
-
 /**
- * The keys of the pending deltas. Every `[...DELTA_PREFIX, id]` sorts inside one key range (arrays
- * sort after strings); where `IDBKeyRange` is not a global (an injected factory in tests) the meta
- * keys are listed and filtered instead.
+ * Records `delta` (negative for an ack) without reading anything (see above). `key` names the
+ * change uniquely: the id of the first record appended, or `ack:` and the first id acked.
  */
-async function deltaKeys(meta: IDBObjectStore): Promise<IDBValidKey[]> {
-  if (typeof IDBKeyRange !== 'undefined') {
-    return promisifyRequest(meta.getAllKeys(IDBKeyRange.bound([...DELTA_PREFIX], [...DELTA_PREFIX, []])));
-  }
-  return (await promisifyRequest(meta.getAllKeys())).filter(isDeltaKey);
-}
-
-/** Records `records` more records of `bytes` bytes, without reading anything (see above). */
-export function addDelta(meta: IDBObjectStore, id: string, delta: Totals): void {
-  meta.put(delta, [...DELTA_PREFIX, id]);
+export function addDelta(meta: IDBObjectStore, key: string, delta: Totals): void {
+  meta.put(delta, [...DELTA_PREFIX, key]);
 }
 
 /**
  * Reads the totals with every pending delta folded in and removes the deltas: the caller must
- * `putTotals` in the same transaction.
+ * `putTotals` in the same transaction. Every `[...DELTA_PREFIX, key]` sorts inside one key range
+ * (arrays sort after strings), so the deltas are read and removed with one request each however
+ * many acks and appends left them.
  */
-export async function takeTotals(meta: IDBObjectStore): Promise<Totals> {
-  const [base, keys] = await Promise.all([promisifyRequest(meta.get(TOTALS_KEY)) as Promise<Totals | undefined>, deltaKeys(meta)]);
-  const deltas = (await Promise.all(keys.map((key) => promisifyRequest(meta.get(key))))) as Totals[];
+export async function takeTotals(meta: IDBObjectStore, keyRange: KeyRangeClass): Promise<Totals> {
+  const deltaRange = keyRange.bound([...DELTA_PREFIX], [...DELTA_PREFIX, []]);
+  const [base, deltas] = await Promise.all([
+    promisifyRequest(meta.get(TOTALS_KEY)) as Promise<Totals | undefined>,
+    promisifyRequest(meta.getAll(deltaRange)) as Promise<Totals[]>,
+  ]);
   const totals = { records: base?.records ?? 0, bytes: base?.bytes ?? 0 };
   for (const delta of deltas) {
     totals.records += delta.records;
     totals.bytes += delta.bytes;
   }
-  for (const key of keys) meta.delete(key);
+  if (deltas.length > 0) meta.delete(deltaRange);
   return totals;
 }
 
@@ -62,8 +57,8 @@ const APPENDS_BETWEEN_READINGS = 64;
 const NEAR_CAPS = 0.9;
 
 /**
- * What this store knows of the totals: the last exact reading (caps step, eviction, ack) plus its
- * own appends since. An append reads the exact totals (and evicts) only when that estimate nears a
+ * What this store knows of the totals: the last exact reading (caps step, eviction) plus its own
+ * appends and acks since. An append reads the exact totals (and evicts) only when that estimate nears a
  * cap, before the first reading, and every `APPENDS_BETWEEN_READINGS` appends (other tabs append
  * too), so the common append is one transaction that reads nothing.
  */
@@ -81,6 +76,18 @@ export class TotalsEstimate {
     if (!this.totals) return;
     this.totals.records += records.length;
     for (const record of records) this.totals.bytes += record.bytes;
+  }
+
+  /** This store acked `removed`; not counted as an append, as it only moves away from the caps. */
+  removed(removed: Totals): void {
+    if (!this.totals) return;
+    this.totals.records -= removed.records;
+    this.totals.bytes -= removed.bytes;
+  }
+
+  /** Average body bytes of a stored record, when a reading gave one. */
+  averageBytes(): number | undefined {
+    return this.totals && this.totals.records > 0 ? this.totals.bytes / this.totals.records : undefined;
   }
 
   nearCaps(caps: { maxRecords: number; maxBytes: number }): boolean {

@@ -1,0 +1,170 @@
+/**
+ * How the IndexedDB store reads its records inside a transaction, in as few requests as it can:
+ * every request is a round trip to the browser's IndexedDB backend, and a queue of 100,000
+ * records drained 200 at a time makes 500 claims and 500 acks.
+ */
+import { promisifyRequest } from 'idb-keyval';
+import { BATCHABLE_KINDS, EVICTABLE_KINDS, type OutboxRecord } from '../../core/records';
+import type { ClaimOptions } from '../../core/store';
+import { ID_INDEX, type Totals } from './schema';
+
+/** The `IDBKeyRange` class of the factory in use (a global in browsers; injected with fake-indexeddb). */
+export type KeyRangeClass = typeof IDBKeyRange;
+
+export type RecordKey = [seq: number, id: string];
+
+/** Most records one `getAll` of a claim reads: bounds the memory a claim on a full queue takes. */
+const MAX_CHUNK = 1_024;
+const MIN_CHUNK = 16;
+
+/**
+ * The records one claim chooses from, read with `getAll` in chunks in `seq` order (one request per
+ * chunk instead of one per record) and stopping as soon as the batch is known. `selectBatch` then
+ * decides on these records with the one shared policy.
+ *
+ * Gives the records of the first run whose head holds no live lease (a run's head decides, as in
+ * `selectBatch`), from that head to the end of what a claim may take: the rest of its batch key
+ * (a batch is a run of consecutive records of its run), or the following records of the same kind
+ * up to `maxCount` and `maxBytes`. `firstChunk` is how many records the first read asks for (the
+ * caller's guess at one batch, from the average record size); later reads double it.
+ */
+export async function claimWindow(
+  store: IDBObjectStore,
+  keyRange: KeyRangeClass,
+  options: ClaimOptions,
+  firstChunk: number,
+): Promise<OutboxRecord[]> {
+  const window = new ClaimWindow(options);
+  let size = Math.min(Math.max(Math.ceil(firstChunk), MIN_CHUNK), MAX_CHUNK);
+  let after: RecordKey | undefined;
+  for (;;) {
+    const query = after === undefined ? null : keyRange.lowerBound(after, true);
+    const chunk = (await promisifyRequest(store.getAll(query, size))) as OutboxRecord[];
+    for (const record of chunk) if (window.offer(record) === 'complete') return window.records;
+    if (chunk.length < size) return window.records;
+    const last = chunk[chunk.length - 1];
+    after = [last.seq, last.id];
+    size = Math.min(size * 2, MAX_CHUNK);
+  }
+}
+
+class ClaimWindow {
+  readonly records: OutboxRecord[] = [];
+  private readonly blockedRuns = new Set<string>();
+  private bytes = 0;
+
+  constructor(private readonly options: ClaimOptions) {}
+
+  offer(record: OutboxRecord): 'more' | 'complete' {
+    const lead = this.records[0];
+    if (!lead) {
+      if (this.blockedRuns.has(record.run)) return 'more';
+      if (record.leaseUntil !== undefined && record.leaseUntil > this.options.now) {
+        this.blockedRuns.add(record.run);
+        return 'more';
+      }
+      this.records.push(record);
+      this.bytes = record.bytes;
+      // Other kinds go alone, under a batch key or not.
+      return BATCHABLE_KINDS.has(record.kind) ? 'more' : 'complete';
+    }
+    if (record.run !== lead.run) return 'more';
+    const inBatch = lead.batch !== undefined ? record.batch === lead.batch : record.batch === undefined && record.kind === lead.kind;
+    if (!inBatch) return 'complete';
+    this.records.push(record);
+    this.bytes += record.bytes;
+    if (lead.batch === undefined && (this.records.length >= this.options.maxCount || this.bytes > this.options.maxBytes)) return 'complete';
+    return 'more';
+  }
+}
+
+/** What an ack needs to know of a record this store claimed: where it is, and what it weighs. */
+export interface ClaimedRecord {
+  seq: number;
+  bytes: number;
+}
+
+/**
+ * Deletes the records named by `ids` that are still stored; gives how many went, their bytes, and
+ * the id of one of them (each record is deleted once, so it names this change uniquely).
+ * Records this store claimed (`claimed`) are found with one key read over their `seq` span and,
+ * when nothing else lies in that span (one run drained alone, the usual case), deleted with one
+ * range delete; any other id is looked up in the id index.
+ */
+export async function deleteRecords(
+  store: IDBObjectStore,
+  keyRange: KeyRangeClass,
+  ids: readonly string[],
+  claimed: ReadonlyMap<string, ClaimedRecord>,
+): Promise<Totals & { someId?: string }> {
+  const removed: Totals & { someId?: string } = { records: 0, bytes: 0 };
+  const known = new Map<string, ClaimedRecord>();
+  const unknown: string[] = [];
+  for (const id of ids) {
+    const record = claimed.get(id);
+    if (record) known.set(id, record);
+    else unknown.push(id);
+  }
+  if (known.size > 0) {
+    let lowest = Infinity;
+    let highest = -Infinity;
+    for (const { seq } of known.values()) {
+      lowest = Math.min(lowest, seq);
+      highest = Math.max(highest, seq);
+    }
+    // [seq] sorts before every [seq, id]; [seq, []] after every [seq, id] (arrays sort after strings).
+    const span = keyRange.bound([lowest], [highest, []]);
+    const keys = (await promisifyRequest(store.getAllKeys(span))) as RecordKey[];
+    const found = keys.filter(([, id]) => known.has(id));
+    if (found.length === keys.length) store.delete(span);
+    else for (const key of found) store.delete(key);
+    for (const [, id] of found) {
+      removed.someId ??= id;
+      removed.records++;
+      removed.bytes += known.get(id)!.bytes;
+    }
+  }
+  for (const record of await recordsById(store, unknown)) {
+    store.delete([record.seq, record.id]);
+    removed.someId ??= record.id;
+    removed.records++;
+    removed.bytes += record.bytes;
+  }
+  return removed;
+}
+
+export function recordsById(store: IDBObjectStore, ids: readonly string[]): Promise<OutboxRecord[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  const index = store.index(ID_INDEX);
+  return Promise.all(ids.map((id) => promisifyRequest(index.get(id)) as Promise<OutboxRecord | undefined>)).then(
+    (found) => found.filter((record): record is OutboxRecord => record !== undefined),
+  );
+}
+
+/**
+ * Deletes the oldest unleased metrics and logs, walking records in `seq` order, while `tooMuch`
+ * holds; the same rule as `evictBeyondCaps`, on a cursor so a full queue is not read whole on
+ * every append. Updates `totals`; returns how many went.
+ */
+export function evictOldest(store: IDBObjectStore, totals: Totals, tooMuch: (totals: Totals) => boolean): Promise<number> {
+  if (!tooMuch(totals)) return Promise.resolve(0);
+  const now = Date.now();
+  let evicted = 0;
+  return new Promise((resolve, reject) => {
+    const request = store.openCursor();
+    request.onerror = () => reject(request.error);
+    request.onsuccess = () => {
+      const cursor = request.result;
+      if (!cursor || !tooMuch(totals)) return resolve(evicted);
+      const record = cursor.value as OutboxRecord;
+      const leased = record.leaseUntil !== undefined && record.leaseUntil > now;
+      if (EVICTABLE_KINDS.has(record.kind) && !leased) {
+        cursor.delete();
+        totals.records--;
+        totals.bytes -= record.bytes;
+        evicted++;
+      }
+      cursor.continue();
+    };
+  });
+}
