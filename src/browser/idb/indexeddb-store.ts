@@ -185,7 +185,14 @@ class IndexedDbStore implements OutboxStore {
     });
   }
 
+  /**
+   * Once the page is going away a claim takes nothing: the page is gone before it could send
+   * the batch, and the lease would keep the records from the next load for its whole length
+   * (F09: Chromium gives a tab closed while offline an `online` event after `pagehide`, which
+   * woke its sender; the create it leased waited 36 s on the next load).
+   */
   claim(options: ClaimOptions): Promise<OutboxRecord[]> {
+    if (isPageExiting()) return Promise.resolve([]);
     return this.run(
       'readwrite',
       [RECORDS],
