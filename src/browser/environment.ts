@@ -6,6 +6,7 @@ import { openBrowserStore } from './idb-store';
 import { localStorageExitNotes } from './idb/exit-spill';
 import { createKeepaliveSender } from './keepalive';
 import { installPageLifecycle } from './lifecycle';
+import { pagePresence } from './page-presence';
 import { collectBrowserRunEnv } from './run-env';
 
 /** The global a page sets to give settings to the library, e.g. `{ POLYAXON_API_HOST: '...' }`. */
@@ -42,6 +43,7 @@ export function browserEnvironment(options: BrowserEnvironmentOptions = {}): Env
     captureConsole: (sink) => captureBrowserConsole(sink),
     sendOnExit: createKeepaliveSender(),
     exitNotes: localStorageExitNotes(),
+    pagePresence,
     // Browser timers never keep anything alive.
     unrefTimer: () => {},
   };

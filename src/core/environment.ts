@@ -61,6 +61,14 @@ export interface ExitNotes {
   take(topic: string): Promise<unknown[]>;
 }
 
+/** This page among the pages and Workers sending from one queue (F12); see Environment.pagePresence. */
+export interface PagePresence {
+  /** Whether another page or Worker may be sending from the queue now. */
+  othersAlive(): boolean;
+  /** Tells the others this page sends no more (at `pagehide`, in its call stack). */
+  leave(): void;
+}
+
 /**
  * Everything that differs between runtimes. Adapters hold no retry, batching or drop policy.
  * "Best effort" members never throw: they give null or a partial value and log one debug note.
@@ -89,6 +97,12 @@ export interface Environment {
   sendOnExit?(request: ExitRequest): boolean;
   /** Where a closing page leaves notes for the next load (the leases it held; exit-leases.ts). */
   exitNotes?: ExitNotes;
+  /**
+   * Announces this outbox to the other pages and Workers that may share its queue (`topic`: one
+   * per server, exit-leases.ts `leaseTopic`), so that a closing page sends only what no other can
+   * hold (browser: BroadcastChannel). Absent: nothing else can share the queue (Node).
+   */
+  pagePresence?(topic: string): PagePresence;
   /**
    * Writes files under `folder` (each `path` relative to it, folders created), for outputs kept on
    * disk (Node only; a run's outputs path in the cluster). Resolves with the last file's path.

@@ -22,8 +22,8 @@ export const EXIT_WINDOW_BYTES = 256 * 1024;
  *
  * What the window cannot see: records evicted for the caps, and records of this page's run that
  * another tab sending from the same queue (F12) took since this page last claimed or found the
- * queue empty. Those may go once more at close, under a key the other tab did not use; the
- * window learns of both at this page's next claim or empty claim.
+ * queue empty (the window learns of both at this page's next claim or empty claim). So while
+ * another page may be live, a close sends only the runs this page holds leased: see `sequences`.
  */
 export class ExitWindow {
   private readonly runs = new Map<string, RunWindow>();
@@ -118,11 +118,17 @@ export class ExitWindow {
   /**
    * Each run's records in the order they must leave, head first. A run holding a lease of this
    * page that ran out is left out: another sender may have it now.
+   *
+   * `leasedOnly` (another page may be sending from the queue): only the runs whose head this page
+   * holds leased. A live lease on a run's head keeps every other sender off the whole run
+   * (selectBatch), and the claim that took it told the window what had left before it, so no
+   * record of such a run can be another page's; any other run's records may have been claimed,
+   * even sent and acked, by the other page since this page last looked.
    */
-  sequences(now: number): Array<{ run: string; records: OutboxRecord[] }> {
+  sequences(now: number, leasedOnly?: boolean): Array<{ run: string; records: OutboxRecord[] }> {
     const result: Array<{ run: string; records: OutboxRecord[] }> = [];
     for (const [run, { entries }] of this.runs) {
-      if (entries.length > 0 && !entries.some((entry) => entry.leaseUntil !== undefined && entry.leaseUntil <= now)) {
+      if (entries.length > 0 && !(leasedOnly && !(entries[0].leaseUntil! > now)) && !entries.some((entry) => entry.leaseUntil !== undefined && entry.leaseUntil <= now)) {
         result.push({ run, records: entries.map((entry) => entry.record) });
       }
     }

@@ -1,4 +1,4 @@
-import type { ExitRequest } from './environment';
+import type { ExitRequest, PagePresence } from './environment';
 import type { PolyaxonError, PolyaxonErrorKind } from './errors';
 import { logger } from './logger';
 import { MemoryStore } from './memory-store';
@@ -86,10 +86,14 @@ export class Outbox {
   private readonly exitWindow = new ExitWindow();
   private readonly sendingStore: Promise<OutboxStore>;
   private pageClosed = false;
+  /** The other pages and Workers that may send from this queue (F12); undefined: none can. */
+  private readonly presence: PagePresence | undefined;
 
   constructor(options: OutboxOptions) {
     this.options = resolveOutboxOptions(options);
     this.storeReady = this.open(options.store);
+    // Before any claim of this page (the store opens first): see src/browser/page-presence.ts.
+    this.presence = getEnvironment().pagePresence?.(leaseTopic(this.options.settings()));
     this.sendingStore = this.storeReady.then((store) =>
       watchedStore(store, this.exitWindow, (inner, now) => releaseNotedLeases(getEnvironment().exitNotes, leaseTopic(this.options.settings()), inner, now)),
     );
@@ -227,19 +231,27 @@ export class Outbox {
    * Whatever did not go out, and everything that did (its answer is never seen), stays queued
    * for the next load, which sends it under the same Idempotency-Key. Once per page; gives the
    * number of requests started.
+   *
+   * While another page or Worker may send from the same queue (F12), only the runs this page
+   * holds leased go (ExitWindow `sequences`): the other may have claimed, under its own key, any
+   * record this page has not claimed, and the live page sends what is left soon anyway. A memory
+   * store (no IndexedDB, F13) is this page's alone: everything goes, as nothing else will.
    */
   sendOnClose(sendOnExit?: (request: ExitRequest) => boolean): number {
-    if (this.pageClosed || this.closing) return 0;
+    if (this.pageClosed) return 0;
     this.pageClosed = true;
     let requests = 0;
     try {
+      const shared = this.presence?.othersAlive() && this.openedStore?.kind !== 'memory';
+      this.presence?.leave();
+      if (this.closing) return 0;
       this.persistSync();
       const now = this.options.clock.now();
       const settings = this.options.settings();
       // Paused for credentials, offline, or told to wait (429, backoff): the server gets nothing now either.
       if (sendOnExit && !this.sender.pausedReason && this.sender.retryAt === undefined) {
         const context = {
-          sequences: this.exitWindow.sequences(now),
+          sequences: this.exitWindow.sequences(now, shared),
           target: (run: string) => this.targets.peek(run, settings),
           settings,
           maxCount: this.options.maxBatchCount,

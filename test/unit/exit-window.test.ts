@@ -53,6 +53,18 @@ describe('ExitWindow: what a closing page can send from memory', () => {
     expect(window.liveLeases(100)).toEqual([]);
   });
 
+  it('F12 leasedOnly: only the runs whose head this page holds leased, each to its end', () => {
+    const window = new ExitWindow();
+    const mine = [record('a'), record('a'), record('a')];
+    const unclaimed = [record('b')];
+    [...mine, ...unclaimed].forEach((entry, index) => window.appended(entry, index + 1));
+    window.claimed(mine.slice(0, 2).map((entry) => ({ ...entry, batch: 'k', leaseUntil: 100 })));
+    expect(window.sequences(50, true).map(({ run, records: held }) => [run, ids(held)])).toEqual([['a', ids(mine)]]);
+    expect(window.sequences(50).map(({ run }) => run)).toEqual(['a', 'b']);
+    window.acked(ids(mine.slice(0, 2)));
+    expect(window.sequences(50, true)).toEqual([]);
+  });
+
   it("a claimed batch of another page's run is sent alone; a release keeps the records but ends the lease", () => {
     const window = new ExitWindow();
     const foreign = [record('other'), record('other')].map((entry) => ({ ...entry, batch: 'f', leaseUntil: 100 }));

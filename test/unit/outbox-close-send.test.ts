@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Environment, ExitNotes, ExitRequest } from '../../src/core/environment';
+import { pagePresence } from '../../src/browser/page-presence';
+import type { Environment, ExitNotes, ExitRequest, PagePresence } from '../../src/core/environment';
 import { EXIT_MAX_REQUESTS } from '../../src/core/exit-send';
 import { logger } from '../../src/core/logger';
 import { MemoryStore } from '../../src/core/memory-store';
@@ -230,5 +231,117 @@ describe('outbox: sending at page close (pagehide), from memory, in the listener
       return request !== undefined;
     });
     expect(storedAtSend).toBe(10);
+  });
+});
+
+/** The shared IndexedDB queue of an origin's pages, played by a MemoryStore that says so (a memory store is a page's alone). */
+class SharedQueue extends MemoryStore {
+  override readonly kind = 'indexeddb' as const;
+}
+
+describe('outbox: two pages on one queue (F12), each knowing of the other over a real BroadcastChannel', () => {
+  let presences: PagePresence[];
+  beforeEach(() => {
+    presences = [];
+    setEnvironment({
+      ...getEnvironment(),
+      pagePresence: (topic) => {
+        const presence = pagePresence(topic);
+        presences.push(presence);
+        return presence;
+      },
+    });
+  });
+  afterEach(() => {
+    for (const presence of presences) presence.leave();
+  });
+
+  /** Two pages on `store`; resolves once each has heard of the other. */
+  async function twoPages(store = new SharedQueue()) {
+    const logging = outboxFixture({ store, flushIntervalMs: 600_000 });
+    const other = outboxFixture({ store, flushIntervalMs: 600_000 });
+    await vi.waitFor(() => expect(presences.map((presence) => presence.othersAlive())).toEqual([true, true]), { timeout: 5_000 });
+    return { store, logging, other };
+  }
+
+  it('F12 a closing page does not send again what the other page claimed and sent since this page last claimed', async () => {
+    const { store, logging, other } = await twoPages();
+    const run = await existingRun(logging.outbox);
+    await vi.advanceTimersByTimeAsync(10);
+    for (const step of range(0, 50)) logging.outbox.append(metric(run, step));
+    await logging.outbox.persist();
+    // The other page's sender takes the logging page's points from the queue and delivers them.
+    void other.outbox.flush({ timeoutMs: 5_000 });
+    await vi.advanceTimersByTimeAsync(100);
+    expect((await store.count()).records).toBe(0);
+    expect(other.transport.requests.flatMap(steps)).toEqual(range(0, 50));
+    for (const step of range(50, 10)) logging.outbox.append(metric(run, step));
+    logging.outbox.append(stopped(run));
+
+    const keepalive = capturingSend();
+    logging.outbox.sendOnClose(keepalive.send);
+    const sentTwice = keepalive.sent.flatMap((request) => (request.url.endsWith('/metrics/') ? steps(request) : [])).filter((step) => step < 50);
+    expect(sentTwice).toEqual([]);
+    // Neither did it send what the other page may take next: that page is live and sends it.
+    expect(keepalive.sent).toEqual([]);
+    logging.outbox.pause();
+    await other.outbox.flush({ timeoutMs: 5_000 });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(other.transport.requests.flatMap((request) => (request.url.endsWith('/metrics/') ? steps(request) : []))).toEqual(range(0, 60));
+  });
+
+  it('F12 F10 with another page live, the batch the closing page holds leased still goes by keepalive, under its key', async () => {
+    const { logging } = await twoPages();
+    const run = await existingRun(logging.outbox);
+    const otherRun = await existingRun(logging.outbox, 'run-2', 8);
+    logging.transport.enqueue({ hang: true });
+    for (const step of range(0, 20)) logging.outbox.append(metric(run, step));
+    logging.outbox.flush();
+    await vi.advanceTimersByTimeAsync(10);
+    const [inFlight] = logging.transport.requests;
+    expect(steps(inFlight)).toEqual(range(0, 20));
+    logging.outbox.append(stopped(run));
+    logging.outbox.append(stopped(otherRun));
+
+    const keepalive = capturingSend();
+    logging.outbox.sendOnClose(keepalive.send);
+    // The run whose head it holds leased is its alone, up to its end; the other run is not.
+    expect(keepalive.sent.map((request) => [key(request), request.url.replace(/^.*\/experiments\//, '')])).toEqual([
+      [key(inFlight), '7/metrics/'],
+      [expect.any(String), '7/statuses/'],
+    ]);
+  });
+
+  it("F12 a page that said bye is forgotten: the last page's close sends everything again", async () => {
+    const { logging, other } = await twoPages();
+    other.outbox.sendOnClose(capturingSend().send);
+    await vi.waitFor(() => expect(presences[0].othersAlive()).toBe(false), { timeout: 5_000 });
+    const run = await existingRun(logging.outbox);
+    for (const step of range(0, 30)) logging.outbox.append(metric(run, step));
+    const keepalive = capturingSend();
+    expect(logging.outbox.sendOnClose(keepalive.send)).toBe(1);
+    expect(steps(keepalive.sent[0])).toEqual(range(0, 30));
+  });
+
+  it('F12 without BroadcastChannel nothing can be known: another page may share the queue', () => {
+    const presence = pagePresence('leases x', {});
+    expect(presence.othersAlive()).toBe(true);
+    presence.leave();
+  });
+
+  it('a lone page with presence sends everything at close; so does a page whose queue is in memory, which no other page can share', async () => {
+    const lone = outboxFixture({ store: new SharedQueue() });
+    const inMemory = outboxFixture({ store: new MemoryStore() });
+    await vi.waitFor(() => expect(presences[1].othersAlive()).toBe(true), { timeout: 5_000 });
+    const closeWithPoints = async ({ outbox }: { outbox: typeof lone.outbox }) => {
+      const run = await existingRun(outbox);
+      for (const step of range(0, 30)) outbox.append(metric(run, step));
+      const keepalive = capturingSend();
+      expect(outbox.sendOnClose(keepalive.send)).toBe(1);
+      expect(steps(keepalive.sent[0])).toEqual(range(0, 30));
+    };
+    await closeWithPoints(inMemory);
+    await vi.waitFor(() => expect(presences[0].othersAlive()).toBe(false), { timeout: 5_000 });
+    await closeWithPoints(lone);
   });
 });
