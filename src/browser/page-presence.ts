@@ -10,7 +10,8 @@ type ChannelLike = { postMessage(message: unknown): void; close(): void; onmessa
  * Presence on a queue (Environment.pagePresence) over a BroadcastChannel named after `topic`:
  * pages and dedicated Workers of the origin that send from one IndexedDB queue (F12) greet each
  * other. A page says hello when its outbox starts, every live one answers (so the newcomer learns
- * of the old ones), and a closing page says bye.
+ * of the old ones), and a closing page says bye, which wakes the others' senders: what the closing
+ * page leaves in the queue is theirs to send now.
  *
  * Why this is enough to keep a close send off another page's records: another page can take this
  * page's records only with a claim, and its claim comes after its hello (its store opens first),
@@ -21,7 +22,11 @@ type ChannelLike = { postMessage(message: unknown): void; close(): void; onmessa
  * Without BroadcastChannel (Safari before 15.4, some WebViews) nothing can be known: another page
  * may share the queue, so `othersAlive` is always true.
  */
-export function pagePresence(topic: string, scope: { BroadcastChannel?: new (name: string) => ChannelLike } = globalThis as never): PagePresence {
+export function pagePresence(
+  topic: string,
+  onLeave: () => void,
+  scope: { BroadcastChannel?: new (name: string) => ChannelLike } = globalThis as never,
+): PagePresence {
   const Channel = scope.BroadcastChannel;
   if (typeof Channel !== 'function') return { othersAlive: () => true, leave() {} };
   const self = Math.random();
@@ -30,8 +35,10 @@ export function pagePresence(topic: string, scope: { BroadcastChannel?: new (nam
   const post = (kind: number) => channel?.postMessage([kind, self]);
   channel.onmessage = ({ data }) => {
     const [kind, from] = data as [number, unknown];
-    if (kind === BYE) others.delete(from);
-    else others.add(from);
+    if (kind === BYE) {
+      others.delete(from);
+      onLeave();
+    } else others.add(from);
     if (kind === HELLO) post(HERE);
   };
   post(HELLO);

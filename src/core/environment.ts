@@ -100,9 +100,10 @@ export interface Environment {
   /**
    * Announces this outbox to the other pages and Workers that may share its queue (`topic`: one
    * per server, exit-leases.ts `leaseTopic`), so that a closing page sends only what no other can
-   * hold (browser: BroadcastChannel). Absent: nothing else can share the queue (Node).
+   * hold (browser: BroadcastChannel). `onLeave` runs when another says bye: what it could not
+   * send is now for the live ones. Absent: nothing else can share the queue (Node).
    */
-  pagePresence?(topic: string): PagePresence;
+  pagePresence?(topic: string, onLeave: () => void): PagePresence;
   /**
    * Writes files under `folder` (each `path` relative to it, folders created), for outputs kept on
    * disk (Node only; a run's outputs path in the cluster). Resolves with the last file's path.

@@ -93,7 +93,8 @@ export class Outbox {
     this.options = resolveOutboxOptions(options);
     this.storeReady = this.open(options.store);
     // Before any claim of this page (the store opens first): see src/browser/page-presence.ts.
-    this.presence = getEnvironment().pagePresence?.(leaseTopic(this.options.settings()));
+    // Another page's bye: what it could not send is now for the pages still live to send.
+    this.presence = getEnvironment().pagePresence?.(leaseTopic(this.options.settings()), () => this.sender.kick());
     this.sendingStore = this.storeReady.then((store) =>
       watchedStore(store, this.exitWindow, (inner, now) => releaseNotedLeases(getEnvironment().exitNotes, leaseTopic(this.options.settings()), inner, now)),
     );
@@ -234,35 +235,37 @@ export class Outbox {
    *
    * While another page or Worker may send from the same queue (F12), only the runs this page
    * holds leased go (ExitWindow `sequences`): the other may have claimed, under its own key, any
-   * record this page has not claimed, and the live page sends what is left soon anyway. A memory
+   * record this page has not claimed; the live one, woken by this page's bye, sends the rest. A memory
    * store (no IndexedDB, F13) is this page's alone: everything goes, as nothing else will.
    */
   sendOnClose(sendOnExit?: (request: ExitRequest) => boolean): number {
     if (this.pageClosed) return 0;
     this.pageClosed = true;
     let requests = 0;
-    try {
-      const shared = this.presence?.othersAlive() && this.openedStore?.kind !== 'memory';
-      this.presence?.leave();
-      if (this.closing) return 0;
-      this.persistSync();
-      const now = this.options.clock.now();
-      const settings = this.options.settings();
-      // Paused for credentials, offline, or told to wait (429, backoff): the server gets nothing now either.
-      if (sendOnExit && !this.sender.pausedReason && this.sender.retryAt === undefined) {
-        const context = {
-          sequences: this.exitWindow.sequences(now, shared),
-          target: (run: string) => this.targets.peek(run, settings),
-          settings,
-          maxCount: this.options.maxBatchCount,
-          maxBytes: this.options.maxBatchBytes,
-        };
-        requests = sendOnClose(context, sendOnExit).requests;
+    if (!this.closing) {
+      try {
+        const shared = this.presence?.othersAlive() && this.openedStore?.kind !== 'memory';
+        this.persistSync();
+        const now = this.options.clock.now();
+        const settings = this.options.settings();
+        // Paused for credentials, offline, or told to wait (429, backoff): the server gets nothing now either.
+        if (sendOnExit && !this.sender.pausedReason && this.sender.retryAt === undefined) {
+          const context = {
+            sequences: this.exitWindow.sequences(now, shared),
+            target: (run: string) => this.targets.peek(run, settings),
+            settings,
+            maxCount: this.options.maxBatchCount,
+            maxBytes: this.options.maxBatchBytes,
+          };
+          requests = sendOnClose(context, sendOnExit).requests;
+        }
+        noteLeasesAtClose(getEnvironment().exitNotes, leaseTopic(settings), this.exitWindow.liveLeases(now));
+      } catch (error) {
+        logger.debug('close send failed', error);
       }
-      noteLeasesAtClose(getEnvironment().exitNotes, leaseTopic(settings), this.exitWindow.liveLeases(now));
-    } catch (error) {
-      logger.debug('close send failed', error);
     }
+    // Last, so that the page woken by the bye finds the lease notes.
+    this.presence?.leave();
     return requests;
   }
 

@@ -245,8 +245,8 @@ describe('outbox: two pages on one queue (F12), each knowing of the other over a
     presences = [];
     setEnvironment({
       ...getEnvironment(),
-      pagePresence: (topic) => {
-        const presence = pagePresence(topic);
+      pagePresence: (topic, onLeave) => {
+        const presence = pagePresence(topic, onLeave);
         presences.push(presence);
         return presence;
       },
@@ -285,9 +285,16 @@ describe('outbox: two pages on one queue (F12), each knowing of the other over a
     // Neither did it send what the other page may take next: that page is live and sends it.
     expect(keepalive.sent).toEqual([]);
     logging.outbox.pause();
-    await other.outbox.flush({ timeoutMs: 5_000 });
-    await vi.advanceTimersByTimeAsync(100);
+    // The bye wakes the other page's sender (idle, with nothing to poll for): it sends the rest.
+    await vi.waitFor(
+      async () => {
+        await vi.advanceTimersByTimeAsync(10);
+        expect((await store.count()).records).toBe(0);
+      },
+      { timeout: 5_000 },
+    );
     expect(other.transport.requests.flatMap((request) => (request.url.endsWith('/metrics/') ? steps(request) : []))).toEqual(range(0, 60));
+    expect(other.transport.requests.at(-1)?.url).toMatch(/experiments\/7\/statuses\/$/);
   });
 
   it('F12 F10 with another page live, the batch the closing page holds leased still goes by keepalive, under its key', async () => {
@@ -324,7 +331,7 @@ describe('outbox: two pages on one queue (F12), each knowing of the other over a
   });
 
   it('F12 without BroadcastChannel nothing can be known: another page may share the queue', () => {
-    const presence = pagePresence('leases x', {});
+    const presence = pagePresence('leases x', () => {}, {});
     expect(presence.othersAlive()).toBe(true);
     presence.leave();
   });
