@@ -16,20 +16,20 @@ export interface GroupCommitHooks {
  * from the store's `nextSeq()`.
  */
 export class GroupCommit {
-  private buffer: OutboxRecord[] = [];
-  private queued = false;
-  private readonly unwritten: Array<{ records: OutboxRecord[]; upTo: number }> = [];
-  private unwrittenCount = 0;
+  #buffer: OutboxRecord[] = [];
+  #queued = false;
+  readonly #unwritten: Array<{ records: OutboxRecord[]; upTo: number }> = [];
+  #unwrittenCount = 0;
   /** Records handed to `store.append` whose answer has not come yet. */
-  private appendingCount = 0;
-  private writing = false;
+  #appendingCount = 0;
+  #writing = false;
   /** Moves when a group starts or finishes reaching the store; see `quietWriteEpoch`. */
-  private writeEpoch = 0;
+  #writeEpoch = 0;
   /** `written()` calls in append-number order, each released once its groups are in the store. */
-  private readonly waiters: Array<{ upTo: number; resolve(): void }> = [];
-  private seq = 0;
-  private appended = 0;
-  private writtenUpTo = 0;
+  readonly #waiters: Array<{ upTo: number; resolve(): void }> = [];
+  #seq = 0;
+  #appended = 0;
+  #writtenUpTo = 0;
 
   constructor(
     private readonly store: Promise<OutboxStore>,
@@ -39,7 +39,7 @@ export class GroupCommit {
 
   /** Records appended so far; each record's number orders `flush` waits. */
   get appendedCount(): number {
-    return this.appended;
+    return this.#appended;
   }
 
   /**
@@ -47,7 +47,7 @@ export class GroupCommit {
    * neither the store's count nor `written` until `store.append` answers.
    */
   get waitingCount(): number {
-    return this.buffer.length + this.unwrittenCount + this.appendingCount;
+    return this.#buffer.length + this.#unwrittenCount + this.#appendingCount;
   }
 
   /**
@@ -56,35 +56,35 @@ export class GroupCommit {
    * half written (which `written` would then count a second time).
    */
   get quietWriteEpoch(): number | undefined {
-    return this.appendingCount === 0 ? this.writeEpoch : undefined;
+    return this.#appendingCount === 0 ? this.#writeEpoch : undefined;
   }
 
   /** The store's next free sequence number, read once it opened. */
   startSeqAt(next: number): void {
-    this.seq = Math.max(this.seq, next);
+    this.#seq = Math.max(this.#seq, next);
   }
 
   /** Buffers a record for this tick's group; gives its append number. */
   add(record: OutboxRecord): number {
-    this.buffer.push(record);
-    if (!this.queued) {
-      this.queued = true;
+    this.#buffer.push(record);
+    if (!this.#queued) {
+      this.#queued = true;
       queueMicrotask(() => this.commit());
     }
-    return ++this.appended;
+    return ++this.#appended;
   }
 
   /** Closes the current group and starts writing it (after any group before it). */
   commit(): void {
-    this.queued = false;
-    if (this.buffer.length > 0) {
-      this.unwritten.push({ records: this.buffer, upTo: this.appended });
-      this.unwrittenCount += this.buffer.length;
-      this.buffer = [];
+    this.#queued = false;
+    if (this.#buffer.length > 0) {
+      this.#unwritten.push({ records: this.#buffer, upTo: this.#appended });
+      this.#unwrittenCount += this.#buffer.length;
+      this.#buffer = [];
     }
-    if (!this.writing && this.unwritten.length > 0) {
-      this.writing = true;
-      void this.writeAll();
+    if (!this.#writing && this.#unwritten.length > 0) {
+      this.#writing = true;
+      void this.#writeAll();
     }
   }
 
@@ -95,9 +95,9 @@ export class GroupCommit {
    * here before each claim, must still get its turn.
    */
   async written(): Promise<number> {
-    const upTo = this.appended;
+    const upTo = this.#appended;
     this.commit();
-    if (this.writtenUpTo < upTo) await new Promise<void>((resolve) => this.waiters.push({ upTo, resolve }));
+    if (this.#writtenUpTo < upTo) await new Promise<void>((resolve) => this.#waiters.push({ upTo, resolve }));
     return upTo;
   }
 
@@ -106,34 +106,34 @@ export class GroupCommit {
    * when the process dies as soon as it returns. Groups already being written went first.
    */
   writeNow(store: OutboxStore): void {
-    this.queued = false;
-    const records = [...this.unwritten.flatMap((group) => group.records), ...this.buffer];
-    this.unwritten.length = 0;
-    this.unwrittenCount = 0;
-    this.buffer = [];
-    if (records.length > 0) void this.write(store, records, this.appended);
+    this.#queued = false;
+    const records = [...this.#unwritten.flatMap((group) => group.records), ...this.#buffer];
+    this.#unwritten.length = 0;
+    this.#unwrittenCount = 0;
+    this.#buffer = [];
+    if (records.length > 0) void this.#write(store, records, this.#appended);
   }
 
-  private async writeAll(): Promise<void> {
+  async #writeAll(): Promise<void> {
     try {
       const store = await this.store;
-      while (this.unwritten.length > 0) {
-        const next = this.unwritten.shift()!;
-        this.unwrittenCount -= next.records.length;
-        await this.write(store, next.records, next.upTo);
+      while (this.#unwritten.length > 0) {
+        const next = this.#unwritten.shift()!;
+        this.#unwrittenCount -= next.records.length;
+        await this.#write(store, next.records, next.upTo);
       }
     } finally {
       // Cleared in the same step that finds nothing left, so a group committed right after
       // starts a new loop instead of waiting behind one that has already ended.
-      this.writing = false;
+      this.#writing = false;
     }
   }
 
   /** `store.append` is called before the first await, which `writeNow` relies on. */
-  private async write(store: OutboxStore, records: OutboxRecord[], upTo: number): Promise<void> {
-    for (const record of records) record.seq = this.seq++;
-    this.appendingCount += records.length;
-    this.writeEpoch++;
+  async #write(store: OutboxStore, records: OutboxRecord[], upTo: number): Promise<void> {
+    for (const record of records) record.seq = this.#seq++;
+    this.#appendingCount += records.length;
+    this.#writeEpoch++;
     let outcome: { ok: true; result: AppendResult } | { ok: false; error: unknown };
     try {
       outcome = { ok: true, result: await store.append(records, this.caps) };
@@ -141,19 +141,19 @@ export class GroupCommit {
       outcome = { ok: false, error };
     }
     // Leaves `waitingCount` in the step the hooks count it elsewhere: never counted twice or not at all.
-    this.appendingCount -= records.length;
-    this.writeEpoch++;
+    this.#appendingCount -= records.length;
+    this.#writeEpoch++;
     try {
       if (outcome.ok) this.hooks.written(records, outcome.result);
       else this.hooks.failed(records, outcome.error);
     } catch (error) {
       logger.debug('a group commit hook threw', error);
     }
-    this.writtenUpTo = Math.max(this.writtenUpTo, upTo);
-    this.releaseWaiters();
+    this.#writtenUpTo = Math.max(this.#writtenUpTo, upTo);
+    this.#releaseWaiters();
   }
 
-  private releaseWaiters(): void {
-    while (this.waiters.length > 0 && this.waiters[0].upTo <= this.writtenUpTo) this.waiters.shift()!.resolve();
+  #releaseWaiters(): void {
+    while (this.#waiters.length > 0 && this.#waiters[0].upTo <= this.#writtenUpTo) this.#waiters.shift()!.resolve();
   }
 }

@@ -44,9 +44,9 @@ interface CreateWaiter {
 }
 
 export class RunTargets {
-  private readonly known = new Map<string, StoredRunTarget>();
-  private readonly waiters = new Map<string, CreateWaiter[]>();
-  private readonly users = new Map<string, string>();
+  readonly #known = new Map<string, StoredRunTarget>();
+  readonly #waiters = new Map<string, CreateWaiter[]>();
+  readonly #users = new Map<string, string>();
 
   constructor(
     private readonly store: () => Promise<OutboxStore>,
@@ -58,18 +58,18 @@ export class RunTargets {
     const stored: StoredRunTarget = { project: target.project };
     if (target.user !== undefined) stored.user = target.user;
     if (target.id !== undefined) stored.id = target.id;
-    this.known.set(run, stored);
-    if (stored.id !== undefined) this.settleWaiters(run, (waiter) => waiter.resolve(stored.id!));
+    this.#known.set(run, stored);
+    if (stored.id !== undefined) this.#settleWaiters(run, (waiter) => waiter.resolve(stored.id!));
     await (await this.store()).setMeta(runMetaKey(run), stored);
   }
 
   async get(run: string): Promise<StoredRunTarget | undefined> {
-    const cached = this.known.get(run);
+    const cached = this.#known.get(run);
     if (cached?.id !== undefined || cached?.rejected !== undefined) return cached;
     // Another process or tab may have acked the create since: the store is the truth.
     const stored = (await (await this.store()).getMeta(runMetaKey(run))) as StoredRunTarget | undefined;
     if (stored && typeof stored.project === 'string') {
-      this.known.set(run, stored);
+      this.#known.set(run, stored);
       return stored;
     }
     return cached;
@@ -87,11 +87,11 @@ export class RunTargets {
     } else if (target?.id === undefined) {
       return { kind: 'drop', reason: 'unknown_run', message: `no server experiment known for run ${record.run}` };
     }
-    const user = target.user ?? this.users.get(credentialsKey(settings));
+    const user = target.user ?? this.#users.get(credentialsKey(settings));
     if (user !== undefined) return { kind: 'ready', target: { user, project: target.project, id: target.id } };
     const lookup = await this.lookupUser(settings);
     if (lookup.kind === 'failed') return { kind: 'blocked', outcome: lookup.outcome };
-    this.users.set(credentialsKey(settings), lookup.user);
+    this.#users.set(credentialsKey(settings), lookup.user);
     return { kind: 'ready', target: { user: lookup.user, project: target.project, id: target.id } };
   }
 
@@ -101,15 +101,15 @@ export class RunTargets {
    * server id and its user is known, and for a refused run.
    */
   peek(run: string, settings: ClientSettings): ResolvedTarget | undefined {
-    const target = this.known.get(run);
+    const target = this.#known.get(run);
     if (target?.id === undefined || target.rejected !== undefined) return undefined;
-    const user = target.user ?? this.users.get(credentialsKey(settings));
+    const user = target.user ?? this.#users.get(credentialsKey(settings));
     return user === undefined ? undefined : { user, project: target.project, id: target.id };
   }
 
   /** The user `GET users/` named for these credentials, when already asked. */
   knownUser(settings: ClientSettings): string | undefined {
-    return this.users.get(credentialsKey(settings));
+    return this.#users.get(credentialsKey(settings));
   }
 
   /** The meta to store atomically with the create's ack. */
@@ -127,21 +127,21 @@ export class RunTargets {
    * their turn comes. For a create the caller has already reported as failed (401/403 at create).
    */
   async abandon(run: string, message: string): Promise<void> {
-    const abandoned: StoredRunTarget = { project: this.known.get(run)?.project ?? '', rejected: message };
+    const abandoned: StoredRunTarget = { project: this.#known.get(run)?.project ?? '', rejected: message };
     this.createFailed(run, new PolyaxonError('bad_request', 0, 'POST', 'experiments/', message), abandoned);
     await (await this.store()).setMeta(runMetaKey(run), abandoned);
   }
 
   /** After the create's ack is stored. */
   created(run: string, target: StoredRunTarget): void {
-    this.known.set(run, target);
-    this.settleWaiters(run, (waiter) => waiter.resolve(target.id!));
+    this.#known.set(run, target);
+    this.#settleWaiters(run, (waiter) => waiter.resolve(target.id!));
   }
 
   /** The create was refused (dropped) or cannot go out for now (credentials refused). */
   createFailed(run: string, error: PolyaxonError, rejected?: StoredRunTarget): void {
-    if (rejected) this.known.set(run, rejected);
-    this.settleWaiters(run, (waiter) => waiter.reject(error));
+    if (rejected) this.#known.set(run, rejected);
+    this.#settleWaiters(run, (waiter) => waiter.reject(error));
   }
 
   /**
@@ -150,16 +150,16 @@ export class RunTargets {
    * pending (the record stays queued; a later call waits again).
    */
   whenCreated(run: string): Promise<number> {
-    const known = this.known.get(run);
+    const known = this.#known.get(run);
     if (known?.id !== undefined) return Promise.resolve(known.id);
     if (known?.rejected !== undefined) {
       return Promise.reject(new PolyaxonError('bad_request', 400, 'POST', 'experiments/', known.rejected));
     }
     return new Promise<number>((resolve, reject) => {
-      const list = this.waiters.get(run) ?? [];
+      const list = this.#waiters.get(run) ?? [];
       list.push({ resolve, reject });
-      this.waiters.set(run, list);
-      this.watchStore(run);
+      this.#waiters.set(run, list);
+      this.#watchStore(run);
     });
   }
 
@@ -167,13 +167,13 @@ export class RunTargets {
    * Another tab or process sharing the queue may send this run's create and ack it: the store's
    * meta is then the only news of it. Looks there now and every second while someone waits.
    */
-  private watchStore(run: string): void {
-    if (!this.waiters.has(run)) return;
+  #watchStore(run: string): void {
+    if (!this.#waiters.has(run)) return;
     this.get(run).then(
       (target) => {
-        if (target?.id !== undefined) this.settleWaiters(run, (waiter) => waiter.resolve(target.id!));
+        if (target?.id !== undefined) this.#settleWaiters(run, (waiter) => waiter.resolve(target.id!));
         else {
-          const timer = setTimeout(() => this.watchStore(run), STORE_WATCH_INTERVAL_MS);
+          const timer = setTimeout(() => this.#watchStore(run), STORE_WATCH_INTERVAL_MS);
           getEnvironment().unrefTimer(timer);
         }
       },
@@ -181,10 +181,10 @@ export class RunTargets {
     );
   }
 
-  private settleWaiters(run: string, settle: (waiter: CreateWaiter) => void): void {
-    const list = this.waiters.get(run);
+  #settleWaiters(run: string, settle: (waiter: CreateWaiter) => void): void {
+    const list = this.#waiters.get(run);
     if (!list) return;
-    this.waiters.delete(run);
+    this.#waiters.delete(run);
     for (const waiter of list) settle(waiter);
   }
 }

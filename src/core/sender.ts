@@ -34,54 +34,55 @@ const SPLIT_RECOVERY_SENDS = 10;
  * order simple, and a 429 or an outage stops everything at once (F03).
  */
 export class Sender {
-  private readonly gate: SendGate;
-  private loop: Promise<void> | undefined;
-  private again = false;
-  private soonAfterLoop = false;
-  private stopped = false;
-  private intervalTimer: ReturnType<typeof setTimeout> | undefined;
-  private pollTimer: ReturnType<typeof setTimeout> | undefined;
-  private splitMaxCount: number | undefined;
-  private sendsSinceSplit = 0;
-  private inFlightCount = 0;
+  readonly #gate: SendGate;
+  #loop: Promise<void> | undefined;
+  #again = false;
+  #soonAfterLoop = false;
+  #stopped = false;
+  #intervalTimer: ReturnType<typeof setTimeout> | undefined;
+  #pollTimer: ReturnType<typeof setTimeout> | undefined;
+  #splitMaxCount: number | undefined;
+  #sendsSinceSplit = 0;
+  #inFlightCount = 0;
 
   constructor(
     private readonly options: ResolvedOutboxOptions,
     private readonly host: SenderHost,
     private readonly targets: RunTargets,
   ) {
-    this.gate = new SendGate(options, () => this.kick());
+    this.#gate = new SendGate(options, () => this.kick());
   }
 
   get inFlight(): number {
-    return this.inFlightCount;
+    return this.#inFlightCount;
   }
 
   get pausedReason(): PausedReason | undefined {
-    return this.gate.pausedReason;
+    return this.#gate.pausedReason;
   }
 
   /** When the current backoff ends (clock time), if one is running. */
   get retryAt(): number | undefined {
-    return this.gate.retryAt;
+    return this.#gate.retryAt;
   }
 
   /** Sends now, unless paused or backing off. */
   kick(): void {
-    if (this.stopped || this.gate.isClosed) return;
-    if (this.loop) {
-      this.again = true;
+    if (this.#stopped || this.#gate.isClosed) return;
+    if (this.#loop) {
+      this.#again = true;
       return;
     }
-    this.clearTimer('intervalTimer');
-    this.loop = this.drain()
+    clearTimeout(this.#intervalTimer);
+    this.#intervalTimer = undefined;
+    this.#loop = this.#drain()
       .catch((error: unknown) => logger.debug('sender stopped on an unexpected error', error))
       .finally(() => {
-        this.loop = undefined;
-        const soon = this.soonAfterLoop;
-        this.soonAfterLoop = false;
-        if (this.again) {
-          this.again = false;
+        this.#loop = undefined;
+        const soon = this.#soonAfterLoop;
+        this.#soonAfterLoop = false;
+        if (this.#again) {
+          this.#again = false;
           this.kick();
         } else if (soon) {
           this.soon();
@@ -91,39 +92,39 @@ export class Sender {
 
   /** Sends after `flushIntervalMs`, so metrics and logs of that interval go as one request. */
   soon(): void {
-    if (this.loop) {
+    if (this.#loop) {
       // The loop may already have found the store empty: look again after it ends.
-      this.soonAfterLoop = true;
+      this.#soonAfterLoop = true;
       return;
     }
-    if (this.intervalTimer || this.stopped) return;
-    this.intervalTimer = unrefTimer(this.options.flushIntervalMs, () => {
-      this.intervalTimer = undefined;
+    if (this.#intervalTimer || this.#stopped) return;
+    this.#intervalTimer = unrefTimer(this.options.flushIntervalMs, () => {
+      this.#intervalTimer = undefined;
       this.kick();
     });
   }
 
   /** Checks again later for records someone else holds leased (a tab or process that may die). */
   pollLater(): void {
-    if (this.stopped || this.pollTimer) return;
-    this.pollTimer = unrefTimer(Math.max(this.options.flushIntervalMs, 1_000), () => {
-      this.pollTimer = undefined;
+    if (this.#stopped || this.#pollTimer) return;
+    this.#pollTimer = unrefTimer(Math.max(this.options.flushIntervalMs, 1_000), () => {
+      this.#pollTimer = undefined;
       this.kick();
     });
   }
 
   pause(): void {
-    this.gate.pause();
+    this.#gate.pause();
   }
 
   /** Ends a manual pause and a pause for refused credentials (F07), then sends. */
   resume(): void {
-    this.gate.resume();
+    this.#gate.resume();
     this.kick();
   }
 
   setOnline(online: boolean): void {
-    this.gate.setOnline(online);
+    this.#gate.setOnline(online);
     this.kick();
   }
 
@@ -134,72 +135,71 @@ export class Sender {
 
   /** Stops for good; a request in flight finishes, nothing new starts. Resolves when idle. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.gate.stop();
-    this.clearTimer('intervalTimer');
-    this.clearTimer('pollTimer');
-    await this.loop;
+    this.#stopped = true;
+    this.#gate.stop();
+    this.#clearTimers();
+    await this.#loop;
   }
 
-  private async drain(): Promise<void> {
-    while (!this.stopped && !this.gate.isClosed) {
+  async #drain(): Promise<void> {
+    while (!this.#stopped && !this.#gate.isClosed) {
       const committedUpTo = await this.host.committed();
       const store = await this.host.store();
-      if (this.stopped || this.gate.isClosed) return;
+      if (this.#stopped || this.#gate.isClosed) return;
       let records: OutboxRecord[];
       try {
         records = await store.claim({
           owner: this.options.owner,
-          leaseMs: this.leaseMs(),
+          leaseMs: this.#leaseMs(),
           now: this.options.clock.now(),
-          maxCount: Math.min(this.options.maxBatchCount, this.splitMaxCount ?? Infinity),
+          maxCount: Math.min(this.options.maxBatchCount, this.#splitMaxCount ?? Infinity),
           maxBytes: this.options.maxBatchBytes,
         });
       } catch (error) {
         logger.debug('claim failed; trying again later', error);
-        this.gate.backOff();
+        this.#gate.backOff();
         return;
       }
       if (records.length === 0) {
         await this.host.idle(committedUpTo);
         return;
       }
-      this.inFlightCount = records.length;
+      this.#inFlightCount = records.length;
       try {
-        await this.deliver(store, records);
+        await this.#deliver(store, records);
       } catch (error) {
         // The store failed mid-way (ack, release): the lease runs out and the batch goes again
         // under the same key, which the server deduplicates.
         logger.debug('store failed while settling a batch', error);
-        this.gate.backOff();
+        this.#gate.backOff();
       } finally {
-        this.inFlightCount = 0;
+        this.#inFlightCount = 0;
       }
     }
   }
 
-  private async deliver(store: OutboxStore, records: OutboxRecord[]): Promise<void> {
+  async #deliver(store: OutboxStore, records: OutboxRecord[]): Promise<void> {
     const settings = this.options.settings();
     const resolution = await this.targets.resolve(records[0], settings);
-    if (resolution.kind === 'drop') return this.drop(store, records, resolution.reason, resolution.message);
+    if (resolution.kind === 'drop') return this.#drop(store, records, resolution.reason, resolution.message);
     if (resolution.kind === 'blocked') {
       const outcome = resolution.outcome;
       // A refused `GET users/` says nothing about these records: they wait, they do not go.
       const waiting: Outcome =
         outcome.kind === 'drop' || outcome.kind === 'split' ? { kind: 'retry', reason: 'server', message: `user lookup failed: ${outcome.kind}` } : outcome;
-      return this.apply(store, records, waiting, whoAmIRequest(settings));
+      return this.#apply(store, records, waiting, whoAmIRequest(settings));
     }
     let request: OutboxRequest;
     try {
       request = requestForBatch(records, resolution.target, settings);
     } catch (error) {
-      return this.drop(store, records, 'rejected', (error as Error).message);
+      return this.#drop(store, records, 'rejected', (error as Error).message);
     }
     const outcome = await exchange(this.options, request, records.length);
-    return this.apply(store, records, outcome, request, resolution.target);
+    return this.#apply(store, records, outcome, request, resolution.target);
   }
 
-  private async apply(
+  async #apply(
     store: OutboxStore,
     records: OutboxRecord[],
     outcome: Outcome,
@@ -212,15 +212,15 @@ export class Sender {
       case 'ok': {
         if (first.kind === 'create' && target) {
           const id = (outcome.body as { id?: unknown } | undefined)?.id;
-          if (typeof id !== 'number') return this.drop(store, records, 'rejected', 'the create answer has no experiment id', request);
+          if (typeof id !== 'number') return this.#drop(store, records, 'rejected', 'the create answer has no experiment id', request);
           const meta = this.targets.createdMeta(first.run, target, id);
           await store.ack(ids, meta);
           this.targets.created(first.run, { user: target.user, project: target.project, id });
         } else {
           await store.ack(ids);
         }
-        this.answered();
-        this.inFlightCount = 0;
+        this.#answered();
+        this.#inFlightCount = 0;
         this.host.settled(records);
         return;
       }
@@ -229,28 +229,28 @@ export class Sender {
         const kind: PolyaxonErrorKind =
           outcome.status !== undefined ? errorKindForStatus(outcome.status) : outcome.reason === 'timeout' ? 'timeout' : 'network';
         this.host.failed(errorFor(kind, outcome.status ?? 0, request, outcome.message), false);
-        this.gate.backOff(outcome.afterMs);
+        this.#gate.backOff(outcome.afterMs);
         logger.debug(`${request.method} ${request.url} will be retried: ${outcome.message}`);
         return;
       }
       case 'split': {
         await store.unbatch(ids);
         await store.release(ids);
-        this.splitMaxCount = Math.ceil(records.length / 2);
-        this.sendsSinceSplit = 0;
+        this.#splitMaxCount = Math.ceil(records.length / 2);
+        this.#sendsSinceSplit = 0;
         return;
       }
       case 'pause': {
         await store.release(ids);
-        this.pauseForCredentials(outcome.reason, outcome.message, request, first);
+        this.#pauseForCredentials(outcome.reason, outcome.message, request, first);
         return;
       }
       case 'drop':
-        return this.drop(store, records, outcome.reason, outcome.message, request, outcome.status);
+        return this.#drop(store, records, outcome.reason, outcome.message, request, outcome.status);
     }
   }
 
-  private async drop(
+  async #drop(
     store: OutboxStore,
     records: OutboxRecord[],
     reason: DropReason,
@@ -266,18 +266,18 @@ export class Sender {
       rejected,
     );
     if (first.kind === 'create') this.targets.createFailed(first.run, error, rejected && rejected[Object.keys(rejected)[0]]);
-    this.answered();
-    this.inFlightCount = 0;
+    this.#answered();
+    this.#inFlightCount = 0;
     this.host.settled(records, reason);
     this.host.failed(error, true);
     logger.warnOnce(`outbox-drop-${reason}`, `dropped ${first.kind} record(s) (${reason}): ${message}`);
   }
 
-  private pauseForCredentials(reason: PauseReason, message: string, request: OutboxRequest, first: OutboxRecord): void {
+  #pauseForCredentials(reason: PauseReason, message: string, request: OutboxRequest, first: OutboxRecord): void {
     const status = reason === 'unauthenticated' ? 401 : 403;
     const error = errorFor(reason, status, request, message);
     if (first.kind === 'create') this.targets.createFailed(first.run, error);
-    if (!this.gate.pauseForCredentials(reason)) return;
+    if (!this.#gate.pauseForCredentials(reason)) return;
     this.host.failed(error, true);
     logger.warnOnce(
       'outbox-paused',
@@ -286,23 +286,24 @@ export class Sender {
   }
 
   /** The server answered (or the batch left): the backoff streak ends, a 413 limit may grow back. */
-  private answered(): void {
-    this.gate.answered();
-    if (this.splitMaxCount !== undefined && ++this.sendsSinceSplit >= SPLIT_RECOVERY_SENDS) {
-      this.sendsSinceSplit = 0;
-      this.splitMaxCount *= 2;
-      if (this.splitMaxCount >= this.options.maxBatchCount) this.splitMaxCount = undefined;
+  #answered(): void {
+    this.#gate.answered();
+    if (this.#splitMaxCount !== undefined && ++this.#sendsSinceSplit >= SPLIT_RECOVERY_SENDS) {
+      this.#sendsSinceSplit = 0;
+      this.#splitMaxCount *= 2;
+      if (this.#splitMaxCount >= this.options.maxBatchCount) this.#splitMaxCount = undefined;
     }
   }
 
   /** A lease outlives its request, so a slow answer is never sent a second time by another owner. */
-  private leaseMs(): number {
+  #leaseMs(): number {
     return Math.max(this.options.leaseMs, requestTimeoutMs(this.options) + TRANSPORT_GRACE_MS + LEASE_MARGIN_MS);
   }
 
-  private clearTimer(name: 'intervalTimer' | 'pollTimer'): void {
-    if (this[name]) clearTimeout(this[name]);
-    this[name] = undefined;
+  #clearTimers(): void {
+    clearTimeout(this.#intervalTimer);
+    clearTimeout(this.#pollTimer);
+    this.#intervalTimer = this.#pollTimer = undefined;
   }
 }
 

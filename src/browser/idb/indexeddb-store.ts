@@ -87,10 +87,10 @@ export async function openIndexedDbStore(options: IndexedDbStoreOptions): Promis
 class IndexedDbStore implements OutboxStore {
   readonly kind: StoreKind = 'indexeddb';
   stopWatchingSpills: () => void = () => {};
-  private readonly totalsSeen = new TotalsEstimate();
-  private readonly metaStore: UseStore;
+  readonly #totalsSeen = new TotalsEstimate();
+  readonly #metaStore: UseStore;
   /** Records this store leased, by id: their acks then find them without the id index. */
-  private readonly claimed = new Map<string, ClaimedRecord>();
+  readonly #claimed = new Map<string, ClaimedRecord>();
 
   constructor(
     private readonly run: RunInTransaction,
@@ -98,7 +98,7 @@ class IndexedDbStore implements OutboxStore {
     private readonly databaseName: string,
     private readonly keyRange: KeyRangeClass,
   ) {
-    this.metaStore = (mode, callback) => run(mode, [META], async (transaction) => callback(transaction.objectStore(META)));
+    this.#metaStore = (mode, callback) => run(mode, [META], async (transaction) => callback(transaction.objectStore(META)));
   }
 
   /**
@@ -109,10 +109,10 @@ class IndexedDbStore implements OutboxStore {
    */
   append(records: OutboxRecord[], caps: StoreCaps): Promise<AppendResult> {
     if (isPageExiting() && spillRecords(this.databaseName, records)) return Promise.resolve({ evicted: 0 });
-    return untilPageExit(this.appendWithQuota(records, caps), { evicted: 0 });
+    return untilPageExit(this.#appendWithQuota(records, caps), { evicted: 0 });
   }
 
-  private async appendWithQuota(records: OutboxRecord[], caps: StoreCaps): Promise<AppendResult> {
+  async #appendWithQuota(records: OutboxRecord[], caps: StoreCaps): Promise<AppendResult> {
     let freed = 0;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -121,14 +121,14 @@ class IndexedDbStore implements OutboxStore {
       } catch (error) {
         if ((error as DOMException)?.name !== 'QuotaExceededError') throw error;
         // F15: room is made the way the caps make it, oldest metrics and logs first, and counted.
-        const evicted = attempt < QUOTA_ATTEMPTS ? await this.evictForQuota(Math.max(records.length, 1) * 2 ** attempt) : 0;
+        const evicted = attempt < QUOTA_ATTEMPTS ? await this.#evictForQuota(Math.max(records.length, 1) * 2 ** attempt) : 0;
         if (evicted === 0) throw new QuotaStillExceededError(freed, error);
         freed += evicted;
       }
     }
-    this.totalsSeen.add(records);
-    if (!this.totalsSeen.nearCaps(caps)) return { evicted: freed };
-    const evicted = await this.applyCaps(records, caps).catch((error: unknown) => {
+    this.#totalsSeen.add(records);
+    if (!this.#totalsSeen.nearCaps(caps)) return { evicted: freed };
+    const evicted = await this.#applyCaps(records, caps).catch((error: unknown) => {
       // The records are stored and counted (their delta); the caps apply at the next append.
       logger.debug('applying the outbox caps failed', error);
       return 0;
@@ -155,7 +155,7 @@ class IndexedDbStore implements OutboxStore {
   }
 
   /** Folds the totals, keeps the next sequence number, and evicts the oldest metrics and logs past the caps. */
-  private applyCaps(records: OutboxRecord[], caps: StoreCaps): Promise<number> {
+  #applyCaps(records: OutboxRecord[], caps: StoreCaps): Promise<number> {
     return this.run('readwrite', [RECORDS, META], async (transaction) => {
       const meta = transaction.objectStore(META);
       const totals = await takeTotals(meta, this.keyRange);
@@ -167,20 +167,20 @@ class IndexedDbStore implements OutboxStore {
         (current) => current.records > caps.maxRecords || current.bytes > caps.maxBytes,
       );
       putTotals(meta, totals);
-      this.totalsSeen.exact(totals);
+      this.#totalsSeen.exact(totals);
       meta.put(nextSeq, NEXT_SEQ_KEY);
       return evicted;
     });
   }
 
-  private evictForQuota(count: number): Promise<number> {
+  #evictForQuota(count: number): Promise<number> {
     return this.run('readwrite', [RECORDS, META], async (transaction) => {
       const meta = transaction.objectStore(META);
       const totals = await takeTotals(meta, this.keyRange);
       const target = totals.records - count;
       const evicted = await evictOldest(transaction.objectStore(RECORDS), totals, (current) => current.records > target);
       putTotals(meta, totals);
-      this.totalsSeen.exact(totals);
+      this.#totalsSeen.exact(totals);
       return evicted;
     });
   }
@@ -198,15 +198,15 @@ class IndexedDbStore implements OutboxStore {
       [RECORDS],
       async (transaction) => {
         const store = transaction.objectStore(RECORDS);
-        const selected = selectBatch(await claimWindow(store, this.keyRange, options, this.firstChunk(options)), options);
+        const selected = selectBatch(await claimWindow(store, this.keyRange, options, this.#firstChunk(options)), options);
         if (!selected) return [];
-        if (this.claimed.size > MAX_REMEMBERED_CLAIMS) this.claimed.clear();
+        if (this.#claimed.size > MAX_REMEMBERED_CLAIMS) this.#claimed.clear();
         for (const record of selected.records) {
           record.leaseUntil = options.now + options.leaseMs;
           record.leaseOwner = options.owner;
           record.batch = selected.batch;
           store.put(record);
-          this.claimed.set(record.id, { seq: record.seq, bytes: record.bytes });
+          this.#claimed.set(record.id, { seq: record.seq, bytes: record.bytes });
         }
         return selected.records;
       },
@@ -221,11 +221,11 @@ class IndexedDbStore implements OutboxStore {
       [RECORDS, META],
       async (transaction) => {
         const metaStore = transaction.objectStore(META);
-        const removed = await deleteRecords(transaction.objectStore(RECORDS), this.keyRange, ids, this.claimed);
-        for (const id of ids) this.claimed.delete(id);
+        const removed = await deleteRecords(transaction.objectStore(RECORDS), this.keyRange, ids, this.#claimed);
+        for (const id of ids) this.#claimed.delete(id);
         if (removed.someId !== undefined) {
           addDelta(metaStore, `ack:${removed.someId}`, { records: -removed.records, bytes: -removed.bytes });
-          this.totalsSeen.removed(removed);
+          this.#totalsSeen.removed(removed);
         }
         for (const [key, value] of Object.entries(meta ?? {})) metaStore.put(value, key);
       },
@@ -234,20 +234,20 @@ class IndexedDbStore implements OutboxStore {
   }
 
   /** How many records a claim reads first: one batch, as the average record size suggests. */
-  private firstChunk(options: ClaimOptions): number {
-    const average = this.totalsSeen.averageBytes();
+  #firstChunk(options: ClaimOptions): number {
+    const average = this.#totalsSeen.averageBytes();
     return average ? Math.min(options.maxCount, options.maxBytes / average) + 1 : DEFAULT_FIRST_CHUNK;
   }
 
   release(ids: string[]): Promise<void> {
-    return this.updateEach(ids, (record) => {
+    return this.#updateEach(ids, (record) => {
       delete record.leaseUntil;
       delete record.leaseOwner;
     });
   }
 
   unbatch(ids: string[]): Promise<void> {
-    return this.updateEach(ids, (record) => delete record.batch);
+    return this.#updateEach(ids, (record) => delete record.batch);
   }
 
   count(): Promise<{ records: number; bytes: number; byRun: Record<string, number> }> {
@@ -264,11 +264,11 @@ class IndexedDbStore implements OutboxStore {
   }
 
   getMeta(key: string): Promise<unknown> {
-    return get(key, this.metaStore);
+    return get(key, this.#metaStore);
   }
 
   setMeta(key: string, value: unknown): Promise<void> {
-    return set(key, value, this.metaStore);
+    return set(key, value, this.#metaStore);
   }
 
   nextSeq(): Promise<number> {
@@ -285,7 +285,7 @@ class IndexedDbStore implements OutboxStore {
     this.closeConnection();
   }
 
-  private updateEach(ids: string[], change: (record: OutboxRecord) => void): Promise<void> {
+  #updateEach(ids: string[], change: (record: OutboxRecord) => void): Promise<void> {
     return this.run(
       'readwrite',
       [RECORDS],

@@ -51,35 +51,35 @@ export async function openBrowserStore(options: BrowserStoreOptions): Promise<Ou
 
 class ResilientStore implements OutboxStore {
   /** Oldest first; appends go to the last. */
-  private segments: OutboxStore[];
-  private durable: OutboxStore | null;
-  private retryAt: number;
-  private retryAfterMs: number;
-  private reopening = false;
-  private closing: Promise<void> | null = null;
+  #segments: OutboxStore[];
+  #durable: OutboxStore | null;
+  #retryAt: number;
+  #retryAfterMs: number;
+  #reopening = false;
+  #closing: Promise<void> | null = null;
   /** Meta keys written while only memory was there, copied over when IndexedDB opens. */
-  private readonly metaKeysInMemory = new Set<string>();
-  private readonly now: () => number;
+  readonly #metaKeysInMemory = new Set<string>();
+  readonly #now: () => number;
 
   constructor(
     opened: OutboxStore | null,
     private readonly open: () => Promise<OutboxStore>,
     options: BrowserStoreOptions,
   ) {
-    this.now = options.now ?? Date.now;
-    this.durable = opened;
-    this.segments = [opened ?? new MemoryStore()];
-    this.retryAfterMs = options.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS;
-    this.retryAt = opened ? Infinity : this.now() + this.retryAfterMs;
+    this.#now = options.now ?? Date.now;
+    this.#durable = opened;
+    this.#segments = [opened ?? new MemoryStore()];
+    this.#retryAfterMs = options.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS;
+    this.#retryAt = opened ? Infinity : this.#now() + this.#retryAfterMs;
   }
 
   get kind(): StoreKind {
-    return this.newest().kind;
+    return this.#newest().kind;
   }
 
   async append(records: OutboxRecord[], caps: StoreCaps): Promise<AppendResult> {
-    this.retryOpenWhenDue();
-    const newest = this.newest();
+    this.#retryOpenWhenDue();
+    const newest = this.#newest();
     if (newest.kind === 'memory') return newest.append(records, caps);
     try {
       return await newest.append(records, caps);
@@ -89,7 +89,7 @@ class ResilientStore implements OutboxStore {
         `writing to IndexedDB failed (${describe(error)}); new records are kept in memory only`,
       );
       const memory = new MemoryStore();
-      this.segments.push(memory);
+      this.#segments.push(memory);
       const result = await memory.append(records, caps);
       const evictedBefore = error instanceof QuotaStillExceededError ? error.evicted : 0;
       return { evicted: result.evicted + evictedBefore };
@@ -97,33 +97,33 @@ class ResilientStore implements OutboxStore {
   }
 
   async claim(options: ClaimOptions): Promise<OutboxRecord[]> {
-    this.retryOpenWhenDue();
-    while (this.segments.length > 1 && (await this.segments[0].count()).records === 0) {
-      const drained = this.segments.shift()!;
-      if (drained !== this.durable) await drained.close();
+    this.#retryOpenWhenDue();
+    while (this.#segments.length > 1 && (await this.#segments[0].count()).records === 0) {
+      const drained = this.#segments.shift()!;
+      if (drained !== this.#durable) await drained.close();
     }
-    return this.segments[0].claim(options);
+    return this.#segments[0].claim(options);
   }
 
   async ack(ids: string[], meta?: Record<string, unknown>): Promise<void> {
-    this.retryOpenWhenDue();
-    for (const segment of this.segments) await segment.ack(ids, segment === this.metaHome() ? meta : undefined);
+    this.#retryOpenWhenDue();
+    for (const segment of this.#segments) await segment.ack(ids, segment === this.#metaHome() ? meta : undefined);
   }
 
   async release(ids: string[]): Promise<void> {
-    this.retryOpenWhenDue();
-    for (const segment of this.segments) await segment.release(ids);
+    this.#retryOpenWhenDue();
+    for (const segment of this.#segments) await segment.release(ids);
   }
 
   async unbatch(ids: string[]): Promise<void> {
-    this.retryOpenWhenDue();
-    for (const segment of this.segments) await segment.unbatch(ids);
+    this.#retryOpenWhenDue();
+    for (const segment of this.#segments) await segment.unbatch(ids);
   }
 
   async count(): Promise<{ records: number; bytes: number; byRun: Record<string, number> }> {
-    this.retryOpenWhenDue();
+    this.#retryOpenWhenDue();
     const total = { records: 0, bytes: 0, byRun: {} as Record<string, number> };
-    for (const segment of this.segments) {
+    for (const segment of this.#segments) {
       const part = await segment.count();
       total.records += part.records;
       total.bytes += part.bytes;
@@ -133,10 +133,10 @@ class ResilientStore implements OutboxStore {
   }
 
   async getMeta(key: string): Promise<unknown> {
-    this.retryOpenWhenDue();
-    const home = await this.metaHome().getMeta(key);
+    this.#retryOpenWhenDue();
+    const home = await this.#metaHome().getMeta(key);
     if (home !== undefined) return home;
-    for (const segment of this.segments) {
+    for (const segment of this.#segments) {
       const value = await segment.getMeta(key);
       if (value !== undefined) return value;
     }
@@ -144,62 +144,62 @@ class ResilientStore implements OutboxStore {
   }
 
   async setMeta(key: string, value: unknown): Promise<void> {
-    this.retryOpenWhenDue();
-    const home = this.metaHome();
-    if (home.kind === 'memory') this.metaKeysInMemory.add(key);
+    this.#retryOpenWhenDue();
+    const home = this.#metaHome();
+    if (home.kind === 'memory') this.#metaKeysInMemory.add(key);
     await home.setMeta(key, value);
   }
 
   async nextSeq(): Promise<number> {
-    this.retryOpenWhenDue();
+    this.#retryOpenWhenDue();
     let next = 0;
-    for (const segment of this.segments) next = Math.max(next, await segment.nextSeq());
+    for (const segment of this.#segments) next = Math.max(next, await segment.nextSeq());
     return next;
   }
 
   close(): Promise<void> {
-    this.closing ??= Promise.all(this.segments.map((segment) => segment.close())).then(() => {});
-    return this.closing;
+    this.#closing ??= Promise.all(this.#segments.map((segment) => segment.close())).then(() => {});
+    return this.#closing;
   }
 
-  private newest(): OutboxStore {
-    return this.segments[this.segments.length - 1];
+  #newest(): OutboxStore {
+    return this.#segments[this.#segments.length - 1];
   }
 
   /** Meta lives in IndexedDB whenever it is open, so it survives a reload. */
-  private metaHome(): OutboxStore {
-    return this.durable ?? this.segments[0];
+  #metaHome(): OutboxStore {
+    return this.#durable ?? this.#segments[0];
   }
 
   /** F14: try IndexedDB again in the background; the caller never waits for it. */
-  private retryOpenWhenDue(): void {
-    if (this.reopening || this.closing || this.durable || this.now() < this.retryAt) return;
-    this.reopening = true;
+  #retryOpenWhenDue(): void {
+    if (this.#reopening || this.#closing || this.#durable || this.#now() < this.#retryAt) return;
+    this.#reopening = true;
     this.open()
-      .then((store) => this.adopt(store))
+      .then((store) => this.#adopt(store))
       .catch(() => {
-        this.retryAfterMs = Math.min(this.retryAfterMs * 2, MAX_RETRY_AFTER_MS);
-        this.retryAt = this.now() + this.retryAfterMs;
+        this.#retryAfterMs = Math.min(this.#retryAfterMs * 2, MAX_RETRY_AFTER_MS);
+        this.#retryAt = this.#now() + this.#retryAfterMs;
       })
       .finally(() => {
-        this.reopening = false;
+        this.#reopening = false;
       });
   }
 
-  private async adopt(store: OutboxStore): Promise<void> {
-    if (this.closing) {
+  async #adopt(store: OutboxStore): Promise<void> {
+    if (this.#closing) {
       await store.close();
       return;
     }
-    const memory = this.segments[0];
+    const memory = this.#segments[0];
     try {
-      for (const key of this.metaKeysInMemory) await store.setMeta(key, await memory.getMeta(key));
+      for (const key of this.#metaKeysInMemory) await store.setMeta(key, await memory.getMeta(key));
     } catch (error) {
       await store.close();
       throw error;
     }
-    this.durable = store;
-    this.segments.push(store);
+    this.#durable = store;
+    this.#segments.push(store);
     logger.info('IndexedDB opened after all; new records are stored there');
   }
 }

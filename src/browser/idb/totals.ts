@@ -63,35 +63,35 @@ const NEAR_CAPS = 0.9;
  * too), so the common append is one transaction that reads nothing.
  */
 export class TotalsEstimate {
-  private totals: Totals | undefined;
-  private appendsSinceReading = 0;
+  #totals: Totals | undefined;
+  #appendsSinceReading = 0;
 
   exact(totals: Totals): void {
-    this.totals = { records: totals.records, bytes: totals.bytes };
-    this.appendsSinceReading = 0;
+    this.#totals = { records: totals.records, bytes: totals.bytes };
+    this.#appendsSinceReading = 0;
   }
 
   add(records: ReadonlyArray<{ bytes: number }>): void {
-    this.appendsSinceReading++;
-    if (!this.totals) return;
-    this.totals.records += records.length;
-    for (const record of records) this.totals.bytes += record.bytes;
+    this.#appendsSinceReading++;
+    if (!this.#totals) return;
+    this.#totals.records += records.length;
+    for (const record of records) this.#totals.bytes += record.bytes;
   }
 
   /** This store acked `removed`; not counted as an append, as it only moves away from the caps. */
   removed(removed: Totals): void {
-    if (!this.totals) return;
-    this.totals.records -= removed.records;
-    this.totals.bytes -= removed.bytes;
+    if (!this.#totals) return;
+    this.#totals.records -= removed.records;
+    this.#totals.bytes -= removed.bytes;
   }
 
   /** Average body bytes of a stored record, when a reading gave one. */
   averageBytes(): number | undefined {
-    return this.totals && this.totals.records > 0 ? this.totals.bytes / this.totals.records : undefined;
+    return this.#totals && this.#totals.records > 0 ? this.#totals.bytes / this.#totals.records : undefined;
   }
 
   nearCaps(caps: { maxRecords: number; maxBytes: number }): boolean {
-    if (!this.totals || this.appendsSinceReading >= APPENDS_BETWEEN_READINGS) return true;
-    return this.totals.records > caps.maxRecords * NEAR_CAPS || this.totals.bytes > caps.maxBytes * NEAR_CAPS;
+    if (!this.#totals || this.#appendsSinceReading >= APPENDS_BETWEEN_READINGS) return true;
+    return this.#totals.records > caps.maxRecords * NEAR_CAPS || this.#totals.bytes > caps.maxBytes * NEAR_CAPS;
   }
 }
