@@ -4,7 +4,8 @@ const HELLO = 0;
 const HERE = 1;
 const BYE = 2;
 
-type ChannelLike = { postMessage(message: unknown): void; close(): void; onmessage: ((event: { data: unknown }) => void) | null };
+/** A message is `[kind, sender]`, the sender a random number per outbox. */
+type ChannelLike = { postMessage(message: [number, number]): void; close(): void; onmessage: ((event: { data: [number, number] }) => void) | null };
 
 /**
  * Presence on a queue (Environment.pagePresence) over a BroadcastChannel named after `topic`:
@@ -22,32 +23,28 @@ type ChannelLike = { postMessage(message: unknown): void; close(): void; onmessa
  * Without BroadcastChannel (Safari before 15.4, some WebViews) nothing can be known: another page
  * may share the queue, so `othersAlive` is always true.
  */
-export function pagePresence(
-  topic: string,
-  onLeave: () => void,
-  scope: { BroadcastChannel?: new (name: string) => ChannelLike } = globalThis as never,
-): PagePresence {
-  const Channel = scope.BroadcastChannel;
-  if (typeof Channel !== 'function') return { othersAlive: () => true, leave() {} };
+export function pagePresence(topic: string, onLeave: () => void): PagePresence {
+  const Channel = (globalThis as { BroadcastChannel?: new (name: string) => ChannelLike }).BroadcastChannel;
+  if (!Channel) return { othersAlive: () => true, leave() {} };
   const self = Math.random();
-  const others = new Set<unknown>();
-  let channel: ChannelLike | undefined = new Channel(`polyaxon-tracking ${topic}`);
-  const post = (kind: number) => channel?.postMessage([kind, self]);
-  channel.onmessage = ({ data }) => {
-    const [kind, from] = data as [number, unknown];
+  const others = new Set<number>();
+  const channel = new Channel(`polyaxon-tracking ${topic}`);
+  channel.onmessage = ({ data: [kind, from] }) => {
     if (kind === BYE) {
       others.delete(from);
       onLeave();
-    } else others.add(from);
-    if (kind === HELLO) post(HERE);
+    } else {
+      others.add(from);
+      if (kind === HELLO) channel.postMessage([HERE, self]);
+    }
   };
-  post(HELLO);
+  channel.postMessage([HELLO, self]);
   return {
     othersAlive: () => others.size > 0,
+    // Once, at `pagehide` (Outbox.sendOnClose): a closed channel posts nothing more.
     leave() {
-      post(BYE);
-      channel?.close();
-      channel = undefined;
+      channel.postMessage([BYE, self]);
+      channel.close();
     },
   };
 }

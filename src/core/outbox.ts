@@ -93,8 +93,13 @@ export class Outbox {
     this.options = resolveOutboxOptions(options);
     this.storeReady = this.open(options.store);
     // Before any claim of this page (the store opens first): see src/browser/page-presence.ts.
-    // Another page's bye: what it could not send is now for the pages still live to send.
-    this.presence = getEnvironment().pagePresence?.(leaseTopic(this.options.settings()), () => this.sender.kick());
+    // Another page's bye: what it could not send is now for the pages still live to send. Once
+    // more a little later, for what it left in localStorage (exit-spill.ts), moved into the queue
+    // by this page's store on a `storage` event that may come after the bye.
+    this.presence = getEnvironment().pagePresence?.(leaseTopic(this.options.settings()), () => {
+      this.sender.kick();
+      this.sender.pollLater();
+    });
     this.sendingStore = this.storeReady.then((store) =>
       watchedStore(store, this.exitWindow, (inner, now) => releaseNotedLeases(getEnvironment().exitNotes, leaseTopic(this.options.settings()), inner, now)),
     );
