@@ -95,6 +95,49 @@ test.describe('two tabs share one queue (same origin, same IndexedDB)', () => {
     expect((await server.statuses('f12-close', leavingRun.id!)).at(-1)).toMatchObject({ status: 'stopped', message: 'page closed' });
     expect((await server.experiment('f12-close', stayingRun.id!)).last_status).toBe('running');
   });
+
+  test('F12 a tab closing after the other tab claimed and sent its points does not send them again; the other tab sends what it left; every point stored once', async ({
+    context,
+    polyaxonServer,
+  }) => {
+    test.setTimeout(120_000);
+    const server = serverData(polyaxonServer);
+    await server.createProject('f12-claimed');
+    await injectSettings(context, polyaxonServer);
+    const traffic = await watchServerTraffic(context, polyaxonServer);
+    // The logging tab sends nothing itself (a long flush interval, fewer points than a batch):
+    // its points leave only through the other tab, or by its keepalive at close.
+    const logging = await openOutboxPage(context);
+    const loggingRun = await outboxPage.start(logging, { project: 'f12-claimed', name: 'logging', outbox: { flushIntervalMs: 120_000 } });
+    await expect.poll(async () => (await storedRecords(logging)).count).toBe(0);
+    // The other tab cuts smaller batches: keys the logging tab, grouping from memory with its own
+    // limits, would not give, so a resend from there would be stored a second time.
+    const other = await openOutboxPage(context);
+    const smallBatches = { flushIntervalMs: 100, maxBatchCount: 100 };
+    const otherRun = await outboxPage.start(other, { project: 'f12-claimed', name: 'other', outbox: smallBatches });
+    // The other tab's sender takes the logging tab's points: they come first in the queue.
+    const before = traffic.seen.length;
+    await outboxPage.log(logging, 0, 150);
+    await outboxPage.log(other, 0, 10);
+    await expect.poll(async () => (await storedRecords(other)).count, { timeout: DRAIN_TIMEOUT_MS, intervals: [200] }).toBe(0);
+    const loggingRequests = () => traffic.seen.slice(before).filter((request) => experimentOf(request) === loggingRun.id);
+    expect(loggingRequests().map((request) => [request.page === other, endpointOf(request), request.points])).toEqual([
+      [true, 'metrics/', 100],
+      [true, 'metrics/', 50],
+    ]);
+
+    await closeTab(logging);
+    // The other tab, woken by the closing tab's bye, sends what it left: the stopped status.
+    await expect.poll(async () => (await server.statuses('f12-claimed', loggingRun.id!)).at(-1), { timeout: DRAIN_TIMEOUT_MS }).toMatchObject({
+      status: 'stopped',
+      message: 'page closed',
+    });
+    await expect.poll(async () => (await storedRecords(other)).count, { timeout: DRAIN_TIMEOUT_MS, intervals: [200] }).toBe(0);
+    expect(loggingRequests().map((request) => [request.page === other, endpointOf(request)]).at(-1)).toEqual([true, 'statuses/']);
+    // The server's truth, keepalive requests included (the routes do not see those of a closed tab).
+    expectPointsInOrder(await server.metrics('f12-claimed', loggingRun.id!), 0, 150);
+    expectPointsInOrder(await server.metrics('f12-claimed', otherRun.id!), 0, 10);
+  });
 });
 
 test.describe('a closed tab sends in its pagehide listener (fetch keepalive)', () => {
