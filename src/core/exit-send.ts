@@ -1,6 +1,6 @@
 import type { ExitRequest } from './environment';
+import type { RunSequence } from './exit-window';
 import type { Clock } from './outbox-options';
-import type { OutboxRecord } from './records';
 import { requestForBatch, type ResolvedTarget } from './requests';
 import type { RunTargets } from './run-targets';
 import { selectBatch } from './select-batch';
@@ -56,7 +56,7 @@ export async function sendBatchesOnExit(context: ExitSendContext, sendOnExit: Se
 
 export interface CloseSendContext {
   /** Each run's records head first (ExitWindow.sequences). */
-  sequences: Array<{ run: string; records: OutboxRecord[] }>;
+  sequences: RunSequence[];
   /** Where a run's requests go, if known without asking the store or the server. */
   target(run: string): ResolvedTarget | undefined;
   settings: ClientSettings;
@@ -92,7 +92,7 @@ export interface CloseSendResult {
 export function sendOnClose(context: CloseSendContext, sendOnExit: SendOnExit): CloseSendResult {
   const result: CloseSendResult = { requests: 0, records: 0 };
   const claimAll = { owner: '', leaseMs: 0, now: Number.POSITIVE_INFINITY, maxCount: context.maxCount, maxBytes: context.maxBytes };
-  for (const { run, records } of context.sequences) {
+  for (const { run, records, complete } of context.sequences) {
     const target = context.target(run);
     if (!target || target.id === undefined) continue;
     let remaining = records;
@@ -101,6 +101,11 @@ export function sendOnClose(context: CloseSendContext, sendOnExit: SendOnExit): 
       // Leases are this page's own (or ran out): `now` at infinity lets selectBatch look past them.
       const selected = selectBatch(remaining, claimAll);
       if (!selected || selected.records[0].kind === 'create') break;
+      // The window lacks this run's newer records: a new batch that ran out of records here may
+      // take more of them on the next load's claim, under another key (a duplicate). Only a
+      // batch closed by the limits, or one with its key already, is the same from the store.
+      const ranOut = selected.records.length === remaining.length && selected.records.length < context.maxCount;
+      if (!complete && ranOut && remaining[0].batch === undefined) break;
       const batch = selected.records.map((record) => ({ ...record, batch: selected.batch }));
       let request: ExitRequest;
       try {

@@ -125,11 +125,11 @@ export class ExitWindow {
    * record of such a run can be another page's; any other run's records may have been claimed,
    * even sent and acked, by the other page since this page last looked.
    */
-  sequences(now: number, leasedOnly?: boolean): Array<{ run: string; records: OutboxRecord[] }> {
-    const result: Array<{ run: string; records: OutboxRecord[] }> = [];
-    for (const [run, { entries }] of this.runs) {
+  sequences(now: number, leasedOnly?: boolean): RunSequence[] {
+    const result: RunSequence[] = [];
+    for (const [run, { entries, missedUpTo }] of this.runs) {
       if (entries.length > 0 && !(leasedOnly && !(entries[0].leaseUntil! > now)) && !entries.some((entry) => entry.leaseUntil !== undefined && entry.leaseUntil <= now)) {
-        result.push({ run, records: entries.map((entry) => entry.record) });
+        result.push({ run, records: entries.map((entry) => entry.record), complete: missedUpTo === undefined });
       }
     }
     return result;
@@ -165,6 +165,13 @@ export class ExitWindow {
   private keep(run: RunWindow, keep: (entry: WindowEntry, index: number) => boolean): void {
     run.entries = run.entries.filter((entry, index) => keep(entry, index) || ((this.bytes -= entry.record.bytes), false));
   }
+}
+
+/** A run's records head first; `complete`: no record of the run queued after them is missing. */
+export interface RunSequence {
+  run: string;
+  records: OutboxRecord[];
+  complete: boolean;
 }
 
 interface WindowEntry {

@@ -283,8 +283,13 @@ export class Outbox {
     this.sender.resume();
   }
 
-  /** Browser `online` / `offline`: offline keeps queueing and sends nothing. */
+  /**
+   * Browser `online` / `offline`: offline keeps queueing and sends nothing. A closed page is
+   * sometimes told `online` after `pagehide` (seen in Chromium when an offline tab is torn down):
+   * a sender woken then would lease records for a request that never leaves.
+   */
   setOnline(online: boolean): void {
+    if (this.pageClosed) return;
     this.sender.setOnline(online);
   }
 

@@ -35,7 +35,7 @@ describe('ExitWindow: what a closing page can send from memory', () => {
     expect(window.sequences(0)).toEqual([]);
     const fresh = record('a');
     window.appended(fresh, 3);
-    expect(window.sequences(0)).toEqual([{ run: 'a', records: [fresh] }]);
+    expect(window.sequences(0)).toEqual([{ run: 'a', records: [fresh], complete: true }]);
   });
 
   it('a claim makes its batch the head: what came before has left; the claimed copies bring their batch key and lease', () => {
@@ -69,7 +69,7 @@ describe('ExitWindow: what a closing page can send from memory', () => {
     const window = new ExitWindow();
     const foreign = [record('other'), record('other')].map((entry) => ({ ...entry, batch: 'f', leaseUntil: 100 }));
     window.claimed(foreign);
-    expect(window.sequences(0)).toEqual([{ run: 'other', records: foreign }]);
+    expect(window.sequences(0)).toEqual([{ run: 'other', records: foreign, complete: false }]);
     window.released(ids(foreign));
     expect(window.sequences(0)).toEqual([]);
   });
@@ -84,6 +84,17 @@ describe('ExitWindow: what a closing page can send from memory', () => {
     expect(window.sequences(0).map(({ records }) => ids(records))).toEqual([[missed.id]]);
     window.appended(record('a'), 3);
     expect(window.sequences(0).map(({ records }) => ids(records))).toEqual([[missed.id]]);
+  });
+
+  it('a run that missed records is marked incomplete, one that took them all complete', () => {
+    const window = new ExitWindow(20);
+    window.appended(record('a'), 1);
+    window.appended(record('b'), 2);
+    window.appended(record('a'), 3);
+    expect(window.sequences(0).map(({ run, complete }) => [run, complete])).toEqual([
+      ['a', false],
+      ['b', true],
+    ]);
   });
 
   it('a 413 split removes the batch keys it held', () => {

@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { pagePresence } from '../../src/browser/page-presence';
 import type { Environment, ExitNotes, ExitRequest, PagePresence } from '../../src/core/environment';
-import { EXIT_MAX_REQUESTS } from '../../src/core/exit-send';
+import { EXIT_MAX_REQUESTS, sendOnClose } from '../../src/core/exit-send';
 import { logger } from '../../src/core/logger';
 import { MemoryStore } from '../../src/core/memory-store';
 import { getEnvironment, setEnvironment } from '../../src/core/runtime';
-import { existingRun, outboxFixture } from '../helpers/outbox-fixture';
+import { existingRun, outboxFixture, testSettings } from '../helpers/outbox-fixture';
+import { testRecord } from '../helpers/store-contract';
 
 const metric = (run: string, step: number) => ({ run, kind: 'metrics' as const, body: { values: { step }, created_at: `t${step}` } });
 const stopped = (run: string) => ({ run, kind: 'status' as const, body: { status: 'stopped', message: 'page closed' } });
@@ -219,6 +220,20 @@ describe('outbox: sending at page close (pagehide), from memory, in the listener
     expect(claim).not.toHaveBeenCalled();
   });
 
+  it("F09 an 'online' event after the close (Chromium tearing down an offline tab) wakes no sender", async () => {
+    const store = new MemoryStore();
+    const { outbox, transport } = outboxFixture({ store });
+    const run = await existingRun(outbox);
+    outbox.setOnline(false);
+    outbox.append(metric(run, 1));
+    outbox.sendOnClose(capturingSend().send);
+    const claim = vi.spyOn(store, 'claim');
+    outbox.setOnline(true);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(claim).not.toHaveBeenCalled();
+    expect(transport.requests).toHaveLength(0);
+  });
+
   it('a closing page persists before it sends: the records are in the store when the first request starts', async () => {
     const store = new MemoryStore();
     const { outbox } = outboxFixture({ store });
@@ -362,5 +377,30 @@ describe('outbox: two pages on one queue (F12), each knowing of the other over a
     await closeWithPoints(inMemory);
     await vi.waitFor(() => expect(presences[0].othersAlive()).toBe(false), { timeout: 5_000 });
     await closeWithPoints(lone);
+  });
+});
+
+describe('sendOnClose: a run the window holds only part of', () => {
+  const points = (count: number) => range(1, count).map((seq) => testRecord(seq, 'run-a', 'metrics', { values: { step: seq }, created_at: `t${seq}` }));
+  const closeSend = (records: ReturnType<typeof points>, complete: boolean, maxCount: number) => {
+    const { sent, send } = capturingSend();
+    sendOnClose(
+      { sequences: [{ run: 'run-a', records, complete }], target: () => ({ user: 'u', project: 'p', id: 7 }), settings: testSettings(), maxCount, maxBytes: 512 * 1024 },
+      send,
+    );
+    return sent;
+  };
+
+  it('sends an unkeyed batch that ran out of records only when no newer record of the run is missing', () => {
+    expect(closeSend(points(5), true, 200).map(steps)).toEqual([[1, 2, 3, 4, 5]]);
+    // The next load's claim would add the missing records to this batch: another key, a duplicate.
+    expect(closeSend(points(5), false, 200)).toEqual([]);
+  });
+
+  it('still sends a batch the count limit closed, or one that has its key already', () => {
+    expect(closeSend(points(5), false, 5).map(steps)).toEqual([[1, 2, 3, 4, 5]]);
+    const keyed = points(3).map((record) => ({ ...record, batch: 'claimed-key' }));
+    const [request] = closeSend(keyed, false, 200);
+    expect(key(request)).toBe('claimed-key');
   });
 });
