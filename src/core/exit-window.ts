@@ -26,24 +26,24 @@ export const EXIT_WINDOW_BYTES = 256 * 1024;
  * another page may be live, a close sends only the runs this page holds leased: see `sequences`.
  */
 export class ExitWindow {
-  private readonly runs = new Map<string, RunWindow>();
-  private bytes = 0;
-  private lastNumber = 0;
+  readonly #runs = new Map<string, RunWindow>();
+  #bytes = 0;
+  #lastNumber = 0;
 
   constructor(private readonly maxBytes: number = EXIT_WINDOW_BYTES) {}
 
   /** A record appended by this page; `number` is its append number (see GroupCommit). */
   appended(record: OutboxRecord, number: number): void {
-    const run = this.run(record.run);
-    this.lastNumber = number;
-    if (run.missedUpTo !== undefined || this.bytes + record.bytes > this.maxBytes) run.missedUpTo = number;
-    else this.add(run, [{ record, number }]);
+    const run = this.#run(record.run);
+    this.#lastNumber = number;
+    if (run.missedUpTo !== undefined || this.#bytes + record.bytes > this.maxBytes) run.missedUpTo = number;
+    else this.#add(run, [{ record, number }]);
   }
 
   /** Records the store refused: they are not in the queue. */
   lost(records: readonly OutboxRecord[]): void {
     const ids = new Set(records.map((record) => record.id));
-    for (const run of this.runs.values()) this.keep(run, (entry) => !ids.has(entry.record.id));
+    for (const run of this.#runs.values()) this.#keep(run, (entry) => !ids.has(entry.record.id));
   }
 
   /**
@@ -52,20 +52,20 @@ export class ExitWindow {
    */
   claimed(records: readonly OutboxRecord[]): void {
     if (records.length === 0) return;
-    const run = this.run(records[0].run);
+    const run = this.#run(records[0].run);
     const head = run.entries.findIndex((entry) => entry.record.id === records[0].id);
     if (head < 0) {
       // Another page's run, or the head lies past what the window holds (a run that missed
       // records): the batch alone is known; what follows it is unknown here until everything
       // appended so far has left. Copies of the batch count as appended after everything.
-      run.missedUpTo = this.lastNumber;
-      this.keep(run, () => false);
-      this.add(
+      run.missedUpTo = this.#lastNumber;
+      this.#keep(run, () => false);
+      this.#add(
         run,
         records.map((record) => ({ record: { ...record }, number: Infinity })),
       );
     } else {
-      this.keep(run, (_entry, index) => index >= head);
+      this.#keep(run, (_entry, index) => index >= head);
     }
     const claimed = new Map(records.map((record) => [record.id, record]));
     for (const entry of run.entries) {
@@ -77,12 +77,12 @@ export class ExitWindow {
   /** Records removed from the queue (delivered or dropped): they and what preceded them have left. */
   acked(ids: readonly string[]): void {
     const gone = new Set(ids);
-    for (const run of this.runs.values()) {
+    for (const run of this.#runs.values()) {
       let last = -1;
       run.entries.forEach((entry, index) => {
         if (gone.has(entry.record.id)) last = index;
       });
-      this.keep(run, (_entry, index) => index > last);
+      this.#keep(run, (_entry, index) => index > last);
     }
   }
 
@@ -92,8 +92,8 @@ export class ExitWindow {
    */
   released(ids: readonly string[], unbatch = false): void {
     const ended = new Set(ids);
-    for (const run of this.runs.values()) {
-      this.keep(run, (entry) => !ended.has(entry.record.id) || entry.number !== Infinity);
+    for (const run of this.#runs.values()) {
+      this.#keep(run, (entry) => !ended.has(entry.record.id) || entry.number !== Infinity);
       for (const entry of run.entries) {
         if (!ended.has(entry.record.id)) continue;
         delete entry.leaseUntil;
@@ -108,10 +108,10 @@ export class ExitWindow {
    * missed records takes new ones again once all it missed is among them.
    */
   idle(committedUpTo: number, now: number): void {
-    for (const [key, run] of this.runs) {
-      this.keep(run, (entry) => entry.number > committedUpTo && !(entry.number === Infinity && !((entry.leaseUntil ?? 0) > now)));
+    for (const [key, run] of this.#runs) {
+      this.#keep(run, (entry) => entry.number > committedUpTo && !(entry.number === Infinity && !((entry.leaseUntil ?? 0) > now)));
       if (run.missedUpTo !== undefined && run.missedUpTo <= committedUpTo) delete run.missedUpTo;
-      if (run.entries.length === 0 && run.missedUpTo === undefined) this.runs.delete(key);
+      if (run.entries.length === 0 && run.missedUpTo === undefined) this.#runs.delete(key);
     }
   }
 
@@ -127,7 +127,7 @@ export class ExitWindow {
    */
   sequences(now: number, leasedOnly?: boolean): RunSequence[] {
     const result: RunSequence[] = [];
-    for (const [run, { entries, missedUpTo }] of this.runs) {
+    for (const [run, { entries, missedUpTo }] of this.#runs) {
       if (entries.length > 0 && !(leasedOnly && !(entries[0].leaseUntil! > now)) && !entries.some((entry) => entry.leaseUntil !== undefined && entry.leaseUntil <= now)) {
         result.push({ run, records: entries.map((entry) => entry.record), complete: missedUpTo === undefined });
       }
@@ -138,7 +138,7 @@ export class ExitWindow {
   /** The leases this page holds that have not run out, one entry per batch. */
   liveLeases(now: number): Array<{ ids: string[]; leaseUntil: number }> {
     const byBatch = new Map<unknown, { ids: string[]; leaseUntil: number }>();
-    for (const { entries } of this.runs.values()) {
+    for (const { entries } of this.#runs.values()) {
       for (const { record, leaseUntil } of entries) {
         if (!(leaseUntil! > now)) continue;
         const lease = byBatch.get(record.batch) ?? { ids: [], leaseUntil: leaseUntil! };
@@ -149,21 +149,21 @@ export class ExitWindow {
     return [...byBatch.values()];
   }
 
-  private run(key: string): RunWindow {
-    let run = this.runs.get(key);
-    if (!run) this.runs.set(key, (run = { entries: [] }));
+  #run(key: string): RunWindow {
+    let run = this.#runs.get(key);
+    if (!run) this.#runs.set(key, (run = { entries: [] }));
     return run;
   }
 
-  private add(run: RunWindow, entries: WindowEntry[]): void {
+  #add(run: RunWindow, entries: WindowEntry[]): void {
     for (const entry of entries) {
       run.entries.push(entry);
-      this.bytes += entry.record.bytes;
+      this.#bytes += entry.record.bytes;
     }
   }
 
-  private keep(run: RunWindow, keep: (entry: WindowEntry, index: number) => boolean): void {
-    run.entries = run.entries.filter((entry, index) => keep(entry, index) || ((this.bytes -= entry.record.bytes), false));
+  #keep(run: RunWindow, keep: (entry: WindowEntry, index: number) => boolean): void {
+    run.entries = run.entries.filter((entry, index) => keep(entry, index) || ((this.#bytes -= entry.record.bytes), false));
   }
 }
 

@@ -66,52 +66,52 @@ interface FlushWaiter {
  * pausing or dropping as the policy says. Every wait is bounded and every timer unref'd.
  */
 export class Outbox {
-  private readonly options: ResolvedOutboxOptions;
-  private readonly storeReady: Promise<OutboxStore>;
-  private openedStore: OutboxStore | undefined;
-  private readonly sender: Sender;
-  private readonly targets: RunTargets;
-  private readonly commits: GroupCommit;
+  readonly #options: ResolvedOutboxOptions;
+  readonly #storeReady: Promise<OutboxStore>;
+  #openedStore: OutboxStore | undefined;
+  readonly #sender: Sender;
+  readonly #targets: RunTargets;
+  readonly #commits: GroupCommit;
   /** Records this outbox appended and has not seen leave, by id → append number (insertion order). */
-  private readonly outstanding = new Map<string, number>();
-  private storedCount = 0;
+  readonly #outstanding = new Map<string, number>();
+  #storedCount = 0;
   /** Set once a claim came back empty: what earlier runs left has been taken care of. */
-  private drainedOnce = false;
-  private readonly flushWaiters = new Set<FlushWaiter>();
-  private sentCount = 0;
-  private readonly dropped = Object.fromEntries(DROP_REASONS.map((reason) => [reason, 0])) as Record<DropReason, number>;
-  private lastError: OutboxStats['lastError'];
-  private closing: Promise<boolean> | undefined;
+  #drainedOnce = false;
+  readonly #flushWaiters = new Set<FlushWaiter>();
+  #sentCount = 0;
+  readonly #dropped = Object.fromEntries(DROP_REASONS.map((reason) => [reason, 0])) as Record<DropReason, number>;
+  #lastError: OutboxStats['lastError'];
+  #closing: Promise<boolean> | undefined;
   /** What a closing page sends from memory (exit-window.ts), and the store that keeps it told. */
-  private readonly exitWindow = new ExitWindow();
-  private readonly sendingStore: Promise<OutboxStore>;
-  private pageClosed = false;
+  readonly #exitWindow = new ExitWindow();
+  readonly #sendingStore: Promise<OutboxStore>;
+  #pageClosed = false;
   /** The other pages and Workers that may send from this queue (F12); undefined: none can. */
-  private readonly presence: PagePresence | undefined;
+  readonly #presence: PagePresence | undefined;
 
   constructor(options: OutboxOptions) {
-    this.options = resolveOutboxOptions(options);
-    this.storeReady = this.open(options.store);
+    this.#options = resolveOutboxOptions(options);
+    this.#storeReady = this.#open(options.store);
     // Before any claim of this page (the store opens first): see src/browser/page-presence.ts.
     // Another page's bye: what it could not send is now for the pages still live to send. Once
     // more a little later, for what it left in localStorage (exit-spill.ts), moved into the queue
     // by this page's store on a `storage` event that may come after the bye.
-    this.presence = getEnvironment().pagePresence?.(leaseTopic(this.options.settings()), () => {
-      this.sender.kick();
-      this.sender.pollLater();
+    this.#presence = getEnvironment().pagePresence?.(leaseTopic(this.#options.settings()), () => {
+      this.#sender.kick();
+      this.#sender.pollLater();
     });
-    this.sendingStore = this.storeReady.then((store) =>
-      watchedStore(store, this.exitWindow, (inner, now) => releaseNotedLeases(getEnvironment().exitNotes, leaseTopic(this.options.settings()), inner, now)),
+    this.#sendingStore = this.#storeReady.then((store) =>
+      watchedStore(store, this.#exitWindow, (inner, now) => releaseNotedLeases(getEnvironment().exitNotes, leaseTopic(this.#options.settings()), inner, now)),
     );
-    this.commits = new GroupCommit(this.storeReady, this.options.caps, {
-      written: (records, { evicted }) => this.onWritten(records, evicted),
-      failed: (records, error) => this.onWriteFailed(records, error),
+    this.#commits = new GroupCommit(this.#storeReady, this.#options.caps, {
+      written: (records, { evicted }) => this.#onWritten(records, evicted),
+      failed: (records, error) => this.#onWriteFailed(records, error),
     });
-    this.targets = new RunTargets(
-      () => this.storeReady,
-      (settings) => this.sender.lookupUser(settings),
+    this.#targets = new RunTargets(
+      () => this.#storeReady,
+      (settings) => this.#sender.lookupUser(settings),
     );
-    this.sender = new Sender(this.options, this.senderHost(), this.targets);
+    this.#sender = new Sender(this.#options, this.#senderHost(), this.#targets);
   }
 
   /**
@@ -119,38 +119,38 @@ export class Outbox {
    * record reaches the store. After `close()` the call is ignored with one warning (F20).
    */
   append(input: NewRecord): OutboxRecord {
-    const now = this.options.clock.now();
+    const now = this.#options.clock.now();
     const record: OutboxRecord = { v: RECORD_FORMAT_VERSION, id: newRecordId(now), seq: -1, run: input.run, kind: input.kind, body: input.body, createdAt: now, bytes: 0 };
-    if (this.closing) {
+    if (this.#closing) {
       logger.warnOnce('outbox-closed', 'a tracking call after close() was ignored');
       return record;
     }
     try {
       record.bytes = input.bytes ?? JSON.stringify(input.body ?? null).length;
     } catch (error) {
-      this.countDrop(1, 'unserializable');
+      this.#countDrop(1, 'unserializable');
       logger.warnOnce('outbox-unserializable', `a ${input.kind} record could not be turned into JSON and was dropped`, error);
       return record;
     }
-    const number = this.commits.add(record);
-    this.outstanding.set(record.id, number);
-    this.exitWindow.appended(record, number);
-    if (!BATCHABLE_KINDS.has(record.kind) || this.pendingCount() >= this.options.maxBatchCount) this.sender.kick();
-    else this.sender.soon();
+    const number = this.#commits.add(record);
+    this.#outstanding.set(record.id, number);
+    this.#exitWindow.appended(record, number);
+    if (!BATCHABLE_KINDS.has(record.kind) || this.#pendingCount() >= this.#options.maxBatchCount) this.#sender.kick();
+    else this.#sender.soon();
     return record;
   }
 
   /** Tells the outbox where a run lives (an existing or in-cluster experiment). Kept beside the queue. */
   setRunTarget(run: string, target: RunTarget): Promise<void> {
-    if (this.closing) return Promise.resolve();
-    const done = this.targets.set(run, target);
-    this.sender.kick();
+    if (this.#closing) return Promise.resolve();
+    const done = this.#targets.set(run, target);
+    this.#sender.kick();
     return done;
   }
 
   /** Resolves with the run's server id once its create is acknowledged; see RunTargets.whenCreated. */
   whenCreated(run: string): Promise<number> {
-    return this.targets.whenCreated(run);
+    return this.#targets.whenCreated(run);
   }
 
   /**
@@ -159,12 +159,12 @@ export class Outbox {
    * of creating the experiment later, when a new token arrives.
    */
   abandonRun(run: string, message: string): Promise<void> {
-    return this.targets.abandon(run, message);
+    return this.#targets.abandon(run, message);
   }
 
   /** The user `GET users/` named for the current credentials, once asked. */
   knownUser(): string | undefined {
-    return this.targets.knownUser(this.options.settings());
+    return this.#targets.knownUser(this.#options.settings());
   }
 
   /**
@@ -173,8 +173,8 @@ export class Outbox {
    * Never rejects. After `close()` it gives close's result.
    */
   flush(options: FlushOptions = {}): Promise<boolean> {
-    if (this.closing) return this.closing;
-    return this.waitForDelivery(options.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS, options.holdProcess ?? true);
+    if (this.#closing) return this.#closing;
+    return this.#waitForDelivery(options.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS, options.holdProcess ?? true);
   }
 
   /**
@@ -182,13 +182,13 @@ export class Outbox {
    * the same promise. Resolves true when everything was delivered.
    */
   close(options: FlushOptions = {}): Promise<boolean> {
-    if (!this.closing) this.closing = this.shutDown(options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS, options.holdProcess ?? true);
-    return this.closing;
+    if (!this.#closing) this.#closing = this.#shutDown(options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS, options.holdProcess ?? true);
+    return this.#closing;
   }
 
   /** Writes appended records to the store now (page hide), without waiting for the tick. */
   async persist(): Promise<void> {
-    await this.commits.written();
+    await this.#commits.written();
   }
 
   /**
@@ -197,7 +197,7 @@ export class Outbox {
    * (the file journal) keep these records; others get them on a best-effort basis.
    */
   persistSync(): void {
-    if (this.openedStore) this.commits.writeNow(this.openedStore);
+    if (this.#openedStore) this.#commits.writeNow(this.#openedStore);
   }
 
   /**
@@ -207,24 +207,24 @@ export class Outbox {
    */
   async persistThenSendOnExit(sendOnExit?: (request: ExitRequest) => boolean): Promise<void> {
     // After a close, `sendOnClose` has done what could be done; a claim would never complete.
-    if (this.pageClosed) return;
+    if (this.#pageClosed) return;
     try {
       await this.persist();
-      if (sendOnExit && !this.sender.pausedReason && this.sender.retryAt === undefined && !this.closing) await this.sendOnExit(sendOnExit);
+      if (sendOnExit && !this.#sender.pausedReason && this.#sender.retryAt === undefined && !this.#closing) await this.#sendOnExit(sendOnExit);
     } catch (error) {
       logger.debug('exit send failed; the records stay queued', error);
     }
   }
 
-  private async sendOnExit(sendOnExit: (request: ExitRequest) => boolean): Promise<void> {
+  async #sendOnExit(sendOnExit: (request: ExitRequest) => boolean): Promise<void> {
     const context = {
-      store: await this.sendingStore,
-      targets: this.targets,
-      settings: this.options.settings(),
-      owner: this.options.owner,
-      leaseMs: this.options.leaseMs,
-      maxCount: this.options.maxBatchCount,
-      clock: this.options.clock,
+      store: await this.#sendingStore,
+      targets: this.#targets,
+      settings: this.#options.settings(),
+      owner: this.#options.owner,
+      leaseMs: this.#options.leaseMs,
+      maxCount: this.#options.maxBatchCount,
+      clock: this.#options.clock,
     };
     await sendBatchesOnExit(context, sendOnExit);
   }
@@ -244,43 +244,43 @@ export class Outbox {
    * store (no IndexedDB, F13) is this page's alone: everything goes, as nothing else will.
    */
   sendOnClose(sendOnExit?: (request: ExitRequest) => boolean): number {
-    if (this.pageClosed) return 0;
-    this.pageClosed = true;
+    if (this.#pageClosed) return 0;
+    this.#pageClosed = true;
     let requests = 0;
-    if (!this.closing) {
+    if (!this.#closing) {
       try {
-        const shared = this.presence?.othersAlive() && this.openedStore?.kind !== 'memory';
+        const shared = this.#presence?.othersAlive() && this.#openedStore?.kind !== 'memory';
         this.persistSync();
-        const now = this.options.clock.now();
-        const settings = this.options.settings();
+        const now = this.#options.clock.now();
+        const settings = this.#options.settings();
         // Paused for credentials, offline, or told to wait (429, backoff): the server gets nothing now either.
-        if (sendOnExit && !this.sender.pausedReason && this.sender.retryAt === undefined) {
+        if (sendOnExit && !this.#sender.pausedReason && this.#sender.retryAt === undefined) {
           const context = {
-            sequences: this.exitWindow.sequences(now, shared),
-            target: (run: string) => this.targets.peek(run, settings),
+            sequences: this.#exitWindow.sequences(now, shared),
+            target: (run: string) => this.#targets.peek(run, settings),
             settings,
-            maxCount: this.options.maxBatchCount,
-            maxBytes: this.options.maxBatchBytes,
+            maxCount: this.#options.maxBatchCount,
+            maxBytes: this.#options.maxBatchBytes,
           };
           requests = sendOnClose(context, sendOnExit).requests;
         }
-        noteLeasesAtClose(getEnvironment().exitNotes, leaseTopic(settings), this.exitWindow.liveLeases(now));
+        noteLeasesAtClose(getEnvironment().exitNotes, leaseTopic(settings), this.#exitWindow.liveLeases(now));
       } catch (error) {
         logger.debug('close send failed', error);
       }
     }
     // Last, so that the page woken by the bye finds the lease notes.
-    this.presence?.leave();
+    this.#presence?.leave();
     return requests;
   }
 
   pause(): void {
-    this.sender.pause();
+    this.#sender.pause();
   }
 
   /** Ends a pause, including one caused by refused credentials (F07). */
   resume(): void {
-    this.sender.resume();
+    this.#sender.resume();
   }
 
   /**
@@ -289,34 +289,34 @@ export class Outbox {
    * a sender woken then would lease records for a request that never leaves.
    */
   setOnline(online: boolean): void {
-    if (this.pageClosed) return;
-    this.sender.setOnline(online);
+    if (this.#pageClosed) return;
+    this.#sender.setOnline(online);
   }
 
   stats(): OutboxStats {
-    const pausedReason = this.sender.pausedReason;
+    const pausedReason = this.#sender.pausedReason;
     const stats: OutboxStats = {
-      pending: this.pendingCount(),
-      inFlight: this.sender.inFlight,
-      sent: this.sentCount,
-      dropped: { ...this.dropped },
-      storage: this.openedStore?.kind ?? 'opening',
+      pending: this.#pendingCount(),
+      inFlight: this.#sender.inFlight,
+      sent: this.#sentCount,
+      dropped: { ...this.#dropped },
+      storage: this.#openedStore?.kind ?? 'opening',
       paused: pausedReason !== undefined,
     };
-    if (this.lastError) stats.lastError = { ...this.lastError };
+    if (this.#lastError) stats.lastError = { ...this.#lastError };
     if (pausedReason) stats.pausedReason = pausedReason;
-    if (this.sender.retryAt !== undefined) stats.retryAt = this.sender.retryAt;
+    if (this.#sender.retryAt !== undefined) stats.retryAt = this.#sender.retryAt;
     return stats;
   }
 
   /** What the store holds now, per run (for a status command); unlike `stats()` it asks the store. */
   async storedCounts(): Promise<{ records: number; bytes: number; byRun: Record<string, number> }> {
-    return (await this.storeReady).count();
+    return (await this.#storeReady).count();
   }
 
   // --- store and group commit ------------------------------------------------------------------
 
-  private async open(store: OutboxStore | Promise<OutboxStore>): Promise<OutboxStore> {
+  async #open(store: OutboxStore | Promise<OutboxStore>): Promise<OutboxStore> {
     let opened: OutboxStore;
     try {
       opened = await store;
@@ -325,124 +325,124 @@ export class Outbox {
       opened = new MemoryStore();
     }
     try {
-      this.commits.startSeqAt(await opened.nextSeq());
-      this.storedCount = (await opened.count()).records;
+      this.#commits.startSeqAt(await opened.nextSeq());
+      this.#storedCount = (await opened.count()).records;
     } catch (error) {
       logger.debug('could not read the store state', error);
     }
-    this.openedStore = opened;
-    if (this.storedCount === 0) this.drainedOnce = true;
-    this.checkFlushWaiters();
+    this.#openedStore = opened;
+    if (this.#storedCount === 0) this.#drainedOnce = true;
+    this.#checkFlushWaiters();
     // Records an earlier process or page left behind go out now (DESIGN "Offline create").
-    if (this.storedCount > 0) queueMicrotask(() => this.sender.kick());
+    if (this.#storedCount > 0) queueMicrotask(() => this.#sender.kick());
     return opened;
   }
 
-  private onWritten(records: readonly OutboxRecord[], evicted: number): void {
-    this.storedCount += records.length - evicted;
+  #onWritten(records: readonly OutboxRecord[], evicted: number): void {
+    this.#storedCount += records.length - evicted;
     if (evicted === 0) return;
-    this.countDrop(evicted, 'queue_full');
+    this.#countDrop(evicted, 'queue_full');
     logger.warnOnce('outbox-queue-full', 'the outbox is full: the oldest metrics and logs are being dropped');
   }
 
-  private onWriteFailed(records: readonly OutboxRecord[], error: unknown): void {
-    for (const record of records) this.outstanding.delete(record.id);
-    this.exitWindow.lost(records);
-    this.countDrop(records.length, 'store_failed');
+  #onWriteFailed(records: readonly OutboxRecord[], error: unknown): void {
+    for (const record of records) this.#outstanding.delete(record.id);
+    this.#exitWindow.lost(records);
+    this.#countDrop(records.length, 'store_failed');
     logger.warnOnce('outbox-store-failed', 'the outbox store failed to write; records were dropped', error);
   }
 
-  private pendingCount(): number {
-    return this.storedCount + this.commits.waitingCount;
+  #pendingCount(): number {
+    return this.#storedCount + this.#commits.waitingCount;
   }
 
   // --- delivery bookkeeping --------------------------------------------------------------------
 
-  private senderHost() {
+  #senderHost() {
     return {
-      committed: () => this.commits.written(),
-      store: () => this.sendingStore,
+      committed: () => this.#commits.written(),
+      store: () => this.#sendingStore,
       settled: (records: readonly OutboxRecord[], reason?: DropReason) => {
-        for (const record of records) this.outstanding.delete(record.id);
-        this.storedCount = Math.max(0, this.storedCount - records.length);
-        if (reason) this.countDrop(records.length, reason);
-        else this.sentCount += records.length;
-        this.checkFlushWaiters();
+        for (const record of records) this.#outstanding.delete(record.id);
+        this.#storedCount = Math.max(0, this.#storedCount - records.length);
+        if (reason) this.#countDrop(records.length, reason);
+        else this.#sentCount += records.length;
+        this.#checkFlushWaiters();
       },
       idle: async (committedUpTo: number) => {
-        this.drainedOnce = true;
-        this.exitWindow.idle(committedUpTo, this.options.clock.now());
+        this.#drainedOnce = true;
+        this.#exitWindow.idle(committedUpTo, this.#options.clock.now());
         // Nothing is claimable: whatever of ours was written is delivered, dropped, or being sent
         // by another tab or process. Evicted records leave the same way.
-        for (const [id, number] of this.outstanding) {
+        for (const [id, number] of this.#outstanding) {
           if (number > committedUpTo) break;
-          this.outstanding.delete(id);
+          this.#outstanding.delete(id);
         }
-        this.checkFlushWaiters();
-        const epoch = this.commits.quietWriteEpoch;
+        this.#checkFlushWaiters();
+        const epoch = this.#commits.quietWriteEpoch;
         let stored: number;
         try {
-          stored = (await (await this.storeReady).count()).records;
+          stored = (await (await this.#storeReady).count()).records;
         } catch {
           return;
         }
         // A group written during the count may be in it and is added by onWritten as well.
-        if (epoch !== undefined && epoch === this.commits.quietWriteEpoch) this.storedCount = stored;
-        if (stored > 0) this.sender.pollLater();
+        if (epoch !== undefined && epoch === this.#commits.quietWriteEpoch) this.#storedCount = stored;
+        if (stored > 0) this.#sender.pollLater();
       },
       failed: (error: PolyaxonError, notify: boolean) => {
-        this.lastError = { kind: error.kind, message: error.serverMessage || error.message, at: this.options.clock.now() };
-        if (error.status) this.lastError.status = error.status;
-        if (notify) this.notify(error);
+        this.#lastError = { kind: error.kind, message: error.serverMessage || error.message, at: this.#options.clock.now() };
+        if (error.status) this.#lastError.status = error.status;
+        if (notify) this.#notify(error);
       },
     };
   }
 
-  private countDrop(count: number, reason: DropReason): void {
-    this.dropped[reason] += count;
+  #countDrop(count: number, reason: DropReason): void {
+    this.#dropped[reason] += count;
   }
 
-  private notify(error: PolyaxonError): void {
+  #notify(error: PolyaxonError): void {
     try {
-      this.options.onError?.(error);
+      this.#options.onError?.(error);
     } catch (thrown) {
       logger.debug('onError threw', thrown);
     }
   }
 
-  private waitForDelivery(timeoutMs: number, holdProcess: boolean): Promise<boolean> {
-    const upTo = this.commits.appendedCount;
+  #waitForDelivery(timeoutMs: number, holdProcess: boolean): Promise<boolean> {
+    const upTo = this.#commits.appendedCount;
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => finish(false), timeoutMs);
       if (!holdProcess) getEnvironment().unrefTimer(timer);
       const waiter: FlushWaiter = { upTo, resolve: (done) => finish(done) };
       const finish = (done: boolean) => {
         clearTimeout(timer);
-        this.flushWaiters.delete(waiter);
+        this.#flushWaiters.delete(waiter);
         resolve(done);
       };
-      this.flushWaiters.add(waiter);
-      this.commits.commit();
-      this.sender.kick();
-      this.checkFlushWaiters();
+      this.#flushWaiters.add(waiter);
+      this.#commits.commit();
+      this.#sender.kick();
+      this.#checkFlushWaiters();
     });
   }
 
-  private checkFlushWaiters(): void {
-    if (this.flushWaiters.size === 0 || !this.drainedOnce) return;
-    const oldest = this.outstanding.values().next();
+  #checkFlushWaiters(): void {
+    if (this.#flushWaiters.size === 0 || !this.#drainedOnce) return;
+    const oldest = this.#outstanding.values().next();
     const oldestOutstanding = oldest.done ? Infinity : oldest.value;
-    for (const waiter of [...this.flushWaiters]) if (oldestOutstanding > waiter.upTo) waiter.resolve(true);
+    for (const waiter of [...this.#flushWaiters]) if (oldestOutstanding > waiter.upTo) waiter.resolve(true);
   }
 
-  private async shutDown(timeoutMs: number, holdProcess: boolean): Promise<boolean> {
-    const delivered = await this.waitForDelivery(timeoutMs, holdProcess);
-    const stopped = this.sender.stop();
+  async #shutDown(timeoutMs: number, holdProcess: boolean): Promise<boolean> {
+    const delivered = await this.#waitForDelivery(timeoutMs, holdProcess);
+    const stopped = this.#sender.stop();
     await settleWithin(
       (async () => {
         await stopped;
-        await this.commits.written();
-        await (await this.storeReady).close();
+        await this.#commits.written();
+        await (await this.#storeReady).close();
       })(),
       CLOSE_STORE_TIMEOUT_MS,
     );
