@@ -87,7 +87,7 @@ export class RunTargets {
     } else if (target?.id === undefined) {
       return { kind: 'drop', reason: 'unknown_run', message: `no server experiment known for run ${record.run}` };
     }
-    const user = target.user ?? this.#users.get(credentialsKey(settings));
+    const user = target.user ?? this.knownUser(settings);
     if (user !== undefined) return { kind: 'ready', target: { user, project: target.project, id: target.id } };
     const lookup = await this.lookupUser(settings);
     if (lookup.kind === 'failed') return { kind: 'blocked', outcome: lookup.outcome };
@@ -103,7 +103,7 @@ export class RunTargets {
   peek(run: string, settings: ClientSettings): ResolvedTarget | undefined {
     const target = this.#known.get(run);
     if (target?.id === undefined || target.rejected !== undefined) return undefined;
-    const user = target.user ?? this.#users.get(credentialsKey(settings));
+    const user = target.user ?? this.knownUser(settings);
     return user === undefined ? undefined : { user, project: target.project, id: target.id };
   }
 
