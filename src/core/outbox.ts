@@ -82,8 +82,12 @@ export class Outbox {
   readonly #dropped = Object.fromEntries(DROP_REASONS.map((reason) => [reason, 0])) as Record<DropReason, number>;
   #lastError: OutboxStats['lastError'];
   #closing: Promise<boolean> | undefined;
-  /** What a closing page sends from memory (exit-window.ts), and the store that keeps it told. */
-  readonly #exitWindow = new ExitWindow();
+  /**
+   * What a closing page sends from memory (exit-window.ts), and the store that keeps it told.
+   * Only where the runtime can send as a page goes away (browsers): elsewhere (Node) nothing ever
+   * reads it, and appends and acks are spared its bookkeeping.
+   */
+  readonly #exitWindow: ExitWindow | undefined;
   readonly #sendingStore: Promise<OutboxStore>;
   #pageClosed = false;
   /** The other pages and Workers that may send from this queue (F12); undefined: none can. */
@@ -100,9 +104,12 @@ export class Outbox {
       this.#sender.kick();
       this.#sender.pollLater();
     });
-    this.#sendingStore = this.#storeReady.then((store) =>
-      watchedStore(store, this.#exitWindow, (inner, now) => releaseNotedLeases(getEnvironment().exitNotes, leaseTopic(this.#options.settings()), inner, now)),
-    );
+    const exitWindow = (this.#exitWindow = getEnvironment().sendOnExit ? new ExitWindow() : undefined);
+    this.#sendingStore = exitWindow
+      ? this.#storeReady.then((store) =>
+          watchedStore(store, exitWindow, (inner, now) => releaseNotedLeases(getEnvironment().exitNotes, leaseTopic(this.#options.settings()), inner, now)),
+        )
+      : this.#storeReady;
     this.#commits = new GroupCommit(this.#storeReady, this.#options.caps, {
       written: (records, { evicted }) => this.#onWritten(records, evicted),
       failed: (records, error) => this.#onWriteFailed(records, error),
@@ -134,7 +141,7 @@ export class Outbox {
     }
     const number = this.#commits.add(record);
     this.#outstanding.set(record.id, number);
-    this.#exitWindow.appended(record, number);
+    this.#exitWindow?.appended(record, number);
     if (!BATCHABLE_KINDS.has(record.kind) || this.#pendingCount() >= this.#options.maxBatchCount) this.#sender.kick();
     else this.#sender.soon();
     return record;
@@ -253,10 +260,11 @@ export class Outbox {
         this.persistSync();
         const now = this.#options.clock.now();
         const settings = this.#options.settings();
+        const exitWindow = this.#exitWindow;
         // Paused for credentials, offline, or told to wait (429, backoff): the server gets nothing now either.
-        if (sendOnExit && !this.#sender.pausedReason && this.#sender.retryAt === undefined) {
+        if (exitWindow && sendOnExit && !this.#sender.pausedReason && this.#sender.retryAt === undefined) {
           const context = {
-            sequences: this.#exitWindow.sequences(now, shared),
+            sequences: exitWindow.sequences(now, shared),
             target: (run: string) => this.#targets.peek(run, settings),
             settings,
             maxCount: this.#options.maxBatchCount,
@@ -264,11 +272,15 @@ export class Outbox {
           };
           requests = sendOnClose(context, sendOnExit).requests;
         }
-        noteLeasesAtClose(getEnvironment().exitNotes, leaseTopic(settings), this.#exitWindow.liveLeases(now));
+        if (exitWindow) noteLeasesAtClose(getEnvironment().exitNotes, leaseTopic(settings), exitWindow.liveLeases(now));
       } catch (error) {
         logger.debug('close send failed', error);
       }
     }
+    // Nothing may wake the sender now (an append, another page's bye, an `online` event, which
+    // Chromium gives an offline tab being torn down): it would lease records for a request that
+    // never leaves. The page never runs again (a back/forward-cache page gets `onHide`).
+    void this.#sender.stop();
     // Last, so that the page woken by the bye finds the lease notes.
     this.#presence?.leave();
     return requests;
@@ -283,13 +295,8 @@ export class Outbox {
     this.#sender.resume();
   }
 
-  /**
-   * Browser `online` / `offline`: offline keeps queueing and sends nothing. A closed page is
-   * sometimes told `online` after `pagehide` (seen in Chromium when an offline tab is torn down):
-   * a sender woken then would lease records for a request that never leaves.
-   */
+  /** Browser `online` / `offline`: offline keeps queueing and sends nothing. */
   setOnline(online: boolean): void {
-    if (this.#pageClosed) return;
     this.#sender.setOnline(online);
   }
 
@@ -347,7 +354,7 @@ export class Outbox {
 
   #onWriteFailed(records: readonly OutboxRecord[], error: unknown): void {
     for (const record of records) this.#outstanding.delete(record.id);
-    this.#exitWindow.lost(records);
+    this.#exitWindow?.lost(records);
     this.#countDrop(records.length, 'store_failed');
     logger.warnOnce('outbox-store-failed', 'the outbox store failed to write; records were dropped', error);
   }
@@ -371,7 +378,7 @@ export class Outbox {
       },
       idle: async (committedUpTo: number) => {
         this.#drainedOnce = true;
-        this.#exitWindow.idle(committedUpTo, this.#options.clock.now());
+        this.#exitWindow?.idle(committedUpTo, this.#options.clock.now());
         // Nothing is claimable: whatever of ours was written is delivered, dropped, or being sent
         // by another tab or process. Evicted records leave the same way.
         for (const [id, number] of this.#outstanding) {

@@ -55,7 +55,8 @@ beforeEach(() => {
   logger.resetWarnings();
   environment = getEnvironment();
   notes = memoryNotes();
-  setEnvironment({ ...environment, exitNotes: notes });
+  // A runtime that sends at page exit (browsers): only there does the outbox keep its exit window.
+  setEnvironment({ ...environment, exitNotes: notes, sendOnExit: () => false });
 });
 afterEach(() => {
   setEnvironment(environment);
