@@ -1,8 +1,6 @@
 import { expect, test } from './fixtures';
 import { reportFigure } from './figures';
-import { closeTab, expectPointsInOrder, injectSettings, openOutboxPage, outboxPage, storedRecords } from './outbox-page';
-import { serverData } from './server-data';
-import { watchServerTraffic } from './server-traffic';
+import { closeTab, expectPointsInOrder, openOutboxPage, outboxPage, projectWatched, storedRecords } from './outbox-page';
 
 // Its own file so that it starts early: the longest test of the browser suite.
 test.describe('offline runs', () => {
@@ -15,10 +13,7 @@ test.describe('offline runs', () => {
     const POINTS = 100_000;
     // The default cap (100,000 records) counts the create, code ref and status too.
     const outbox = { maxRecords: POINTS + 1_000 };
-    const server = serverData(polyaxonServer);
-    await server.createProject('f08');
-    await injectSettings(context, polyaxonServer);
-    const traffic = await watchServerTraffic(context, polyaxonServer);
+    const { server, traffic } = await projectWatched(context, polyaxonServer, 'f08');
 
     const page = await openOutboxPage(context);
     await outboxPage.prepare(page, { project: 'f08', createTimeoutMs: 500, outbox });

@@ -1,19 +1,15 @@
 import { expect, test } from './fixtures';
-import { closeTab, expectPointsInOrder, injectSettings, openOutboxPage, outboxPage, storedRecords } from './outbox-page';
-import { serverData } from './server-data';
-import { watchServerTraffic } from './server-traffic';
+import { closeTab, expectPointsInOrder, openOutboxPage, outboxPage, projectWatched, storedRecords } from './outbox-page';
 
 test.describe('offline runs', () => {
   test('F09 offline at create: create resolves with a local key on time; back online on the same page, the experiment and its records reach the server', async ({
     context,
     polyaxonServer,
   }) => {
-    const server = serverData(polyaxonServer);
-    await server.createProject('f09');
-    await injectSettings(context, polyaxonServer);
-    const traffic = await watchServerTraffic(context, polyaxonServer);
+    const { server, traffic } = await projectWatched(context, polyaxonServer, 'f09');
     const page = await openOutboxPage(context);
-    // Offline before the library loads its queue: no `offline` event reaches it, requests just fail.
+    // Offline before the library loads its queue: it starts offline (navigator.onLine) and sends
+    // nothing until the `online` event; any request that left anyway would be aborted.
     traffic.setMode('abort');
     await context.setOffline(true);
 
@@ -43,10 +39,7 @@ test.describe('offline runs', () => {
     context,
     polyaxonServer,
   }) => {
-    const server = serverData(polyaxonServer);
-    await server.createProject('f09-next');
-    await injectSettings(context, polyaxonServer);
-    const traffic = await watchServerTraffic(context, polyaxonServer);
+    const { server, traffic } = await projectWatched(context, polyaxonServer, 'f09-next');
     const page = await openOutboxPage(context);
     await outboxPage.prepare(page, { project: 'f09-next', createTimeoutMs: 500 });
     traffic.setMode('abort');

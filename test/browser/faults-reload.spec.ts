@@ -1,8 +1,7 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { closeTab, expectPointsInOrder, hideTab, injectSettings, openOutboxPage, outboxPage, spilledRecords, storedRecords } from './outbox-page';
-import { serverData } from './server-data';
-import { isMetricsPost, watchServerTraffic } from './server-traffic';
+import { closeTab, expectPointsInOrder, hideTab, openOutboxPage, outboxPage, projectWatched, spilledRecords, storedRecords } from './outbox-page';
+import { isMetricsPost } from './server-traffic';
 
 /**
  * A lease lasts the 30 s request timeout plus 6 s (src/core/sender.ts). A page that goes away notes
@@ -50,10 +49,7 @@ test.describe('page reloads and closed tabs', () => {
   }) => {
     // Waits out a lease (about 40 s) on top of the run itself; a loaded CI machine needs the margin.
     test.setTimeout(180_000);
-    const server = serverData(polyaxonServer);
-    await server.createProject('f10');
-    await injectSettings(context, polyaxonServer);
-    const traffic = await watchServerTraffic(context, polyaxonServer);
+    const { server, traffic } = await projectWatched(context, polyaxonServer, 'f10');
     const page = await openOutboxPage(context);
     const outbox = { flushIntervalMs: 200 };
     const { id } = await outboxPage.start(page, { project: 'f10', name: 'reloaded', outbox });
@@ -89,10 +85,7 @@ test.describe('page reloads and closed tabs', () => {
     polyaxonServer,
   }) => {
     test.setTimeout(120_000);
-    const server = serverData(polyaxonServer);
-    await server.createProject('f11');
-    await injectSettings(context, polyaxonServer);
-    const traffic = await watchServerTraffic(context, polyaxonServer);
+    const { server, traffic } = await projectWatched(context, polyaxonServer, 'f11');
     const page = await openOutboxPage(context);
     const { id } = await outboxPage.start(page, { project: 'f11', name: 'closed-tab' });
     expect(await outboxPage.flush(page, 20_000)).toBe(true);
@@ -131,10 +124,7 @@ test.describe('page reloads and closed tabs', () => {
     polyaxonServer,
   }) => {
     test.setTimeout(120_000);
-    const server = serverData(polyaxonServer);
-    await server.createProject('f11-hidden');
-    await injectSettings(context, polyaxonServer);
-    const traffic = await watchServerTraffic(context, polyaxonServer);
+    const { server, traffic } = await projectWatched(context, polyaxonServer, 'f11-hidden');
     const page = await openOutboxPage(context);
     // A long flush interval: the points wait in the queue until the tab is hidden.
     const outbox = { flushIntervalMs: 120_000 };

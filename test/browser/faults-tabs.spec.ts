@@ -1,9 +1,8 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { reportFigure } from './figures';
-import { closeTab, expectPointsInOrder, injectSettings, openOutboxPage, outboxPage, spilledRecords, storedRecords } from './outbox-page';
-import { serverData } from './server-data';
-import { isMetricsPost, watchServerTraffic, type SeenRequest } from './server-traffic';
+import { closeTab, expectPointsInOrder, openOutboxPage, outboxPage, projectWatched, spilledRecords, storedRecords } from './outbox-page';
+import { isMetricsPost, type SeenRequest } from './server-traffic';
 
 /**
  * A lease lasts the 30 s request timeout plus 6 s (src/core/sender.ts); a closing tab notes its
@@ -30,10 +29,7 @@ function experimentOf(request: SeenRequest): number | undefined {
 test.describe('two tabs share one queue (same origin, same IndexedDB)', () => {
   test('F12 each batch is sent by exactly one tab and every point is stored once', async ({ context, polyaxonServer }) => {
     test.setTimeout(120_000);
-    const server = serverData(polyaxonServer);
-    await server.createProject('f12');
-    await injectSettings(context, polyaxonServer);
-    const traffic = await watchServerTraffic(context, polyaxonServer);
+    const { server, traffic } = await projectWatched(context, polyaxonServer, 'f12');
     const tabs = [await openOutboxPage(context), await openOutboxPage(context)];
     const outbox = { flushIntervalMs: 100 };
     const ids = await Promise.all(tabs.map(async (tab, index) => (await outboxPage.start(tab, { project: 'f12', name: `tab-${index}`, outbox })).id!));
@@ -62,10 +58,7 @@ test.describe('two tabs share one queue (same origin, same IndexedDB)', () => {
     polyaxonServer,
   }) => {
     test.setTimeout(120_000);
-    const server = serverData(polyaxonServer);
-    await server.createProject('f12-close');
-    await injectSettings(context, polyaxonServer);
-    const traffic = await watchServerTraffic(context, polyaxonServer);
+    const { server, traffic } = await projectWatched(context, polyaxonServer, 'f12-close');
     const leaving = await openOutboxPage(context);
     const outbox = { flushIntervalMs: 100 };
     const leavingRun = await outboxPage.start(leaving, { project: 'f12-close', name: 'leaving', outbox });
@@ -101,10 +94,7 @@ test.describe('two tabs share one queue (same origin, same IndexedDB)', () => {
     polyaxonServer,
   }) => {
     test.setTimeout(120_000);
-    const server = serverData(polyaxonServer);
-    await server.createProject('f12-claimed');
-    await injectSettings(context, polyaxonServer);
-    const traffic = await watchServerTraffic(context, polyaxonServer);
+    const { server, traffic } = await projectWatched(context, polyaxonServer, 'f12-claimed');
     // The logging tab sends nothing itself (a long flush interval, fewer points than a batch):
     // its points leave only through the other tab, or by its keepalive at close.
     const logging = await openOutboxPage(context);
@@ -146,10 +136,7 @@ test.describe('a closed tab sends in its pagehide listener (fetch keepalive)', (
     polyaxonServer,
   }) => {
     test.setTimeout(120_000);
-    const server = serverData(polyaxonServer);
-    await server.createProject('f11-close');
-    await injectSettings(context, polyaxonServer);
-    const traffic = await watchServerTraffic(context, polyaxonServer);
+    const { server, traffic } = await projectWatched(context, polyaxonServer, 'f11-close');
     const page = await openOutboxPage(context);
     // A long flush interval: the points wait in the queue until the tab closes.
     const outbox = { flushIntervalMs: 120_000 };
@@ -191,10 +178,7 @@ test.describe('a closed tab sends in its pagehide listener (fetch keepalive)', (
     polyaxonServer,
   }) => {
     test.setTimeout(120_000);
-    const server = serverData(polyaxonServer);
-    await server.createProject('f11-in-flight');
-    await injectSettings(context, polyaxonServer);
-    const traffic = await watchServerTraffic(context, polyaxonServer);
+    const { server, traffic } = await projectWatched(context, polyaxonServer, 'f11-in-flight');
     const page = await openOutboxPage(context);
     const outbox = { flushIntervalMs: 100 };
     const { id } = await outboxPage.start(page, { project: 'f11-in-flight', name: 'in-flight', outbox });

@@ -1,6 +1,7 @@
 import type { BrowserContext, Page } from '@playwright/test';
 import { expect, type PolyaxonServerHandle } from './fixtures';
-import { injectedEnv, type StoredMetric } from './server-data';
+import { injectedEnv, serverData, type StoredMetric } from './server-data';
+import { watchServerTraffic } from './server-traffic';
 
 /** Drives test/browser/pages/outbox-page.html (window.outboxPage, see pages/outbox-helpers.js). */
 
@@ -41,6 +42,18 @@ export async function injectSettings(context: BrowserContext, server: PolyaxonSe
   await context.addInitScript((env) => {
     (globalThis as any).POLYAXON_ENV = env;
   }, injectedEnv(server));
+}
+
+/**
+ * The start of a queue test: `project` on the server, the settings injected into every page of
+ * `context`, and the server's traffic watched from the pages.
+ */
+export async function projectWatched(context: BrowserContext, polyaxonServer: PolyaxonServerHandle, project: string) {
+  const server = serverData(polyaxonServer);
+  await server.createProject(project);
+  await injectSettings(context, polyaxonServer);
+  const traffic = await watchServerTraffic(context, polyaxonServer);
+  return { server, traffic };
 }
 
 export async function openOutboxPage(context: BrowserContext): Promise<Page> {
