@@ -25,6 +25,11 @@ export interface OutboxStats {
   pending: number;
   /** Records in the request being sent now. */
   inFlight: number;
+  /**
+   * The sender is working through the queue (claiming, sending, settling); false once it found
+   * nothing it could send, until the next flush interval, append or wake-up.
+   */
+  sending: boolean;
   /** Records delivered (acknowledged by the server) by this outbox. */
   sent: number;
   /** Records that left without reaching the server, by reason. */
@@ -305,6 +310,7 @@ export class Outbox {
     const stats: OutboxStats = {
       pending: this.#pendingCount(),
       inFlight: this.#sender.inFlight,
+      sending: this.#sender.sending,
       sent: this.#sentCount,
       dropped: { ...this.#dropped },
       storage: this.#openedStore?.kind ?? 'opening',

@@ -57,6 +57,11 @@ export class Sender {
     return this.#inFlightCount;
   }
 
+  /** Working through the queue: claiming, sending or settling, until a claim finds nothing. */
+  get sending(): boolean {
+    return this.#loop !== undefined;
+  }
+
   get pausedReason(): PausedReason | undefined {
     return this.#gate.pausedReason;
   }

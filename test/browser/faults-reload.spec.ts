@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { closeTab, expectPointsInOrder, hideTab, openOutboxPage, outboxPage, projectWatched, spilledRecords, storedRecords } from './outbox-page';
+import { closeTab, expectPointsInOrder, hideTab, openOutboxPage, outboxPage, projectWatched, queueSettled, spilledRecords, storedRecords } from './outbox-page';
 import { isMetricsPost } from './server-traffic';
 
 /**
@@ -129,7 +129,7 @@ test.describe('page reloads and closed tabs', () => {
     // A long flush interval: the points wait in the queue until the tab is hidden.
     const outbox = { flushIntervalMs: 120_000 };
     const { id } = await outboxPage.start(page, { project: 'f11-hidden', name: 'hidden-tab', outbox });
-    await expect.poll(async () => (await storedRecords(page)).count).toBe(0);
+    await queueSettled(page);
     await outboxPage.log(page, 0, 150);
     await expect.poll(async () => (await storedRecords(page)).count).toBe(150);
     const before = traffic.seen.length;

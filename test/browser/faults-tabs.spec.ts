@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { reportFigure } from './figures';
-import { closeTab, expectPointsInOrder, openOutboxPage, outboxPage, projectWatched, spilledRecords, storedRecords } from './outbox-page';
+import { closeTab, expectPointsInOrder, openOutboxPage, outboxPage, projectWatched, queueSettled, spilledRecords, storedRecords } from './outbox-page';
 import { isMetricsPost, type SeenRequest } from './server-traffic';
 
 /**
@@ -99,7 +99,7 @@ test.describe('two tabs share one queue (same origin, same IndexedDB)', () => {
     // its points leave only through the other tab, or by its keepalive at close.
     const logging = await openOutboxPage(context);
     const loggingRun = await outboxPage.start(logging, { project: 'f12-claimed', name: 'logging', outbox: { flushIntervalMs: 120_000 } });
-    await expect.poll(async () => (await storedRecords(logging)).count).toBe(0);
+    await queueSettled(logging);
     // The other tab cuts smaller batches: keys the logging tab, grouping from memory with its own
     // limits, would not give, so a resend from there would be stored a second time.
     const other = await openOutboxPage(context);
@@ -141,7 +141,7 @@ test.describe('a closed tab sends in its pagehide listener (fetch keepalive)', (
     // A long flush interval: the points wait in the queue until the tab closes.
     const outbox = { flushIntervalMs: 120_000 };
     const { id } = await outboxPage.start(page, { project: 'f11-close', name: 'closed-tab', outbox });
-    await expect.poll(async () => (await storedRecords(page)).count).toBe(0);
+    await queueSettled(page);
     const before = traffic.seen.length;
     await outboxPage.log(page, 0, 150);
     await closeTab(page);

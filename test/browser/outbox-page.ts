@@ -28,6 +28,7 @@ export interface RunStats {
   outbox: {
     pending: number;
     inFlight: number;
+    sending: boolean;
     sent: number;
     dropped: Record<string, number>;
     storage: string;
@@ -82,6 +83,21 @@ export const outboxPage = {
   resume: (page: Page, options: { project: string; timeoutMs: number; outbox?: OutboxSettings }) =>
     page.evaluate((o) => (window as any).outboxPage.resume(o), options) as Promise<{ flushed: boolean; ms: number; stats: RunStats }>,
 };
+
+/**
+ * Waits until the page's queue is empty and its sender idle. A count of zero alone is not enough:
+ * the drain that sent the create and the status claims once more after its last ack, and would
+ * take points logged in between, which tests of what the queue holds at hide or close need kept.
+ */
+export async function queueSettled(page: Page): Promise<void> {
+  await expect.poll(async () => (await storedRecords(page)).count).toBe(0);
+  await expect
+    .poll(async () => {
+      const { outbox } = await outboxPage.stats(page);
+      return outbox.pending === 0 && !outbox.sending;
+    })
+    .toBe(true);
+}
 
 /**
  * The queue as IndexedDB holds it, read with the raw IndexedDB API rather than through the library:

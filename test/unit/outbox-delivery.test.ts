@@ -180,6 +180,31 @@ describe('outbox: lifecycle and state', () => {
     expect(outbox.stats()).toMatchObject({ pending: 0, inFlight: 0, sent: 1, storage: 'memory', paused: false });
   });
 
+  it('reports sending from the kick until a claim finds nothing, past the ack that ends a flush', async () => {
+    const { outbox, store } = outboxFixture();
+    const run = await existingRun(outbox);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(outbox.stats().sending).toBe(false);
+    // The drain claims once more after its last ack; that claim is held here.
+    const claim = store.claim.bind(store);
+    let releaseClaim = () => {};
+    let claims = 0;
+    vi.spyOn(store, 'claim').mockImplementation(async (options) => {
+      if (++claims === 2) await new Promise<void>((resolve) => (releaseClaim = resolve));
+      return claim(options);
+    });
+    outbox.append({ run, kind: 'status', body: { status: 'running' } });
+    expect(outbox.stats().sending).toBe(true);
+    expect(await outbox.flush({ timeoutMs: 1_000 })).toBe(true);
+    expect(outbox.stats()).toMatchObject({ pending: 0, sending: true });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(claims).toBe(2);
+    expect(outbox.stats().sending).toBe(true);
+    releaseClaim();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(outbox.stats()).toMatchObject({ pending: 0, sending: false, sent: 1 });
+  });
+
   it('flush with nothing queued resolves true at once', async () => {
     const { outbox } = outboxFixture();
     expect(await outbox.flush({ timeoutMs: 1_000 })).toBe(true);
