@@ -4,20 +4,14 @@
  * refs, and a create refused only once the server is back.
  */
 import { rm } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeExperiments, delivered, experimentOn, serverView, startMnistServer } from '../fixtures/experiment-setup';
+import { describe, expect, it } from 'vitest';
+import { closeExperiments, delivered, experimentOn, serverView } from '../fixtures/experiment-setup';
+import { mnistServerPerTest } from '../helpers/mnist-server-per-test';
 import { clientFor, eventually, reserveFreePort, startLocalServer, startRecordingProxy, tempFolder, TEST_TOKEN, type LocalServer } from '../helpers/local-server';
 
 let local: LocalServer;
 
-beforeEach(async () => {
-  local = await startMnistServer();
-});
-
-afterEach(async () => {
-  await closeExperiments();
-  await local.close();
-});
+mnistServerPerTest((started) => (local = started));
 
 describe('Experiment runs', () => {
   it('calls made before create() resolves follow the create, in call order', async () => {

@@ -2,8 +2,9 @@
  * TF.js training tracked against the local server: a real `model.fit` (cpu backend) with the
  * callback beside `tf.callbacks.earlyStopping`, batch metrics, and `trackFit` for the outcome.
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { closeExperiments, delivered, experimentOn, serverView, startMnistServer } from '../fixtures/experiment-setup';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { delivered, experimentOn, serverView } from '../fixtures/experiment-setup';
+import { mnistServerPerTest } from '../helpers/mnist-server-per-test';
 import { type LocalServer } from '../helpers/local-server';
 import { points, smallModel, tf, useCpuBackend } from '../helpers/tfjs-model';
 import type { Experiment } from '../../src/index.node';
@@ -13,13 +14,7 @@ let local: LocalServer;
 beforeAll(async () => {
   await useCpuBackend();
 });
-beforeEach(async () => {
-  local = await startMnistServer();
-});
-afterEach(async () => {
-  await closeExperiments();
-  await local.close();
-});
+mnistServerPerTest((started) => (local = started));
 
 async function held(experiment: Experiment) {
   await delivered(experiment);

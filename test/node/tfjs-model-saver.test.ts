@@ -5,9 +5,10 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Experiment, PolyaxonError, ValidationError } from '../../src/index.node';
-import { closeExperiments, experimentOn, startMnistServer } from '../fixtures/experiment-setup';
+import { experimentOn } from '../fixtures/experiment-setup';
+import { mnistServerPerTest } from '../helpers/mnist-server-per-test';
 import { clientFor, startRecordingProxy, tempFolder, type LocalServer } from '../helpers/local-server';
 import { points, smallModel, tf, useCpuBackend } from '../helpers/tfjs-model';
 
@@ -16,13 +17,7 @@ let local: LocalServer;
 beforeAll(async () => {
   await useCpuBackend();
 });
-beforeEach(async () => {
-  local = await startMnistServer();
-});
-afterEach(async () => {
-  await closeExperiments();
-  await local.close();
-});
+mnistServerPerTest((started) => (local = started));
 
 async function trained() {
   const model = smallModel();
