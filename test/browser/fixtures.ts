@@ -9,17 +9,11 @@ import { REPO_ROOT, startStaticServer, type StaticServer } from './static-server
 
 export { expect };
 
-/** What a running local Polyaxon server gives a test (see src/server `startServer`). */
-export interface PolyaxonServerHandle {
-  /** `http://127.0.0.1:<port>`. */
-  url: string;
-  host: string;
-  port: number;
-  token: string;
-  /** The main user, owner of the projects tests create. */
-  user: string;
-  dataDir: string;
-}
+/**
+ * What a running local Polyaxon server gives a test (see src/server `startServer`): its address
+ * on 127.0.0.1, the token and the main user (owner of the projects tests create).
+ */
+export type PolyaxonServerHandle = Pick<RunningServer, 'url' | 'host' | 'port' | 'token' | 'user' | 'dataDir'>;
 
 interface WorkerFixtures {
   /** Serves `/dist/`, `/pages/` (test/browser/pages) and the browser build's dependencies. */
