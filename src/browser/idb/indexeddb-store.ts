@@ -17,7 +17,7 @@ import { selectBatch } from '../../core/select-batch';
 import type { AppendResult, ClaimOptions, OutboxStore, StoreCaps, StoreKind } from '../../core/store';
 import { commitNow, connect, type RunInTransaction } from './database';
 import { adoptSpilled, onSpilled, spillRecords } from './exit-spill';
-import { isPageExiting, untilPageExit } from './page-exit';
+import { isPageExiting, untilPageExit, whenPageRunsAgain } from './page-exit';
 import { claimWindow, deleteRecords, evictOldest, recordsById, type ClaimedRecord, type KeyRangeClass } from './record-reads';
 import { META, NEXT_SEQ_KEY, RECORDS } from './schema';
 import { addDelta, putTotals, takeTotals, TotalsEstimate } from './totals';
@@ -186,13 +186,21 @@ class IndexedDbStore implements OutboxStore {
   }
 
   /**
-   * Once the page is going away a claim takes nothing: the page is gone before it could send
-   * the batch, and the lease would keep the records from the next load for its whole length
-   * (F09: Chromium gives a tab closed while offline an `online` event after `pagehide`, which
-   * woke its sender; the create it leased waited 36 s on the next load).
+   * Once the page is going away a claim does not answer; it fails if the page runs again (back/
+   * forward cache), and the sender claims anew. Taking records now would lease them for a request
+   * the page never sends, keeping them from the next load for the whole lease (F09: Chromium gives
+   * a tab closed while offline an `online` event after `pagehide`, which woke its sender; the
+   * create it leased waited 36 s on the next load). Answering "nothing" would be wrong too: the
+   * outbox takes an empty claim to mean its written records have all left, and the close send that
+   * follows in the same `pagehide` would then leave a run's first records out and send its later
+   * ones ahead of them.
    */
   claim(options: ClaimOptions): Promise<OutboxRecord[]> {
-    if (isPageExiting()) return Promise.resolve([]);
+    if (isPageExiting()) {
+      return whenPageRunsAgain().then(() => {
+        throw new Error('the page ran again after its exit; claim anew');
+      });
+    }
     return this.run(
       'readwrite',
       [RECORDS],

@@ -27,6 +27,8 @@ interface Exit {
 const exitCallbacks = new Set<() => void>();
 let current: Exit | undefined;
 let exiting = false;
+/** Settled when the page runs again after its exit (back/forward cache); see `whenPageRunsAgain`. */
+let runsAgain: Exit | undefined;
 
 function newExit(): Exit {
   let resolve!: () => void;
@@ -42,6 +44,7 @@ function watch(scope: ExitScope = globalThis as never): Exit {
   if (typeof scope.addEventListener === 'function') {
     scope.addEventListener('pagehide', () => {
       exiting = true;
+      runsAgain ??= newExit();
       for (const callback of exitCallbacks) callback();
       current?.resolve();
     });
@@ -49,6 +52,8 @@ function watch(scope: ExitScope = globalThis as never): Exit {
       if (!event?.persisted) return;
       exiting = false;
       current = newExit();
+      runsAgain?.resolve();
+      runsAgain = undefined;
     });
   }
   return current;
@@ -64,6 +69,14 @@ export function onPageExit(callback: () => void): () => void {
 /** True from `pagehide` until the page runs again (restored from the back/forward cache). */
 export function isPageExiting(): boolean {
   return exiting;
+}
+
+/**
+ * Resolves once the page runs again after its exit (restored from the back/forward cache): never,
+ * for a page that is gone. At once while the page is not exiting.
+ */
+export function whenPageRunsAgain(): Promise<void> {
+  return exiting && runsAgain ? runsAgain.promise : Promise.resolve();
 }
 
 /** `work`, or `fallback` once the page is exiting, whichever comes first. */
