@@ -58,7 +58,7 @@ export function selectBatch(records: Iterable<OutboxRecord>, options: ClaimOptio
 }
 
 /** The record count written into a batch key by `batchKey`; unknown when the key has another form. */
-function countInBatchKey(key: string): number {
+export function countInBatchKey(key: string): number {
   const count = Number(key.split('.')[1]);
   return Number.isInteger(count) && count > 0 ? count : Infinity;
 }

@@ -4,6 +4,7 @@ import { logger } from '../../src/core/logger';
 import type { OutboxStore } from '../../src/core/store';
 import { databaseName, openBrowserStore, openIndexedDbStore } from '../../src/browser/idb-store';
 import { outboxFixture } from '../helpers/outbox-fixture';
+import { rawContents } from '../helpers/idb-raw';
 import { testRecord, drainStore } from '../helpers/store-contract';
 
 const NAME = 'http://127.0.0.1:8000';
@@ -21,22 +22,6 @@ async function track<T extends OutboxStore>(store: Promise<T>): Promise<T> {
 }
 
 const drain = (store: OutboxStore) => drainStore(store, CLAIM);
-
-/** Every value in every object store of the queue's database, read raw. */
-async function rawContents(name = NAME): Promise<unknown[]> {
-  const request = factory.open(databaseName(name));
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-  const values: unknown[] = [];
-  for (const storeName of Array.from(db.objectStoreNames)) {
-    const all = db.transaction(storeName).objectStore(storeName).getAll();
-    values.push(...(await new Promise<unknown[]>((resolve) => (all.onsuccess = () => resolve(all.result)))));
-  }
-  db.close();
-  return values;
-}
 
 /** A factory whose `open` hangs forever for the first `hangs` calls, then behaves. */
 function hangingFactory(hangs: number): IDBFactory {
@@ -225,7 +210,7 @@ describe('security', () => {
     outbox.append({ run: 'run-1', kind: 'metrics', body: { values: { loss: 0.5 }, created_at: '2024-01-01T00:00:00Z' } });
     outbox.append({ run: 'run-1', kind: 'status', body: { status: 'running' } });
     await outbox.persist();
-    const stored = JSON.stringify(await rawContents());
+    const stored = JSON.stringify(await rawContents(factory, NAME));
     expect(stored).toContain('running');
     expect(stored).not.toContain('tok-3c1f9a7e5b');
     await outbox.close({ timeoutMs: 100 });

@@ -1,7 +1,8 @@
 /**
  * The outbox store on IndexedDB (idb-keyval underneath). Every method is one transaction: a claim
  * reads, selects and leases in one readwrite transaction, so two tabs sharing the queue never
- * claim the same record (F12). The exception is append: its records go in a transaction that
+ * claim the same record (F12); it writes the lease and the batch key on the batch's first record
+ * only (schema.ts). The exception is append: its records go in a transaction that
  * reads nothing and is committed at once, so they survive a page closing right after, and the
  * caps are applied in a second one. Records hold no token; it is attached when sending.
  *
@@ -213,9 +214,10 @@ class IndexedDbStore implements OutboxStore {
           record.leaseUntil = options.now + options.leaseMs;
           record.leaseOwner = options.owner;
           record.batch = selected.batch;
-          store.put(record);
           this.#claimed.set(record.id, { seq: record.seq, bytes: record.bytes });
         }
+        // The head carries the batch's lease and key for all of it (record-reads.ts `inKeyedBatch`).
+        store.put(selected.records[0]);
         return selected.records;
       },
       RELAXED,
@@ -247,15 +249,19 @@ class IndexedDbStore implements OutboxStore {
     return average ? Math.min(options.maxCount, options.maxBytes / average) + 1 : DEFAULT_FIRST_CHUNK;
   }
 
+  /** Ends the lease, kept on the batch's head; the key stays, so a re-claim gives the same batch. */
   release(ids: string[]): Promise<void> {
     return this.#updateEach(ids, (record) => {
+      if (record.leaseUntil === undefined && record.leaseOwner === undefined) return false;
       delete record.leaseUntil;
       delete record.leaseOwner;
+      return true;
     });
   }
 
+  /** Drops the key, kept on the batch's head: its records are grouped anew by the next claim. */
   unbatch(ids: string[]): Promise<void> {
-    return this.#updateEach(ids, (record) => delete record.batch);
+    return this.#updateEach(ids, (record) => record.batch !== undefined && delete record.batch);
   }
 
   count(): Promise<{ records: number; bytes: number; byRun: Record<string, number> }> {
@@ -293,16 +299,14 @@ class IndexedDbStore implements OutboxStore {
     this.closeConnection();
   }
 
-  #updateEach(ids: string[], change: (record: OutboxRecord) => void): Promise<void> {
+  /** Writes back each of the records that `change` changed (it says so by returning true). */
+  #updateEach(ids: string[], change: (record: OutboxRecord) => boolean): Promise<void> {
     return this.run(
       'readwrite',
       [RECORDS],
       async (transaction) => {
         const store = transaction.objectStore(RECORDS);
-        for (const record of await recordsById(store, ids)) {
-          change(record);
-          store.put(record);
-        }
+        for (const record of await recordsById(store, ids)) if (change(record)) store.put(record);
       },
       RELAXED,
     );

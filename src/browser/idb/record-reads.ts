@@ -5,6 +5,7 @@
  */
 import { promisifyRequest } from 'idb-keyval';
 import { BATCHABLE_KINDS, EVICTABLE_KINDS, type OutboxRecord } from '../../core/records';
+import { countInBatchKey } from '../../core/select-batch';
 import type { ClaimOptions } from '../../core/store';
 import { ID_INDEX, type Totals } from './schema';
 
@@ -23,10 +24,11 @@ const MIN_CHUNK = 16;
  * decides on these records with the one shared policy.
  *
  * Gives the records of the first run whose head holds no live lease (a run's head decides, as in
- * `selectBatch`), from that head to the end of what a claim may take: the rest of its batch key
- * (a batch is a run of consecutive records of its run), or the following records of the same kind
- * up to `maxCount` and `maxBytes`. `firstChunk` is how many records the first read asks for (the
- * caller's guess at one batch, from the average record size); later reads double it.
+ * `selectBatch`), from that head to the end of what a claim may take: the rest of its batch (the
+ * head's key names how many records of its run follow in it, see `batchOfHead`), or the following
+ * records of the same kind up to `maxCount` and `maxBytes`. `firstChunk` is how many records the
+ * first read asks for (the caller's guess at one batch, from the average record size); later
+ * reads double it.
  */
 export async function claimWindow(
   store: IDBObjectStore,
@@ -46,6 +48,20 @@ export async function claimWindow(
     after = [last.seq, last.id];
     size = Math.min(size * 2, MAX_CHUNK);
   }
+}
+
+/**
+ * In IndexedDB a batch's key and lease are written on its first record only: a claim then writes
+ * one record, not one per record of the batch. The records of the batch are the head and the
+ * records of its run that follow it, as many as the count in the key says: they stay next to each
+ * other in the run (acks delete whole batches, eviction keeps keyed batches whole, new records come
+ * after). Records written before this carry the key on every record; both read the same.
+ *
+ * Gives whether `record`, met after `head` in `head`'s run, belongs to `head`'s keyed batch when
+ * `taken` of its records (the head included) are already known.
+ */
+export function inKeyedBatch(head: OutboxRecord, record: OutboxRecord, taken: number): boolean {
+  return taken < countInBatchKey(head.batch!) && record.kind === head.kind && (record.batch === undefined || record.batch === head.batch);
 }
 
 class ClaimWindow {
@@ -69,11 +85,16 @@ class ClaimWindow {
       return BATCHABLE_KINDS.has(record.kind) ? 'more' : 'complete';
     }
     if (record.run !== lead.run) return 'more';
-    const inBatch = lead.batch !== undefined ? record.batch === lead.batch : record.batch === undefined && record.kind === lead.kind;
-    if (!inBatch) return 'complete';
+    if (lead.batch !== undefined) {
+      if (!inKeyedBatch(lead, record, this.records.length)) return 'complete';
+      // Carries its batch's key from here on, as `selectBatch` expects of a batch's records.
+      this.records.push({ ...record, batch: lead.batch });
+      return this.records.length < countInBatchKey(lead.batch) ? 'more' : 'complete';
+    }
+    if (record.batch !== undefined || record.kind !== lead.kind) return 'complete';
     this.records.push(record);
     this.bytes += record.bytes;
-    if (lead.batch === undefined && (this.records.length >= this.options.maxCount || this.bytes > this.options.maxBytes)) return 'complete';
+    if (this.records.length >= this.options.maxCount || this.bytes > this.options.maxBytes) return 'complete';
     return 'more';
   }
 }
@@ -142,13 +163,26 @@ export function recordsById(store: IDBObjectStore, ids: readonly string[]): Prom
 }
 
 /**
- * Deletes the oldest unleased metrics and logs, walking records in `seq` order, while `tooMuch`
- * holds; the same rule as `evictBeyondCaps`, on a cursor so a full queue is not read whole on
- * every append. Updates `totals`; returns how many went.
+ * Deletes the oldest metrics and logs outside keyed batches, walking records in `seq` order, while
+ * `tooMuch` holds; the rule of `evictBeyondCaps` (never a leased record) on a cursor, so a full
+ * queue is not read whole on every append. A keyed batch, leased or released, stays whole: its
+ * key names its records by count (`inKeyedBatch`), so a gap in it would move another record under
+ * a key the server may already have stored. Updates `totals`; returns how many went.
  */
 export function evictOldest(store: IDBObjectStore, totals: Totals, tooMuch: (totals: Totals) => boolean): Promise<number> {
   if (!tooMuch(totals)) return Promise.resolve(0);
-  const now = Date.now();
+  /** Per run, the keyed batch being walked through: its head and how many of its records were met. */
+  const batches = new Map<string, { head: OutboxRecord; met: number }>();
+  const inBatch = (record: OutboxRecord): boolean => {
+    const current = batches.get(record.run);
+    if (current && inKeyedBatch(current.head, record, current.met)) {
+      current.met++;
+      return true;
+    }
+    if (record.batch === undefined) return false;
+    batches.set(record.run, { head: record, met: 1 });
+    return true;
+  };
   let evicted = 0;
   return new Promise((resolve, reject) => {
     const request = store.openCursor();
@@ -157,8 +191,7 @@ export function evictOldest(store: IDBObjectStore, totals: Totals, tooMuch: (tot
       const cursor = request.result;
       if (!cursor || !tooMuch(totals)) return resolve(evicted);
       const record = cursor.value as OutboxRecord;
-      const leased = record.leaseUntil !== undefined && record.leaseUntil > now;
-      if (EVICTABLE_KINDS.has(record.kind) && !leased) {
+      if (!inBatch(record) && EVICTABLE_KINDS.has(record.kind)) {
         cursor.delete();
         totals.records--;
         totals.bytes -= record.bytes;

@@ -5,6 +5,10 @@
  * Version 2 (current):
  *   `records`: key path [seq, id], so a cursor walks records in call order and two tabs that
  *              picked the same `seq` never overwrite each other; unique index `id` for acks.
+ *              A claimed batch's lease and key are kept on its first record only; the batch is
+ *              that record and the records of its run after it, as many as the key counts
+ *              (record-reads.ts `inKeyedBatch`). Records kept by earlier versions carry them on
+ *              every record of the batch, which reads the same.
  *   `meta`:    out-of-line string keys for the outbox's meta; array keys for the store's own
  *              bookkeeping (`['internal', ...]`), which no string key can collide with.
  * Version 1: one idb-keyval style store `outbox`, `r:<seq>` keys holding records without `v`
