@@ -25,10 +25,9 @@ const MIN_CHUNK = 16;
  *
  * Gives the records of the first run whose head holds no live lease (a run's head decides, as in
  * `selectBatch`), from that head to the end of what a claim may take: the rest of its batch (the
- * head's key names how many records of its run follow in it, see `batchOfHead`), or the following
- * records of the same kind up to `maxCount` and `maxBytes`. `firstChunk` is how many records the
- * first read asks for (the caller's guess at one batch, from the average record size); later
- * reads double it.
+ * head's key counts its records, see `inKeyedBatch`), or the following records of the same kind
+ * up to `maxCount` and `maxBytes`. `firstChunk` is how many records the first read asks for (the
+ * caller's guess at one batch, from the average record size); later reads double it.
  */
 export async function claimWindow(
   store: IDBObjectStore,
