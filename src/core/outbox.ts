@@ -222,10 +222,18 @@ export class Outbox {
     if (this.#pageClosed) return;
     try {
       await this.persist();
-      if (sendOnExit && !this.#sender.pausedReason && this.#sender.retryAt === undefined && !this.#closing) await this.#sendOnExit(sendOnExit);
+      if (sendOnExit && this.#sendingAllowed() && !this.#closing) await this.#sendOnExit(sendOnExit);
     } catch (error) {
       logger.debug('exit send failed; the records stay queued', error);
     }
+  }
+
+  /**
+   * The exit sends obey the sender's state: paused (by the app, for refused credentials, offline)
+   * or told to wait (429, backoff), the server gets nothing at hide or close either.
+   */
+  #sendingAllowed(): boolean {
+    return !this.#sender.pausedReason && this.#sender.retryAt === undefined;
   }
 
   async #sendOnExit(sendOnExit: (request: ExitRequest) => boolean): Promise<void> {
@@ -266,8 +274,7 @@ export class Outbox {
         const now = this.#options.clock.now();
         const settings = this.#options.settings();
         const exitWindow = this.#exitWindow;
-        // Paused for credentials, offline, or told to wait (429, backoff): the server gets nothing now either.
-        if (exitWindow && sendOnExit && !this.#sender.pausedReason && this.#sender.retryAt === undefined) {
+        if (exitWindow && sendOnExit && this.#sendingAllowed()) {
           const context = {
             sequences: exitWindow.sequences(now, shared),
             target: (run: string) => this.#targets.peek(run, settings),
