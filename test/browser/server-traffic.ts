@@ -64,7 +64,9 @@ export async function watchServerTraffic(context: BrowserContext, server: Polyax
     const seenRequest: SeenRequest = {
       method: request.method(),
       path: request.url().startsWith(apiPrefix) ? request.url().slice(apiPrefix.length) : request.url(),
-      idempotencyKey: (await request.allHeaders())['idempotency-key'],
+      // headers(), not allHeaders(): read without a round trip to the browser, so a request a closing
+      // page sends (its keepalive at pagehide) is still recorded once the page is gone.
+      idempotencyKey: request.headers()['idempotency-key'],
       points: countPoints(request.url(), request.postData()),
       bytes: request.postDataBuffer()?.length ?? 0,
       page: pageOf(route),
