@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { closeTab, expectPointsInOrder, hideTab, openOutboxPage, outboxPage, projectWatched, queueSettled, spilledRecords, storedRecords } from './outbox-page';
+import { closeTab, expectPointsInOrder, hideTab, nextLoadDrained, openOutboxPage, outboxPage, projectWatched, queueSettled, spilledRecords, storedRecords } from './outbox-page';
 import { isMetricsPost } from './server-traffic';
 
 /**
@@ -110,9 +110,7 @@ test.describe('page reloads and closed tabs', () => {
     await reader.close();
 
     traffic.setMode('pass');
-    const next = await openOutboxPage(context);
-    await outboxPage.resume(next, { project: 'f11', timeoutMs: 1_000 });
-    await expect.poll(async () => (await storedRecords(next)).count, { timeout: LEASE_RUNS_OUT_MS, intervals: [500] }).toBe(0);
+    const next = await nextLoadDrained(context, 'f11', LEASE_RUNS_OUT_MS);
     expectPointsInOrder(await server.metrics('f11', id!), 0, 300);
     const detail = await server.experiment('f11', id!);
     expect(detail.last_status).toBe('stopped');
@@ -147,9 +145,7 @@ test.describe('page reloads and closed tabs', () => {
     await expect.poll(async () => (await server.metrics('f11-hidden', id!)).length).toBe(150);
 
     await closeTab(page);
-    const next = await openOutboxPage(context);
-    await outboxPage.resume(next, { project: 'f11-hidden', timeoutMs: 1_000 });
-    await expect.poll(async () => (await storedRecords(next)).count, { timeout: LEASE_RUNS_OUT_MS, intervals: [500] }).toBe(0);
+    const next = await nextLoadDrained(context, 'f11-hidden', LEASE_RUNS_OUT_MS);
     // Sent at hide, again at close (a keepalive the routes do not see once the tab is gone), and
     // by the next load at once: the closed tab's lease was noted and released.
     const resentByNext = traffic.seen.filter((request) => request.page === next && isMetricsPost(request));

@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { reportFigure } from './figures';
-import { closeTab, expectPointsInOrder, openOutboxPage, outboxPage, projectWatched, queueSettled, spilledRecords, storedRecords } from './outbox-page';
+import { closeTab, expectPointsInOrder, nextLoadDrained, openOutboxPage, outboxPage, projectWatched, queueSettled, spilledRecords, storedRecords } from './outbox-page';
 import { isMetricsPost, type SeenRequest } from './server-traffic';
 
 /**
@@ -158,9 +158,7 @@ test.describe('a closed tab sends in its pagehide listener (fetch keepalive)', (
     expect((await storedRecords(reader)).count + (await spilledRecords(reader)).length).toBe(151);
     await reader.close();
 
-    const next = await openOutboxPage(context);
-    await outboxPage.resume(next, { project: 'f11-close', timeoutMs: 1_000 });
-    await expect.poll(async () => (await storedRecords(next)).count, { timeout: DRAIN_TIMEOUT_MS, intervals: [500] }).toBe(0);
+    const next = await nextLoadDrained(context, 'f11-close', DRAIN_TIMEOUT_MS);
     // The next load sent it all again, within the keepalive budget as at close; the server kept one
     // copy, so each resend carried the key the keepalive request had.
     const resent = traffic.seen.slice(before).filter((request) => request.page === next);
@@ -191,9 +189,7 @@ test.describe('a closed tab sends in its pagehide listener (fetch keepalive)', (
     await expect.poll(async () => (await server.metrics('f11-in-flight', id!)).length).toBe(held.points);
     expectPointsInOrder(await server.metrics('f11-in-flight', id!), 0, held.points);
 
-    const next = await openOutboxPage(context);
-    await outboxPage.resume(next, { project: 'f11-in-flight', timeoutMs: 1_000 });
-    await expect.poll(async () => (await storedRecords(next)).count, { timeout: DRAIN_TIMEOUT_MS, intervals: [500] }).toBe(0);
+    const next = await nextLoadDrained(context, 'f11-in-flight', DRAIN_TIMEOUT_MS);
     const sameKey = traffic.seen.filter((request) => request.idempotencyKey === held.idempotencyKey);
     expect(sameKey.map((request) => request.outcome)).toEqual(['held', 'passed']);
     // The closed tab's lease was released from its note, not waited out.

@@ -85,6 +85,17 @@ export const outboxPage = {
 };
 
 /**
+ * A later load of the origin: opens the outbox page, resumes `project` (opening the queue delivers
+ * what earlier pages left) and waits, at most `drainTimeoutMs`, until IndexedDB holds no record.
+ */
+export async function nextLoadDrained(context: BrowserContext, project: string, drainTimeoutMs: number): Promise<Page> {
+  const next = await openOutboxPage(context);
+  await outboxPage.resume(next, { project, timeoutMs: 1_000 });
+  await expect.poll(async () => (await storedRecords(next)).count, { timeout: drainTimeoutMs, intervals: [500] }).toBe(0);
+  return next;
+}
+
+/**
  * Waits until the page's queue is empty and its sender idle. A count of zero alone is not enough:
  * the drain that sent the create and the status claims once more after its last ack, and would
  * take points logged in between, which tests of what the queue holds at hide or close need kept.

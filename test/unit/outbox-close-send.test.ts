@@ -47,6 +47,16 @@ const key = (request: { headers: Record<string, string> }) => request.headers['I
 const steps = (request: { body?: string }) => (JSON.parse(request.body ?? '[]') as Array<{ values: { step: number } }>).map((point) => point.values.step);
 const range = (first: number, count: number) => Array.from({ length: count }, (_, index) => first + index);
 
+/** A page on `store` whose first metrics request, points 0 to `points` - 1, never gets an answer: a batch in flight. */
+async function pageWithBatchInFlight(store: MemoryStore, points: number) {
+  const closing = outboxFixture({ store });
+  const run = await existingRun(closing.outbox);
+  closing.transport.enqueue({ hang: true });
+  for (const step of range(0, points)) closing.outbox.append(metric(run, step));
+  await vi.advanceTimersByTimeAsync(1_100);
+  return { closing, run, inFlight: closing.transport.requests[0] };
+}
+
 let environment: Environment;
 let notes: ReturnType<typeof memoryNotes>;
 
@@ -102,12 +112,7 @@ describe('outbox: sending at page close (pagehide), from memory, in the listener
 
   it('F10 resends the batch in flight under its key, and notes its lease so the next load need not wait it out', async () => {
     const store = new MemoryStore();
-    const closing = outboxFixture({ store });
-    const run = await existingRun(closing.outbox);
-    closing.transport.enqueue({ hang: true });
-    for (const step of range(0, 50)) closing.outbox.append(metric(run, step));
-    await vi.advanceTimersByTimeAsync(1_100);
-    const [inFlight] = closing.transport.requests;
+    const { closing, run, inFlight } = await pageWithBatchInFlight(store, 50);
     expect(steps(inFlight)).toEqual(range(0, 50));
     for (const step of range(50, 30)) closing.outbox.append(metric(run, step));
     closing.outbox.append(stopped(run));
@@ -130,11 +135,7 @@ describe('outbox: sending at page close (pagehide), from memory, in the listener
 
   it('without a note the cut-off batch waits for its lease, then goes under the same key', async () => {
     const store = new MemoryStore();
-    const closing = outboxFixture({ store });
-    const run = await existingRun(closing.outbox);
-    closing.transport.enqueue({ hang: true });
-    for (const step of range(0, 20)) closing.outbox.append(metric(run, step));
-    await vi.advanceTimersByTimeAsync(1_100);
+    const { closing, inFlight } = await pageWithBatchInFlight(store, 20);
     setEnvironment({ ...environment, exitNotes: undefined });
     closing.outbox.sendOnClose(capturingSend().send);
     closing.outbox.pause();
@@ -143,7 +144,7 @@ describe('outbox: sending at page close (pagehide), from memory, in the listener
     await vi.advanceTimersByTimeAsync(5_000);
     expect(next.transport.requests).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(40_000);
-    expect(next.transport.requests.map(key)).toEqual([key(closing.transport.requests[0])]);
+    expect(next.transport.requests.map(key)).toEqual([key(inFlight)]);
   });
 
   it('sends a run in order or not at all: a refused batch (over the keepalive budget) ends that run, its status waits', async () => {
