@@ -1,6 +1,6 @@
-import { setEnvironment } from './core/runtime';
+import { setEnvironment } from './runtime/runtime';
 import { browserEnvironment } from './browser/environment';
 
 setEnvironment(browserEnvironment());
 
-export * from './public-api';
+export * from './api/index';

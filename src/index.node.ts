@@ -1,6 +1,6 @@
-import { setEnvironment } from './core/runtime';
+import { setEnvironment } from './runtime/runtime';
 import { nodeEnvironment } from './node/environment';
 
 setEnvironment(nodeEnvironment());
 
-export * from './public-api';
+export * from './api/index';

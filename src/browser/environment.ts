@@ -1,12 +1,12 @@
-import type { CodeRef, Environment, OpenStoreOptions } from '../core/environment';
-import type { EnvLookup } from '../core/settings';
+import type { CodeRef, Environment, OpenStoreOptions } from '../runtime/environment';
+import type { EnvLookup } from '../runtime/settings';
 import { codeRefOption, injectedCodeRef } from './code-ref';
 import { captureBrowserConsole } from './console';
 import { openBrowserStore } from './idb-store';
-import { localStorageExitNotes } from './idb/exit-spill';
-import { createKeepaliveSender } from './keepalive';
+import { localStorageExitNotes } from './page-close/exit-spill';
+import { createKeepaliveSender } from './page-close/keepalive';
 import { installPageLifecycle } from './lifecycle';
-import { pagePresence } from './page-presence';
+import { pagePresence } from './page-close/page-presence';
 import { collectBrowserRunEnv } from './run-env';
 
 /** The global a page sets to give settings to the library, e.g. `{ POLYAXON_API_HOST: '...' }`. */

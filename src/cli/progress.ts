@@ -6,7 +6,7 @@
  * Anything but a terminal (a pipe, a CI log) gets nothing from here: redraws would only fill the
  * log, so `sync` prints its one-line summary instead.
  */
-import type { DropReason } from '../core/outbox';
+import type { DropReason } from '../outbox/outbox';
 
 export interface Progress {
   /** Records settled (delivered or dropped) out of `total`. */

@@ -1,11 +1,11 @@
 /**
  * From a queue's name back to its server. A queue is named `storeName(baseUrl)` (see
- * src/experiment/registry.ts): the base URL without its scheme, every run of characters other than
+ * src/api/registry.ts): the base URL without its scheme, every run of characters other than
  * letters, digits, `.` and `-` turned into `_`. So `http://127.0.0.1:8000/api/v1` is queued as
  * `127.0.0.1_8000_api_v1`, which still tells host, port and API version, but not whether the
  * server spoke http or https.
  */
-import { storeName } from '../experiment/registry';
+import { storeName } from '../api/registry';
 
 /** Host names and IPv4 addresses never hold `_`, so the last two `_` before `api` split cleanly. */
 const QUEUE_NAME = /^([A-Za-z0-9.-]+)_(\d{1,5})_api_([A-Za-z0-9.-]+)$/;

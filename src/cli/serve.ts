@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { CliCommand } from '../cli';
+import type { CliCommand } from './main';
 import { startServer } from '../server/index';
 
 const USAGE = `Usage: polyaxon-tracking serve [options]

@@ -6,12 +6,12 @@
  * own experiment; the token comes from `settings` and is never stored.
  */
 import { basename } from 'node:path';
-import type { PolyaxonErrorKind } from '../core/errors';
-import { Outbox, type OutboxStats } from '../core/outbox';
-import { DROP_REASONS, type DropReason } from '../core/policy';
-import { newRecordId } from '../core/records';
-import type { ClientSettings, EnvLookup } from '../core/settings';
-import type { OutboxStore, StoreCaps } from '../core/store';
+import type { PolyaxonErrorKind } from '../runtime/errors';
+import { Outbox, type OutboxStats } from '../outbox/outbox';
+import { DROP_REASONS, type DropReason } from '../outbox/policy';
+import { newRecordId } from '../outbox/records';
+import type { ClientSettings, EnvLookup } from '../runtime/settings';
+import type { OutboxStore, StoreCaps } from '../outbox/store';
 import { listJournals, openJournalStore, queueDirectory, readJournal, type JournalInfo } from '../node/journal-store';
 import { LAST_SYNC_ERROR_KEY, type RecordedSyncError } from './queue-report';
 

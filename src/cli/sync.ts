@@ -1,9 +1,9 @@
-import type { CliCommand } from '../cli';
+import type { CliCommand } from './main';
 import { readOptions, runParsed, type ParsedArgs } from './command-args';
-import { setLogLevel } from '../core/logger';
-import { getEnvironment, setEnvironment } from '../core/runtime';
-import { resolveClientSettings, type ClientSettings, type EnvLookup } from '../core/settings';
-import { storeName } from '../experiment/registry';
+import { setLogLevel } from '../runtime/logger';
+import { getEnvironment, setEnvironment } from '../runtime/runtime';
+import { resolveClientSettings, type ClientSettings, type EnvLookup } from '../runtime/settings';
+import { storeName } from '../api/registry';
 import { listQueues, outboxRoot } from '../node/journal-store';
 import { nodeEnvironment } from '../node/environment';
 import { formatCount, formatDrops, formatSeconds, progressFor } from './progress';

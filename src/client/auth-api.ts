@@ -1,6 +1,6 @@
-import { ValidationError } from '../core/errors';
+import { ValidationError } from '../runtime/errors';
 import type { HttpCaller } from './http';
-import { tokenSchema, userSchema, type UserResponse } from './schemas';
+import { tokenSchema, userSchema, type UserResponse } from '../wire/schemas';
 
 export interface Credentials {
   username: string;

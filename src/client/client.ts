@@ -1,5 +1,5 @@
-import { getEnvironment } from '../core/runtime';
-import { resolveClientSettings, toLookup, type ClientOptions, type ClientSettings } from '../core/settings';
+import { getEnvironment } from '../runtime/runtime';
+import { resolveClientSettings, toLookup, type ClientOptions, type ClientSettings } from '../runtime/settings';
 import { AuthApi } from './auth-api';
 import { ExperimentApi } from './experiment-api';
 import { HttpCaller } from './http';

@@ -1,4 +1,4 @@
-import type { CodeRef, RunEnv } from '../core/environment';
+import type { CodeRef, RunEnv } from '../runtime/environment';
 import type { HttpCaller } from './http';
 import { checkProjectPath, withMergeFlag, type ListOptions } from './project-api';
 import {
@@ -12,7 +12,7 @@ import {
   type MetricResponse,
   type Paginated,
   type StatusResponse,
-} from './schemas';
+} from '../wire/schemas';
 import {
   assertEntityName,
   assertExperimentId,

@@ -1,8 +1,8 @@
 import type { ZodMiniType } from 'zod/mini';
-import { PolyaxonError, errorKindForStatus } from '../core/errors';
-import { fetchTransport, TransportFailure, type Transport } from '../core/transport';
-import { buildUrl, type ClientSettings } from '../core/settings';
-import { serverMessage } from '../core/server-message';
+import { PolyaxonError, errorKindForStatus } from '../runtime/errors';
+import { fetchTransport, TransportFailure, type Transport } from '../outbox/transport';
+import { buildUrl, type ClientSettings } from '../runtime/settings';
+import { serverMessage } from '../wire/server-message';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 export type QueryValue = string | number | boolean | undefined;

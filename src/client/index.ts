@@ -18,5 +18,5 @@ export type {
   CodeReferenceResponse,
   MetricResponse,
   Paginated,
-} from './schemas';
+} from '../wire/schemas';
 export { EXPERIMENT_STATUSES, PAGE_SIZE, type ExperimentStatus } from './validate';

@@ -1,13 +1,13 @@
 import { ofetch } from 'ofetch';
 import * as z from 'zod/mini';
-import { PolyaxonError, ValidationError, errorKindForStatus } from '../core/errors';
-import { outputPathProblem } from '../core/output-path';
-import { getEnvironment } from '../core/runtime';
-import { buildUrl, type ClientSettings } from '../core/settings';
+import { PolyaxonError, ValidationError, errorKindForStatus } from '../runtime/errors';
+import { outputPathProblem } from '../wire/output-path';
+import { getEnvironment } from '../runtime/runtime';
+import { buildUrl, type ClientSettings } from '../runtime/settings';
 import type { HttpCaller } from './http';
 import { checkProjectPath, type ListOptions } from './project-api';
-import { paginatedSchema, type Paginated } from './schemas';
-import { serverMessage } from '../core/server-message';
+import { paginatedSchema, type Paginated } from '../wire/schemas';
+import { serverMessage } from '../wire/server-message';
 import { assertExperimentId, pageOffset } from './validate';
 
 /** One stored output, as the local server lists it. */

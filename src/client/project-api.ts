@@ -1,4 +1,4 @@
-import type { RunEnv } from '../core/environment';
+import type { RunEnv } from '../runtime/environment';
 import type { HttpCaller } from './http';
 import {
   experimentSchema,
@@ -7,7 +7,7 @@ import {
   type ExperimentResponse,
   type Paginated,
   type ProjectResponse,
-} from './schemas';
+} from '../wire/schemas';
 import { assertEntityName, assertTags, assertUserName, pageOffset } from './validate';
 
 export interface ProjectCreate {

@@ -1,4 +1,4 @@
-import { ValidationError } from '../core/errors';
+import { ValidationError } from '../runtime/errors';
 import type { OutputFileBody } from './outputs';
 import type { TfModelArtifacts, TfModelArtifactsInfo } from './tfjs-types';
 

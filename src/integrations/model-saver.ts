@@ -1,4 +1,4 @@
-import type { Experiment } from '../experiment';
+import type { Experiment } from '../api/experiment';
 import { DEFAULT_TARGET_TIMEOUT_MS, outputTarget } from './output-target';
 import { artifactsInfo, modelFiles } from './model-files';
 import { checkOutputName, saveOutput, type OutputsOptions, type OutputsSaved } from './outputs';

@@ -1,5 +1,5 @@
-import type { Experiment } from '../experiment';
-import { withTimeout } from '../experiment/timeout';
+import type { Experiment } from '../api/experiment';
+import { withTimeout } from '../runtime/timeout';
 import type { OutputFileBody } from './outputs';
 
 /** The server experiment that outputs belong to. */

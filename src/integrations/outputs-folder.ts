@@ -1,4 +1,4 @@
-import { getEnvironment } from '../core/runtime';
+import { getEnvironment } from '../runtime/runtime';
 import type { OutputsStore, StoredOutput } from './outputs';
 
 /**

@@ -1,6 +1,6 @@
 import { createStore, del, get, keys, set, type UseStore } from 'idb-keyval';
-import { logger } from '../core/logger';
-import type { Experiment } from '../experiment';
+import { logger } from '../runtime/logger';
+import type { Experiment } from '../api/experiment';
 import { outputTarget, uploadFiles } from './output-target';
 import type { OutputsStore, StoredOutput } from './outputs';
 

@@ -1,9 +1,9 @@
-import { ValidationError } from '../core/errors';
-import { getOutputsPath } from '../core/context';
-import { logger } from '../core/logger';
-import { outputPathProblem } from '../core/output-path';
-import { getEnvironment } from '../core/runtime';
-import type { Experiment } from '../experiment';
+import { ValidationError } from '../runtime/errors';
+import { getOutputsPath } from '../runtime/in-cluster';
+import { logger } from '../runtime/logger';
+import { outputPathProblem } from '../wire/output-path';
+import { getEnvironment } from '../runtime/runtime';
+import type { Experiment } from '../api/experiment';
 import { outputTarget, uploadFiles, type OutputTarget } from './output-target';
 import { folderOutputsStore } from './outputs-folder';
 import { indexedDbOutputsStore } from './outputs-idb';

@@ -1,7 +1,7 @@
-import { ValidationError } from '../core/errors';
-import { logger } from '../core/logger';
-import { isDoneStatus } from '../core/validation';
-import type { Experiment } from '../experiment';
+import { ValidationError } from '../runtime/errors';
+import { logger } from '../runtime/logger';
+import { isDoneStatus } from '../wire/validation';
+import type { Experiment } from '../api/experiment';
 import { fitParams } from './tfjs-params';
 import type { TfCallbackHooks, TfFitParams, TfLogs, TfModel, TfWithCustomCallback } from './tfjs-types';
 

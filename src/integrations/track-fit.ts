@@ -1,4 +1,4 @@
-import type { Experiment } from '../experiment';
+import type { Experiment } from '../api/experiment';
 
 export interface TrackFitOptions {
   /** Mark the run `succeeded` when the fit resolves. Set false to go on logging (evaluation, saving) and end it yourself. Default: true. */

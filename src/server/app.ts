@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { logger } from '../core/logger';
+import { logger } from '../runtime/logger';
 import type { Accounts } from './auth';
 import { DASHBOARD_HTML } from './dashboard';
 import { HttpError, json, parseBody, parsePath, preflightHeaders, readBody, send, type Reply } from './http';

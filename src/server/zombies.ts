@@ -1,4 +1,4 @@
-import { logger } from '../core/logger';
+import { logger } from '../runtime/logger';
 import type { Journal } from './journal';
 import { statusEvent } from './routes/statuses';
 import type { ServerState } from './state';

@@ -22,7 +22,7 @@ export function spawnServerProcess(args: { dataDir: string; token?: string; extr
   const tokenArgs = args.token === undefined ? [] : ['--token', args.token];
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--data', args.dataDir, ...tokenArgs, ...(args.extra ?? [])],
+    ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--data', args.dataDir, ...tokenArgs, ...(args.extra ?? [])],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let printed = '';

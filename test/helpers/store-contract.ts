@@ -6,8 +6,8 @@
  *   runStoreContract('JournalStore', open, cleanup, { reopen });
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RECORD_FORMAT_VERSION, type OutboxRecord, type RecordKind } from '../../src/core/records';
-import type { ClaimOptions, OutboxStore, StoreCaps } from '../../src/core/store';
+import { RECORD_FORMAT_VERSION, type OutboxRecord, type RecordKind } from '../../src/outbox/records';
+import type { ClaimOptions, OutboxStore, StoreCaps } from '../../src/outbox/store';
 
 export interface StoreContractOptions {
   /**

@@ -3,8 +3,8 @@
  * server back, the progress bar on a terminal, and the summary line.
  */
 import { describe, expect, it } from 'vitest';
-import { DROP_REASONS, type DropReason } from '../../src/core/policy';
-import { storeName } from '../../src/experiment/registry';
+import { DROP_REASONS, type DropReason } from '../../src/outbox/policy';
+import { storeName } from '../../src/api/registry';
 import { formatDrops, progressFor, progressLine } from '../../src/cli/progress';
 import { baseUrlOfQueue, describeQueueServer } from '../../src/cli/queue-names';
 import { parseSyncArgs, summaryLine } from '../../src/cli/sync';

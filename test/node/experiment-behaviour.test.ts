@@ -4,8 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Experiment, ValidationError } from '../../src/index.node';
-import { logger } from '../../src/core/logger';
-import { getEnvironment } from '../../src/core/runtime';
+import { logger } from '../../src/runtime/logger';
+import { getEnvironment } from '../../src/runtime/runtime';
 import { closeExperiments, delivered, ensureProject, experimentOn, serverView, startMnistServer } from '../fixtures/experiment-setup';
 import { clientFor, startRecordingProxy, type LocalServer, type RecordingProxy } from '../helpers/local-server';
 

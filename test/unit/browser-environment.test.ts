@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkCodeRef, injectedCodeRef } from '../../src/browser/code-ref';
 import { browserEnvironment, injectedEnvLookup } from '../../src/browser/environment';
-import { ValidationError } from '../../src/core/errors';
-import { logger } from '../../src/core/logger';
+import { ValidationError } from '../../src/runtime/errors';
+import { logger } from '../../src/runtime/logger';
 
 const globals = globalThis as Record<string, unknown>;
 

@@ -13,10 +13,10 @@ import {
   NotManagedError,
   parseExperimentName,
   readInClusterToken,
-} from '../../src/core/context';
-import type { Environment } from '../../src/core/environment';
-import { ValidationError } from '../../src/core/errors';
-import { getEnvironment, setEnvironment } from '../../src/core/runtime';
+} from '../../src/runtime/in-cluster';
+import type { Environment } from '../../src/runtime/environment';
+import { ValidationError } from '../../src/runtime/errors';
+import { getEnvironment, setEnvironment } from '../../src/runtime/runtime';
 
 let variables: Record<string, string | undefined>;
 let files: Record<string, string>;

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { pagePresence } from '../../src/browser/page-presence';
-import type { Environment, ExitNotes, ExitRequest, PagePresence } from '../../src/core/environment';
-import { EXIT_MAX_REQUESTS, sendOnClose } from '../../src/core/exit-send';
-import { logger } from '../../src/core/logger';
-import { MemoryStore } from '../../src/core/memory-store';
-import { getEnvironment, setEnvironment } from '../../src/core/runtime';
+import { pagePresence } from '../../src/browser/page-close/page-presence';
+import type { Environment, ExitNotes, ExitRequest, PagePresence } from '../../src/runtime/environment';
+import { EXIT_MAX_REQUESTS, sendOnClose } from '../../src/browser/page-close/exit-send';
+import { logger } from '../../src/runtime/logger';
+import { MemoryStore } from '../../src/outbox/memory-store';
+import { getEnvironment, setEnvironment } from '../../src/runtime/runtime';
 import { existingRun, outboxFixture, testSettings } from '../helpers/outbox-fixture';
 import { testRecord } from '../helpers/store-contract';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { logger } from '../../src/core/logger';
-import { MemoryStore } from '../../src/core/memory-store';
-import { Outbox } from '../../src/core/outbox';
+import { logger } from '../../src/runtime/logger';
+import { MemoryStore } from '../../src/outbox/memory-store';
+import { Outbox } from '../../src/outbox/outbox';
 import { existingRun, outboxFixture, testSettings } from '../helpers/outbox-fixture';
 import { ScriptedTransport } from '../helpers/scripted-transport';
 

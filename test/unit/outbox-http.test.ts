@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryStore } from '../../src/core/memory-store';
-import { Outbox, type OutboxOptions } from '../../src/core/outbox';
-import { fetchTransport, TransportFailure } from '../../src/core/transport';
+import { MemoryStore } from '../../src/outbox/memory-store';
+import { Outbox, type OutboxOptions } from '../../src/outbox/outbox';
+import { fetchTransport, TransportFailure } from '../../src/outbox/transport';
 import { testSettings } from '../helpers/outbox-fixture';
 
 interface Seen {

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { browserEnvironment, reportsOnline } from '../../src/browser/environment';
-import type { Environment, LifecycleHooks } from '../../src/core/environment';
-import { logger } from '../../src/core/logger';
-import { getEnvironment, setEnvironment } from '../../src/core/runtime';
+import type { Environment, LifecycleHooks } from '../../src/runtime/environment';
+import { logger } from '../../src/runtime/logger';
+import { getEnvironment, setEnvironment } from '../../src/runtime/runtime';
 import { Experiment } from '../../src/index.node';
 import { nodeEnvironment } from '../../src/node/environment';
 import { closeExperiments, experimentOn, startMnistServer } from '../fixtures/experiment-setup';

@@ -4,9 +4,9 @@
  * records drained 200 at a time makes 500 claims and 500 acks.
  */
 import { promisifyRequest } from 'idb-keyval';
-import { BATCHABLE_KINDS, EVICTABLE_KINDS, type OutboxRecord } from '../../core/records';
-import { countInBatchKey } from '../../core/select-batch';
-import type { ClaimOptions } from '../../core/store';
+import { BATCHABLE_KINDS, EVICTABLE_KINDS, type OutboxRecord } from '../../outbox/records';
+import { countInBatchKey } from '../../outbox/select-batch';
+import type { ClaimOptions } from '../../outbox/store';
 import { ID_INDEX, type Totals } from './schema';
 
 /** The `IDBKeyRange` class of the factory in use (a global in browsers; injected with fake-indexeddb). */

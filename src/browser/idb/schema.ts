@@ -14,7 +14,7 @@
  * Version 1: one idb-keyval style store `outbox`, `r:<seq>` keys holding records without `v`
  *   and `bytes`, and `m:<key>` keys holding meta.
  */
-import { RECORD_FORMAT_VERSION } from '../../core/records';
+import { RECORD_FORMAT_VERSION } from '../../outbox/records';
 
 export const SCHEMA_VERSION = 2;
 export const RECORDS = 'records';

@@ -3,7 +3,7 @@
  * format and its version. Everything else in src/node/journal reads and writes through here, so
  * a format change is one file plus a migration (F25).
  */
-import { RECORD_FORMAT_VERSION, type OutboxRecord } from '../../core/records';
+import { RECORD_FORMAT_VERSION, type OutboxRecord } from '../../outbox/records';
 
 export const JOURNAL_FORMAT = 'polyaxon-tracking-journal';
 export const JOURNAL_VERSION = 1;

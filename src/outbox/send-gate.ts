@@ -1,0 +1,148 @@
+import { backoffDelayMs } from './backoff';
+import type { ResolvedOutboxOptions } from './options';
+import type { PauseReason } from './policy';
+import { getEnvironment } from '../runtime/runtime';
+import type { ClientSettings } from '../runtime/settings';
+
+export type PausedReason = 'manual' | 'offline' | PauseReason;
+
+type Credentials = Pick<ClientSettings, 'baseUrl' | 'authenticationType' | 'token' | 'headers'>;
+
+/**
+ * Whether the outbox may send now. Closed while paused (by the caller, offline, or for refused
+ * credentials) and while backing off: during a backoff or a `Retry-After` nothing at all goes to
+ * the server (F03), appends are still taken. Calls `reopened` when it opens by itself (a backoff
+ * ended, a new token appeared).
+ */
+export class SendGate {
+  #manualPause = false;
+  #offline: boolean;
+  #authPause: { reason: PauseReason; credentials: Credentials } | undefined;
+  #backoffTimer: ReturnType<typeof setTimeout> | undefined;
+  #watchTimer: ReturnType<typeof setTimeout> | undefined;
+  #retryAtMs: number | undefined;
+  #failures = 0;
+  #stopped = false;
+
+  constructor(
+    private readonly options: ResolvedOutboxOptions,
+    private readonly reopened: () => void,
+  ) {
+    // A page that opens offline waits for the `online` event (setOnline) rather than failing and backing off.
+    this.#offline = options.startOffline || getEnvironment().isOnline?.() === false;
+  }
+
+  get isClosed(): boolean {
+    if (this.#stopped || this.#manualPause || this.#offline || this.#backoffTimer) return true;
+    if (!this.#authPause) return false;
+    // Settings are read at send time: a new token (or scheme, or headers) lifts the pause.
+    if (sameCredentials(this.options.settings(), this.#authPause.credentials)) return true;
+    this.#authPause = undefined;
+    this.#clearWatch();
+    return false;
+  }
+
+  get pausedReason(): PausedReason | undefined {
+    if (this.#authPause) return this.#authPause.reason;
+    if (this.#offline) return 'offline';
+    return this.#manualPause ? 'manual' : undefined;
+  }
+
+  /** When the current backoff ends (clock time), if one is running. */
+  get retryAt(): number | undefined {
+    return this.#retryAtMs;
+  }
+
+  pause(): void {
+    this.#manualPause = true;
+  }
+
+  /** Ends a manual pause and a pause for refused credentials (F07). */
+  resume(): void {
+    this.#manualPause = false;
+    this.#authPause = undefined;
+    this.#clearWatch();
+  }
+
+  setOnline(online: boolean): void {
+    this.#offline = !online;
+    // The browser says the network is back: a wait caused by the outage is moot.
+    if (online && this.#failures > 0) this.#endBackoff();
+  }
+
+  /** Closes until the credentials change or `resume()`; false when already paused for them. */
+  pauseForCredentials(reason: PauseReason): boolean {
+    if (this.#authPause) return false;
+    this.#authPause = { reason, credentials: credentialsOf(this.options.settings()) };
+    this.#watchCredentials();
+    return true;
+  }
+
+  /** Closes for `afterMs` (the server's `Retry-After`), else for a jittered, growing backoff. */
+  backOff(afterMs?: number): void {
+    this.#failures++;
+    const delayMs =
+      afterMs ??
+      backoffDelayMs(this.#failures, { baseMs: this.options.baseBackoffMs, maxMs: this.options.maxBackoffMs, random: this.options.random });
+    this.#endBackoff();
+    this.#retryAtMs = this.options.clock.now() + delayMs;
+    this.#backoffTimer = unrefTimer(delayMs, () => {
+      this.#backoffTimer = undefined;
+      this.#retryAtMs = undefined;
+      this.reopened();
+    });
+  }
+
+  /** The server answered: the backoff streak ends. */
+  answered(): void {
+    this.#failures = 0;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#endBackoff();
+    this.#clearWatch();
+  }
+
+  #watchCredentials(): void {
+    this.#clearWatch();
+    this.#watchTimer = unrefTimer(Math.max(this.options.flushIntervalMs, 1_000), () => {
+      this.#watchTimer = undefined;
+      if (!this.#authPause) return;
+      if (this.isClosed && this.#authPause) this.#watchCredentials();
+      else this.reopened();
+    });
+  }
+
+  #endBackoff(): void {
+    if (this.#backoffTimer) clearTimeout(this.#backoffTimer);
+    this.#backoffTimer = undefined;
+    this.#retryAtMs = undefined;
+  }
+
+  #clearWatch(): void {
+    if (this.#watchTimer) clearTimeout(this.#watchTimer);
+    this.#watchTimer = undefined;
+  }
+}
+
+export function unrefTimer(delayMs: number, run: () => void): ReturnType<typeof setTimeout> {
+  const handle = setTimeout(run, delayMs);
+  getEnvironment().unrefTimer(handle);
+  return handle;
+}
+
+function credentialsOf(settings: ClientSettings): Credentials {
+  const { baseUrl, authenticationType, token, headers } = settings;
+  return { baseUrl, authenticationType, token, headers };
+}
+
+/** Checked on every append while paused, so it compares by identity rather than serialising. */
+function sameCredentials(settings: ClientSettings, paused: Credentials): boolean {
+  return (
+    settings.token === paused.token &&
+    settings.authenticationType === paused.authenticationType &&
+    settings.baseUrl === paused.baseUrl &&
+    settings.headers === paused.headers
+  );
+}
