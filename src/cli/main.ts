@@ -1,18 +1,9 @@
 #!/usr/bin/env node
 import { CLIENT_VERSION } from '../runtime/version';
+import type { CliCommand } from './command';
 import { serveCommand } from './serve';
 import { statusCommand } from './status';
 import { syncCommand } from './sync';
-
-/** One subcommand of `polyaxon-tracking`. */
-export interface CliCommand {
-  /** One line shown by `polyaxon-tracking --help`. */
-  summary: string;
-  /** Full text shown by `polyaxon-tracking <command> --help`. */
-  usage: string;
-  /** Runs with the arguments after the command's name; resolves to the process exit code. */
-  run(args: string[]): Promise<number>;
-}
 
 // A new subcommand is one more line here. Imports are static: the CLI is built into one file.
 const COMMANDS: Record<string, CliCommand> = {

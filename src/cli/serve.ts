@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { CliCommand } from './main';
+import type { CliCommand } from './command';
 import { startServer } from '../server/index';
 
 const USAGE = `Usage: polyaxon-tracking serve [options]

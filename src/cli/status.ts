@@ -1,4 +1,4 @@
-import type { CliCommand } from './main';
+import type { CliCommand } from './command';
 import { readOptions, runParsed, type ParsedArgs } from './command-args';
 import type { RecordKind } from '../outbox/records';
 import { listQueues, outboxRoot } from '../node/journal-store';

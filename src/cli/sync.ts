@@ -1,4 +1,4 @@
-import type { CliCommand } from './main';
+import type { CliCommand } from './command';
 import { readOptions, runParsed, type ParsedArgs } from './command-args';
 import { setLogLevel } from '../runtime/logger';
 import { getEnvironment, setEnvironment } from '../runtime/runtime';
