@@ -1,6 +1,6 @@
-import { setEnvironment } from './runtime/runtime';
+import { installEnvironment } from './runtime/installed';
 import { browserEnvironment } from './browser/environment';
 
-setEnvironment(browserEnvironment());
+installEnvironment(browserEnvironment());
 
 export * from './api/index';

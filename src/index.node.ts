@@ -1,6 +1,6 @@
-import { setEnvironment } from './runtime/runtime';
+import { installEnvironment } from './runtime/installed';
 import { nodeEnvironment } from './node/environment';
 
-setEnvironment(nodeEnvironment());
+installEnvironment(nodeEnvironment());
 
 export * from './api/index';

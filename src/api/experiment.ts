@@ -1,5 +1,7 @@
 import { PolyaxonClient } from '../client/client';
 import * as context from '../runtime/in-cluster';
+import type { Environment } from '../runtime/environment';
+import { installedEnvironment } from '../runtime/installed';
 import { hashData, hashDataSync } from '../wire/datahash';
 import type { CodeRef } from '../runtime/environment';
 import { PolyaxonError, ValidationError } from '../runtime/errors';
@@ -7,7 +9,6 @@ import { logger } from '../runtime/logger';
 import type { Outbox } from '../outbox/outbox';
 import type { NewRecord, RecordKind } from '../outbox/records';
 import { newRecordId } from '../outbox/records';
-import { getEnvironment } from '../runtime/runtime';
 import { isManaged } from '../runtime/settings';
 import {
   guard,
@@ -60,6 +61,8 @@ export class Experiment implements TrackedRun {
   readonly isManaged: boolean;
   /** Resolves with the server id once the create is acknowledged (at once for existing experiments). */
   readonly whenCreated: Promise<number>;
+  /** @internal The runtime this experiment was handed, and hands down to everything it starts. */
+  readonly environment: Environment;
 
   readonly #options: ExperimentOptions;
   readonly #noOp: boolean;
@@ -77,7 +80,8 @@ export class Experiment implements TrackedRun {
 
   constructor(options: ExperimentOptions = {}) {
     this.#options = options;
-    const environment = getEnvironment();
+    // The public edge: a user's `new Experiment()` has no runtime to hand in.
+    const environment = (this.environment = installedEnvironment());
     this.isManaged = isManaged(environment.getEnv);
     this.whenCreated = new Promise<number>((resolve, reject) => {
       this.#resolveCreated = resolve;
@@ -85,13 +89,13 @@ export class Experiment implements TrackedRun {
     });
     // Nobody may be listening; an offline or refused create must not become an unhandled rejection.
     this.whenCreated.catch(() => {});
-    this.client = options.client ?? new PolyaxonClient(this.isManaged ? { token: context.readInClusterToken() } : {});
+    this.client = options.client ?? new PolyaxonClient(this.isManaged ? { token: context.readInClusterToken(environment) } : {});
     this.#noOp = this.client.settings.noOp;
     if (this.#noOp) return;
 
     const target = this.#resolveTarget(options);
     this.projectRef = target.ref;
-    this.#outbox = outboxFor(this.client, options.outbox);
+    this.#outbox = outboxFor(this.client, options.outbox, environment);
     if (target.id !== undefined) this.#adopt(target.id);
   }
 
@@ -118,9 +122,9 @@ export class Experiment implements TrackedRun {
     this.#pendingBeforeCreate = [];
     // Running from the call on, so an end call made before this resolves is queued, not lost.
     this.#status = 'running';
-    track(this, this.#options.endPrevious ?? getEnvironment().kind === 'browser');
+    track(this, this.#options.endPrevious ?? this.environment.kind === 'browser');
 
-    const environment = getEnvironment();
+    const environment = this.environment;
     const [runEnv, codeRef] = await Promise.all([
       this.#options.trackEnv === false ? undefined : withTimeout(environment.runEnv(), CONTEXT_TIMEOUT_MS, undefined),
       this.#options.trackGit === false ? undefined : withTimeout(environment.codeRef(), CONTEXT_TIMEOUT_MS, null),
@@ -199,13 +203,13 @@ export class Experiment implements TrackedRun {
 
   async logRunEnv(): Promise<void> {
     if (this.#noOp) return;
-    const runEnv = await withTimeout(getEnvironment().runEnv(), CONTEXT_TIMEOUT_MS, {});
+    const runEnv = await withTimeout(this.environment.runEnv(), CONTEXT_TIMEOUT_MS, {});
     this.#edit(() => ({ run_env: runEnv }));
   }
 
   async logCodeRef(codeRef?: CodeRef): Promise<void> {
     if (this.#noOp) return;
-    const value = codeRef ?? (await withTimeout(getEnvironment().codeRef(), CONTEXT_TIMEOUT_MS, null));
+    const value = codeRef ?? (await withTimeout(this.environment.codeRef(), CONTEXT_TIMEOUT_MS, null));
     this.#appendChecked('coderef', () => value);
   }
 
@@ -314,15 +318,15 @@ export class Experiment implements TrackedRun {
     return modelLoader(this, tf, options);
   }
 
-  static getClusterDef = context.getClusterDef;
-  static getDeclarations = context.getDeclarations;
-  static getParams = context.getParams;
-  static getExperimentInfo = context.getExperimentInfo;
-  static getTaskInfo = context.getTaskInfo;
-  static getTfConfig = context.getTfConfig;
-  static getOutputsPath = context.getOutputsPath;
-  static getDataPaths = context.getDataPaths;
-  static getLogLevel = context.getLogLevel;
+  static getClusterDef = onInstalledEnvironment(context.getClusterDef);
+  static getDeclarations = onInstalledEnvironment(context.getDeclarations);
+  static getParams = onInstalledEnvironment(context.getParams);
+  static getExperimentInfo = onInstalledEnvironment(context.getExperimentInfo);
+  static getTaskInfo = onInstalledEnvironment(context.getTaskInfo);
+  static getTfConfig = onInstalledEnvironment(context.getTfConfig);
+  static getOutputsPath = onInstalledEnvironment(context.getOutputsPath);
+  static getDataPaths = onInstalledEnvironment(context.getDataPaths);
+  static getLogLevel = onInstalledEnvironment(context.getLogLevel);
 
   // --- lifecycle, called by the registry -------------------------------------------------------
 
@@ -352,7 +356,7 @@ export class Experiment implements TrackedRun {
 
   #resolveTarget(options: ExperimentOptions): { ref: ProjectRef; id?: number } {
     if (this.isManaged && options.experimentId === undefined) {
-      const info = context.getExperimentInfo();
+      const info = context.getExperimentInfo(this.environment);
       const name = typeof info?.experiment_name === 'string' ? context.parseExperimentName(info.experiment_name) : null;
       if (!name) throw new ValidationError('POLYAXON_EXPERIMENT_INFO', 'must hold experiment_name "user.project[.group].id" in the cluster');
       return { ref: { user: name.user, project: name.project }, id: name.id };
@@ -420,7 +424,7 @@ export class Experiment implements TrackedRun {
   }
 
   #startRunning(): void {
-    const environment = getEnvironment();
+    const environment = this.environment;
     if (this.#serverId !== undefined) this.#startHeartbeat();
     else this.whenCreated.then(() => this.isRunning && this.#startHeartbeat(), () => {});
     if (this.#options.trackLogs !== false && !this.#releaseConsole) {
@@ -441,7 +445,7 @@ export class Experiment implements TrackedRun {
       });
     };
     this.#heartbeatTimer = setInterval(beat, this.#options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
-    getEnvironment().unrefTimer(this.#heartbeatTimer);
+    this.environment.unrefTimer(this.#heartbeatTimer);
   }
 
   #stopRunning(): void {
@@ -493,6 +497,14 @@ export class Experiment implements TrackedRun {
   #appendNow(kind: RecordKind, body: unknown): void {
     this.#outbox!.append({ run: this.run, kind, body });
   }
+}
+
+/**
+ * An in-cluster getter as the Python client's static one: no experiment, so it reads the variables
+ * of the installed runtime (the public edge, like `new Experiment()`).
+ */
+function onInstalledEnvironment<A extends unknown[], R>(getter: (environment: context.InClusterEnvironment, ...args: A) => R): (...args: A) => R {
+  return (...args) => getter(installedEnvironment(), ...args);
 }
 
 /** A PATCH body with `merge: true` unless the caller asked to reset. */

@@ -2,7 +2,7 @@ import type { PolyaxonClient } from '../client/client';
 import { logger } from '../runtime/logger';
 import { Outbox } from '../outbox/outbox';
 import { DEFAULT_CAPS } from '../outbox/options';
-import { getEnvironment } from '../runtime/runtime';
+import type { Environment } from '../runtime/environment';
 import type { OutboxSettings } from './options';
 import type { ProjectRef } from './project-ref';
 
@@ -28,17 +28,17 @@ let uninstallLifecycle: (() => void) | undefined;
  * One outbox per server and credentials, shared by every experiment that talks to it, so a
  * process or page has one queue and one sender per server.
  */
-export function outboxFor(client: PolyaxonClient, settings: OutboxSettings = {}): Outbox {
+export function outboxFor(client: PolyaxonClient, settings: OutboxSettings = {}, environment: Environment): Outbox {
   const key = `${client.settings.baseUrl}\n${client.settings.authenticationType} ${client.settings.token ?? ''}`;
   let outbox = outboxes.get(key);
   if (!outbox) {
     const caps = { maxRecords: settings.maxRecords ?? DEFAULT_CAPS.maxRecords, maxBytes: settings.maxBytes ?? DEFAULT_CAPS.maxBytes };
-    const store = settings.store ?? getEnvironment().openStore({ name: storeName(client.settings.baseUrl), caps, directory: settings.directory });
+    const store = settings.store ?? environment.openStore({ name: storeName(client.settings.baseUrl), caps, directory: settings.directory });
     const { maxRecords: _records, maxBytes: _bytes, directory: _directory, store: _store, ...delivery } = settings;
-    outbox = new Outbox({ ...delivery, store, caps, settings: () => client.settings, startOffline: client.settings.isOffline });
+    outbox = new Outbox({ ...delivery, store, caps, settings: () => client.settings, startOffline: client.settings.isOffline, runtime: environment });
     outboxes.set(key, outbox);
   }
-  installLifecycle();
+  installLifecycle(environment);
   return outbox;
 }
 
@@ -71,9 +71,8 @@ function sameProject(a: ProjectRef | undefined, b: ProjectRef | undefined): bool
   return !!a && !!b && a.project === b.project && (a.user ?? '') === (b.user ?? '');
 }
 
-function installLifecycle(): void {
+function installLifecycle(environment: Environment): void {
   if (uninstallLifecycle) return;
-  const environment = getEnvironment();
   uninstallLifecycle = environment.onLifecycle({
     async onExit() {
       for (const run of live) run.endAtExit();

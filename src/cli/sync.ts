@@ -1,8 +1,8 @@
 import type { CliCommand } from './command';
 import { readOptions, runParsed, type ParsedArgs } from './command-args';
 import { setLogLevel } from '../runtime/logger';
-import { getEnvironment, setEnvironment } from '../runtime/runtime';
-import { resolveClientSettings, type ClientSettings, type EnvLookup } from '../runtime/settings';
+import type { Environment } from '../runtime/environment';
+import { resolveClientSettings, type ClientSettings } from '../runtime/settings';
 import { storeName } from '../api/registry';
 import { listQueues, outboxRoot } from '../node/journal-store';
 import { nodeEnvironment } from '../node/environment';
@@ -125,10 +125,10 @@ export const syncCommand: CliCommand = {
 };
 
 async function sync(options: SyncOptions): Promise<number> {
-  if (getEnvironment().kind !== 'node') setEnvironment(nodeEnvironment());
+  const environment = nodeEnvironment();
   // The summary says what went wrong; the library's one-off warnings speak to script authors.
   setLogLevel('error');
-  const getEnv: EnvLookup = (name) => process.env[name];
+  const getEnv = environment.getEnv;
   const timeoutMs = options.timeoutSeconds * 1000;
   const settings = {
     ...resolveClientSettings(
@@ -148,7 +148,7 @@ async function sync(options: SyncOptions): Promise<number> {
   // The library unrefs every timer it starts; the command's own wait must hold the process.
   const keepAlive = setInterval(() => {}, 60_000);
   try {
-    return await syncAll(root, targets, Date.now() + timeoutMs, getEnv);
+    return await syncAll(root, targets, Date.now() + timeoutMs, environment);
   } finally {
     clearInterval(keepAlive);
     setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
@@ -156,7 +156,7 @@ async function sync(options: SyncOptions): Promise<number> {
 }
 
 /** Syncs the queues side by side under one deadline; prints the bar, then one line per queue. */
-async function syncAll(root: string, targets: QueueTarget[], deadline: number, getEnv: EnvLookup): Promise<number> {
+async function syncAll(root: string, targets: QueueTarget[], deadline: number, environment: Environment): Promise<number> {
   const progress = progressFor(process.stdout);
   const settledPerQueue = new Map<string, { settled: number; total: number }>();
   const results = await Promise.all(
@@ -166,7 +166,7 @@ async function syncAll(root: string, targets: QueueTarget[], deadline: number, g
         name: target.name,
         settings: target.settings,
         deadline,
-        getEnv,
+        environment,
         onProgress(settled, total) {
           settledPerQueue.set(target.name, { settled, total });
           let allSettled = 0;

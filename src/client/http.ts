@@ -1,6 +1,6 @@
 import type { ZodMiniType } from 'zod/mini';
 import { PolyaxonError, errorKindForStatus } from '../runtime/errors';
-import { fetchTransport, TransportFailure, type Transport } from '../outbox/transport';
+import { TransportFailure, type Transport } from '../outbox/transport';
 import { buildUrl, type ClientSettings } from '../runtime/settings';
 import { serverMessage } from '../wire/server-message';
 
@@ -24,7 +24,7 @@ export interface ApiRequest {
 export class HttpCaller {
   constructor(
     private readonly currentSettings: () => Readonly<ClientSettings>,
-    private readonly transport: Transport = fetchTransport(),
+    private readonly transport: Transport,
   ) {}
 
   /** Sends and parses the answer with `schema`; a shape mismatch is a `server` error. */

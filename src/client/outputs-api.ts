@@ -2,7 +2,7 @@ import { ofetch } from 'ofetch';
 import * as z from 'zod/mini';
 import { PolyaxonError, ValidationError, errorKindForStatus } from '../runtime/errors';
 import { outputPathProblem } from '../wire/output-path';
-import { getEnvironment } from '../runtime/runtime';
+import type { Environment } from '../runtime/environment';
 import { buildUrl, type ClientSettings } from '../runtime/settings';
 import type { HttpCaller } from './http';
 import { checkProjectPath, type ListOptions } from './project-api';
@@ -43,6 +43,7 @@ export class OutputsApi {
   constructor(
     private readonly http: HttpCaller,
     private readonly currentSettings: () => Readonly<ClientSettings>,
+    private readonly runtime: Pick<Environment, 'unrefTimer'>,
   ) {}
 
   /** Absolute URL of one output, e.g. for `tf.io.http(url, { requestInit: { headers } })`. */
@@ -86,7 +87,7 @@ export class OutputsApi {
     if (contentType) headers.set('Content-Type', contentType);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), settings.timeoutMs);
-    getEnvironment().unrefTimer(timer);
+    this.runtime.unrefTimer(timer);
     try {
       const response = await ofetch.raw<ArrayBuffer, 'arrayBuffer'>(url, {
         method, headers, body, retry: 0, ignoreResponseError: true, responseType: 'arrayBuffer', signal: controller.signal,

@@ -1,4 +1,4 @@
-import type { Experiment } from '../api/experiment';
+import type { TrackedExperiment } from './tracked-experiment';
 import { withTimeout } from '../runtime/timeout';
 import type { OutputFileBody } from './outputs';
 
@@ -12,7 +12,7 @@ export interface OutputTarget {
 export const DEFAULT_TARGET_TIMEOUT_MS = 5_000;
 
 /** The experiment's server coordinates, waiting up to `timeoutMs` for a create in flight. */
-export async function outputTarget(experiment: Experiment, timeoutMs: number = DEFAULT_TARGET_TIMEOUT_MS): Promise<OutputTarget> {
+export async function outputTarget(experiment: TrackedExperiment, timeoutMs: number = DEFAULT_TARGET_TIMEOUT_MS): Promise<OutputTarget> {
   const id = experiment.id ?? (await withTimeout(experiment.whenCreated, timeoutMs, undefined));
   if (id === undefined) throw new Error('the experiment has no server id yet (not created, offline, or refused)');
   const ref = experiment.projectRef;
@@ -21,7 +21,7 @@ export async function outputTarget(experiment: Experiment, timeoutMs: number = D
   return { user, project: ref.project, id };
 }
 
-export async function uploadFiles(experiment: Experiment, target: OutputTarget, files: OutputFileBody[]): Promise<void> {
+export async function uploadFiles(experiment: TrackedExperiment, target: OutputTarget, files: OutputFileBody[]): Promise<void> {
   for (const file of files) {
     await experiment.client.outputs.upload(target.user, target.project, target.id, file.path, file.bytes, { contentType: file.contentType });
   }

@@ -1,6 +1,6 @@
 import { createStore, del, get, keys, set, type UseStore } from 'idb-keyval';
 import { logger } from '../runtime/logger';
-import type { Experiment } from '../api/experiment';
+import type { TrackedExperiment } from './tracked-experiment';
 import { outputTarget, uploadFiles } from './output-target';
 import type { OutputsStore, StoredOutput } from './outputs';
 
@@ -45,7 +45,7 @@ export interface StoredOutputsUpload {
  * `experiment`'s own run get its server id if they were kept before it had one; those of other
  * runs go to the experiment they were saved for, through `experiment`'s client.
  */
-export async function uploadStoredOutputs(experiment: Experiment): Promise<StoredOutputsUpload> {
+export async function uploadStoredOutputs(experiment: TrackedExperiment): Promise<StoredOutputsUpload> {
   const result: StoredOutputsUpload = { uploaded: [], left: [] };
   const store = useDatabase();
   for (const key of await keys(store)) {

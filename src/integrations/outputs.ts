@@ -2,8 +2,7 @@ import { ValidationError } from '../runtime/errors';
 import { getOutputsPath } from '../runtime/in-cluster';
 import { logger } from '../runtime/logger';
 import { outputPathProblem } from '../wire/output-path';
-import { getEnvironment } from '../runtime/runtime';
-import type { Experiment } from '../api/experiment';
+import type { TrackedExperiment } from './tracked-experiment';
 import { outputTarget, uploadFiles, type OutputTarget } from './output-target';
 import { folderOutputsStore } from './outputs-folder';
 import { indexedDbOutputsStore } from './outputs-idb';
@@ -59,11 +58,11 @@ export interface OutputsOptions {
  *    the local store (IndexedDB in browsers, for `uploadStoredOutputs` later; a folder in Node).
  *    Without a store the upload error is thrown.
  */
-export async function saveOutput(experiment: Experiment, name: string, files: OutputFileBody[], options: OutputsOptions = {}): Promise<OutputsSaved> {
+export async function saveOutput(experiment: TrackedExperiment, name: string, files: OutputFileBody[], options: OutputsOptions = {}): Promise<OutputsSaved> {
   const output: StoredOutput = { run: experiment.run, name, files };
   if (experiment.isManaged) {
-    const folder = options.outputsDir ?? getOutputsPath();
-    if (folder) return storeLocally(options.outputsStore ?? folderOutputsStore(folder), output, 'in the cluster, outputs go to the run outputs path');
+    const folder = options.outputsDir ?? getOutputsPath(experiment.environment);
+    if (folder) return storeLocally(options.outputsStore ?? folderOutputsStore(folder, experiment.environment), output, 'in the cluster, outputs go to the run outputs path');
   }
   let target: OutputTarget | undefined;
   try {
@@ -71,7 +70,7 @@ export async function saveOutput(experiment: Experiment, name: string, files: Ou
     await uploadFiles(experiment, target, files);
     return { kind: 'uploaded', target, paths: files.map((file) => file.path) };
   } catch (error) {
-    const store = options.outputsStore ?? defaultStore(options.outputsDir);
+    const store = options.outputsStore ?? defaultStore(experiment.environment, options.outputsDir);
     if (!store) throw error;
     const reason = (error as Error)?.message ?? String(error);
     logger.warnOnce(`outputs-stored:${store.kind}`, `an output could not be uploaded (${reason}); kept in ${store.kind} instead`);
@@ -86,10 +85,9 @@ export function checkOutputName(name: unknown): string {
   return name as string;
 }
 
-function defaultStore(outputsDir: string | undefined): OutputsStore | undefined {
-  const kind = getEnvironment().kind;
-  if (kind === 'browser') return indexedDbOutputsStore();
-  if (kind === 'node' && outputsDir) return folderOutputsStore(outputsDir);
+function defaultStore(environment: TrackedExperiment['environment'], outputsDir: string | undefined): OutputsStore | undefined {
+  if (environment.kind === 'browser') return indexedDbOutputsStore();
+  if (environment.kind === 'node' && outputsDir) return folderOutputsStore(outputsDir, environment);
   return undefined;
 }
 

@@ -2,7 +2,6 @@ import type { ResolvedOutboxOptions } from './options';
 import { outcomeForFailure, outcomeForResponse, type Outcome } from './policy';
 import type { OutboxRequest } from './requests';
 import type { UserLookup } from './run-targets';
-import { getEnvironment } from '../runtime/runtime';
 import type { ClientSettings } from '../runtime/settings';
 import { whoAmIRequest } from './requests';
 import { TransportFailure } from './transport';
@@ -10,7 +9,7 @@ import { TransportFailure } from './transport';
 /** A request that got no answer at all still settles within its timeout plus this. */
 export const TRANSPORT_GRACE_MS = 1_000;
 
-type ExchangeOptions = Pick<ResolvedOutboxOptions, 'transport' | 'requestTimeoutMs' | 'settings' | 'clock' | 'minRetryAfterMs' | 'maxRetryAfterMs'>;
+type ExchangeOptions = Pick<ResolvedOutboxOptions, 'runtime' | 'transport' | 'requestTimeoutMs' | 'settings' | 'clock' | 'minRetryAfterMs' | 'maxRetryAfterMs'>;
 
 export function requestTimeoutMs(options: Pick<ResolvedOutboxOptions, 'requestTimeoutMs' | 'settings'>): number {
   return options.requestTimeoutMs ?? options.settings().timeoutMs;
@@ -23,7 +22,7 @@ export async function exchange(options: ExchangeOptions, request: OutboxRequest,
   // A transport that ignores its timeout must not stall the queue (and `close()`) forever.
   const deadline = new Promise<never>((_, reject) => {
     guard = setTimeout(() => reject(new TransportFailure('timeout', `no answer within ${timeoutMs} ms`)), timeoutMs + TRANSPORT_GRACE_MS);
-    getEnvironment().unrefTimer(guard);
+    options.runtime.unrefTimer(guard);
   });
   try {
     const response = await Promise.race([options.transport({ ...request, timeoutMs }), deadline]);

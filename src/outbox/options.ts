@@ -1,4 +1,5 @@
 import { BASE_BACKOFF_MS, MAX_BACKOFF_MS } from './backoff';
+import type { Environment } from '../runtime/environment';
 import { ValidationError, type PolyaxonError } from '../runtime/errors';
 import { newRecordId } from './records';
 import { MAX_RETRY_AFTER_MS, MIN_RETRY_AFTER_MS } from './retry-after';
@@ -10,12 +11,23 @@ export interface Clock {
   now(): number;
 }
 
+/** What the outbox asks of its runtime; an `Environment` has all of it. */
+export type OutboxRuntime = Pick<Environment, 'unrefTimer' | 'isOnline' | 'sendOnExit' | 'exitNotes' | 'pagePresence'>;
+
+/** No runtime at all: timers as they are, always online, nothing sent as a page goes away. */
+const NO_RUNTIME: OutboxRuntime = { unrefTimer: () => {} };
+
 export interface OutboxOptions {
   /** Where records wait. A promise is fine: appends are buffered until it opens. */
   store: OutboxStore | Promise<OutboxStore>;
   /** Read at send time, so a new token takes effect at once and is never stored. */
   settings: () => ClientSettings;
-  /** Sends one request. Default: `fetchTransport()` (ofetch). */
+  /**
+   * The runtime the outbox lives in: its timers, whether it starts online, what it can send as a
+   * page goes away. Default: none of them (timers left as they are, online, no close-time send).
+   */
+  runtime?: OutboxRuntime;
+  /** Sends one request. Default: `fetchTransport()` (ofetch) on `runtime`'s timers. */
   transport?: Transport;
   /** Names this outbox's leases (a tab or process). Default: a new unique id. */
   owner?: string;
@@ -67,11 +79,13 @@ export type ResolvedOutboxOptions = Required<Omit<OutboxOptions, 'requestTimeout
 export function resolveOutboxOptions(options: OutboxOptions): ResolvedOutboxOptions {
   if (typeof options.settings !== 'function') throw new ValidationError('settings', 'must be a function returning the client settings');
   const caps = options.caps ?? DEFAULT_CAPS;
+  const runtime = options.runtime ?? NO_RUNTIME;
   positive('caps.maxRecords', caps.maxRecords);
   positive('caps.maxBytes', caps.maxBytes);
   return {
     settings: options.settings,
-    transport: options.transport ?? fetchTransport(),
+    runtime,
+    transport: options.transport ?? fetchTransport(runtime),
     owner: options.owner ?? newRecordId(),
     caps,
     maxBatchCount: positive('maxBatchCount', options.maxBatchCount ?? DEFAULT_MAX_BATCH_COUNT),

@@ -2,7 +2,7 @@ import type { ExitRequest, PagePresence } from '../runtime/environment';
 import type { PolyaxonError, PolyaxonErrorKind } from '../runtime/errors';
 import { logger } from '../runtime/logger';
 import { MemoryStore } from './memory-store';
-import { resolveOutboxOptions, type OutboxOptions, type ResolvedOutboxOptions } from './options';
+import { resolveOutboxOptions, type OutboxOptions, type OutboxRuntime, type ResolvedOutboxOptions } from './options';
 import { DROP_REASONS, type DropReason } from './policy';
 import { BATCHABLE_KINDS, RECORD_FORMAT_VERSION, newRecordId, type NewRecord, type OutboxRecord, type RunTarget } from './records';
 import { releaseNotedLeases, leaseTopic, noteLeasesAtClose } from '../browser/page-close/exit-leases';
@@ -10,7 +10,6 @@ import { sendBatchesOnExit, sendOnClose } from '../browser/page-close/exit-send'
 import { ExitWindow, watchedStore } from '../browser/page-close/exit-window';
 import { GroupCommit } from './group-commit';
 import { RunTargets } from './run-targets';
-import { getEnvironment } from '../runtime/runtime';
 import { Sender, type PausedReason } from './sender';
 import type { OutboxStore, StoreKind } from './store';
 
@@ -105,14 +104,14 @@ export class Outbox {
     // Another page's bye: what it could not send is now for the pages still live to send. Once
     // more a little later, for what it left in localStorage (exit-spill.ts), moved into the queue
     // by this page's store on a `storage` event that may come after the bye.
-    this.#presence = getEnvironment().pagePresence?.(leaseTopic(this.#options.settings()), () => {
+    this.#presence = this.#options.runtime.pagePresence?.(leaseTopic(this.#options.settings()), () => {
       this.#sender.kick();
       this.#sender.pollLater();
     });
-    const exitWindow = (this.#exitWindow = getEnvironment().sendOnExit ? new ExitWindow() : undefined);
+    const exitWindow = (this.#exitWindow = this.#options.runtime.sendOnExit ? new ExitWindow() : undefined);
     this.#sendingStore = exitWindow
       ? this.#storeReady.then((store) =>
-          watchedStore(store, exitWindow, (inner, now) => releaseNotedLeases(getEnvironment().exitNotes, leaseTopic(this.#options.settings()), inner, now)),
+          watchedStore(store, exitWindow, (inner, now) => releaseNotedLeases(this.#options.runtime.exitNotes, leaseTopic(this.#options.settings()), inner, now)),
         )
       : this.#storeReady;
     this.#commits = new GroupCommit(this.#storeReady, this.#options.caps, {
@@ -122,6 +121,7 @@ export class Outbox {
     this.#targets = new RunTargets(
       () => this.#storeReady,
       (settings) => this.#sender.lookupUser(settings),
+      (timer) => this.#options.runtime.unrefTimer(timer),
     );
     this.#sender = new Sender(this.#options, this.#senderHost(), this.#targets);
   }
@@ -284,7 +284,7 @@ export class Outbox {
           };
           requests = sendOnClose(context, sendOnExit).requests;
         }
-        if (exitWindow) noteLeasesAtClose(getEnvironment().exitNotes, leaseTopic(settings), exitWindow.liveLeases(now));
+        if (exitWindow) noteLeasesAtClose(this.#options.runtime.exitNotes, leaseTopic(settings), exitWindow.liveLeases(now));
       } catch (error) {
         logger.debug('close send failed', error);
       }
@@ -434,7 +434,7 @@ export class Outbox {
     const upTo = this.#commits.appendedCount;
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => finish(false), timeoutMs);
-      if (!holdProcess) getEnvironment().unrefTimer(timer);
+      if (!holdProcess) this.#options.runtime.unrefTimer(timer);
       const waiter: FlushWaiter = { upTo, resolve: (done) => finish(done) };
       const finish = (done: boolean) => {
         clearTimeout(timer);
@@ -465,16 +465,17 @@ export class Outbox {
         await (await this.#storeReady).close();
       })(),
       CLOSE_STORE_TIMEOUT_MS,
+      this.#options.runtime,
     );
     return delivered;
   }
 }
 
 /** Waits for `work`, at most `timeoutMs`; never rejects. */
-function settleWithin(work: Promise<unknown>, timeoutMs: number): Promise<void> {
+function settleWithin(work: Promise<unknown>, timeoutMs: number, runtime: OutboxRuntime): Promise<void> {
   return new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, timeoutMs);
-    getEnvironment().unrefTimer(timer);
+    runtime.unrefTimer(timer);
     work.then(
       () => {
         clearTimeout(timer);

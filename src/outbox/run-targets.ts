@@ -1,4 +1,3 @@
-import { getEnvironment } from '../runtime/runtime';
 import { PolyaxonError } from '../runtime/errors';
 import type { Outcome } from './policy';
 import type { OutboxRecord, RunTarget } from './records';
@@ -51,6 +50,7 @@ export class RunTargets {
   constructor(
     private readonly store: () => Promise<OutboxStore>,
     private readonly lookupUser: (settings: ClientSettings) => Promise<UserLookup>,
+    private readonly unrefTimer: (timer: unknown) => void,
   ) {}
 
   /** Records where a run lives; known at once to this process, persisted beside the queue. */
@@ -174,7 +174,7 @@ export class RunTargets {
         if (target?.id !== undefined) this.#settleWaiters(run, (waiter) => waiter.resolve(target.id!));
         else {
           const timer = setTimeout(() => this.#watchStore(run), STORE_WATCH_INTERVAL_MS);
-          getEnvironment().unrefTimer(timer);
+          this.unrefTimer(timer);
         }
       },
       () => {},

@@ -1,7 +1,6 @@
 import { backoffDelayMs } from './backoff';
-import type { ResolvedOutboxOptions } from './options';
+import type { OutboxRuntime, ResolvedOutboxOptions } from './options';
 import type { PauseReason } from './policy';
-import { getEnvironment } from '../runtime/runtime';
 import type { ClientSettings } from '../runtime/settings';
 
 export type PausedReason = 'manual' | 'offline' | PauseReason;
@@ -29,7 +28,7 @@ export class SendGate {
     private readonly reopened: () => void,
   ) {
     // A page that opens offline waits for the `online` event (setOnline) rather than failing and backing off.
-    this.#offline = options.startOffline || getEnvironment().isOnline?.() === false;
+    this.#offline = options.startOffline || options.runtime.isOnline?.() === false;
   }
 
   get isClosed(): boolean {
@@ -86,7 +85,7 @@ export class SendGate {
       backoffDelayMs(this.#failures, { baseMs: this.options.baseBackoffMs, maxMs: this.options.maxBackoffMs, random: this.options.random });
     this.#endBackoff();
     this.#retryAtMs = this.options.clock.now() + delayMs;
-    this.#backoffTimer = unrefTimer(delayMs, () => {
+    this.#backoffTimer = unrefTimeout(this.options.runtime, delayMs, () => {
       this.#backoffTimer = undefined;
       this.#retryAtMs = undefined;
       this.reopened();
@@ -106,7 +105,7 @@ export class SendGate {
 
   #watchCredentials(): void {
     this.#clearWatch();
-    this.#watchTimer = unrefTimer(Math.max(this.options.flushIntervalMs, 1_000), () => {
+    this.#watchTimer = unrefTimeout(this.options.runtime, Math.max(this.options.flushIntervalMs, 1_000), () => {
       this.#watchTimer = undefined;
       if (!this.#authPause) return;
       if (this.isClosed && this.#authPause) this.#watchCredentials();
@@ -126,9 +125,10 @@ export class SendGate {
   }
 }
 
-export function unrefTimer(delayMs: number, run: () => void): ReturnType<typeof setTimeout> {
+/** `setTimeout` that never holds the process open. */
+export function unrefTimeout(runtime: Pick<OutboxRuntime, 'unrefTimer'>, delayMs: number, run: () => void): ReturnType<typeof setTimeout> {
   const handle = setTimeout(run, delayMs);
-  getEnvironment().unrefTimer(handle);
+  runtime.unrefTimer(handle);
   return handle;
 }
 

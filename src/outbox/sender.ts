@@ -6,7 +6,7 @@ import type { DropReason, Outcome, PauseReason } from './policy';
 import type { OutboxRecord } from './records';
 import { requestForBatch, whoAmIRequest, type OutboxRequest, type ResolvedTarget } from './requests';
 import type { RunTargets, UserLookup } from './run-targets';
-import { SendGate, unrefTimer, type PausedReason } from './send-gate';
+import { SendGate, unrefTimeout, type PausedReason } from './send-gate';
 import type { ClientSettings } from '../runtime/settings';
 import type { OutboxStore } from './store';
 
@@ -103,7 +103,7 @@ export class Sender {
       return;
     }
     if (this.#intervalTimer || this.#stopped) return;
-    this.#intervalTimer = unrefTimer(this.options.flushIntervalMs, () => {
+    this.#intervalTimer = unrefTimeout(this.options.runtime, this.options.flushIntervalMs, () => {
       this.#intervalTimer = undefined;
       this.kick();
     });
@@ -112,7 +112,7 @@ export class Sender {
   /** Checks again later for records someone else holds leased (a tab or process that may die). */
   pollLater(): void {
     if (this.#stopped || this.#pollTimer) return;
-    this.#pollTimer = unrefTimer(Math.max(this.options.flushIntervalMs, 1_000), () => {
+    this.#pollTimer = unrefTimeout(this.options.runtime, Math.max(this.options.flushIntervalMs, 1_000), () => {
       this.#pollTimer = undefined;
       this.kick();
     });

@@ -1,5 +1,5 @@
 import { ofetch } from 'ofetch';
-import { getEnvironment } from '../runtime/runtime';
+import type { Environment } from '../runtime/environment';
 
 /**
  * The one thing the outbox asks of the network: send one request, give back status, headers and
@@ -40,8 +40,11 @@ export class TransportFailure extends Error {
   }
 }
 
-/** The default transport, on ofetch, with its retries off (the outbox decides) and every status returned. */
-export function fetchTransport(): Transport {
+/**
+ * The default transport, on ofetch, with its retries off (the outbox decides) and every status
+ * returned. `runtime` keeps its timers from holding a Node process open.
+ */
+export function fetchTransport(runtime: Pick<Environment, 'unrefTimer'>): Transport {
   return async (request) => {
     const controller = new AbortController();
     let timedOut = false;
@@ -51,7 +54,7 @@ export function fetchTransport(): Transport {
       timedOut = true;
       controller.abort();
     }, request.timeoutMs);
-    getEnvironment().unrefTimer(timer);
+    runtime.unrefTimer(timer);
     try {
       const response = await ofetch.raw<string, 'text'>(request.url, {
         method: request.method,

@@ -3,12 +3,15 @@
  * (polyaxon-v0-api.md, "Outside vs inside the cluster", context getters table). Every getter
  * throws NotManagedError outside the cluster, as the Python client's `ensure_in_cluster` does;
  * inside, a missing or empty variable, invalid JSON, or JSON of the wrong shape gives null.
- * Variables are read through the environment adapter, never `process.env` directly.
+ * Variables are read through the environment handed in, never `process.env` directly.
  */
+import type { Environment } from './environment';
 import { ValidationError } from './errors';
 import { logger } from './logger';
-import { getEnvironment } from './runtime';
 import { isManaged } from './settings';
+
+/** What the getters read (and `getTfConfig` writes) of the runtime. */
+export type InClusterEnvironment = Pick<Environment, 'getEnv' | 'readTextFile' | 'setEnv'>;
 
 /** Where the platform mounts the run's token; it wins over POLYAXON_SECRET_USER_TOKEN. */
 export const CONTEXT_AUTH_TOKEN_PATH = '/plx-context/.authtoken';
@@ -50,18 +53,18 @@ export class NotManagedError extends Error {
   }
 }
 
-function ensureManaged(getter: string): void {
-  if (!isManaged(getEnvironment().getEnv)) throw new NotManagedError(getter);
+function ensureManaged(environment: InClusterEnvironment, getter: string): void {
+  if (!isManaged(environment.getEnv)) throw new NotManagedError(getter);
 }
 
 /** A variable's text; empty counts as missing, as in Python's `if value:`. */
-function readVariable(name: string): string | null {
-  return getEnvironment().getEnv(name) || null;
+function readVariable(environment: InClusterEnvironment, name: string): string | null {
+  return environment.getEnv(name) || null;
 }
 
 /** A variable holding a JSON object; null when missing, not JSON, or not an object. */
-function readJsonObject<T>(name: string): T | null {
-  const text = readVariable(name);
+function readJsonObject<T>(environment: InClusterEnvironment, name: string): T | null {
+  const text = readVariable(environment, name);
   if (text === null) return null;
   try {
     const value: unknown = JSON.parse(text);
@@ -74,59 +77,59 @@ function readJsonObject<T>(name: string): T | null {
 }
 
 /** `POLYAXON_CLUSTER`: the distributed job's cluster definition. */
-export function getClusterDef(): ClusterDef | null {
-  ensureManaged('getClusterDef');
-  return readJsonObject<ClusterDef>('POLYAXON_CLUSTER');
+export function getClusterDef(environment: InClusterEnvironment): ClusterDef | null {
+  ensureManaged(environment, 'getClusterDef');
+  return readJsonObject<ClusterDef>(environment, 'POLYAXON_CLUSTER');
 }
 
 /**
  * `POLYAXON_PARAMS` (Polyaxon 0.4: `POLYAXON_DECLARATIONS`): the declared params, with matrix
  * values of a group already merged in by the server.
  */
-export function getDeclarations(): Record<string, unknown> | null {
-  ensureManaged('getDeclarations');
-  return readDeclarations();
+export function getDeclarations(environment: InClusterEnvironment): Record<string, unknown> | null {
+  ensureManaged(environment, 'getDeclarations');
+  return readDeclarations(environment);
 }
 
 /** Same as getDeclarations (the Python client's `get_params`). */
-export function getParams(): Record<string, unknown> | null {
-  ensureManaged('getParams');
-  return readDeclarations();
+export function getParams(environment: InClusterEnvironment): Record<string, unknown> | null {
+  ensureManaged(environment, 'getParams');
+  return readDeclarations(environment);
 }
 
-function readDeclarations(): Record<string, unknown> | null {
-  const name = readVariable('POLYAXON_PARAMS') !== null ? 'POLYAXON_PARAMS' : 'POLYAXON_DECLARATIONS';
-  return readJsonObject<Record<string, unknown>>(name);
+function readDeclarations(environment: InClusterEnvironment): Record<string, unknown> | null {
+  const name = readVariable(environment, 'POLYAXON_PARAMS') !== null ? 'POLYAXON_PARAMS' : 'POLYAXON_DECLARATIONS';
+  return readJsonObject<Record<string, unknown>>(environment, name);
 }
 
 /** `POLYAXON_EXPERIMENT_INFO`: project and experiment names and uuids. */
-export function getExperimentInfo(): ExperimentInfo | null {
-  ensureManaged('getExperimentInfo');
-  return readJsonObject<ExperimentInfo>('POLYAXON_EXPERIMENT_INFO');
+export function getExperimentInfo(environment: InClusterEnvironment): ExperimentInfo | null {
+  ensureManaged(environment, 'getExperimentInfo');
+  return readJsonObject<ExperimentInfo>(environment, 'POLYAXON_EXPERIMENT_INFO');
 }
 
 /** `POLYAXON_TASK_INFO`: this replica's `{type, index}`. */
-export function getTaskInfo(): TaskInfo | null {
-  ensureManaged('getTaskInfo');
-  return readJsonObject<TaskInfo>('POLYAXON_TASK_INFO');
+export function getTaskInfo(environment: InClusterEnvironment): TaskInfo | null {
+  ensureManaged(environment, 'getTaskInfo');
+  return readJsonObject<TaskInfo>(environment, 'POLYAXON_TASK_INFO');
 }
 
 /** `POLYAXON_RUN_OUTPUTS_PATH`: where the run writes its outputs. */
-export function getOutputsPath(): string | null {
-  ensureManaged('getOutputsPath');
-  return readVariable('POLYAXON_RUN_OUTPUTS_PATH');
+export function getOutputsPath(environment: InClusterEnvironment): string | null {
+  ensureManaged(environment, 'getOutputsPath');
+  return readVariable(environment, 'POLYAXON_RUN_OUTPUTS_PATH');
 }
 
 /** `POLYAXON_RUN_DATA_PATHS`: data store name → mounted path. */
-export function getDataPaths(): Record<string, string> | null {
-  ensureManaged('getDataPaths');
-  return readJsonObject<Record<string, string>>('POLYAXON_RUN_DATA_PATHS');
+export function getDataPaths(environment: InClusterEnvironment): Record<string, string> | null {
+  ensureManaged(environment, 'getDataPaths');
+  return readJsonObject<Record<string, string>>(environment, 'POLYAXON_RUN_DATA_PATHS');
 }
 
 /** `POLYAXON_LOG_LEVEL`. */
-export function getLogLevel(): string | null {
-  ensureManaged('getLogLevel');
-  return readVariable('POLYAXON_LOG_LEVEL');
+export function getLogLevel(environment: InClusterEnvironment): string | null {
+  ensureManaged(environment, 'getLogLevel');
+  return readVariable(environment, 'POLYAXON_LOG_LEVEL');
 }
 
 export interface TfConfigOptions {
@@ -138,16 +141,16 @@ export interface TfConfigOptions {
 }
 
 /** TF_CONFIG built from the cluster def, task info and outputs path, as the Python client does. */
-export function getTfConfig({ envvar = 'TF_CONFIG' }: TfConfigOptions = {}): TfConfig {
-  ensureManaged('getTfConfig');
+export function getTfConfig(environment: InClusterEnvironment, { envvar = 'TF_CONFIG' }: TfConfigOptions = {}): TfConfig {
+  ensureManaged(environment, 'getTfConfig');
   const config: TfConfig = {
-    cluster: getClusterDef(),
-    task: getTaskInfo(),
-    model_dir: getOutputsPath(),
+    cluster: getClusterDef(environment),
+    task: getTaskInfo(environment),
+    model_dir: getOutputsPath(environment),
     environment: 'cloud',
   };
   if (envvar) {
-    const setEnv = getEnvironment().setEnv;
+    const setEnv = environment.setEnv;
     if (setEnv) setEnv(envvar, JSON.stringify(config));
     else logger.debug(`this runtime cannot set ${envvar}; TF config returned only`);
   }
@@ -159,8 +162,7 @@ export function getTfConfig({ envvar = 'TF_CONFIG' }: TfConfigOptions = {}): TfC
  * CONTEXT_AUTH_TOKEN_PATH (in-cluster only) over the `POLYAXON_SECRET_USER_TOKEN` variable.
  * Undefined when neither is there. Never logs the token.
  */
-export function readInClusterToken(): string | undefined {
-  const environment = getEnvironment();
+export function readInClusterToken(environment: InClusterEnvironment): string | undefined {
   if (isManaged(environment.getEnv) && environment.readTextFile) {
     let text: string | undefined;
     try {

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { pagePresence } from '../../src/browser/page-close/page-presence';
-import type { Environment, ExitNotes, ExitRequest, PagePresence } from '../../src/runtime/environment';
+import type { ExitNotes, ExitRequest, PagePresence } from '../../src/runtime/environment';
 import { EXIT_MAX_REQUESTS, sendOnClose } from '../../src/browser/page-close/exit-send';
 import { logger } from '../../src/runtime/logger';
 import { MemoryStore } from '../../src/outbox/memory-store';
-import { getEnvironment, setEnvironment } from '../../src/runtime/runtime';
-import { existingRun, outboxFixture, testSettings } from '../helpers/outbox-fixture';
+import type { OutboxRuntime } from '../../src/outbox/options';
+import { existingRun, outboxFixture as plainOutboxFixture, testSettings } from '../helpers/outbox-fixture';
 import { testRecord } from '../helpers/store-contract';
 
 const metric = (run: string, step: number) => ({ run, kind: 'metrics' as const, body: { values: { step }, created_at: `t${step}` } });
@@ -57,19 +57,19 @@ async function pageWithBatchInFlight(store: MemoryStore, points: number) {
   return { closing, run, inFlight: closing.transport.requests[0] };
 }
 
-let environment: Environment;
 let notes: ReturnType<typeof memoryNotes>;
+/** The runtime of every page (outbox) of a test. */
+let pageRuntime: OutboxRuntime;
+const outboxFixture = (options: Parameters<typeof plainOutboxFixture>[0] = {}) => plainOutboxFixture({ runtime: pageRuntime, ...options });
 
 beforeEach(() => {
   vi.useFakeTimers();
   logger.resetWarnings();
-  environment = getEnvironment();
   notes = memoryNotes();
   // A runtime that sends at page exit (browsers): only there does the outbox keep its exit window.
-  setEnvironment({ ...environment, exitNotes: notes, sendOnExit: () => false });
+  pageRuntime = { unrefTimer: () => {}, exitNotes: notes, sendOnExit: () => false };
 });
 afterEach(() => {
-  setEnvironment(environment);
   vi.useRealTimers();
 });
 
@@ -136,7 +136,7 @@ describe('outbox: sending at page close (pagehide), from memory, in the listener
   it('without a note the cut-off batch waits for its lease, then goes under the same key', async () => {
     const store = new MemoryStore();
     const { closing, inFlight } = await pageWithBatchInFlight(store, 20);
-    setEnvironment({ ...environment, exitNotes: undefined });
+    pageRuntime.exitNotes = undefined;
     closing.outbox.sendOnClose(capturingSend().send);
     closing.outbox.pause();
 
@@ -260,14 +260,14 @@ describe('outbox: two pages on one queue (F12), each knowing of the other over a
   let presences: PagePresence[];
   beforeEach(() => {
     presences = [];
-    setEnvironment({
-      ...getEnvironment(),
+    pageRuntime = {
+      ...pageRuntime,
       pagePresence: (topic, onLeave) => {
         const presence = pagePresence(topic, onLeave);
         presences.push(presence);
         return presence;
       },
-    });
+    };
   });
   afterEach(() => {
     // Pages still open leave (a closed page already has: leave runs once per page).

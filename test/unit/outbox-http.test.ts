@@ -133,7 +133,8 @@ describe('outbox over real HTTP (default ofetch transport, 127.0.0.1)', () => {
   });
 
   it('the transport reports timeouts and network errors as TransportFailure', async () => {
-    const transport = fetchTransport();
+    // Timers as they are: no runtime to unref them (the outboxes of this file have none either).
+    const transport = fetchTransport({ unrefTimer: () => {} });
     script.push(silence);
     await expect(transport({ method: 'GET', url: `${baseUrl}/users/`, headers: {}, timeoutMs: 100 })).rejects.toMatchObject({ kind: 'timeout' });
     await expect(transport({ method: 'GET', url: 'http://127.0.0.1:1/api/v1/users/', headers: {}, timeoutMs: 1_000 })).rejects.toBeInstanceOf(TransportFailure);
