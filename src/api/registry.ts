@@ -87,12 +87,12 @@ function installLifecycle(environment: Environment): void {
       for (const outbox of outboxes.values()) outbox.persistSync();
     },
     onHide() {
-      for (const outbox of outboxes.values()) void outbox.persistThenSendOnExit(environment.sendOnExit?.bind(environment));
+      for (const outbox of outboxes.values()) void outbox.persistThenSendOnHide();
     },
     onClose() {
       for (const run of live) run.endAtPageClose();
       // In this call stack: the closing page runs no further tasks (src/browser/page-close/exit-send.ts).
-      for (const outbox of outboxes.values()) outbox.sendOnClose(environment.sendOnExit?.bind(environment));
+      for (const outbox of outboxes.values()) outbox.sendOnClose();
     },
     onOnline(online) {
       for (const outbox of outboxes.values()) outbox.setOnline(online);

@@ -1,8 +1,8 @@
 import { BASE_BACKOFF_MS, MAX_BACKOFF_MS } from './backoff';
-import type { Environment } from '../runtime/environment';
 import { ValidationError, type PolyaxonError } from '../runtime/errors';
 import { newRecordId } from './records';
 import { MAX_RETRY_AFTER_MS, MIN_RETRY_AFTER_MS } from './retry-after';
+import type { OutboxRuntime } from './runtime';
 import type { ClientSettings } from '../runtime/settings';
 import type { OutboxStore, StoreCaps } from './store';
 import { fetchTransport, type Transport } from './transport';
@@ -10,9 +10,6 @@ import { fetchTransport, type Transport } from './transport';
 export interface Clock {
   now(): number;
 }
-
-/** What the outbox asks of its runtime; an `Environment` has all of it. */
-export type OutboxRuntime = Pick<Environment, 'unrefTimer' | 'isOnline' | 'sendOnExit' | 'exitNotes' | 'pagePresence'>;
 
 /** No runtime at all: timers as they are, always online, nothing sent as a page goes away. */
 const NO_RUNTIME: OutboxRuntime = { unrefTimer: () => {} };

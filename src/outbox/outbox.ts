@@ -1,15 +1,13 @@
-import type { ExitRequest, PagePresence } from '../runtime/environment';
 import type { PolyaxonError, PolyaxonErrorKind } from '../runtime/errors';
 import { logger } from '../runtime/logger';
 import { MemoryStore } from './memory-store';
-import { resolveOutboxOptions, type OutboxOptions, type OutboxRuntime, type ResolvedOutboxOptions } from './options';
+import type { CloseSender, CloseSenderHost } from './close-sender';
+import { resolveOutboxOptions, type OutboxOptions, type ResolvedOutboxOptions } from './options';
 import { DROP_REASONS, type DropReason } from './policy';
 import { BATCHABLE_KINDS, RECORD_FORMAT_VERSION, newRecordId, type NewRecord, type OutboxRecord, type RunTarget } from './records';
-import { releaseNotedLeases, leaseTopic, noteLeasesAtClose } from '../browser/page-close/exit-leases';
-import { sendBatchesOnExit, sendOnClose } from '../browser/page-close/exit-send';
-import { ExitWindow, watchedStore } from '../browser/page-close/exit-window';
 import { GroupCommit } from './group-commit';
 import { RunTargets } from './run-targets';
+import type { OutboxRuntime } from './runtime';
 import { Sender, type PausedReason } from './sender';
 import type { OutboxStore, StoreKind } from './store';
 
@@ -87,33 +85,20 @@ export class Outbox {
   #lastError: OutboxStats['lastError'];
   #closing: Promise<boolean> | undefined;
   /**
-   * What a closing page sends from memory (exit-window.ts), and the store that keeps it told.
-   * Only where the runtime can send as a page goes away (browsers): elsewhere (Node) nothing ever
-   * reads it, and appends and acks are spared its bookkeeping.
+   * What sends as the page is hidden or goes away, and follows the queue to know what to send
+   * (browsers: src/browser/page-close/). Only where the runtime has one: elsewhere (Node) appends
+   * and acks are spared its bookkeeping.
    */
-  readonly #exitWindow: ExitWindow | undefined;
+  readonly #closeSender: CloseSender | undefined;
+  /** The store as the sender sees it: watched by the close sender, if any. */
   readonly #sendingStore: Promise<OutboxStore>;
   #pageClosed = false;
-  /** The other pages and Workers that may send from this queue (F12); undefined: none can. */
-  readonly #presence: PagePresence | undefined;
 
   constructor(options: OutboxOptions) {
     this.#options = resolveOutboxOptions(options);
     this.#storeReady = this.#open(options.store);
-    // Before any claim of this page (the store opens first): see src/browser/page-close/page-presence.ts.
-    // Another page's bye: what it could not send is now for the pages still live to send. Once
-    // more a little later, for what it left in localStorage (exit-spill.ts), moved into the queue
-    // by this page's store on a `storage` event that may come after the bye.
-    this.#presence = this.#options.runtime.pagePresence?.(leaseTopic(this.#options.settings()), () => {
-      this.#sender.kick();
-      this.#sender.pollLater();
-    });
-    const exitWindow = (this.#exitWindow = this.#options.runtime.sendOnExit ? new ExitWindow() : undefined);
-    this.#sendingStore = exitWindow
-      ? this.#storeReady.then((store) =>
-          watchedStore(store, exitWindow, (inner, now) => releaseNotedLeases(this.#options.runtime.exitNotes, leaseTopic(this.#options.settings()), inner, now)),
-        )
-      : this.#storeReady;
+    const closeSender = (this.#closeSender = this.#options.runtime.closeSender?.(this.#closeSenderHost()));
+    this.#sendingStore = closeSender ? this.#storeReady.then((store) => closeSender.watch(store)) : this.#storeReady;
     this.#commits = new GroupCommit(this.#storeReady, this.#options.caps, {
       written: (records, { evicted }) => this.#onWritten(records, evicted),
       failed: (records, error) => this.#onWriteFailed(records, error),
@@ -146,7 +131,7 @@ export class Outbox {
     }
     const number = this.#commits.add(record);
     this.#outstanding.set(record.id, number);
-    this.#exitWindow?.appended(record, number);
+    this.#closeSender?.appended(record, number);
     if (!BATCHABLE_KINDS.has(record.kind) || this.#pendingCount() >= this.#options.maxBatchCount) this.#sender.kick();
     else this.#sender.soon();
     return record;
@@ -213,16 +198,15 @@ export class Outbox {
   }
 
   /**
-   * Page hidden: writes what is queued, then starts up to a few keepalive requests that may
-   * outlive the page. Their records stay leased, not acked (the answer may never be seen); if the
-   * page lives on they go again after the lease, under the same Idempotency-Key.
+   * Page hidden: writes what is queued, then lets the close sender send what it can while the page
+   * may still be killed without a further event (CloseSender.sendOnHide).
    */
-  async persistThenSendOnExit(sendOnExit?: (request: ExitRequest) => boolean): Promise<void> {
+  async persistThenSendOnHide(): Promise<void> {
     // After a close, `sendOnClose` has done what could be done; a claim would never complete.
     if (this.#pageClosed) return;
     try {
       await this.persist();
-      if (sendOnExit && this.#sendingAllowed() && !this.#closing) await this.#sendOnExit(sendOnExit);
+      if (this.#closeSender && this.#sendingAllowed() && !this.#closing) await this.#closeSender.sendOnHide(await this.#sendingStore);
     } catch (error) {
       logger.debug('exit send failed; the records stay queued', error);
     }
@@ -236,55 +220,22 @@ export class Outbox {
     return !this.#sender.pausedReason && this.#sender.retryAt === undefined;
   }
 
-  async #sendOnExit(sendOnExit: (request: ExitRequest) => boolean): Promise<void> {
-    const context = {
-      store: await this.#sendingStore,
-      targets: this.#targets,
-      settings: this.#options.settings(),
-      owner: this.#options.owner,
-      leaseMs: this.#options.leaseMs,
-      maxCount: this.#options.maxBatchCount,
-      clock: this.#options.clock,
-    };
-    await sendBatchesOnExit(context, sendOnExit);
-  }
-
   /**
    * Page closing (`pagehide`, not entering the back/forward cache): in this call stack, since the
-   * page runs no further tasks, writes what is unwritten (a synchronous write at the exit, see
-   * src/browser/page-close/exit-spill.ts), then starts keepalive requests built from memory
-   * (exit-send.ts `sendOnClose`), then notes this page's leases for release (exit-leases.ts).
-   * Whatever did not go out, and everything that did (its answer is never seen), stays queued
-   * for the next load, which sends it under the same Idempotency-Key. Once per page; gives the
-   * number of requests started.
-   *
-   * While another page or Worker may send from the same queue (F12), only the runs this page
-   * holds leased go (ExitWindow `sequences`): the other may have claimed, under its own key, any
-   * record this page has not claimed; the live one, woken by this page's bye, sends the rest. A memory
-   * store (no IndexedDB, F13) is this page's alone: everything goes, as nothing else will.
+   * page runs no further tasks, writes what is unwritten (a synchronous write at the exit: the
+   * IndexedDB store spills it to localStorage), then lets the close sender send what it can
+   * (CloseSender.sendOnClose). What did not go out stays queued for the next load. Once per page;
+   * gives the number of requests started.
    */
-  sendOnClose(sendOnExit?: (request: ExitRequest) => boolean): number {
+  sendOnClose(): number {
     if (this.#pageClosed) return 0;
     this.#pageClosed = true;
     let requests = 0;
     if (!this.#closing) {
       try {
-        const shared = this.#presence?.othersAlive() && this.#openedStore?.kind !== 'memory';
         this.persistSync();
-        const now = this.#options.clock.now();
-        const settings = this.#options.settings();
-        const exitWindow = this.#exitWindow;
-        if (exitWindow && sendOnExit && this.#sendingAllowed()) {
-          const context = {
-            sequences: exitWindow.sequences(now, shared),
-            target: (run: string) => this.#targets.peek(run, settings),
-            settings,
-            maxCount: this.#options.maxBatchCount,
-            maxBytes: this.#options.maxBatchBytes,
-          };
-          requests = sendOnClose(context, sendOnExit).requests;
-        }
-        if (exitWindow) noteLeasesAtClose(this.#options.runtime.exitNotes, leaseTopic(settings), exitWindow.liveLeases(now));
+        const close = { sendingAllowed: this.#sendingAllowed(), storeKind: this.#openedStore?.kind };
+        requests = this.#closeSender?.sendOnClose(close) ?? 0;
       } catch (error) {
         logger.debug('close send failed', error);
       }
@@ -293,8 +244,7 @@ export class Outbox {
     // Chromium gives an offline tab being torn down): it would lease records for a request that
     // never leaves. The page never runs again (a back/forward-cache page gets `onHide`).
     void this.#sender.stop();
-    // Last, so that the page woken by the bye finds the lease notes.
-    this.#presence?.leave();
+    this.#closeSender?.leave();
     return requests;
   }
 
@@ -367,7 +317,7 @@ export class Outbox {
 
   #onWriteFailed(records: readonly OutboxRecord[], error: unknown): void {
     for (const record of records) this.#outstanding.delete(record.id);
-    this.#exitWindow?.lost(records);
+    this.#closeSender?.lost(records);
     this.#countDrop(records.length, 'store_failed');
     logger.warnOnce('outbox-store-failed', 'the outbox store failed to write; records were dropped', error);
   }
@@ -377,6 +327,26 @@ export class Outbox {
   }
 
   // --- delivery bookkeeping --------------------------------------------------------------------
+
+  #closeSenderHost(): CloseSenderHost {
+    const options = this.#options;
+    return {
+      settings: () => options.settings(),
+      owner: options.owner,
+      leaseMs: options.leaseMs,
+      maxBatchCount: options.maxBatchCount,
+      maxBatchBytes: options.maxBatchBytes,
+      now: () => options.clock.now(),
+      resolveTarget: (record, settings) => this.#targets.resolve(record, settings),
+      peekTarget: (run, settings) => this.#targets.peek(run, settings),
+      // Once more a little later, for what the page that left put in localStorage (exit-spill.ts),
+      // moved into the queue by this page's store on a `storage` event that may come after the bye.
+      wake: () => {
+        this.#sender.kick();
+        this.#sender.pollLater();
+      },
+    };
+  }
 
   #senderHost() {
     return {
@@ -391,7 +361,7 @@ export class Outbox {
       },
       idle: async (committedUpTo: number) => {
         this.#drainedOnce = true;
-        this.#exitWindow?.idle(committedUpTo, this.#options.clock.now());
+        this.#closeSender?.idle(committedUpTo, this.#options.clock.now());
         // Nothing is claimable: whatever of ours was written is delivered, dropped, or being sent
         // by another tab or process. Evicted records leave the same way.
         for (const [id, number] of this.#outstanding) {

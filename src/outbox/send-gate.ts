@@ -1,5 +1,6 @@
 import { backoffDelayMs } from './backoff';
-import type { OutboxRuntime, ResolvedOutboxOptions } from './options';
+import type { ResolvedOutboxOptions } from './options';
+import type { OutboxRuntime } from './runtime';
 import type { PauseReason } from './policy';
 import type { ClientSettings } from '../runtime/settings';
 

@@ -1,4 +1,7 @@
 import type { EnvLookup } from './settings';
+// The two contracts of src/outbox a runtime implements, named here as types only: the durable
+// store it opens and, where pages close, the close-time sender.
+import type { CloseSenderFactory } from '../outbox/close-sender';
 import type { OutboxStore, StoreCaps } from '../outbox/store';
 
 /** A git code reference as Polyaxon's `coderef/` endpoint takes it. */
@@ -42,33 +45,6 @@ export interface OpenStoreOptions {
   directory?: string;
 }
 
-/** A keepalive request for page close: same shape as the transport's, sent fire-and-forget. */
-export interface ExitRequest {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body?: string;
-}
-
-/**
- * Small notes that must outlive a closing page (browser: localStorage): a page that fired
- * `pagehide` runs no further tasks, so only a synchronous write is sure to be kept.
- */
-export interface ExitNotes {
-  /** Keeps `note` (plain JSON) under `topic` in this call stack; false when it cannot. */
-  save(topic: string, note: unknown): boolean;
-  /** Removes and gives every note kept under `topic`. */
-  take(topic: string): Promise<unknown[]>;
-}
-
-/** This page among the pages and Workers sending from one queue (F12); see Environment.pagePresence. */
-export interface PagePresence {
-  /** Whether another page or Worker may be sending from the queue now. */
-  othersAlive(): boolean;
-  /** Tells the others this page sends no more (at `pagehide`, in its call stack). */
-  leave(): void;
-}
-
 /**
  * Everything that differs between runtimes. Adapters hold no retry, batching or drop policy.
  * "Best effort" members never throw: they give null or a partial value and log one debug note.
@@ -93,17 +69,11 @@ export interface Environment {
   onLifecycle(hooks: LifecycleHooks): () => void;
   /** Mirrors console output into `sink`, leaving the console itself untouched. Returns the uninstaller. */
   captureConsole(sink: (level: ConsoleLevel, line: string) => void): () => void;
-  /** Fire-and-forget send that survives page unload (fetch keepalive); false when not possible. */
-  sendOnExit?(request: ExitRequest): boolean;
-  /** Where a closing page leaves notes for the next load (the leases it held; exit-leases.ts). */
-  exitNotes?: ExitNotes;
   /**
-   * Announces this outbox to the other pages and Workers that may share its queue (`topic`: one
-   * per server, exit-leases.ts `leaseTopic`), so that a closing page sends only what no other can
-   * hold (browser: BroadcastChannel). `onLeave` runs when another says bye: what it could not
-   * send is now for the live ones. Absent: nothing else can share the queue (Node).
+   * Makes the close-time sender of an outbox: what a page sends, and keeps for the next load, as
+   * it is hidden or goes away (browsers: src/browser/page-close/). Absent: pages never close (Node).
    */
-  pagePresence?(topic: string, onLeave: () => void): PagePresence;
+  closeSender?: CloseSenderFactory;
   /**
    * Writes files under `folder` (each `path` relative to it, folders created), for outputs kept on
    * disk (Node only; a run's outputs path in the cluster). Resolves with the last file's path.

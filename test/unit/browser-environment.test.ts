@@ -87,7 +87,7 @@ describe('browser environment', () => {
   it('is the browser kind, with a keepalive sender and a no-op unrefTimer', async () => {
     const environment = browserEnvironment();
     expect(environment.kind).toBe('browser');
-    expect(typeof environment.sendOnExit).toBe('function');
+    expect(typeof environment.closeSender).toBe('function');
     expect(() => environment.unrefTimer(setTimeout(() => {}, 0))).not.toThrow();
     expect(environment.readTextFile).toBeUndefined();
   });

@@ -66,7 +66,7 @@ describe('nodeEnvironment', () => {
   });
 
   it('has no page-unload sender in Node', () => {
-    expect(nodeEnvironment().sendOnExit).toBeUndefined();
+    expect(nodeEnvironment().closeSender).toBeUndefined();
   });
 
   it('CLIENT_VERSION equals the package.json version', () => {

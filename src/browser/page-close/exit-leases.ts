@@ -1,4 +1,3 @@
-import type { ExitNotes } from '../../runtime/environment';
 import { logger } from '../../runtime/logger';
 import type { ClientSettings } from '../../runtime/settings';
 import type { OutboxStore } from '../../outbox/store';
@@ -23,6 +22,17 @@ import type { OutboxStore } from '../../outbox/store';
  * `RELEASE_MARGIN_MS` to run: once a lease has ended another sender may hold the records, and a
  * late release would end that sender's lease.
  */
+
+/**
+ * Small notes that must outlive a closing page (browsers: localStorage, exit-spill.ts): a page that
+ * fired `pagehide` runs no further tasks, so only a synchronous write is sure to be kept.
+ */
+export interface ExitNotes {
+  /** Keeps `note` (plain JSON) under `topic` in this call stack; false when it cannot. */
+  save(topic: string, note: unknown): boolean;
+  /** Removes and gives every note kept under `topic`. */
+  take(topic: string): Promise<unknown[]>;
+}
 
 export interface LeaseNote {
   ids: string[];

@@ -1,9 +1,8 @@
-import type { ExitRequest } from '../../runtime/environment';
-import type { RunSequence } from './exit-window';
-import type { Clock } from '../../outbox/options';
+import type { CloseSenderHost } from '../../outbox/close-sender';
 import { requestForBatch, type ResolvedTarget } from '../../outbox/requests';
-import type { RunTargets } from '../../outbox/run-targets';
 import { selectBatch } from '../../outbox/select-batch';
+import type { RunSequence } from './exit-window';
+import type { ExitRequest } from './keepalive';
 import type { ClientSettings } from '../../runtime/settings';
 import type { OutboxStore } from '../../outbox/store';
 
@@ -17,36 +16,27 @@ export const EXIT_MAX_REQUESTS = 8;
 
 type SendOnExit = (request: ExitRequest) => boolean;
 
-export interface ExitSendContext {
-  store: OutboxStore;
-  targets: RunTargets;
-  settings: ClientSettings;
-  owner: string;
-  leaseMs: number;
-  maxCount: number;
-  clock: Clock;
-}
-
 /**
  * Page hidden (the page usually lives on): claims batches and hands them to `sendOnExit` (fetch
  * keepalive) until it refuses one or nothing is left. Sent batches stay leased, not acked: their
  * answer may never be seen. If the page lives on they go again once the lease ends, under the
  * same Idempotency-Key. A closing page cannot do this (the claim never completes): see `sendOnClose`.
  */
-export async function sendBatchesOnExit(context: ExitSendContext, sendOnExit: SendOnExit): Promise<number> {
+export async function sendBatchesOnExit(store: OutboxStore, host: CloseSenderHost, sendOnExit: SendOnExit): Promise<number> {
+  const settings = host.settings();
   let sent = 0;
   while (sent < EXIT_MAX_REQUESTS) {
-    const records = await context.store.claim({
-      owner: context.owner,
-      leaseMs: context.leaseMs,
-      now: context.clock.now(),
-      maxCount: context.maxCount,
+    const records = await store.claim({
+      owner: host.owner,
+      leaseMs: host.leaseMs,
+      now: host.now(),
+      maxCount: host.maxBatchCount,
       maxBytes: EXIT_BATCH_BYTES,
     });
     if (records.length === 0) break;
-    const resolution = await context.targets.resolve(records[0], context.settings).catch(() => undefined);
-    if (resolution?.kind !== 'ready' || !sendOnExit(requestForBatch(records, resolution.target, context.settings))) {
-      await context.store.release(records.map((record) => record.id));
+    const resolution = await host.resolveTarget(records[0], settings).catch(() => undefined);
+    if (resolution?.kind !== 'ready' || !sendOnExit(requestForBatch(records, resolution.target, settings))) {
+      await store.release(records.map((record) => record.id));
       break;
     }
     sent++;

@@ -11,7 +11,7 @@
  * (quota) or a page without localStorage (sandboxed frames, some privacy modes) falls back to
  * IndexedDB, best effort. The leases a closing page held are noted here too (`localStorageExitNotes`).
  */
-import type { ExitNotes } from '../../runtime/environment';
+import type { ExitNotes } from './exit-leases';
 import type { OutboxRecord } from '../../outbox/records';
 
 interface StorageLike {
@@ -100,7 +100,7 @@ export function onSpilled(databaseName: string, adopt: () => void): () => void {
 const NOTE_PREFIX = 'polyaxon-tracking-exit-note:';
 
 /**
- * `ExitNotes` on localStorage (Environment.exitNotes): synchronous, so a note saved in `pagehide`
+ * `ExitNotes` on localStorage: synchronous, so a note saved in `pagehide`
  * is kept. `take` reads and removes in one synchronous step; it finds nothing to do when no note
  * is there (it runs before every claim).
  */

@@ -1,5 +1,12 @@
-import type { ExitRequest } from '../../runtime/environment';
 import { logger } from '../../runtime/logger';
+
+/** A request sent as the page goes away: the transport's shape, sent fire-and-forget. */
+export interface ExitRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
 
 /**
  * The Fetch Standard lets keepalive requests outlive the page only while the bodies of all of a

@@ -1,4 +1,10 @@
-import type { PagePresence } from '../../runtime/environment';
+/** This page among the pages and Workers sending from one queue (F12). */
+export interface PagePresence {
+  /** Whether another page or Worker may be sending from the queue now. */
+  othersAlive(): boolean;
+  /** Tells the others this page sends no more (at `pagehide`, in its call stack). */
+  leave(): void;
+}
 
 const HELLO = 0;
 const HERE = 1;
@@ -8,7 +14,7 @@ const BYE = 2;
 type ChannelLike = { postMessage(message: [number, number]): void; close(): void; onmessage: ((event: { data: [number, number] }) => void) | null };
 
 /**
- * Presence on a queue (Environment.pagePresence) over a BroadcastChannel named after `topic`:
+ * Presence on a queue over a BroadcastChannel named after `topic`:
  * pages and dedicated Workers of the origin that send from one IndexedDB queue (F12) greet each
  * other. A page says hello when its outbox starts, every live one answers (so the newcomer learns
  * of the old ones), and a closing page says bye, which wakes the others' senders: what the closing
