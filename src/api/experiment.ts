@@ -7,6 +7,7 @@ import type { CodeRef } from '../runtime/environment';
 import { PolyaxonError, ValidationError } from '../runtime/errors';
 import { logger } from '../runtime/logger';
 import type { Outbox } from '../outbox/outbox';
+import { isCredentialsRefusal, REFUSAL_STATUS } from '../outbox/policy';
 import type { NewRecord, RecordKind } from '../outbox/records';
 import { newRecordId } from '../outbox/records';
 import { isManaged } from '../runtime/settings';
@@ -405,8 +406,8 @@ export class Experiment implements TrackedRun {
   #credentialsRefused(): PolyaxonError | undefined {
     const stats = this.#outbox!.stats();
     const reason = stats.pausedReason;
-    if (reason !== 'unauthenticated' && reason !== 'forbidden') return undefined;
-    const status = stats.lastError?.status ?? (reason === 'unauthenticated' ? 401 : 403);
+    if (!isCredentialsRefusal(reason)) return undefined;
+    const status = stats.lastError?.status ?? REFUSAL_STATUS[reason];
     const ref = this.projectRef!;
     const user = ref.user ?? this.#outbox!.knownUser();
     // Without a user the refused request was the `GET users/` that precedes the create.

@@ -1,7 +1,9 @@
 import type { PolyaxonClient } from '../client/client';
+import { credentialsKey } from '../runtime/credentials';
 import { logger } from '../runtime/logger';
 import { Outbox } from '../outbox/outbox';
 import { DEFAULT_CAPS } from '../outbox/options';
+import { queueName } from '../outbox/queue-name';
 import type { Environment } from '../runtime/environment';
 import type { OutboxSettings } from './options';
 import type { ProjectRef } from './project-ref';
@@ -29,22 +31,17 @@ let uninstallLifecycle: (() => void) | undefined;
  * process or page has one queue and one sender per server.
  */
 export function outboxFor(client: PolyaxonClient, settings: OutboxSettings = {}, environment: Environment): Outbox {
-  const key = `${client.settings.baseUrl}\n${client.settings.authenticationType} ${client.settings.token ?? ''}`;
+  const key = credentialsKey(client.settings);
   let outbox = outboxes.get(key);
   if (!outbox) {
     const caps = { maxRecords: settings.maxRecords ?? DEFAULT_CAPS.maxRecords, maxBytes: settings.maxBytes ?? DEFAULT_CAPS.maxBytes };
-    const store = settings.store ?? environment.openStore({ name: storeName(client.settings.baseUrl), caps, directory: settings.directory });
+    const store = settings.store ?? environment.openStore({ name: queueName(client.settings.baseUrl), caps, directory: settings.directory });
     const { maxRecords: _records, maxBytes: _bytes, directory: _directory, store: _store, ...delivery } = settings;
     outbox = new Outbox({ ...delivery, store, caps, settings: () => client.settings, startOffline: client.settings.isOffline, runtime: environment });
     outboxes.set(key, outbox);
   }
   installLifecycle(environment);
   return outbox;
-}
-
-/** The queue's name for a server: readable, and safe as a folder or database name. */
-export function storeName(baseUrl: string): string {
-  return baseUrl.replace(/^[a-z]+:\/\//i, '').replace(/[^a-zA-Z0-9.-]+/g, '_');
 }
 
 /**

@@ -9,7 +9,7 @@ import type { OutboxRecord, RecordKind } from '../outbox/records';
 import { isCreateBody } from '../outbox/requests';
 import { runMetaKey, type StoredRunTarget } from '../outbox/run-targets';
 import { readJournal, type JournalInfo, type QueueInfo } from '../node/journal-store';
-import { describeQueueServer } from './queue-names';
+import { describeQueueServer } from '../outbox/queue-name';
 
 /**
  * Meta key under which `sync` keeps the error that left records pending (null once a sync

@@ -19,7 +19,7 @@ import { LAST_SYNC_ERROR_KEY, type RecordedSyncError } from './queue-report';
 export interface QueueSyncRequest {
   /** Outbox root (the queue is its subfolder for `name`). */
   root: string;
-  /** Queue name: `storeName(settings.baseUrl)`. */
+  /** Queue name: `queueName(settings.baseUrl)`. */
   name: string;
   settings: ClientSettings;
   /** Clock time (ms) by which the sync gives up. */

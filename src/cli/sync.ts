@@ -3,11 +3,10 @@ import { readOptions, runParsed, type ParsedArgs } from './command-args';
 import { setLogLevel } from '../runtime/logger';
 import type { Environment } from '../runtime/environment';
 import { resolveClientSettings, type ClientSettings } from '../runtime/settings';
-import { storeName } from '../api/registry';
 import { listQueues, outboxRoot } from '../node/journal-store';
 import { nodeEnvironment } from '../node/environment';
 import { formatCount, formatDrops, formatSeconds, progressFor } from './progress';
-import { baseUrlOfQueue } from './queue-names';
+import { baseUrlOfQueue, queueName } from '../outbox/queue-name';
 import { describeStop, dropCount, syncQueue, type QueueSyncResult } from './sync-queue';
 
 const USAGE = `Usage: polyaxon-tracking sync [options]
@@ -92,7 +91,7 @@ interface QueueTarget {
 
 /** The current server's queue and, with `--all`, every other queue whose base URL the name gives back. */
 function queueTargets(root: string, settings: ClientSettings, all: boolean): { targets: QueueTarget[]; skipped: string[] } {
-  const current: QueueTarget = { name: storeName(settings.baseUrl), settings };
+  const current: QueueTarget = { name: queueName(settings.baseUrl), settings };
   if (!all) return { targets: [current], skipped: [] };
   const useHttps = settings.baseUrl.startsWith('https:');
   const targets = [current];

@@ -1,6 +1,7 @@
 import type { ZodMiniType } from 'zod/mini';
 import { PolyaxonError, errorKindForStatus } from '../runtime/errors';
 import { TransportFailure, type Transport } from '../outbox/transport';
+import { authorization } from '../runtime/credentials';
 import { buildUrl, type ClientSettings } from '../runtime/settings';
 import { serverMessage } from '../wire/server-message';
 
@@ -79,7 +80,8 @@ function encode(request: ApiRequest, settings: Readonly<ClientSettings>): { head
   // A Headers object folds case, so a user's `authorization` cannot sit beside ours.
   const headers = new Headers(settings.headers);
   headers.set('Accept', 'application/json');
-  if (settings.token) headers.set('Authorization', `${settings.authenticationType} ${settings.token}`);
+  const auth = authorization(settings);
+  if (auth) headers.set('Authorization', auth);
   if (request.json !== undefined) {
     headers.set('Content-Type', 'application/json');
     return { headers, body: JSON.stringify(request.json) };

@@ -2,6 +2,7 @@ import { ofetch } from 'ofetch';
 import * as z from 'zod/mini';
 import { PolyaxonError, ValidationError, errorKindForStatus } from '../runtime/errors';
 import { outputPathProblem } from '../wire/output-path';
+import { authorization, requestHeaders } from '../runtime/credentials';
 import type { Environment } from '../runtime/environment';
 import { buildUrl, type ClientSettings } from '../runtime/settings';
 import type { HttpCaller } from './http';
@@ -55,9 +56,8 @@ export class OutputsApi {
   /** The headers every request carries (the token included): for fetching an output URL directly. */
   headers(): Record<string, string> {
     const settings = this.currentSettings();
-    const headers: Record<string, string> = { ...settings.headers };
-    if (settings.token) headers.Authorization = `${settings.authenticationType} ${settings.token}`;
-    return headers;
+    const auth = authorization(settings);
+    return requestHeaders(settings.headers, auth ? { Authorization: auth } : {});
   }
 
   /** Stores `body` as the output `path`, replacing what was there. */

@@ -13,7 +13,8 @@
  * (full, removed), the store warns once, keeps going in memory and reports `kind === 'memory'`.
  */
 import { logger } from '../runtime/logger';
-import { evictBeyondCaps, MemoryStore } from '../outbox/memory-store';
+import { evictBeyondCaps } from '../outbox/eviction';
+import { MemoryStore } from '../outbox/memory-store';
 import type { OutboxRecord } from '../outbox/records';
 import { selectBatch } from '../outbox/select-batch';
 import type { OpenStoreOptions } from '../runtime/environment';

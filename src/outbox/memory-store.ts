@@ -1,4 +1,5 @@
-import { EVICTABLE_KINDS, type OutboxRecord } from './records';
+import { evictBeyondCaps } from './eviction';
+import type { OutboxRecord } from './records';
 import { selectBatch } from './select-batch';
 import type { AppendResult, ClaimOptions, OutboxStore, StoreCaps, StoreKind } from './store';
 
@@ -96,36 +97,6 @@ export class MemoryStore implements OutboxStore {
   private assertOpen(): void {
     if (this.closed) throw new Error('the memory store is closed');
   }
-}
-
-/**
- * Removes the oldest unleased metrics and logs until `records` fits the caps; other kinds
- * (create, patch, status, coderef, stop) are never removed for space, nor is a record in flight.
- * Returns how many went. Shared by stores that keep their records in an array.
- */
-export function evictBeyondCaps(records: OutboxRecord[], caps: StoreCaps, now: number = Date.now()): number {
-  let count = records.length;
-  let bytes = 0;
-  for (const record of records) bytes += record.bytes;
-  if (count <= caps.maxRecords && bytes <= caps.maxBytes) return 0;
-
-  const evicted = new Set<OutboxRecord>();
-  for (const record of records) {
-    if (count <= caps.maxRecords && bytes <= caps.maxBytes) break;
-    if (!EVICTABLE_KINDS.has(record.kind) || isLeased(record, now)) continue;
-    evicted.add(record);
-    count--;
-    bytes -= record.bytes;
-  }
-  if (evicted.size === 0) return 0;
-  let kept = 0;
-  for (const record of records) if (!evicted.has(record)) records[kept++] = record;
-  records.length = kept;
-  return evicted.size;
-}
-
-function isLeased(record: OutboxRecord, now: number): boolean {
-  return record.leaseUntil !== undefined && record.leaseUntil > now;
 }
 
 function copyRecord(record: OutboxRecord): OutboxRecord {

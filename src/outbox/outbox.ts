@@ -4,11 +4,11 @@ import { MemoryStore } from './memory-store';
 import type { CloseSender, CloseSenderHost } from './close-sender';
 import { resolveOutboxOptions, type OutboxOptions, type ResolvedOutboxOptions } from './options';
 import { DROP_REASONS, type DropReason } from './policy';
-import { BATCHABLE_KINDS, RECORD_FORMAT_VERSION, newRecordId, type NewRecord, type OutboxRecord, type RunTarget } from './records';
+import { BATCHABLE_KINDS, RECORD_FORMAT_VERSION, newRecordId, recordBytes, type NewRecord, type OutboxRecord, type RunTarget } from './records';
 import { GroupCommit } from './group-commit';
 import { RunTargets } from './run-targets';
 import type { OutboxRuntime } from './runtime';
-import { Sender, type PausedReason } from './sender';
+import { Sender, type PauseReason } from './sender';
 import type { OutboxStore, StoreKind } from './store';
 
 export type { OutboxOptions } from './options';
@@ -35,7 +35,7 @@ export interface OutboxStats {
   /** `opening` until the store promise settles. */
   storage: StoreKind | 'opening';
   paused: boolean;
-  pausedReason?: PausedReason;
+  pausedReason?: PauseReason;
   /** Clock time at which sending resumes after a backoff or `Retry-After`. */
   retryAt?: number;
 }
@@ -123,7 +123,7 @@ export class Outbox {
       return record;
     }
     try {
-      record.bytes = input.bytes ?? JSON.stringify(input.body ?? null).length;
+      record.bytes = input.bytes ?? recordBytes(input.body);
     } catch (error) {
       this.#countDrop(1, 'unserializable');
       logger.warnOnce('outbox-unserializable', `a ${input.kind} record could not be turned into JSON and was dropped`, error);

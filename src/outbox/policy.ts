@@ -35,7 +35,15 @@ export const DROP_REASONS: readonly DropReason[] = [
 ];
 
 export type RetryReason = 'network' | 'timeout' | 'throttled' | 'server';
-export type PauseReason = 'unauthenticated' | 'forbidden';
+/** The server refused the credentials: 401 (`unauthenticated`) or 403 (`forbidden`). */
+export type CredentialsRefusal = 'unauthenticated' | 'forbidden';
+
+/** The status each refusal of credentials comes with. */
+export const REFUSAL_STATUS: Readonly<Record<CredentialsRefusal, 401 | 403>> = { unauthenticated: 401, forbidden: 403 };
+
+export function isCredentialsRefusal(reason: string | undefined): reason is CredentialsRefusal {
+  return reason === 'unauthenticated' || reason === 'forbidden';
+}
 
 export type Outcome =
   | { kind: 'ok'; body?: unknown }
@@ -44,7 +52,7 @@ export type Outcome =
   /** Too large as a batch: send it again in halves. */
   | { kind: 'split' }
   /** The credentials are refused: stop sending anything, keep every record. */
-  | { kind: 'pause'; reason: PauseReason; message: string }
+  | { kind: 'pause'; reason: CredentialsRefusal; message: string }
   /** `status`: the server's, when it answered. */
   | { kind: 'drop'; reason: DropReason; message: string; status?: number };
 

@@ -57,6 +57,17 @@ export interface OutboxRecord {
 }
 
 /**
+ * A record's `bytes`, the measure the caps and the batch limits count in: the length of its body
+ * as JSON. Throws when the body has no JSON form (a cycle, a BigInt, a function): such a record
+ * cannot be kept. Stores use it for records of older formats that lack `bytes`.
+ */
+export function recordBytes(body: unknown): number {
+  const json: string | undefined = JSON.stringify(body ?? null);
+  if (json === undefined) throw new TypeError(`a ${typeof body} has no JSON form`);
+  return json.length;
+}
+
+/**
  * Fields the caller gives; the outbox fills in the rest. `bytes` may be given when the caller
  * knows an upper bound of the body's JSON size cheaply (the metrics hot path); otherwise the
  * outbox serialises the body to measure it.

@@ -1,4 +1,5 @@
 import type { OutboxRecord, RecordKind } from './records';
+import { authorization, requestHeaders } from '../runtime/credentials';
 import { buildUrl, type ClientSettings } from '../runtime/settings';
 import type { TransportRequest } from './transport';
 
@@ -94,15 +95,11 @@ function withHeaders(
   idempotencyKey?: string,
 ): OutboxRequest {
   const ours: Record<string, string> = { Accept: 'application/json' };
-  if (settings.token) ours.Authorization = `${settings.authenticationType} ${settings.token}`;
+  const auth = authorization(settings);
+  if (auth) ours.Authorization = auth;
   if (request.body !== undefined) ours['Content-Type'] = 'application/json';
   if (idempotencyKey) ours['Idempotency-Key'] = idempotencyKey;
-  // Header names fold case: a user's `authorization` must not travel beside ours.
-  const taken = new Set(Object.keys(ours).map((name) => name.toLowerCase()));
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(settings.headers)) if (!taken.has(name.toLowerCase())) headers[name] = value;
-  Object.assign(headers, ours);
-  const built: OutboxRequest = { method: request.method, url: request.url, headers };
+  const built: OutboxRequest = { method: request.method, url: request.url, headers: requestHeaders(settings.headers, ours) };
   if (request.body !== undefined) built.body = request.body;
   return built;
 }

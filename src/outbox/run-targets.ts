@@ -1,3 +1,4 @@
+import { credentialsKey } from '../runtime/credentials';
 import { PolyaxonError } from '../runtime/errors';
 import type { Outcome } from './policy';
 import type { OutboxRecord, RunTarget } from './records';
@@ -30,11 +31,6 @@ const STORE_WATCH_INTERVAL_MS = 1_000;
 
 export function runMetaKey(run: string): string {
   return `run:${run}`;
-}
-
-/** Credentials identify the user a lookup answered for; a new token may be someone else. */
-export function credentialsKey(settings: ClientSettings): string {
-  return `${settings.baseUrl}\n${settings.authenticationType} ${settings.token ?? ''}`;
 }
 
 interface CreateWaiter {

@@ -57,6 +57,18 @@ export function selectBatch(records: Iterable<OutboxRecord>, options: ClaimOptio
   return { records: taken, batch: lead.batch ?? batchKey(taken) };
 }
 
+/**
+ * Whether `record`, met after `head` in `head`'s run, belongs to `head`'s keyed batch when `taken`
+ * of its records (the head included) are already known. A keyed batch is its head and the records
+ * of its run that follow it, as many as the count in the key says: they stay next to each other in
+ * the run (acks delete whole batches, eviction keeps keyed batches whole, new records come after).
+ * The records after the head may carry the key or not (the IndexedDB store writes it on the head
+ * only); a record of another kind or under another key ends the batch.
+ */
+export function inKeyedBatch(head: OutboxRecord, record: OutboxRecord, taken: number): boolean {
+  return taken < countInBatchKey(head.batch!) && record.kind === head.kind && (record.batch === undefined || record.batch === head.batch);
+}
+
 /** The record count written into a batch key by `batchKey`; unknown when the key has another form. */
 export function countInBatchKey(key: string): number {
   const count = Number(key.split('.')[1]);

@@ -1,12 +1,12 @@
 import { backoffDelayMs } from './backoff';
 import type { ResolvedOutboxOptions } from './options';
 import type { OutboxRuntime } from './runtime';
-import type { PauseReason } from './policy';
-import type { ClientSettings } from '../runtime/settings';
+import type { CredentialsRefusal } from './policy';
+import { credentialsOf, sameCredentials, type Credentials } from '../runtime/credentials';
 
-export type PausedReason = 'manual' | 'offline' | PauseReason;
+/** Why the outbox sends nothing: paused by the app, offline, or its credentials refused (F07). */
+export type PauseReason = 'manual' | 'offline' | CredentialsRefusal;
 
-type Credentials = Pick<ClientSettings, 'baseUrl' | 'authenticationType' | 'token' | 'headers'>;
 
 /**
  * Whether the outbox may send now. Closed while paused (by the caller, offline, or for refused
@@ -17,7 +17,7 @@ type Credentials = Pick<ClientSettings, 'baseUrl' | 'authenticationType' | 'toke
 export class SendGate {
   #manualPause = false;
   #offline: boolean;
-  #authPause: { reason: PauseReason; credentials: Credentials } | undefined;
+  #authPause: { reason: CredentialsRefusal; credentials: Credentials } | undefined;
   #backoffTimer: ReturnType<typeof setTimeout> | undefined;
   #watchTimer: ReturnType<typeof setTimeout> | undefined;
   #retryAtMs: number | undefined;
@@ -42,7 +42,7 @@ export class SendGate {
     return false;
   }
 
-  get pausedReason(): PausedReason | undefined {
+  get pausedReason(): PauseReason | undefined {
     if (this.#authPause) return this.#authPause.reason;
     if (this.#offline) return 'offline';
     return this.#manualPause ? 'manual' : undefined;
@@ -71,7 +71,7 @@ export class SendGate {
   }
 
   /** Closes until the credentials change or `resume()`; false when already paused for them. */
-  pauseForCredentials(reason: PauseReason): boolean {
+  pauseForCredentials(reason: CredentialsRefusal): boolean {
     if (this.#authPause) return false;
     this.#authPause = { reason, credentials: credentialsOf(this.options.settings()) };
     this.#watchCredentials();
@@ -133,17 +133,4 @@ export function unrefTimeout(runtime: Pick<OutboxRuntime, 'unrefTimer'>, delayMs
   return handle;
 }
 
-function credentialsOf(settings: ClientSettings): Credentials {
-  const { baseUrl, authenticationType, token, headers } = settings;
-  return { baseUrl, authenticationType, token, headers };
-}
 
-/** Checked on every append while paused, so it compares by identity rather than serialising. */
-function sameCredentials(settings: ClientSettings, paused: Credentials): boolean {
-  return (
-    settings.token === paused.token &&
-    settings.authenticationType === paused.authenticationType &&
-    settings.baseUrl === paused.baseUrl &&
-    settings.headers === paused.headers
-  );
-}

@@ -2,15 +2,15 @@ import { PolyaxonError, errorKindForStatus, type PolyaxonErrorKind } from '../ru
 import { exchange, lookupUser, requestTimeoutMs, TRANSPORT_GRACE_MS } from './exchange';
 import { logger } from '../runtime/logger';
 import { LEASE_MARGIN_MS, type ResolvedOutboxOptions } from './options';
-import type { DropReason, Outcome, PauseReason } from './policy';
+import { REFUSAL_STATUS, type CredentialsRefusal, type DropReason, type Outcome } from './policy';
 import type { OutboxRecord } from './records';
 import { requestForBatch, whoAmIRequest, type OutboxRequest, type ResolvedTarget } from './requests';
 import type { RunTargets, UserLookup } from './run-targets';
-import { SendGate, unrefTimeout, type PausedReason } from './send-gate';
+import { SendGate, unrefTimeout, type PauseReason } from './send-gate';
 import type { ClientSettings } from '../runtime/settings';
 import type { OutboxStore } from './store';
 
-export type { PausedReason } from './send-gate';
+export type { PauseReason } from './send-gate';
 
 /** What the sender needs from the outbox around it. */
 export interface SenderHost {
@@ -62,7 +62,7 @@ export class Sender {
     return this.#loop !== undefined;
   }
 
-  get pausedReason(): PausedReason | undefined {
+  get pausedReason(): PauseReason | undefined {
     return this.#gate.pausedReason;
   }
 
@@ -278,8 +278,8 @@ export class Sender {
     logger.warnOnce(`outbox-drop-${reason}`, `dropped ${first.kind} record(s) (${reason}): ${message}`);
   }
 
-  #pauseForCredentials(reason: PauseReason, message: string, request: OutboxRequest, first: OutboxRecord): void {
-    const status = reason === 'unauthenticated' ? 401 : 403;
+  #pauseForCredentials(reason: CredentialsRefusal, message: string, request: OutboxRequest, first: OutboxRecord): void {
+    const status = REFUSAL_STATUS[reason];
     const error = errorFor(reason, status, request, message);
     if (first.kind === 'create') this.targets.createFailed(first.run, error);
     if (!this.#gate.pauseForCredentials(reason)) return;

@@ -36,7 +36,7 @@ export interface OutboxStore {
   readonly kind: StoreKind;
   /**
    * Atomically appends the records (all or none) in the given order, assigning nothing: `seq` and
-   * `id` are already set. Then evicts the oldest unleased evictable records beyond the caps.
+   * `id` are already set. Then evicts beyond the caps what the eviction rule takes (eviction.ts).
    */
   append(records: OutboxRecord[], caps: StoreCaps): Promise<AppendResult>;
   /**

@@ -79,7 +79,7 @@ export function resolveClientSettings(options: ClientOptions, fallbackEnv: EnvLo
   if (internalHeader && internalService) headers[internalHeader] = internalService;
 
   return {
-    baseUrl: `${origin}/api/${version}`,
+    baseUrl: apiBaseUrl(origin, version),
     token: options.token ?? getEnv('POLYAXON_SECRET_USER_TOKEN') ?? undefined,
     authenticationType: options.authenticationType ?? getEnv('POLYAXON_AUTHENTICATION_TYPE') ?? 'Token',
     timeoutMs: options.timeoutMs ?? 30_000,
@@ -89,6 +89,11 @@ export function resolveClientSettings(options: ClientOptions, fallbackEnv: EnvLo
     isOffline: parseBool(getEnv('POLYAXON_IS_OFFLINE')),
     verifySsl: parseBool(getEnv('POLYAXON_VERIFY_SSL'), true),
   };
+}
+
+/** `{origin}/api/{version}`: where a Polyaxon server's API lives, no trailing slash. */
+export function apiBaseUrl(origin: string, version: string): string {
+  return `${origin}/api/${version}`;
 }
 
 /** Joins path parts the way the Python client does: every part followed by one `/`. */

@@ -4,9 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DROP_REASONS, type DropReason } from '../../src/outbox/policy';
-import { storeName } from '../../src/api/registry';
 import { formatDrops, progressFor, progressLine } from '../../src/cli/progress';
-import { baseUrlOfQueue, describeQueueServer } from '../../src/cli/queue-names';
+import { baseUrlOfQueue, describeQueueServer, queueName as storeName } from '../../src/outbox/queue-name';
 import { parseSyncArgs, summaryLine } from '../../src/cli/sync';
 import type { QueueSyncResult } from '../../src/cli/sync-queue';
 

@@ -1,11 +1,18 @@
 /**
- * From a queue's name back to its server. A queue is named `storeName(baseUrl)` (see
- * src/api/registry.ts): the base URL without its scheme, every run of characters other than
- * letters, digits, `.` and `-` turned into `_`. So `http://127.0.0.1:8000/api/v1` is queued as
- * `127.0.0.1_8000_api_v1`, which still tells host, port and API version, but not whether the
- * server spoke http or https.
+ * The queue-name rule, both ways. One queue per server: a queue is named after the server's base
+ * URL (`queueName`), readable and safe as a folder or database name, and the name gives the
+ * server back (`serverOfQueue`, for `polyaxon-tracking sync --all` and `status`).
  */
-import { storeName } from '../api/registry';
+import { apiBaseUrl } from '../runtime/settings';
+
+/**
+ * The base URL without its scheme, every run of characters other than letters, digits, `.` and `-`
+ * turned into `_`. So `http://127.0.0.1:8000/api/v1` is queued as `127.0.0.1_8000_api_v1`, which
+ * still tells host, port and API version, but not whether the server spoke http or https.
+ */
+export function queueName(baseUrl: string): string {
+  return baseUrl.replace(/^[a-z]+:\/\//i, '').replace(/[^a-zA-Z0-9.-]+/g, '_');
+}
 
 /** Host names and IPv4 addresses never hold `_`, so the last two `_` before `api` split cleanly. */
 const QUEUE_NAME = /^([A-Za-z0-9.-]+)_(\d{1,5})_api_([A-Za-z0-9.-]+)$/;
@@ -31,7 +38,7 @@ export function serverOfQueue(name: string): QueueServer | undefined {
 /** `host:port/api/version`: the part of the base URL a queue name keeps. */
 export function describeQueueServer(name: string): string | undefined {
   const server = serverOfQueue(name);
-  return server && `${server.host}:${server.port}/api/${server.apiVersion}`;
+  return server && apiBaseUrl(`${server.host}:${server.port}`, server.apiVersion);
 }
 
 /**
@@ -41,6 +48,6 @@ export function describeQueueServer(name: string): string | undefined {
 export function baseUrlOfQueue(name: string, useHttps: boolean): string | undefined {
   const server = serverOfQueue(name);
   if (!server) return undefined;
-  const baseUrl = `${useHttps ? 'https' : 'http'}://${server.host}:${server.port}/api/${server.apiVersion}`;
-  return storeName(baseUrl) === name ? baseUrl : undefined;
+  const baseUrl = apiBaseUrl(`${useHttps ? 'https' : 'http'}://${server.host}:${server.port}`, server.apiVersion);
+  return queueName(baseUrl) === name ? baseUrl : undefined;
 }
