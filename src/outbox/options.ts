@@ -58,6 +58,18 @@ export interface OutboxOptions {
   onError?: (error: PolyaxonError) => void;
 }
 
+export interface FlushOptions {
+  /** Default: 30_000 ms for flush, 10_000 ms for close. */
+  timeoutMs?: number;
+  /**
+   * Node: keep the process alive while waiting (never longer than `timeoutMs`), so a script that
+   * awaits a flush gets its answer instead of exiting with the promise unsettled. The exit handler
+   * passes false: a process whose server is down still exits at once, leaving the rest to the
+   * next run. Default: true.
+   */
+  holdProcess?: boolean;
+}
+
 /**
  * Room for a whole offline run of 100,000 points with its other records (F08) and more, while a
  * Node journal, which keeps its records in memory too, stays well under a few hundred MB.
