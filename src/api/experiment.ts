@@ -30,7 +30,7 @@ import { RunLifecycle } from './lifecycle';
 import { CONTEXT_TIMEOUT_MS, type CreateOptions, type ExperimentOptions } from './options';
 import { experimentTarget, type ProjectRef } from './project-ref';
 import { createBody, merged, statusBody } from './record-bodies';
-import { outboxFor, type TrackedRun } from './registry';
+import { outboxFor } from './registry';
 
 export type { CreateOptions, ExperimentOptions, OutboxSettings } from './options';
 
@@ -46,7 +46,7 @@ export interface ExperimentStats {
  * validates its input, becomes a record and returns at once; when records enter the outbox is the
  * run's lifecycle's business (lifecycle.ts), delivery, retries and offline storage the outbox's.
  */
-export class Experiment implements TrackedRun {
+export class Experiment {
   /** Local key of the run, known before the server has answered. */
   readonly run: string = newRecordId();
   readonly client: PolyaxonClient;
@@ -247,7 +247,7 @@ export class Experiment implements TrackedRun {
   static getParams = onInstalledEnvironment(context.getParams);
   static getExperimentInfo = onInstalledEnvironment(context.getExperimentInfo);
   static getTaskInfo = onInstalledEnvironment(context.getTaskInfo);
-  static getTfConfig = onInstalledEnvironment(context.getTfConfig);
+  static getTfConfig = (options?: context.TfConfigOptions): context.TfConfig => onInstalledEnvironment(context.getTfConfig)(options);
   static getOutputsPath = onInstalledEnvironment(context.getOutputsPath);
   static getDataPaths = onInstalledEnvironment(context.getDataPaths);
   static getLogLevel = onInstalledEnvironment(context.getLogLevel);

@@ -7,17 +7,19 @@ import type { Environment } from '../runtime/environment';
  */
 export class Heartbeat {
   #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #environment: Pick<Environment, 'unrefTimer'>;
+  readonly #intervalMs: number;
 
-  constructor(
-    private readonly environment: Pick<Environment, 'unrefTimer'>,
-    private readonly intervalMs: number,
-  ) {}
+  constructor(environment: Pick<Environment, 'unrefTimer'>, intervalMs: number) {
+    this.#environment = environment;
+    this.#intervalMs = intervalMs;
+  }
 
   /** Calls `beat` every interval from now on; nothing when already beating. */
   start(beat: () => void): void {
     if (this.#timer) return;
-    this.#timer = setInterval(beat, this.intervalMs);
-    this.environment.unrefTimer(this.#timer);
+    this.#timer = setInterval(beat, this.#intervalMs);
+    this.#environment.unrefTimer(this.#timer);
   }
 
   get beating(): boolean {

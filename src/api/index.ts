@@ -1,12 +1,54 @@
-// The public API, identical for every runtime; each entry point installs its environment first.
+/**
+ * The public API, the same for every runtime (index.node.ts and index.browser.ts install theirs
+ * first). What is exported here is the package's surface; its bundled declarations are kept in
+ * test/api-surface/, so a change to it is always a visible diff (test/unit/api-surface.test.ts).
+ */
+
+// Tracking experiments: the Python client's Experiment, its options, what it reports.
+export { Experiment } from './experiment';
+export type { ExperimentStats } from './experiment';
+export type { CreateOptions, ExperimentOptions, OutboxSettings } from './options';
+export type { ProjectRef } from './project-ref';
+export type { FlushOptions, OutboxStats } from '../outbox/outbox';
+export type { DropReason } from '../outbox/policy';
+export type { PauseReason } from '../outbox/send-gate';
+export type { ExperimentStatus } from '../wire/validation';
+export type { CodeRef, RunEnv } from '../runtime/environment';
+
+// In the cluster: what the static getters of Experiment give, and what they throw outside it.
+export { NotManagedError } from '../runtime/in-cluster';
+export type { ClusterDef, ExperimentInfo, TaskInfo, TfConfig, TfConfigOptions } from '../runtime/in-cluster';
+
+// The REST client: one request per call, never retried.
+export { PolyaxonClient } from '../client/client';
+export type { ClientOptions, ClientSettings, EnvLookup } from '../runtime/settings';
+export type {
+  Credentials,
+  ProjectCreate,
+  ProjectPatch,
+  ExperimentCreate,
+  ListOptions,
+  ListExperimentsOptions,
+  ExperimentPatch,
+  StatusCreate,
+  MetricPoint,
+  UserResponse,
+  TokenResponse,
+  ProjectResponse,
+  ExperimentResponse,
+  StatusResponse,
+  CodeReferenceResponse,
+  MetricResponse,
+  Paginated,
+} from '../client/index';
+export type { OutputFile, OutputWritten } from '../client/outputs-api';
+
+// Errors and the library's logger.
 export { PolyaxonError, ValidationError } from '../runtime/errors';
 export type { PolyaxonErrorKind } from '../runtime/errors';
-export type { ClientOptions, ClientSettings, EnvLookup } from '../runtime/settings';
-export type { CodeRef, RunEnv, Environment } from '../runtime/environment';
 export { setLogLevel } from '../runtime/logger';
 export type { LogLevel } from '../runtime/logger';
-export { PolyaxonClient } from '../client/client';
-export { Experiment } from './experiment';
+
 // TensorFlow.js (each takes your `tf` or the model's artifacts; the library never imports tfjs) and experiment outputs.
 export { tfjsCallback, trackFit, modelSaver, modelLoader, uploadStoredOutputs, folderOutputsStore, indexedDbOutputsStore } from '../integrations/tfjs';
 export type {
@@ -22,4 +64,4 @@ export type {
   StoredOutput,
   StoredOutputsUpload,
 } from '../integrations/tfjs';
-export type { OutputFile, OutputWritten } from '../client/outputs-api';
+export type { TrackedExperiment } from '../integrations/tracked-experiment';

@@ -37,22 +37,27 @@ export type Check = <T>(validate: () => T) => T | undefined;
 export class RunLifecycle {
   #serverId: number | undefined;
   #status: string | undefined;
-  #created = false;
+  #hasCreated = false;
   /** Records of calls made while `create()` gathers the run env; appended right after the create. */
   #pendingBeforeCreate: NewRecord[] | undefined;
   #closing: Promise<boolean> | undefined;
   readonly #heartbeat: Heartbeat;
   #releaseConsole: (() => void) | undefined;
+  readonly #owner: LifecycleOwner;
+  /** Undefined for a no-op experiment (POLYAXON_NO_OP): nothing is queued. */
+  readonly outbox: Outbox | undefined;
+  readonly #options: ExperimentOptions;
+  readonly #whenCreated: Promise<number>;
+  readonly #createdSignal: CreatedSignal;
+  readonly #check: Check;
 
-  constructor(
-    private readonly owner: LifecycleOwner,
-    /** Undefined for a no-op experiment (POLYAXON_NO_OP): nothing is queued. */
-    readonly outbox: Outbox | undefined,
-    private readonly options: ExperimentOptions,
-    private readonly whenCreated: Promise<number>,
-    private readonly created: CreatedSignal,
-    private readonly check: Check,
-  ) {
+  constructor(owner: LifecycleOwner, outbox: Outbox | undefined, options: ExperimentOptions, whenCreated: Promise<number>, created: CreatedSignal, check: Check) {
+    this.#owner = owner;
+    this.outbox = outbox;
+    this.#options = options;
+    this.#whenCreated = whenCreated;
+    this.#createdSignal = created;
+    this.#check = check;
     this.#heartbeat = new Heartbeat(owner.environment, options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
   }
 
@@ -65,7 +70,7 @@ export class RunLifecycle {
   }
 
   get hasCreated(): boolean {
-    return this.#created;
+    return this.#hasCreated;
   }
 
   /** True between create (or adopting an existing experiment) and a done status. */
@@ -80,22 +85,22 @@ export class RunLifecycle {
    */
   async create(body: Record<string, unknown>): Promise<void> {
     const outbox = this.outbox!;
-    this.#created = true;
+    this.#hasCreated = true;
     this.#pendingBeforeCreate = [];
     // Running from the call on, so an end call made before this resolves is queued, not lost.
     this.#status = 'running';
-    track(this.owner, this.options.endPrevious ?? this.owner.environment.kind === 'browser');
+    track(this.#owner, this.#options.endPrevious ?? this.#owner.environment.kind === 'browser');
 
-    const environment = this.owner.environment;
+    const environment = this.#owner.environment;
     const [runEnv, codeRef] = await Promise.all([
-      this.options.trackEnv === false ? undefined : withTimeout(environment.runEnv(), CONTEXT_TIMEOUT_MS, undefined),
-      this.options.trackGit === false ? undefined : withTimeout(environment.codeRef(), CONTEXT_TIMEOUT_MS, null),
+      this.#options.trackEnv === false ? undefined : withTimeout(environment.runEnv(), CONTEXT_TIMEOUT_MS, undefined),
+      this.#options.trackGit === false ? undefined : withTimeout(environment.codeRef(), CONTEXT_TIMEOUT_MS, null),
     ]);
     if (runEnv) body.run_env = runEnv;
 
-    const ref = this.owner.projectRef!;
+    const ref = this.#owner.projectRef!;
     this.#appendNow('create', { target: { user: ref.user, project: ref.project }, experiment: body });
-    if (this.options.trackGit !== false) this.#appendNow('coderef', codeRef ?? null);
+    if (this.#options.trackGit !== false) this.#appendNow('coderef', codeRef ?? null);
     this.#appendNow('status', { status: 'running' });
     const queued = this.#pendingBeforeCreate;
     this.#pendingBeforeCreate = undefined;
@@ -109,13 +114,13 @@ export class RunLifecycle {
     }
     if (this.isRunning) this.#startRunning();
 
-    outbox.whenCreated(this.owner.run).then(
+    outbox.whenCreated(this.#owner.run).then(
       (id) => this.adopt(id),
       (error) => this.#refused(error),
     );
-    const timeoutMs = this.options.createTimeoutMs ?? DEFAULT_CREATE_TIMEOUT_MS;
+    const timeoutMs = this.#options.createTimeoutMs ?? DEFAULT_CREATE_TIMEOUT_MS;
     const outcome = await withTimeout(
-      this.whenCreated.then(
+      this.#whenCreated.then(
         () => 'created' as const,
         (error: unknown) => ({ error }),
       ),
@@ -134,15 +139,15 @@ export class RunLifecycle {
   /** Tracks an experiment whose server id is known: records can be sent at once. */
   adopt(id: number): void {
     this.#serverId = id;
-    if (!this.#created) {
-      this.#created = true;
+    if (!this.#hasCreated) {
+      this.#hasCreated = true;
       this.#status = 'running';
-      const ref = this.owner.projectRef!;
-      void this.outbox!.setRunTarget(this.owner.run, { user: ref.user, project: ref.project, id });
-      track(this.owner, false);
+      const ref = this.#owner.projectRef!;
+      void this.outbox!.setRunTarget(this.#owner.run, { user: ref.user, project: ref.project, id });
+      track(this.#owner, false);
       this.#startRunning();
     }
-    this.created.resolve(id);
+    this.#createdSignal.resolve(id);
   }
 
   /** A status was logged: the run ends with the first done status. */
@@ -158,8 +163,8 @@ export class RunLifecycle {
       this.#pendingBeforeCreate.push(record);
       return;
     }
-    if (!this.#created) {
-      this.check(() => {
+    if (!this.#hasCreated) {
+      this.#check(() => {
         throw new ValidationError(record.kind, 'call create() first (or pass experimentId to track an existing experiment)');
       });
       return;
@@ -181,7 +186,7 @@ export class RunLifecycle {
   close(options: { timeoutMs?: number }): Promise<boolean> {
     if (!this.#closing) {
       this.#stopRunning();
-      untrack(this.owner);
+      untrack(this.#owner);
       this.#closing = this.flush(options);
     }
     return this.#closing;
@@ -194,8 +199,8 @@ export class RunLifecycle {
   #refused(error: unknown): void {
     this.#stopRunning();
     this.#status = undefined;
-    untrack(this.owner);
-    this.created.reject(error);
+    untrack(this.#owner);
+    this.#createdSignal.reject(error);
   }
 
   /**
@@ -203,7 +208,7 @@ export class RunLifecycle {
    * must not create it later (after a new token, say) behind the caller's back.
    */
   #abandon(error: unknown): void {
-    void this.outbox!.abandonRun(this.owner.run, error instanceof Error ? error.message : String(error));
+    void this.outbox!.abandonRun(this.#owner.run, error instanceof Error ? error.message : String(error));
   }
 
   /** The error of a pause for refused credentials (F07) that the appends just made did not lift. */
@@ -212,7 +217,7 @@ export class RunLifecycle {
     const reason = stats.pausedReason;
     if (!isCredentialsRefusal(reason)) return undefined;
     const status = stats.lastError?.status ?? REFUSAL_STATUS[reason];
-    const ref = this.owner.projectRef!;
+    const ref = this.#owner.projectRef!;
     const user = ref.user ?? this.outbox!.knownUser();
     // Without a user the refused request was the `GET users/` that precedes the create.
     const path = user ? `${user}/${ref.project}/experiments/` : 'users/';
@@ -221,21 +226,21 @@ export class RunLifecycle {
 
   #startRunning(): void {
     if (this.#serverId !== undefined) this.#startHeartbeat();
-    else this.whenCreated.then(() => this.isRunning && this.#startHeartbeat(), () => {});
-    if (this.options.trackLogs !== false && !this.#releaseConsole) {
-      this.#releaseConsole = this.owner.environment.captureConsole((level, line) => {
-        if (this.isRunning) this.append({ run: this.owner.run, kind: 'logs', body: logLine(level, line, Date.now()) });
+    else this.#whenCreated.then(() => this.isRunning && this.#startHeartbeat(), () => {});
+    if (this.#options.trackLogs !== false && !this.#releaseConsole) {
+      this.#releaseConsole = this.#owner.environment.captureConsole((level, line) => {
+        if (this.isRunning) this.append({ run: this.#owner.run, kind: 'logs', body: logLine(level, line, Date.now()) });
       });
     }
   }
 
   #startHeartbeat(): void {
     if (this.#heartbeat.beating || this.#serverId === undefined) return;
-    const ref: ProjectRef = this.owner.projectRef!;
+    const ref: ProjectRef = this.#owner.projectRef!;
     this.#heartbeat.start(() => {
       const user = ref.user ?? this.outbox!.knownUser();
       if (!user || this.#serverId === undefined) return;
-      this.owner.client.experiment.heartbeat(user, ref.project, this.#serverId).catch((error: unknown) => {
+      this.#owner.client.experiment.heartbeat(user, ref.project, this.#serverId).catch((error: unknown) => {
         logger.debug('heartbeat failed', error);
       });
     });
@@ -249,6 +254,6 @@ export class RunLifecycle {
 
   /** Appends ahead of anything queued while create() was preparing. */
   #appendNow(kind: RecordKind, body: unknown): void {
-    this.outbox!.append({ run: this.owner.run, kind, body });
+    this.outbox!.append({ run: this.#owner.run, kind, body });
   }
 }

@@ -9,6 +9,7 @@ export interface Credentials {
 
 /** Who the token belongs to, and getting a token (Polyaxon's `AuthApi`). */
 export class AuthApi {
+  /** @internal Built by PolyaxonClient. */
   constructor(
     private readonly http: HttpCaller,
     private readonly useToken: (token: string) => void,

@@ -57,6 +57,7 @@ const metricPage = paginatedSchema(metricSchema);
 
 /** One experiment's resources (Polyaxon's `ExperimentApi`). */
 export class ExperimentApi {
+  /** @internal Built by PolyaxonClient. */
   constructor(private readonly http: HttpCaller) {}
 
   async get(user: string, project: string, id: number): Promise<ExperimentResponse> {

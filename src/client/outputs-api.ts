@@ -41,6 +41,7 @@ const writtenSchema = z.looseObject({ path: z.string(), size: z.number() });
  * files against the folder of its `model.json` URL.
  */
 export class OutputsApi {
+  /** @internal Built by PolyaxonClient. */
   constructor(
     private readonly http: HttpCaller,
     private readonly currentSettings: () => Readonly<ClientSettings>,

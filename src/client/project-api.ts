@@ -72,6 +72,7 @@ const experimentPage = paginatedSchema(experimentSchema);
 
 /** Projects and the experiments inside them (Polyaxon's `ProjectApi`). */
 export class ProjectApi {
+  /** @internal Built by PolyaxonClient. */
   constructor(private readonly http: HttpCaller) {}
 
   async createProject(project: ProjectCreate): Promise<ProjectResponse> {

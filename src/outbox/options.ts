@@ -20,8 +20,9 @@ export interface OutboxOptions {
   /** Read at send time, so a new token takes effect at once and is never stored. */
   settings: () => ClientSettings;
   /**
-   * The runtime the outbox lives in: its timers, whether it starts online, what it can send as a
-   * page goes away. Default: none of them (timers left as they are, online, no close-time send).
+   * @internal The runtime the outbox lives in: its timers, whether it starts online, what it can
+   * send as a page goes away. Default: none of them (timers left as they are, online, no
+   * close-time send). Experiments hand theirs in.
    */
   runtime?: OutboxRuntime;
   /** Sends one request. Default: `fetchTransport()` (ofetch) on `runtime`'s timers. */

@@ -2,7 +2,7 @@ import { backoffDelayMs } from './backoff';
 import type { ResolvedOutboxOptions } from './options';
 import type { OutboxRuntime } from './runtime';
 import type { CredentialsRefusal } from './policy';
-import { credentialsOf, sameCredentials, type Credentials } from '../runtime/credentials';
+import { credentialsOf, sameCredentials, type CredentialSettings } from '../runtime/credentials';
 
 /** Why the outbox sends nothing: paused by the app, offline, or its credentials refused (F07). */
 export type PauseReason = 'manual' | 'offline' | CredentialsRefusal;
@@ -17,7 +17,7 @@ export type PauseReason = 'manual' | 'offline' | CredentialsRefusal;
 export class SendGate {
   #manualPause = false;
   #offline: boolean;
-  #authPause: { reason: CredentialsRefusal; credentials: Credentials } | undefined;
+  #authPause: { reason: CredentialsRefusal; credentials: CredentialSettings } | undefined;
   #backoffTimer: ReturnType<typeof setTimeout> | undefined;
   #watchTimer: ReturnType<typeof setTimeout> | undefined;
   #retryAtMs: number | undefined;

@@ -5,7 +5,7 @@ import type { ClientSettings } from './settings';
  * the extra headers (an in-cluster service header). The rules every request, queue and pause
  * follows live here, once.
  */
-export type Credentials = Pick<ClientSettings, 'baseUrl' | 'authenticationType' | 'token' | 'headers'>;
+export type CredentialSettings = Pick<ClientSettings, 'baseUrl' | 'authenticationType' | 'token' | 'headers'>;
 
 /** The Authorization header's value, `{scheme word} {token}`; undefined without a token (no header at all). */
 export function authorization(settings: Pick<ClientSettings, 'authenticationType' | 'token'>): string | undefined {
@@ -33,7 +33,7 @@ export function credentialsKey(settings: Pick<ClientSettings, 'baseUrl' | 'authe
 }
 
 /** The credentials of `settings`, to compare later with `sameCredentials`. */
-export function credentialsOf(settings: Credentials): Credentials {
+export function credentialsOf(settings: CredentialSettings): CredentialSettings {
   const { baseUrl, authenticationType, token, headers } = settings;
   return { baseUrl, authenticationType, token, headers };
 }
@@ -43,7 +43,7 @@ export function credentialsOf(settings: Credentials): Credentials {
  * object ends a pause for refused credentials). By identity, not by value: it is checked on every
  * append while paused.
  */
-export function sameCredentials(settings: Credentials, earlier: Credentials): boolean {
+export function sameCredentials(settings: CredentialSettings, earlier: CredentialSettings): boolean {
   return (
     settings.token === earlier.token &&
     settings.authenticationType === earlier.authenticationType &&

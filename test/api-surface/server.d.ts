@@ -1,0 +1,46 @@
+interface ServerOptions {
+    /** Interface to bind. Default: `127.0.0.1` (loopback only). */
+    host?: string;
+    /** Port to listen on; 0 picks a free one. Default: 8000. */
+    port?: number;
+    /** Data folder (journal and saved token); created when missing. Required. */
+    dataDir: string;
+    /** The main user's API token. Default: the one saved in `dataDir`, else a new one saved there (mode 0600). */
+    token?: string;
+    /** Accept every request as the main user, without a token. Default: false. */
+    noAuth?: boolean;
+    /** The main user (a superuser). Default: `local`. */
+    user?: string;
+    /** Extra users as `{username: token}`, none of them superusers. Default: none. */
+    users?: Record<string, string>;
+    /** Print nothing at start (URL and token). Default: false. */
+    quiet?: boolean;
+    /** Largest request body accepted; larger ones get 413. Default: 10 MiB. */
+    maxBodyBytes?: number;
+    /** Metric posts allowed per user per second, as Polyaxon's throttle; 0 turns it off. Default: 120. */
+    metricsRequestsPerSecond?: number;
+    /** A running experiment without a heartbeat for this long is marked failed. Default: 30 min. */
+    zombieTimeoutMs?: number;
+}
+interface RunningServer {
+    /** `http://HOST:PORT` (no trailing slash); the API is under `/api/v1/`, the dashboard at `/`. */
+    url: string;
+    host: string;
+    port: number;
+    /** The main user's token (empty with `noAuth` and no token given). */
+    token: string;
+    user: string;
+    dataDir: string;
+    /** What the journal held at start; `skippedLines` counts torn or unreadable lines. */
+    journal: {
+        entries: number;
+        skippedLines: number;
+    };
+    /** Stops accepting requests, waits for pending writes, closes the journal. Idempotent. */
+    close(): Promise<void>;
+}
+/** Starts the local Polyaxon-compatible server (API, dashboard, JSONL journal). */
+declare function startServer(options: ServerOptions): Promise<RunningServer>;
+
+export { startServer };
+export type { RunningServer, ServerOptions };
