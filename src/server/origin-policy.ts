@@ -67,8 +67,12 @@ export function createOriginPolicy(options: OriginPolicyOptions): OriginPolicy {
   const ownNames = serverNames(options.boundHost, options.allowedHosts);
   const base = { [TRACKING_FEATURES_HEADER]: TRACKING_FEATURES };
 
-  const isOwnOrigin = (origin: URL, port: number) =>
-    origin.protocol === 'http:' && ownNames.has(normalizeHostname(origin.hostname)) && Number(origin.port || 80) === port;
+  // The page's origin is the server's own when it names the Host the request came to (a page
+  // the server served, also behind a port mapping), or one of its names on the port it listens on.
+  const isOwnOrigin = (origin: URL, req: IncomingMessage) =>
+    origin.protocol === 'http:' &&
+    (origin.host === String(req.headers.host ?? '').toLowerCase() ||
+      (ownNames.has(normalizeHostname(origin.hostname)) && Number(origin.port || 80) === req.socket.localPort));
 
   return {
     admit(req) {
@@ -89,7 +93,7 @@ export function createOriginPolicy(options: OriginPolicyOptions): OriginPolicy {
       const headers = { ...base, Vary: 'Origin' };
       if (origin === undefined) return { kind: 'admitted', headers };
       const parsed = parseOrigin(origin);
-      const allowed = named.has(normalizeOrigin(origin)) || (parsed !== undefined && isOwnOrigin(parsed, req.socket.localPort ?? 0));
+      const allowed = named.has(normalizeOrigin(origin)) || (parsed !== undefined && isOwnOrigin(parsed, req));
       if (allowed) return { kind: 'admitted', headers: { ...headers, ...corsFor(origin) } };
       return {
         kind: 'refused',

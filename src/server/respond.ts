@@ -5,8 +5,8 @@ import { createGzip } from 'node:zlib';
 import type { Reply } from './http';
 
 /**
- * Writes a `Reply`. Bodies over `COMPRESS_MIN_BYTES` of a textual type go out gzip-compressed when
- * the request accepts it. Polyaxon 0.6.1 gzips every list answer (its `api/utils/gzip.py`
+ * Writes a `Reply`. Answers to GET over `COMPRESS_MIN_BYTES` of a textual type go out
+ * gzip-compressed when the request accepts it. Polyaxon 0.6.1 gzips every list answer (its `api/utils/gzip.py`
  * decorator on `ListEndpoint.get` and the metrics list), even to clients that did not ask; here
  * `Accept-Encoding` decides, as HTTP wants, and `Vary: Accept-Encoding` says so to caches.
  * The body is piped through the compressor, so a `stream` reply is never held whole in memory.
@@ -38,7 +38,8 @@ export async function send(req: IncomingMessage, res: ServerResponse, reply: Rep
   }
   const { head, rest } = body.kind === 'bytes' ? { head: body.bytes, rest: undefined } : await readAhead(body.stream);
   const long = rest !== undefined || head.length > COMPRESS_MIN_BYTES;
-  const compressible = long && COMPRESSIBLE.test(headers['Content-Type'] ?? '') && headers['Content-Encoding'] === undefined;
+  // Only reads, as in Polyaxon: compressing the answers of writes would cost every ingest request.
+  const compressible = long && req.method === 'GET' && COMPRESSIBLE.test(headers['Content-Type'] ?? '') && headers['Content-Encoding'] === undefined;
   if (compressible) headers.Vary = headers.Vary ? `${headers.Vary}, Accept-Encoding` : 'Accept-Encoding';
   const gzip = compressible && acceptsGzip(headerValue(req.headers['accept-encoding']));
   if (!gzip && rest === undefined) {

@@ -66,7 +66,7 @@ describe('X-Polyaxon-Tracking (what the browser client probes before it sends Id
 });
 
 describe('gzip (as Polyaxon compresses its lists)', () => {
-  it('answers over 1 KiB are gzip-compressed when the request accepts gzip, and only then', async () => {
+  it('answers to GET over 1 KiB are gzip-compressed when the request accepts gzip, and only then', async () => {
     const { path } = await createExperiment(t.call);
     const points = Array.from({ length: 200 }, (_, step) => ({ values: { step, loss: 1 / (step + 1) } }));
     expect((await t.call('POST', `${path}/metrics/`, points)).status).toBe(201);
@@ -92,6 +92,16 @@ describe('gzip (as Polyaxon compresses its lists)', () => {
       expect(answer.headers['content-encoding'], refused).toBeUndefined();
       expect(answer.bytes.equals(plain.bytes), refused).toBe(true);
     }
+    // Only reads are compressed, as in Polyaxon: a write's answer costs no compression.
+    const written = await rawExchange(t.server.url, {
+      method: 'POST',
+      path: `/api/v1/${path}/metrics/`,
+      headers: { ...auth, 'Accept-Encoding': 'gzip', 'Content-Type': 'application/json' },
+      body: JSON.stringify(points),
+    });
+    expect(written.status).toBe(201);
+    expect(written.bytes.length).toBeGreaterThan(1024);
+    expect(written.headers['content-encoding']).toBeUndefined();
     // Under the threshold a body goes out as it is, with its length.
     const small = await rawExchange(t.server.url, { path: '/api/v1/users/', headers: { ...auth, 'Accept-Encoding': 'gzip' } });
     expect(small.headers['content-encoding']).toBeUndefined();

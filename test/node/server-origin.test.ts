@@ -98,6 +98,10 @@ describe('F42 serve --no-auth and web pages', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe(NAMED);
     expect(preflight.headers['access-control-allow-headers']).toMatch(/Idempotency-Key/);
+    // A page the server itself served through a port mapping names the Host it was loaded from.
+    const mapped = await rawExchange(server.server.url, { path: '/api/v1/users/', headers: { Host: 'localhost:18080', Origin: 'http://localhost:18080' } });
+    expect(mapped.status).toBe(200);
+    expect(mapped.headers['access-control-allow-origin']).toBe('http://localhost:18080');
     // Same server, another port: another origin.
     const otherPort = await rawExchange(server.server.url, { path: '/api/v1/users/', headers: { Origin: `http://127.0.0.1:${port + 1}` } });
     expect(otherPort.status).toBe(403);
