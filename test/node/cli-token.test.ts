@@ -84,7 +84,7 @@ describe('F40 the token of serve', () => {
     // The checks above can see a token: the data folder does hold what the client sent.
     expect((await filesUnder(dataDir)).size).toBeGreaterThan(0);
     expect(await placesHolding('token_seen', dataDir, '')).not.toEqual([]);
-  });
+  }, 90_000);
 
   it('F40 --token-file: a missing or empty file stops serve (exit 2, naming it); one others can read gets a warning', async () => {
     const dataDir = await folder('pxt-f40-data-');
@@ -104,7 +104,7 @@ describe('F40 the token of serve', () => {
     await stop(server);
     expect(server.output()).toContain(`warning: ${open} can be read by other users (mode 0644); chmod 600 ${open}`);
     expect(server.output()).not.toContain(token);
-  });
+  }, 90_000);
 
   it('F40 --help of serve and of sync says a token on the command line is visible to other users', async () => {
     for (const command of ['serve', 'sync']) {
@@ -113,7 +113,7 @@ describe('F40 the token of serve', () => {
       expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/--token T +the token itself\. Visible to every user of this machine \(ps, \/proc\): prefer --token-file or the POLYAXON_TOKEN variable/);
       expect(help.stdout).toMatch(/--token-file F/);
     }
-  });
+  }, 60_000);
 });
 
 describe('F40 the token of sync', () => {
@@ -157,5 +157,5 @@ describe('F40 the token of sync', () => {
     const both = await runCli([...syncArgs, '--token', token, '--token-file', 'x']);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('--token and --token-file exclude each other');
-  });
+  }, 180_000);
 });
