@@ -7,8 +7,20 @@ interface ServerOptions {
     dataDir: string;
     /** The main user's API token. Default: the one saved in `dataDir`, else a new one saved there (mode 0600). */
     token?: string;
-    /** Accept every request as the main user, without a token. Default: false. */
+    /**
+     * Accept every request as the main user, without a token. Default: false. Then only the
+     * server's own origin and `corsOrigins` may call it from a browser, and requests whose `Host` is
+     * not one of its names are refused (F42; see origin-policy.ts).
+     */
     noAuth?: boolean;
+    /**
+     * Web origins (`http://host:port`) allowed to call the API from a browser besides the server's
+     * own. Default: none; then, with a token, every origin may (the token is the protection), and
+     * with `noAuth` only the server's own.
+     */
+    corsOrigins?: readonly string[];
+    /** Names besides loopback and the bound address that `Host` may carry with `noAuth`. Default: none. */
+    allowedHosts?: readonly string[];
     /** The main user (a superuser). Default: `local`. */
     user?: string;
     /** Extra users as `{username: token}`, none of them superusers. Default: none. */
@@ -17,7 +29,7 @@ interface ServerOptions {
     quiet?: boolean;
     /** Largest request body accepted; larger ones get 413. Default: 10 MiB. */
     maxBodyBytes?: number;
-    /** Metric posts allowed per user per second, as Polyaxon's throttle; 0 turns it off. Default: 120. */
+    /** Metric posts allowed per user in any one second, as Polyaxon's throttle; 0 turns it off. Default: 120. */
     metricsRequestsPerSecond?: number;
     /** A running experiment without a heartbeat for this long is marked failed. Default: 30 min. */
     zombieTimeoutMs?: number;
