@@ -1,13 +1,8 @@
 import type { TrackedExperiment } from './tracked-experiment';
 import { withTimeout } from '../runtime/timeout';
-import type { OutputFileBody } from './outputs';
+import type { OutputFileBody, OutputTarget } from './output-types';
 
-/** The server experiment that outputs belong to. */
-export interface OutputTarget {
-  user: string;
-  project: string;
-  id: number;
-}
+export type { OutputTarget } from './output-types';
 
 export const DEFAULT_TARGET_TIMEOUT_MS = 5_000;
 

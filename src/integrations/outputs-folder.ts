@@ -1,6 +1,6 @@
 import type { Environment } from '../runtime/environment';
 import { installedEnvironment } from '../runtime/installed';
-import type { OutputsStore, StoredOutput } from './outputs';
+import type { OutputsStore, StoredOutput } from './output-types';
 
 /**
  * Keeps outputs as files under `folder` (`<folder>/<path>`, the layout the server uses), as

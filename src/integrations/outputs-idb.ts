@@ -2,7 +2,7 @@ import { createStore, del, get, keys, set, type UseStore } from 'idb-keyval';
 import { logger } from '../runtime/logger';
 import type { TrackedExperiment } from './tracked-experiment';
 import { outputTarget, uploadFiles } from './output-target';
-import type { OutputsStore, StoredOutput } from './outputs';
+import type { OutputsStore, StoredOutput } from './output-types';
 
 /** Database and object store of kept outputs, apart from the outbox so neither can evict the other. */
 const DATABASE = 'polyaxon-outputs';

@@ -3,37 +3,12 @@ import { getOutputsPath } from '../runtime/in-cluster';
 import { logger } from '../runtime/logger';
 import { outputPathProblem } from '../wire/output-path';
 import type { TrackedExperiment } from './tracked-experiment';
-import { outputTarget, uploadFiles, type OutputTarget } from './output-target';
+import { outputTarget, uploadFiles } from './output-target';
+import type { OutputFileBody, OutputsStore, OutputTarget, StoredOutput } from './output-types';
 import { folderOutputsStore } from './outputs-folder';
 import { indexedDbOutputsStore } from './outputs-idb';
 
-/** One file of an output (a saved model is two: its `.weights.bin` and its `.json`). */
-export interface OutputFileBody {
-  /** Relative to the experiment's outputs, segments joined by `/`. */
-  path: string;
-  contentType: string;
-  bytes: Uint8Array;
-}
-
-/** What a local outputs store is handed: the files of one output named `name` of the run `run`. */
-export interface StoredOutput {
-  run: string;
-  name: string;
-  /** Known when the experiment had a server id at the time. */
-  target?: OutputTarget;
-  files: OutputFileBody[];
-}
-
-/**
- * Where outputs go when they cannot be uploaded (or, in the cluster, where they always go):
- * a folder in Node, IndexedDB in browsers, or your own (pass it as `outputsStore`).
- */
-export interface OutputsStore {
-  /** Names the store in outcomes, e.g. `folder` or `indexeddb`. */
-  readonly kind: string;
-  /** Keeps the output; resolves with where it went (a file path, a key). */
-  put(output: StoredOutput): Promise<string>;
-}
+export type { OutputFileBody, OutputsStore, StoredOutput } from './output-types';
 
 /** Where an output went: uploaded to the server, or kept by a local store (and why). */
 export type OutputsSaved =

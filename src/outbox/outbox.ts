@@ -5,7 +5,7 @@ import { GroupCommit } from './group-commit';
 import { Ledger, type OutboxStats } from './ledger';
 import { MemoryStore } from './memory-store';
 import { resolveOutboxOptions, type FlushOptions, type OutboxOptions, type ResolvedOutboxOptions } from './options';
-import { closeSenderHost, PageExit } from './page-exit';
+import { closeSenderHost, PageClose } from './page-close';
 import type { DropReason } from './policy';
 import { BATCHABLE_KINDS, RECORD_FORMAT_VERSION, newRecordId, recordBytes, type NewRecord, type OutboxRecord, type RunTarget } from './records';
 import { RunTargets } from './run-targets';
@@ -36,7 +36,7 @@ export class Outbox {
   readonly #ledger = new Ledger();
   #closing: Promise<boolean> | undefined;
   /** Sending as the page is hidden or goes away (browsers: src/browser/page-close/); no-ops elsewhere. */
-  readonly #pageExit: PageExit;
+  readonly #pageClose: PageClose;
 
   constructor(options: OutboxOptions) {
     this.#options = resolveOutboxOptions(options);
@@ -49,7 +49,7 @@ export class Outbox {
       this.#sender.pollLater();
     };
     const host = closeSenderHost(this.#options, () => this.#targets, wake);
-    this.#pageExit = new PageExit(this.#options.runtime.closeSender, host, this.#storeReady, {
+    this.#pageClose = new PageClose(this.#options.runtime.closeSender, host, this.#storeReady, {
       persist: () => this.persist(),
       persistSync: () => this.persistSync(),
       // Paused (by the app, for refused credentials, offline) or told to wait (429, backoff): the
@@ -91,7 +91,7 @@ export class Outbox {
     }
     const number = this.#commits.add(record);
     this.#ledger.appended(record.id, number);
-    this.#pageExit.appended(record, number);
+    this.#pageClose.appended(record, number);
     if (!BATCHABLE_KINDS.has(record.kind) || this.#pendingCount() >= this.#options.maxBatchCount) this.#sender.kick();
     else this.#sender.soon();
     return record;
@@ -157,14 +157,14 @@ export class Outbox {
     if (this.#openedStore) this.#commits.writeNow(this.#openedStore);
   }
 
-  /** Page hidden: persists, then sends what the runtime can send before the page may be killed (PageExit.hide). */
+  /** Page hidden: persists, then sends what the runtime can send before the page may be killed (PageClose.hide). */
   persistThenSendOnHide(): Promise<void> {
-    return this.#pageExit.hide();
+    return this.#pageClose.hide();
   }
 
-  /** Page closing, in this call stack: persists and sends what can go (PageExit.close); gives the requests started. */
+  /** Page closing, in this call stack: persists and sends what can go (PageClose.close); gives the requests started. */
   sendOnClose(): number {
-    return this.#pageExit.close();
+    return this.#pageClose.close();
   }
 
   pause(): void {
@@ -235,7 +235,7 @@ export class Outbox {
 
   #onWriteFailed(records: readonly OutboxRecord[], error: unknown): void {
     this.#ledger.writeFailed(records);
-    this.#pageExit.lost(records);
+    this.#pageClose.lost(records);
     logger.warnOnce('outbox-store-failed', 'the outbox store failed to write; records were dropped', error);
   }
 
@@ -248,10 +248,10 @@ export class Outbox {
   #senderHost(): SenderHost {
     return {
       committed: () => this.#commits.written(),
-      store: () => this.#pageExit.sendingStore,
+      store: () => this.#pageClose.sendingStore,
       settled: (records: readonly OutboxRecord[], reason?: DropReason) => this.#ledger.settled(records, reason),
       idle: async (committedUpTo: number) => {
-        this.#pageExit.idle(committedUpTo, this.#options.clock.now());
+        this.#pageClose.idle(committedUpTo, this.#options.clock.now());
         this.#ledger.idle(committedUpTo);
         const epoch = this.#commits.quietWriteEpoch;
         let stored: number;

@@ -1,5 +1,4 @@
 import { ofetch } from 'ofetch';
-import type { OutboxRuntime } from './runtime';
 
 /**
  * The one thing the outbox asks of the network: send one request, give back status, headers and
@@ -44,7 +43,7 @@ export class TransportFailure extends Error {
  * The default transport, on ofetch, with its retries off (the outbox decides) and every status
  * returned. `runtime` keeps its timers from holding a Node process open.
  */
-export function fetchTransport(runtime: Pick<OutboxRuntime, 'unrefTimer'>): Transport {
+export function fetchTransport(runtime: { unrefTimer(timer: unknown): void }): Transport {
   return async (request) => {
     const controller = new AbortController();
     let timedOut = false;

@@ -5,8 +5,8 @@ import type { OutboxRecord } from './records';
 import type { RunTargets } from './run-targets';
 import type { OutboxStore, StoreKind } from './store';
 
-/** What a page exit asks of the outbox it belongs to. */
-export interface ExitingOutbox {
+/** What page close asks of the outbox it belongs to. */
+export interface ClosingOutbox {
   /** Writes appended records to the store (page hide). */
   persist(): Promise<void>;
   /** Hands unwritten records to the store in this call stack (page close). */
@@ -25,14 +25,14 @@ export interface ExitingOutbox {
  * made (browsers; none in Node) told of the queue, and asks it to send as the page is hidden or
  * closes. Without a close sender every call is a no-op and the store goes unwatched.
  */
-export class PageExit {
+export class PageClose {
   readonly #closeSender: CloseSender | undefined;
-  readonly #outbox: ExitingOutbox;
+  readonly #outbox: ClosingOutbox;
   /** The store as the sender sees it: watched by the close sender, if any. */
   readonly sendingStore: Promise<OutboxStore>;
   #pageClosed = false;
 
-  constructor(factory: CloseSenderFactory | undefined, host: CloseSenderHost, store: Promise<OutboxStore>, outbox: ExitingOutbox) {
+  constructor(factory: CloseSenderFactory | undefined, host: CloseSenderHost, store: Promise<OutboxStore>, outbox: ClosingOutbox) {
     const closeSender = (this.#closeSender = factory?.(host));
     this.#outbox = outbox;
     this.sendingStore = closeSender ? store.then((opened) => closeSender.watch(opened)) : store;
