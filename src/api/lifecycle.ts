@@ -11,10 +11,10 @@ import { isDoneStatus } from '../wire/validation';
 import { Heartbeat } from './heartbeat';
 import { CONTEXT_TIMEOUT_MS, DEFAULT_CREATE_TIMEOUT_MS, DEFAULT_HEARTBEAT_INTERVAL_MS, type ExperimentOptions } from './options';
 import type { ProjectRef } from './project-ref';
-import { track, untrack, type TrackedRun } from './registry';
+import { track, untrack, type LiveRun } from './registry';
 
 /** The experiment a lifecycle belongs to: what it registers, and what it reads of it. */
-export interface LifecycleOwner extends TrackedRun {
+export interface LifecycleOwner extends LiveRun {
   readonly client: PolyaxonClient;
   readonly environment: Environment;
 }

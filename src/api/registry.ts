@@ -9,7 +9,7 @@ import type { OutboxSettings } from './options';
 import type { ProjectRef } from './project-ref';
 
 /** What the lifecycle needs of a live experiment. */
-export interface TrackedRun {
+export interface LiveRun {
   readonly run: string;
   readonly projectRef: ProjectRef | undefined;
   readonly isRunning: boolean;
@@ -23,7 +23,7 @@ export interface TrackedRun {
 const EXIT_FLUSH_TIMEOUT_MS = 10_000;
 
 const outboxes = new Map<string, Outbox>();
-const live = new Set<TrackedRun>();
+const live = new Set<LiveRun>();
 let uninstallLifecycle: (() => void) | undefined;
 
 /**
@@ -48,7 +48,7 @@ export function outboxFor(client: PolyaxonClient, settings: OutboxSettings = {},
  * Registers a live run. With `endPrevious` (a re-run notebook cell), a still-running earlier run
  * of the same project is stopped first, as a fresh cell run means the old one is over.
  */
-export function track(run: TrackedRun, endPrevious: boolean): void {
+export function track(run: LiveRun, endPrevious: boolean): void {
   if (endPrevious) {
     for (const other of live) {
       if (other !== run && other.isRunning && sameProject(other.projectRef, run.projectRef)) {
@@ -60,7 +60,7 @@ export function track(run: TrackedRun, endPrevious: boolean): void {
   live.add(run);
 }
 
-export function untrack(run: TrackedRun): void {
+export function untrack(run: LiveRun): void {
   live.delete(run);
 }
 
