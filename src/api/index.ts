@@ -22,26 +22,7 @@ export type { ClusterDef, ExperimentInfo, TaskInfo, TfConfig, TfConfigOptions } 
 // The REST client: one request per call, never retried.
 export { PolyaxonClient } from '../client/client';
 export type { ClientOptions, ClientSettings, EnvLookup } from '../runtime/settings';
-export type {
-  Credentials,
-  ProjectCreate,
-  ProjectPatch,
-  ExperimentCreate,
-  ListOptions,
-  ListExperimentsOptions,
-  ExperimentPatch,
-  StatusCreate,
-  MetricPoint,
-  UserResponse,
-  TokenResponse,
-  ProjectResponse,
-  ExperimentResponse,
-  StatusResponse,
-  CodeReferenceResponse,
-  MetricResponse,
-  Paginated,
-} from '../client/index';
-export type { OutputFile, OutputWritten } from '../client/outputs-api';
+export type * from '../client/index';
 
 // Errors and the library's logger.
 export { PolyaxonError, ValidationError } from '../runtime/errors';

@@ -623,13 +623,16 @@ interface TrackFitOptions {
  */
 declare function trackFit<T>(experiment: TrackedExperiment, fit: Promise<T> | (() => Promise<T>), options?: TrackFitOptions): Promise<T>;
 
+/**
+ * What an output is, where it goes on the server, and what keeps it when it cannot be uploaded:
+ * the shapes every outputs module shares, apart so that none imports another for its types.
+ */
 /** The server experiment that outputs belong to. */
 interface OutputTarget {
     user: string;
     project: string;
     id: number;
 }
-
 /** One file of an output (a saved model is two: its `.weights.bin` and its `.json`). */
 interface OutputFileBody {
     /** Relative to the experiment's outputs, segments joined by `/`. */
@@ -655,6 +658,7 @@ interface OutputsStore {
     /** Keeps the output; resolves with where it went (a file path, a key). */
     put(output: StoredOutput): Promise<string>;
 }
+
 /** Where an output went: uploaded to the server, or kept by a local store (and why). */
 type OutputsSaved = {
     kind: 'uploaded';
