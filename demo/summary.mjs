@@ -20,10 +20,21 @@ export async function printSummary(client, server, project, experiment, delivere
     ['code ref', detail.code_reference ? JSON.stringify(detail.code_reference) : 'none (not a git checkout)'],
     ['queue', `${stats?.sent ?? 0} records sent, ${stats?.pending ?? 0} pending, delivered: ${delivered}`],
     ['server', server.url],
-    ['dashboard', `${server.url}/`],
     ['token', server.token],
   ];
   const width = Math.max(...rows.map(([key]) => key.length));
   console.log('\nWhat the server holds:');
   for (const [key, value] of rows) console.log(`  ${key.padEnd(width)}  ${value}`);
+}
+
+/**
+ * Where to click: the dashboard logs in from `?token=` (then drops it from the address bar), lists
+ * the project's runs, and charts a run's metrics when its row is clicked. `dashboardUrl` is the
+ * running server's, or the one `npm run serve` gives on its default port once the demo has exited.
+ */
+export function printWhereToLook({ dashboardUrl, token, user, project, run, browserDemoUrl }) {
+  console.log('\nWhere to look:');
+  console.log(`  dashboard  ${dashboardUrl}/?token=${encodeURIComponent(token)}`);
+  console.log(`             under ${user}/${project}, click the row "${run.name}" (id ${run.id}) to chart loss, acc, val_loss, val_acc and the batch metrics`);
+  if (browserDemoUrl) console.log(`  browser    ${browserDemoUrl}  press Train: the same model trains in the tab, a second run of ${project}`);
 }
