@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempFolder } from '../helpers/local-server';
 import { REPO_ROOT } from '../helpers/package-json';
+import { userEnv } from '../helpers/user-env';
 
 /**
  * `npm run demo` as the README gives it, in the two places people run it: a pipe (CI) and a
@@ -48,13 +49,6 @@ function watch(child: ChildProcess): Output {
   child.stdout!.on('data', (chunk: Buffer) => (output.text += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output.text += chunk.toString()));
   return output;
-}
-
-/** The environment of the test minus POLYAXON_* and CI markers, as on a developer's machine. */
-function userEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('POLYAXON_') && name !== 'NODE_OPTIONS') env[name] = value;
-  return env;
 }
 
 function expectTrackedSummary(text: string): void {
