@@ -33,7 +33,8 @@ const { serveBrowserDemo } = await import('./serve-browser.mjs');
 
 const PROJECT = 'tfjs-demo';
 const RUN_NAME = 'node-spirals';
-const stayUp = args.browser || (!args.once && Boolean(process.stdout.isTTY && process.stdin.isTTY));
+const interactive = !args.once && Boolean(process.stdout.isTTY && process.stdin.isTTY);
+const stayUp = args.browser || interactive;
 
 const dataDir = args.data ?? (await mkdtemp(join(tmpdir(), 'polyaxon-demo-')));
 const server = await startServer({ port: Number(args.port), dataDir, quiet: true });
@@ -55,10 +56,10 @@ await printSummary(client, server, PROJECT, experiment, delivered);
 await experiment.close();
 
 const run = { id: experiment.id, name: RUN_NAME };
-const place = { token: server.token, user: server.user, project: PROJECT, run };
+const place = { tokenFile: join(dataDir, 'token'), user: server.user, project: PROJECT, run };
 if (stayUp) {
   const demo = await serveBrowserDemo({ server, project: PROJECT, port: Number(args['demo-port']) });
-  printWhereToLook({ ...place, dashboardUrl: server.url, browserDemoUrl: demo.url });
+  printWhereToLook({ ...place, dashboardUrl: server.url, browserDemoUrl: demo.url, token: interactive ? server.token : undefined });
   console.log(`\nBrowser demo: ${demo.url}  (open it, press Train; Ctrl-C stops both servers)`);
   const stop = async () => {
     await demo.close();

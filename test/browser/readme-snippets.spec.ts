@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -12,7 +12,7 @@ import { REPO_ROOT } from './static-server';
 /**
  * Every code block of the README (and docs/*.md) runs as written, in document order, against one
  * `polyaxon-tracking serve` started here as a reader would start it (its own data folder, a free
- * port, the token it prints): Node, Deno and Bun blocks as files of a project that installed the
+ * port, the token from the file it names): Node, Deno and Bun blocks as files of a project that installed the
  * package, with the server's address and token in POLYAXON_* variables; HTML blocks as a page in
  * Chromium, their CDN scripts answered from the files the package publishes, the token typed into
  * the prompt or found in localStorage. A block that tracks a run passes when the run reaches the
@@ -40,12 +40,14 @@ test.beforeAll(async () => {
     const timer = setTimeout(() => reject(new Error(`serve printed no address within 30 s:\n${printed}`)), 30_000);
     child.stdout!.on('data', (chunk) => {
       printed += chunk;
-      const match = printed.match(/server: (http:\/\/127\.0\.0\.1:\d+)\/[\s\S]*user: (\S+)\s+token: (\S+)/);
+      const match = printed.match(/server: (http:\/\/127\.0\.0\.1:\d+)\/[\s\S]*user: (\S+)\s+token: in (\S+)/);
       if (match) (clearTimeout(timer), resolve(match));
     });
     child.on('exit', (code) => reject(new Error(`serve exited (${code}):\n${printed}`)));
   });
-  serve = { child, url: started[1], user: started[2], token: started[3], dataDir };
+  // serve never prints the token; it says which file holds it, and the reader reads it from there.
+  const token = (await readFile(started[3], 'utf8')).trim();
+  serve = { child, url: started[1], user: started[2], token, dataDir };
   project = await userProject(REPO_ROOT);
 });
 
