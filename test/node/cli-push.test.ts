@@ -1,8 +1,9 @@
 /**
  * `polyaxon-tracking push` as a user runs it: two real `serve` processes on loopback (the source,
- * holding runs logged with the library's Experiment, and a target behind a fault proxy), and the
- * built CLI (dist/cli.mjs; `npm run build` first) as a child process, killed with real signals.
- * What the target holds is read back through its REST API and compared with the source.
+ * holding runs logged with the library's Experiment, and a target reached through a fault proxy of
+ * each test's own), and the built CLI (dist/cli.mjs; `npm run build` first) as a child process,
+ * interrupted and killed with real signals. What the target holds is read back through its REST
+ * API and compared with the source. Tests share the target; each copies into projects of its own.
  */
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ const USER = 'local';
 const TEST_TIMEOUT_MS = 120_000;
 
 let source: ServerProcess;
+let targetServer: ServerProcess;
 let sourceTokenFile: string;
 let ids: { baseline: number; live: number; tiny: number };
 let live: Experiment;
@@ -30,11 +32,16 @@ const setupCleanups: Array<() => Promise<unknown>> = [];
 beforeAll(async () => {
   const dataDir = await tempFolder('pxt-push-source-');
   const outboxDir = await tempFolder('pxt-push-outbox-');
-  source = await spawnServerProcess({ dataDir, token: SOURCE_TOKEN, built: true });
-  setupCleanups.push(async () => {
-    source.child.kill('SIGKILL');
-    await source.exited;
-  });
+  [source, targetServer] = await Promise.all([
+    spawnServerProcess({ dataDir, token: SOURCE_TOKEN, built: true }),
+    tempFolder('pxt-push-target-').then((targetDir) => spawnServerProcess({ dataDir: targetDir, token: TARGET_TOKEN, built: true })),
+  ]);
+  for (const server of [source, targetServer]) {
+    setupCleanups.push(async () => {
+      server.child.kill('SIGKILL');
+      await server.exited;
+    });
+  }
   sourceTokenFile = join(outboxDir, 'source-token');
   await writeFile(sourceTokenFile, `${SOURCE_TOKEN}\n`, { mode: 0o600 });
   const client = clientOf(source.url, SOURCE_TOKEN);
@@ -80,13 +87,9 @@ interface TargetServer {
   tokenFile: string;
 }
 
-/** A fresh target `serve` process behind a fault proxy, and a HOME for the push's record. */
+/** The target `serve` process behind a fault proxy of this test's own, and a HOME for the push's record. */
 async function startTarget(options: { ignoresIdempotencyKey?: boolean } = {}): Promise<TargetServer> {
-  const server = await spawnServerProcess({ dataDir: await folder('pxt-push-target-'), token: TARGET_TOKEN, built: true });
-  cleanups.push(async () => {
-    server.child.kill('SIGKILL');
-    await server.exited;
-  });
+  const server = targetServer;
   // Polyaxon 0.6.1 knows no Idempotency-Key: without it the local server acts on every repeat too.
   const proxy = await startFaultProxy(server.url, options.ignoresIdempotencyKey ? { dropRequestHeaders: ['idempotency-key'] } : {});
   cleanups.push(() => proxy.close());
@@ -142,7 +145,7 @@ describe('push copies runs to another server', () => {
     expect(first.stdout).toMatch(
       /^push to http:\/\/127\.0\.0\.1:\d+\/api\/v1: 3 of 3 experiments \(3 new, 0 updated, 0 unchanged\), 3,710 metric points, 2 log lines, 6 statuses, 0 changed fields in [0-9.]+ s; record: .+\.json\n$/,
     );
-    const copied = await readTarget(target);
+    const copied = await readTarget(target, ['mnist', 'speech']);
     expect(copied).toEqual(await readSource());
     expect(copied.mnist.experiments.map((experiment) => experiment.statuses.map((row) => row.status))).toEqual([
       ['created', 'running', 'warning', 'failed'],
@@ -180,33 +183,55 @@ describe('push copies runs to another server', () => {
     const third = await runPush(pushArgs(target), { home: target.home });
     expect(third.code).toBe(0);
     expect(third.stdout).toContain('3 of 3 experiments (0 new, 1 updated, 2 unchanged), 300 metric points, 1 log lines, 1 statuses');
-    expect(await readTarget(target)).toEqual(await readSource());
+    expect(await readTarget(target, ['mnist', 'speech'])).toEqual(await readSource());
   }, TEST_TIMEOUT_MS);
 
   it('a push killed (SIGKILL) with a metrics batch on the wire resumes; the local target stores every point once (Idempotency-Key)', async () => {
     const target = await startTarget();
+    const args = pushArgs(target, '--project', 'mnist', '--to-project', 'killed', '--batch', '500');
     const kill = killPushAt(target, 3, isMetricsPost);
-    const killed = await runPush(pushArgs(target, '--batch', '500'), { home: target.home, onChild: kill.onChild });
+    const killed = await runPush(args, { home: target.home, onChild: kill.onChild });
     expect(killed.signal).toBe('SIGKILL');
     const inFlight = Object.values(JSON.parse((await recordOf(target.home)).text).experiments).map((entry: any) => entry.inFlight);
     expect(inFlight).toContainEqual({ kind: 'metrics', from: 1000, count: 500, key: kill.killed.at!.idempotencyKey });
 
     const logged = target.proxy.log.length;
-    const resumed = await runPush(pushArgs(target, '--batch', '500'), { home: target.home });
+    const resumed = await runPush(args, { home: target.home });
     expect(resumed.stderr).toBe('');
     expect(resumed.code).toBe(0);
     // The batch the killed push never heard back about goes first, under the same key.
     expect(target.proxy.log.slice(logged).find(isMetricsPost)?.idempotencyKey).toBe(kill.killed.at!.idempotencyKey);
-    expect(await readTarget(target)).toEqual(await readSource());
+    expect((await readTarget(target, ['killed'])).killed).toEqual((await readSource(['mnist'])).mnist);
+  }, TEST_TIMEOUT_MS);
+
+  it('Ctrl-C (SIGINT) lets the request on the wire finish, records it, exits 130; the next push goes on from there', async () => {
+    const target = await startTarget();
+    const args = pushArgs(target, '--project', 'mnist', '--to-project', 'interrupted', '--batch', '500');
+    let child: ChildProcess | undefined;
+    let seen = 0;
+    // The second batch is held a while; the push is interrupted as it arrives.
+    target.proxy.script({ kind: 'delay', ms: 1_000 }, { match: (request) => isMetricsPost(request) && ++seen === 2 && Boolean(child?.kill('SIGINT')) });
+    const stopped = await runPush(args, { home: target.home, onChild: (started) => (child = started) });
+    expect(stopped.code).toBe(130);
+    expect(stopped.stdout).toMatch(/: 0 of 2 experiments \(1 new, 0 updated, 0 unchanged\), 1,000 metric points, .*; interrupted: run the same command again to resume; record: /);
+    const entries = Object.values(JSON.parse((await recordOf(target.home)).text).experiments) as Array<Record<string, unknown>>;
+    expect(entries.map((entry) => [entry.metrics, entry.inFlight])).toEqual([[1000, undefined]]);
+
+    const resumed = await runPush(args, { home: target.home });
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain('2 of 2 experiments (1 new, 1 updated, 0 unchanged)');
+    expect((await readTarget(target, ['interrupted'])).interrupted).toEqual((await readSource(['mnist'])).mnist);
   }, TEST_TIMEOUT_MS);
 
   it('against a target that ignores Idempotency-Key, as Polyaxon 0.6.1: a kill during the create or a status sends neither twice; a metrics batch on the wire at a kill is stored twice (at least once)', async () => {
     const target = await startTarget({ ignoresIdempotencyKey: true });
     const isCreate = (request: ProxiedRequest) => request.method === 'POST' && request.path.endsWith('/experiments/');
     const atCreate = killPushAt(target, 1, isCreate);
-    expect((await runPush(pushArgs(target), { home: target.home, onChild: atCreate.onChild })).signal).toBe('SIGKILL');
-    expect((await runPush(pushArgs(target), { home: target.home })).code).toBe(0);
-    expect(await readTarget(target)).toEqual(await readSource());
+    const whole = pushArgs(target, '--project', 'mnist', '--to-project', 'created');
+    expect((await runPush(whole, { home: target.home, onChild: atCreate.onChild })).signal).toBe('SIGKILL');
+    expect((await runPush(whole, { home: target.home })).code).toBe(0);
+    const sourceCopy = await readSource(['mnist']);
+    expect((await readTarget(target, ['created'])).created).toEqual(sourceCopy.mnist);
 
     const one = (project: string, ...more: string[]) => pushArgs(target, '--project', 'mnist', '--experiments', String(ids.baseline), '--to-project', project, ...more);
     const isStatus = (request: ProxiedRequest) => request.method === 'POST' && request.path.endsWith('/statuses/');
@@ -214,7 +239,6 @@ describe('push copies runs to another server', () => {
     expect((await runPush(one('statuses'), { home: target.home, onChild: atStatus.onChild })).signal).toBe('SIGKILL');
     expect(JSON.parse(atStatus.killed.at!.body)).toEqual({ status: 'warning', message: 'learning rate too high?' });
     expect((await runPush(one('statuses'), { home: target.home })).code).toBe(0);
-    const sourceCopy = await readSource(['mnist']);
     expect((await readTarget(target, ['statuses'])).statuses.experiments).toEqual([sourceCopy.mnist.experiments[0]]);
 
     const atBatch = killPushAt(target, 2, isMetricsPost);
@@ -236,10 +260,10 @@ describe('push copies runs to another server', () => {
     target.proxy.script({ kind: 'respond', status: 500, body: '<h1>Server Error (500)</h1>' }, { match: (request) => request.path.endsWith('/statuses/') });
     target.proxy.script({ kind: 'respond', status: 503 }, { match: isCreate });
     target.proxy.script({ kind: 'drop' }, { match: isCreate });
-    const pushed = await runPush(pushArgs(target), { home: target.home });
+    const pushed = await runPush(pushArgs(target, '--project', 'mnist', '--to-project', 'faults'), { home: target.home });
     expect(pushed.stderr).toBe('');
     expect(pushed.code).toBe(0);
-    expect(await readTarget(target)).toEqual(await readSource());
+    expect((await readTarget(target, ['faults'])).faults).toEqual((await readSource(['mnist'])).mnist);
     const faulted = target.proxy.log.filter((request) => request.action !== 'pass');
     expect(faulted.map((request) => request.status ?? 'cut')).toEqual([503, 'cut', 429, 429, 500]);
     for (const request of faulted) {
@@ -288,7 +312,6 @@ describe('push copies runs to another server', () => {
     expect(pushed.stdout).toMatch(/\rpush \[#+\.*\] 1\/1 experiments {2}2,500\/2,500 points {2}[0-9,]+ points\/s {2}[0-9.]+ s/);
     expect(pushed.stdout).toMatch(/\npush to http:\/\/127\.0\.0\.1:\d+\/api\/v1: 1 of 1 experiments \(1 new, 0 updated, 0 unchanged\), 2,500 metric points/);
     const sourceCopy = await readSource(['mnist']);
-    expect(Object.keys(await readTarget(target))).toEqual(['archive']);
     expect((await readTarget(target, ['archive'])).archive.experiments).toEqual([sourceCopy.mnist.experiments[0]]);
 
     const unknown = await runPush(pushArgs(target, '--project', 'mnist', '--experiments', `${ids.baseline},999999`), { home: target.home });
@@ -309,7 +332,7 @@ describe('push copies runs to another server', () => {
     const pushed = await runPush(['--to', target.proxy.url, '--data', dataDir], { home: target.home, env: { POLYAXON_TOKEN: TARGET_TOKEN } });
     expect(pushed.stderr).toBe('');
     expect(pushed.code).toBe(0);
-    expect(await readTarget(target)).toEqual(held);
+    expect(await readTarget(target, ['offline'])).toEqual(held);
     expect(held.offline.experiments[0].metrics).toEqual([{ values: { step: 1, loss: 0.25 }, created_at: '2024-05-06T07:08:09.123456Z' }]);
   }, TEST_TIMEOUT_MS);
 

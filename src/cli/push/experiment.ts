@@ -52,25 +52,38 @@ export interface ExperimentCopy {
   fields: number;
 }
 
+export function noCopyYet(): ExperimentCopy {
+  return { outcome: 'unchanged', metrics: 0, logs: 0, statuses: 0, fields: 0 };
+}
+
+/**
+ * Fills `copy` as it goes, so that what went is counted also when the copy stops half-way
+ * (interrupted, or refused by the target).
+ */
 export async function pushExperiment(
   project: SourceProject,
   id: number,
   entry: PushedExperiment,
   plannedPoints: number,
   context: PushContext,
-): Promise<ExperimentCopy> {
-  const copy: ExperimentCopy = { outcome: 'unchanged', metrics: 0, logs: 0, statuses: 0, fields: 0 };
-  const detail = await context.source.experiment(project, id);
-  if (!detail) return { ...copy, outcome: 'gone' };
-  const run = new ExperimentPush(project, id, entry, context, copy);
-  await run.resumeInFlight();
-  await run.experiment(detail);
-  await run.codeRef();
-  await run.metrics(plannedPoints);
-  await run.logs();
-  await run.statuses();
-  if (copy.outcome === 'unchanged' && copy.metrics + copy.logs + copy.statuses + copy.fields > 0) copy.outcome = 'updated';
-  return copy;
+  copy: ExperimentCopy,
+): Promise<void> {
+  try {
+    const detail = await context.source.experiment(project, id);
+    if (!detail) {
+      copy.outcome = 'gone';
+      return;
+    }
+    const run = new ExperimentPush(project, id, entry, context, copy);
+    await run.resumeInFlight();
+    await run.experiment(detail);
+    await run.codeRef();
+    await run.metrics(plannedPoints);
+    await run.logs();
+    await run.statuses();
+  } finally {
+    if (copy.outcome === 'unchanged' && copy.metrics + copy.logs + copy.statuses + copy.fields > 0) copy.outcome = 'updated';
+  }
 }
 
 class ExperimentPush {

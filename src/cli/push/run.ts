@@ -9,7 +9,7 @@ import { PolyaxonError } from '../../core/errors';
 import { resolveClientSettings } from '../../core/settings';
 import { startServer, type RunningServer } from '../../server/index';
 import { formatCount, formatSeconds, progressFor, type Output } from '../progress';
-import { pushExperiment, type ExperimentCopy } from './experiment';
+import { noCopyYet, pushExperiment, type ExperimentCopy } from './experiment';
 import type { PushOptions, ServerAddress } from './options';
 import { GaveUp, type RetryOptions } from './retry';
 import { Source, type SourceProject } from './source';
@@ -91,7 +91,7 @@ export async function runPush(options: PushOptions, io: PushIo): Promise<number>
     };
     draw();
     const ensured = new Map<string, Promise<void>>();
-    const tally = { new: 0, updated: 0, unchanged: 0, gone: 0, metrics: 0, logs: 0, statuses: 0, fields: 0 };
+    const tally: Tally = { new: 0, updated: 0, unchanged: 0, gone: 0, metrics: 0, logs: 0, statuses: 0, fields: 0 };
     const failures: string[] = [];
     let interrupted = false;
     for (const job of jobs) {
@@ -104,8 +104,9 @@ export async function runPush(options: PushOptions, io: PushIo): Promise<number>
         `${job.targetUser}/${job.targetProject}`,
       ));
       const targetPath = `${job.targetUser}/${job.targetProject}`;
+      const copy = noCopyYet();
       try {
-        const copy: ExperimentCopy = await pushExperiment(job.project, job.row.id, entry, job.plannedPoints, {
+        await pushExperiment(job.project, job.row.id, entry, job.plannedPoints, {
           source,
           target,
           state,
@@ -124,12 +125,7 @@ export async function runPush(options: PushOptions, io: PushIo): Promise<number>
           onMorePoints: (points) => {
             counts.totalPoints += points;
           },
-        });
-        tally[copy.outcome] += 1;
-        tally.metrics += copy.metrics;
-        tally.logs += copy.logs;
-        tally.statuses += copy.statuses;
-        tally.fields += copy.fields;
+        }, copy);
       } catch (error) {
         if (error instanceof GaveUp && error.interrupted) {
           interrupted = true;
@@ -138,6 +134,8 @@ export async function runPush(options: PushOptions, io: PushIo): Promise<number>
         if (error instanceof Stop) throw error;
         if (error instanceof TargetRefused && (error.status === 401 || error.status === 403)) throw tokenRefused('target', target.baseUrl, error);
         failures.push(`${describeExperiment(job)}: ${describeError(error)}`);
+      } finally {
+        addTo(tally, copy);
       }
       counts.experiments += 1;
       draw();
@@ -168,6 +166,17 @@ export async function runPush(options: PushOptions, io: PushIo): Promise<number>
     state?.close();
     await local?.close();
   }
+}
+
+type Tally = Record<ExperimentCopy['outcome'], number> & Omit<ExperimentCopy, 'outcome'>;
+
+/** Counts what one experiment's copy sent, also when it stopped half-way. */
+function addTo(tally: Tally, copy: ExperimentCopy): void {
+  tally[copy.outcome] += 1;
+  tally.metrics += copy.metrics;
+  tally.logs += copy.logs;
+  tally.statuses += copy.statuses;
+  tally.fields += copy.fields;
 }
 
 function address(server: ServerAddress): { host: string; port: number; useHttps: boolean } {
