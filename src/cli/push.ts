@@ -5,7 +5,8 @@ import { nodeEnvironment } from '../node/environment';
 import { runParsed } from './command-args';
 import { DEFAULT_BATCH_SIZE, DEFAULT_FROM, DEFAULT_RETRY_FOR_SECONDS, parsePushArgs } from './push/options';
 import { runPush } from './push/run';
-import { FROM_TOKEN_VARIABLE, TOKEN_VARIABLE } from './push/tokens';
+import { FROM_TOKEN_VARIABLE } from './push/tokens';
+import { tokenHelp, TOKEN_VARIABLE } from './token-source';
 
 const USAGE = `Usage: polyaxon-tracking push --to URL [options]
 
@@ -23,11 +24,9 @@ run's final status still comes with the push after it ends).
 
 Target:
   --to URL             the server to copy to, http(s)://host:port (required)
-  --token-file FILE    read the target's token from FILE: one line, or the JSON of the Polyaxon
-                       CLI's ~/.polyaxon/.polyaxonauth (recommended)
-  --token TOKEN        the target's token (default: ${TOKEN_VARIABLE}). A token on the command line
-                       is visible to other users of this machine (ps, /proc/PID/cmdline): prefer
-                       --token-file or ${TOKEN_VARIABLE}
+  Its token, never stored: from --token-file or --token, else the ${TOKEN_VARIABLE} variable (the
+  Polyaxon CLI's ~/.polyaxon/.polyaxonauth works as a token file):
+${tokenHelp(20)}
   --to-project P       copy into project P, \`name\` or \`user/name\` (default: the source project's
                        name, owned by the token's user); one source project at a time
 Source:

@@ -342,7 +342,6 @@ describe('push copies runs to another server', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('~/.polyaxon/push/<target>.json');
     expect(help.stdout).toContain('mode 0600; it never holds a token');
-    expect(help.stdout).toMatch(/A token on the command line\s+is visible to other users of this machine/);
-    expect(help.stdout).toMatch(/prefer\s+--token-file or POLYAXON_TOKEN/);
+    expect(help.stdout).toMatch(/--token T\s+the token itself\. Visible to every user of this machine \(ps, \/proc\):\s+prefer --token-file or the POLYAXON_TOKEN variable/);
   }, TEST_TIMEOUT_MS);
 });

@@ -10,7 +10,7 @@ import { codeRefBody, createBody, pythonTime } from '../../src/cli/push/copy';
 import { parsePushArgs } from '../../src/cli/push/options';
 import { GaveUp, retrying, type Attempt } from '../../src/cli/push/retry';
 import { newEntry, StateFile } from '../../src/cli/push/state';
-import { readTokenFile } from '../../src/cli/push/tokens';
+import { readTokenSource } from '../../src/cli/token-source';
 import { cleanups, folder, runCleanups } from '../fixtures/cli-helpers';
 
 afterEach(runCleanups);
@@ -21,7 +21,6 @@ describe('push arguments', () => {
     expect(parsed).toEqual({
       kind: 'ok',
       to: { host: 'polyaxon.example.com', port: 443, useHttps: true, origin: 'https://polyaxon.example.com:443' },
-      tokenSource: { kind: 'default' },
       from: { host: '127.0.0.1', port: 8000, useHttps: false, origin: 'http://127.0.0.1:8000' },
       batchSize: 5000,
       retryForSeconds: 300,
@@ -32,7 +31,7 @@ describe('push arguments', () => {
     ]);
     expect(all).toMatchObject({
       to: { origin: 'http://h:31811' },
-      tokenSource: { kind: 'file', path: 'f' },
+      tokenFile: 'f',
       from: { origin: 'http://127.0.0.1:9000' },
       fromTokenFile: 'g',
       project: { user: 'alice', name: 'mnist' },
@@ -42,7 +41,7 @@ describe('push arguments', () => {
       batchSize: 100,
       retryForSeconds: 2.5,
     });
-    expect(parsePushArgs(['--to', 'http://h:1', '--token', 't'])).toMatchObject({ tokenSource: { kind: 'option' }, token: 't' });
+    expect(parsePushArgs(['--to', 'http://h:1', '--token', 't'])).toMatchObject({ token: 't' });
     expect(parsePushArgs(['-h'])).toEqual({ kind: 'help' });
   });
 
@@ -89,15 +88,13 @@ describe('what goes on the wire', () => {
 });
 
 describe('token files', () => {
-  it('read one line, or the token of the Polyaxon CLI JSON, and refuse an empty file', async () => {
+  it('the Polyaxon CLI ~/.polyaxon/.polyaxonauth gives its token, as a one-line file does', async () => {
     const dir = await folder('pxt-push-tokens-');
-    await writeFile(join(dir, 'plain'), '  abc123 \n');
-    await writeFile(join(dir, 'polyaxonauth'), JSON.stringify({ username: 'alice', token: 'from-json' }));
-    await writeFile(join(dir, 'empty'), '\n');
-    expect(readTokenFile(join(dir, 'plain'))).toBe('abc123');
-    expect(readTokenFile(join(dir, 'polyaxonauth'))).toBe('from-json');
-    expect(() => readTokenFile(join(dir, 'empty'))).toThrow(/holds no token/);
-    expect(() => readTokenFile(join(dir, 'missing'))).toThrow(/cannot read the token file .*missing: ENOENT/);
+    await writeFile(join(dir, '.polyaxonauth'), JSON.stringify({ username: 'alice', token: 'from-json' }), { mode: 0o600 });
+    await writeFile(join(dir, 'no-token.json'), JSON.stringify({ username: 'alice' }), { mode: 0o600 });
+    const read = (file: string) => readTokenSource({ tokenFile: join(dir, file) }, () => undefined, () => {});
+    expect(await read('.polyaxonauth')).toEqual({ kind: 'given', token: 'from-json', from: '--token-file' });
+    expect(await read('no-token.json')).toMatchObject({ kind: 'error', message: expect.stringContaining('the first line is empty') });
   });
 });
 

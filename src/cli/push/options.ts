@@ -1,7 +1,6 @@
 /**
  * `push` arguments: read strictly, each bad value refused with the option and the rule it broke.
- * Tokens are not read here (files and variables are read when the push starts), so a parse result
- * can be printed or compared without holding a secret.
+ * Token files and variables are read when the push starts (tokens.ts), not here.
  */
 import { readOptions, type ParsedArgs } from '../command-args';
 
@@ -20,13 +19,11 @@ export interface ProjectName {
   name: string;
 }
 
-export type TokenSource = { kind: 'file'; path: string } | { kind: 'option' } | { kind: 'default' };
-
 export interface PushOptions {
   to: ServerAddress;
-  /** Where the target's token comes from; with `option`, `token` holds it. */
-  tokenSource: TokenSource;
+  /** The target's token (`--token`), or the file holding it (`--token-file`); else POLYAXON_TOKEN. */
   token?: string;
+  tokenFile?: string;
   /** The source server, unless `data` is given. */
   from: ServerAddress;
   fromTokenFile?: string;
@@ -88,14 +85,9 @@ export function parsePushArgs(args: string[]): ParsedArgs<PushOptions> {
     return fail(`--retry-for must be a positive number of seconds (got "${values['retry-for']}")`);
   }
 
-  const parsed: PushOptions = {
-    to,
-    tokenSource: values['token-file'] !== undefined ? { kind: 'file', path: values['token-file'] } : values.token !== undefined ? { kind: 'option' } : { kind: 'default' },
-    from,
-    batchSize,
-    retryForSeconds,
-  };
+  const parsed: PushOptions = { to, from, batchSize, retryForSeconds };
   if (values.token !== undefined) parsed.token = values.token;
+  if (values['token-file'] !== undefined) parsed.tokenFile = values['token-file'];
   if (values['from-token-file'] !== undefined) parsed.fromTokenFile = values['from-token-file'];
   if (values.data !== undefined) parsed.data = values.data;
   if (project) parsed.project = project;

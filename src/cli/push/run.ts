@@ -55,13 +55,17 @@ export async function runPush(options: PushOptions, io: PushIo): Promise<number>
   let state: StateFile | undefined;
   const progress = progressFor('push', io.stdout);
   try {
+    const warn = (line: string) => io.stderr.write(`polyaxon-tracking push: ${line}\n`);
+    const toToken = await targetToken(options, io.getEnv, warn);
+    const fromTokenRead = options.data === undefined ? await sourceToken(options, io.getEnv, warn) : { kind: 'ok' as const };
+    for (const read of [toToken, fromTokenRead]) if (read.kind === 'error') throw new Stop(read.message);
     const targetSettings = resolveClientSettings(
-      { ...address(options.to), token: targetToken(options, io.getEnv), timeoutMs: REQUEST_TIMEOUT_MS },
+      { ...address(options.to), token: toToken.kind === 'ok' ? toToken.token : undefined, timeoutMs: REQUEST_TIMEOUT_MS },
       () => undefined,
     );
     const target = new Target(targetSettings, retry);
     let from = options.from;
-    let fromToken = options.data === undefined ? sourceToken(options, io.getEnv) : undefined;
+    let fromToken = fromTokenRead.kind === 'ok' ? fromTokenRead.token : undefined;
     if (options.data !== undefined) {
       local = await serveDataFolder(options.data, options.project?.user);
       from = { host: local.host, port: local.port, useHttps: false, origin: local.url };
