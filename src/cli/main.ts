@@ -1,15 +1,22 @@
 #!/usr/bin/env node
+import { nodeEnvironment } from '../node/environment';
+import { installEnvironment } from '../runtime/installed';
 import { CLIENT_VERSION } from '../runtime/version';
 import type { CliCommand } from './command';
+import { pushCommand } from './push';
 import { serveCommand } from './serve';
 import { statusCommand } from './status';
 import { syncCommand } from './sync';
+
+// The CLI is an entry point, like index.node.ts: the clients its commands build run on Node.
+installEnvironment(nodeEnvironment());
 
 // A new subcommand is one more line here. Imports are static: the CLI is built into one file.
 const COMMANDS: Record<string, CliCommand> = {
   serve: serveCommand,
   sync: syncCommand,
   status: statusCommand,
+  push: pushCommand,
 };
 
 function usage(): string {

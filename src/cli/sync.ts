@@ -169,7 +169,7 @@ async function sync(options: SyncOptions): Promise<number> {
 
 /** Syncs the queues side by side under one deadline; prints the bar, then one line per queue. */
 async function syncAll(root: string, targets: QueueTarget[], deadline: number, environment: Environment): Promise<number> {
-  const progress = progressFor(process.stdout);
+  const progress = progressFor('sync', process.stdout);
   const settledPerQueue = new Map<string, { settled: number; total: number }>();
   const results = await Promise.all(
     targets.map((target) =>
@@ -187,7 +187,7 @@ async function syncAll(root: string, targets: QueueTarget[], deadline: number, e
             allSettled += counts.settled;
             allTotal += counts.total;
           }
-          progress.update(allSettled, allTotal);
+          progress.update([{ done: allSettled, total: allTotal, unit: 'records' }]);
         },
       }),
     ),

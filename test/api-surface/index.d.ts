@@ -347,8 +347,15 @@ interface ExperimentCreate {
     [field: string]: unknown;
 }
 interface ListOptions {
-    /** 1-based; default 1. Sent as `?offset=(page-1)*20`. */
+    /** 1-based; default 1. Sent as `?offset=(page-1)*20` (`*limit` when `limit` is given). */
     page?: number;
+    /**
+     * Rows per page, sent as `?limit=`. Default: none sent, so the server's own: 20, or 300,000 for
+     * metrics on Polyaxon 0.6 (a server may answer fewer: read `results.length`, not `limit`).
+     */
+    limit?: number;
+    /** Rows to skip, sent as `?offset=`; when given, `page` is ignored. Default: from `page`. */
+    offset?: number;
 }
 interface ListExperimentsOptions extends ListOptions {
     /** Include `last_metric` in each result. */
