@@ -28,7 +28,7 @@ export function experimentFromPath(
   access: Access,
 ): { project: ProjectRecord; experiment: ExperimentRecord } {
   const project = projectFromPath(context, access);
-  const experiment = context.state.experiments.get(Number(context.params.id));
+  const experiment = context.state.experiment(Number(context.params.id));
   if (!experiment || experiment.projectId !== project.id) throw notFound();
   return { project, experiment };
 }

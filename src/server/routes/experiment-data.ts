@@ -2,9 +2,9 @@ import * as z from 'zod';
 import { experimentFromPath, uuidHex } from '../access';
 import { badRequest, json, notFound } from '../http';
 import type { MetricRecord } from '../model';
-import { paginate } from '../pagination';
+import { pageWindow } from '../pagination';
 import type { RequestContext, Route } from '../router';
-import { codeReferenceBody, metricBody } from '../serialize';
+import { codeReferenceBody, metricBody, metricPageJson } from '../serialize';
 import { normalizeTimestamp } from '../time';
 import { bodyObject, optionalText, parseOrRefuse } from '../validation';
 
@@ -85,8 +85,9 @@ export function experimentDataRoutes(): Route[] {
       mutates: false,
       handle: (context) => {
         const { experiment } = experimentFromPath(context, 'read');
-        const page = paginate(context.state.metrics.get(experiment.id) ?? [], context.query, context.pageUrl);
-        return json(200, { ...page, results: page.results.map(metricBody) });
+        const page = pageWindow(context.state.metricCount(experiment.id), context.query, context.pageUrl);
+        const rows = context.state.metricsPage(experiment.id, page.offset, page.limit);
+        return { status: 200, text: metricPageJson(page, rows), headers: { 'Content-Type': 'application/json' } };
       },
     },
     { method: 'POST', path: `${base}/metrics`, mutates: true, handle: createMetrics },
@@ -96,7 +97,7 @@ export function experimentDataRoutes(): Route[] {
       mutates: false,
       handle: (context) => {
         const { experiment } = experimentFromPath(context, 'read');
-        const lines = context.state.logs.get(experiment.id) ?? [];
+        const lines = context.state.logsOf(experiment.id);
         return { status: 200, text: lines.map((line) => `${line}\n`).join('') };
       },
     },
