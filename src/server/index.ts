@@ -10,6 +10,7 @@ import { experimentDataRoutes } from './routes/experiment-data';
 import { experimentRoutes } from './routes/experiments';
 import { outputRoutes } from './routes/outputs';
 import { projectRoutes } from './routes/projects';
+import { seriesRoutes } from './routes/series';
 import { statusRoutes } from './routes/statuses';
 import { userRoutes } from './routes/users';
 import { describeImport, type ImportReport } from './store/journal-import';
@@ -90,7 +91,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const listener = createRequestListener({
     state,
     accounts,
-    routes: [...userRoutes(accounts), ...projectRoutes(accounts), ...experimentRoutes(), ...statusRoutes(), ...experimentDataRoutes(), ...outputRoutes(dataDir)],
+    routes: [...userRoutes(accounts), ...projectRoutes(accounts), ...experimentRoutes(), ...statusRoutes(), ...experimentDataRoutes(), ...seriesRoutes(), ...outputRoutes(dataDir)],
     metricsLimiter: new RateLimiter(options.metricsRequestsPerSecond ?? 120),
     heartbeats,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
