@@ -18,13 +18,15 @@ export interface ServerProcess {
  * on a random port and resolves once it printed its URL.
  */
 /** Without `token` the server uses (or creates) the one saved in `dataDir`. */
-export function spawnServerProcess(args: { dataDir: string; token?: string; extra?: string[] }): Promise<ServerProcess> {
+/** With `umask` (e.g. 0o022) the process runs under that file mode creation mask. */
+export function spawnServerProcess(args: { dataDir: string; token?: string; extra?: string[]; umask?: number }): Promise<ServerProcess> {
   const tokenArgs = args.token === undefined ? [] : ['--token', args.token];
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--data', args.dataDir, ...tokenArgs, ...(args.extra ?? [])],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const nodeArgs = ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--data', args.dataDir, ...tokenArgs, ...(args.extra ?? [])];
+  const [command, commandArgs] =
+    args.umask === undefined
+      ? [process.execPath, nodeArgs]
+      : ['/bin/sh', ['-c', `umask ${args.umask.toString(8).padStart(3, '0')} && exec "$0" "$@"`, process.execPath, ...nodeArgs]];
+  const child = spawn(command, commandArgs, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let printed = '';
   child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
