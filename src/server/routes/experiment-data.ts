@@ -1,6 +1,7 @@
 import * as z from 'zod';
-import { experimentFromPath, uuidHex } from '../access';
+import { experimentFromPath, uuidHexes } from '../access';
 import { badRequest, json, notFound } from '../http';
+import { numericValues, wellFormedMetricBodies } from '../metric-bodies';
 import type { MetricRecord } from '../model';
 import { pageWindow } from '../pagination';
 import type { RequestContext, Route } from '../router';
@@ -34,15 +35,16 @@ function createMetrics(context: RequestContext) {
   const { experiment } = experimentFromPath(context, 'write');
   const many = Array.isArray(context.body);
   const parsed = many
-    ? parseOrRefuse(z.array(metricBodySchema), context.body)
+    ? (wellFormedMetricBodies(context.body) ?? parseOrRefuse(z.array(metricBodySchema), context.body))
     : [parseOrRefuse(metricBodySchema, bodyObject(context.body))];
   const ids = context.state.peekIds('metric', parsed.length);
+  const uuids = uuidHexes(parsed.length);
   const metrics: MetricRecord[] = parsed.map((item, index) => ({
     id: ids[index],
-    uuid: uuidHex(),
+    uuid: uuids[index],
     experiment: experiment.id,
     createdAt: item.created_at ? (normalizeTimestamp(item.created_at) as string) : context.now,
-    values: Object.fromEntries(Object.entries(item.values).map(([key, value]) => [key, Number(value)])),
+    values: numericValues(item.values),
   }));
   context.apply({ type: 'metrics.create', experiment: experiment.id, metrics, at: context.now });
   const bodies = metrics.map(metricBody);

@@ -32,7 +32,8 @@ export interface SeriesSource {
  * One metric's points for a chart. When x never decreases along the series (the usual case:
  * steps and times grow), blocks lying wholly in one bucket are merged from their summaries and
  * only blocks that straddle a bucket edge or the range's ends are read point by point: a
- * 1,000,000-point series at 2,000 points reads its ~2,000 summaries and ~500 blocks. Otherwise
+ * 1,000,000-point series at 2,000 points reads its few thousand summaries and at most one block
+ * per bucket edge. Otherwise
  * every point in range is read and sorted by x first.
  */
 export function readSeries(source: SeriesSource, query: SeriesQuery): SeriesAnswer {

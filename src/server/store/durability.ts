@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 
 /**
  * Group commit for the acknowledgement path. SQLite runs with `synchronous=NORMAL` in WAL mode:
@@ -16,13 +16,35 @@ export class WalSync {
   #waiters: Array<{ generation: number; resolve: () => void; reject: (error: unknown) => void }> = [];
   #running = false;
   #walInode: number | undefined;
+  #wal: { handle: FileHandle; inode: number } | undefined;
+  private readonly syncFile: (file: string) => Promise<number>;
 
   constructor(
     private readonly walFile: string,
     /** Synced when the WAL file is new, so its directory entry survives a power cut as well. */
     private readonly folder: string,
-    private readonly syncFile: (file: string) => Promise<number> = datasync,
-  ) {}
+    /** fdatasync of a file, resolving with its inode. Default: the WAL's handle kept open. */
+    syncFile?: (file: string) => Promise<number>,
+  ) {
+    this.syncFile = syncFile ?? ((file) => (file === this.walFile ? this.#syncWal() : datasync(file)));
+  }
+
+  /** Closes the WAL handle kept for syncing (after the last `durable()`). */
+  async close(): Promise<void> {
+    const wal = this.#wal;
+    this.#wal = undefined;
+    await wal?.handle.close();
+  }
+
+  /** The WAL lives as long as the database is open, so one handle serves every sync. */
+  async #syncWal(): Promise<number> {
+    if (!this.#wal) {
+      const handle = await open(this.walFile, 'r');
+      this.#wal = { handle, inode: (await handle.stat()).ino };
+    }
+    await this.#wal.handle.datasync();
+    return this.#wal.inode;
+  }
 
   /** Counts one more commit whose effects must reach the disk before it is acknowledged. */
   committed(): void {

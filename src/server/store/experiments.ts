@@ -56,7 +56,7 @@ export class Experiments {
   readonly #delete: Statement;
   readonly #status: Statement;
   readonly #metrics: Statement;
-  readonly #metricCount: Statement;
+  readonly #metricState: Statement;
   readonly #insertCodeReference: Statement;
   readonly #linkCodeReference: Statement;
   readonly #updates: FieldUpdates;
@@ -85,7 +85,7 @@ export class Experiments {
        WHERE id = @id`,
     );
     this.#metrics = db.prepare('UPDATE experiment SET last_metric = ?, metric_count = metric_count + ?, updated_at = ? WHERE id = ?');
-    this.#metricCount = db.prepare('SELECT metric_count FROM experiment WHERE id = ?').pluck();
+    this.#metricState = db.prepare('SELECT last_metric, metric_count FROM experiment WHERE id = ?');
     this.#insertCodeReference = db.prepare(
       'INSERT INTO code_reference (id, "commit", head, branch, git_url, is_dirty) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -123,9 +123,10 @@ export class Experiments {
     this.#metrics.run(JSON.stringify(lastMetric), added, at, id);
   }
 
-  /** Points stored for the experiment: the position the next point gets in the run. */
-  metricCount(id: number): number {
-    return (this.#metricCount.get(id) as number | undefined) ?? 0;
+  /** Points stored for the experiment (the position the next point gets) and its last values. */
+  metricState(id: number): { count: number; lastMetric: Record<string, unknown> | null } | undefined {
+    const row = this.#metricState.get(id) as { last_metric: string | null; metric_count: number } | undefined;
+    return row && { count: row.metric_count, lastMetric: fromJsonColumn(row.last_metric) };
   }
 
   setCodeReference(id: number, reference: CodeReference, at: string): void {

@@ -114,11 +114,19 @@ export const MIGRATIONS: readonly Migration[] = [
         point_count INTEGER NOT NULL,
         PRIMARY KEY (experiment_id, name)
       ) WITHOUT ROWID;
-      CREATE TABLE metric_series_block (
+      -- Summaries apart from the points: a chart reads every summary, densely packed, and only
+      -- the blocks it needs.
+      CREATE TABLE metric_series_summary (
         experiment_id INTEGER NOT NULL,
         name TEXT NOT NULL,
         block_no INTEGER NOT NULL,
         summary BLOB NOT NULL,
+        PRIMARY KEY (experiment_id, name, block_no)
+      ) WITHOUT ROWID;
+      CREATE TABLE metric_series_block (
+        experiment_id INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        block_no INTEGER NOT NULL,
         data BLOB NOT NULL,
         PRIMARY KEY (experiment_id, name, block_no)
       );
@@ -139,7 +147,7 @@ export const MIGRATIONS: readonly Migration[] = [
         body TEXT,
         created_at TEXT NOT NULL,
         PRIMARY KEY (user, key)
-      ) WITHOUT ROWID;
+      );
 
       -- JSONL journals of earlier versions imported into this database (the files are kept).
       CREATE TABLE journal_import (

@@ -1,7 +1,12 @@
 import type { Database, Statement } from './sqlite';
 
-/** Points per series block: a summary per block lets a chart read ~1/512 of a long series. */
+/** Most points in a series block: a summary per block lets a chart skip reading most points. */
 export const SERIES_BLOCK_POINTS = 512;
+/**
+ * A request's points join the last block only while it holds fewer than this: the rewrite of
+ * that block stays small, and blocks hold a few hundred points when requests carry many.
+ */
+const JOIN_BELOW_POINTS = 256;
 
 /**
  * A block's summary, as a Float64Array at these indexes. `*At*` are the points of the minimum and
@@ -36,29 +41,35 @@ export interface SeriesBlockSummary {
 export class SeriesBlocks {
   readonly #tail: Statement;
   readonly #insert: Statement;
+  readonly #insertSummary: Statement;
   readonly #update: Statement;
+  readonly #updateSummary: Statement;
   readonly #count: Statement;
   readonly #names: Statement;
   readonly #summaries: Statement;
   readonly #data: Statement;
   readonly #deleteSeries: Statement;
   readonly #deleteBlocks: Statement;
+  readonly #deleteSummaries: Statement;
 
   constructor(db: Database) {
     this.#tail = db.prepare(
       'SELECT block_no, data FROM metric_series_block WHERE experiment_id = ? AND name = ? ORDER BY block_no DESC LIMIT 1',
     );
-    this.#insert = db.prepare('INSERT INTO metric_series_block (experiment_id, name, block_no, summary, data) VALUES (?, ?, ?, ?, ?)');
-    this.#update = db.prepare('UPDATE metric_series_block SET summary = ?, data = ? WHERE experiment_id = ? AND name = ? AND block_no = ?');
+    this.#insert = db.prepare('INSERT INTO metric_series_block (experiment_id, name, block_no, data) VALUES (?, ?, ?, ?)');
+    this.#insertSummary = db.prepare('INSERT INTO metric_series_summary (experiment_id, name, block_no, summary) VALUES (?, ?, ?, ?)');
+    this.#update = db.prepare('UPDATE metric_series_block SET data = ? WHERE experiment_id = ? AND name = ? AND block_no = ?');
+    this.#updateSummary = db.prepare('UPDATE metric_series_summary SET summary = ? WHERE experiment_id = ? AND name = ? AND block_no = ?');
     this.#count = db.prepare(
       `INSERT INTO metric_series (experiment_id, name, point_count) VALUES (?, ?, ?)
        ON CONFLICT (experiment_id, name) DO UPDATE SET point_count = point_count + excluded.point_count`,
     );
     this.#names = db.prepare('SELECT name, point_count FROM metric_series WHERE experiment_id = ?');
-    this.#summaries = db.prepare('SELECT block_no, summary FROM metric_series_block WHERE experiment_id = ? AND name = ? ORDER BY block_no');
+    this.#summaries = db.prepare('SELECT block_no, summary FROM metric_series_summary WHERE experiment_id = ? AND name = ? ORDER BY block_no');
     this.#data = db.prepare('SELECT data FROM metric_series_block WHERE experiment_id = ? AND name = ? AND block_no = ?').pluck();
     this.#deleteSeries = db.prepare('DELETE FROM metric_series WHERE experiment_id = ?');
     this.#deleteBlocks = db.prepare('DELETE FROM metric_series_block WHERE experiment_id = ?');
+    this.#deleteSummaries = db.prepare('DELETE FROM metric_series_summary WHERE experiment_id = ?');
   }
 
   append(experimentId: number, name: string, points: SeriesPoints): void {
@@ -68,21 +79,22 @@ export class SeriesBlocks {
     let blockNo = 0;
     if (tail) {
       const stored = toFloats(tail.data);
-      const room = SERIES_BLOCK_POINTS - stored.length / 3;
       blockNo = tail.block_no + 1;
-      if (room > 0) {
-        next = Math.min(room, total);
+      if (stored.length / 3 < JOIN_BELOW_POINTS) {
+        next = Math.min(SERIES_BLOCK_POINTS - stored.length / 3, total);
         const data = new Float64Array(stored.length + next * 3);
         data.set(stored);
         fill(data, stored.length / 3, points, 0, next);
-        this.#update.run(toBytes(summarize(data)), toBytes(data), experimentId, name, tail.block_no);
+        this.#update.run(toBytes(data), experimentId, name, tail.block_no);
+        this.#updateSummary.run(toBytes(summarize(data)), experimentId, name, tail.block_no);
       }
     }
     while (next < total) {
       const count = Math.min(SERIES_BLOCK_POINTS, total - next);
       const data = new Float64Array(count * 3);
       fill(data, 0, points, next, count);
-      this.#insert.run(experimentId, name, blockNo, toBytes(summarize(data)), toBytes(data));
+      this.#insert.run(experimentId, name, blockNo, toBytes(data));
+      this.#insertSummary.run(experimentId, name, blockNo, toBytes(summarize(data)));
       blockNo += 1;
       next += count;
     }
@@ -112,6 +124,7 @@ export class SeriesBlocks {
   deleteOfExperiment(experimentId: number): void {
     this.#deleteSeries.run(experimentId);
     this.#deleteBlocks.run(experimentId);
+    this.#deleteSummaries.run(experimentId);
   }
 }
 

@@ -70,6 +70,7 @@ export class ServerStore {
   async close(): Promise<void> {
     if (!this.db.open) return;
     await this.durable().catch(() => undefined);
+    await this.walSync.close();
     this.db.close();
   }
 
@@ -112,7 +113,7 @@ export class ServerStore {
   }
 
   metricCount(experimentId: number): number {
-    return this.#experiments.metricCount(experimentId);
+    return this.#experiments.metricState(experimentId)?.count ?? 0;
   }
 
   /** Points `offset`..`offset + limit - 1` of the run, values as unparsed JSON text. */
@@ -193,12 +194,12 @@ export class ServerStore {
   #applyMetrics(experimentId: number, metrics: MetricRecord[], at: string): void {
     if (metrics.length === 0) return;
     this.#ids.take('metric', metrics.reduce((highest, metric) => Math.max(highest, metric.id), 0));
-    const experiment = this.#experiments.get(experimentId);
-    if (!experiment) return;
-    const firstSeq = this.#experiments.metricCount(experimentId);
+    const state = this.#experiments.metricState(experimentId);
+    if (!state) return;
+    const firstSeq = state.count;
     this.#metrics.append(experimentId, firstSeq, metrics);
     for (const [name, points] of seriesPointsOf(metrics, firstSeq)) this.series.append(experimentId, name, points);
-    const last = { ...(experiment.lastMetric ?? {}) };
+    const last = { ...(state.lastMetric ?? {}) };
     for (const metric of metrics) Object.assign(last, metric.values);
     this.#experiments.recordMetrics(experimentId, last, metrics.length, at);
   }
