@@ -104,6 +104,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       server.off('error', reject);
       resolveListen();
     });
+  }).catch(async (error: unknown) => {
+    await state.close();
+    throw error;
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
