@@ -3,8 +3,10 @@ import { dirname } from 'node:path';
 import { logger } from '../core/logger';
 import type { Accounts } from './auth';
 import { DASHBOARD_HTML } from './dashboard';
-import { HttpError, json, parseBody, parsePath, preflightHeaders, readBody, send, type Reply } from './http';
+import { HttpError, json, parseBody, parsePath, readBody, type Reply } from './http';
 import type { RememberedResponse, UserAccount } from './model';
+import type { OriginPolicy } from './origin-policy';
+import { send } from './respond';
 import { matchRoute, type RequestContext, type Route } from './router';
 import { isDamage, isStorageFull, CHECK_COMMAND } from './store/errors';
 import type { ServerStore } from './store/store';
@@ -14,6 +16,8 @@ export interface AppParts {
   state: ServerStore;
   accounts: Accounts;
   routes: readonly Route[];
+  /** Which pages and Host names may use the server (CORS, F42). */
+  originPolicy: OriginPolicy;
   metricsLimiter: RateLimiter;
   /** Last heartbeat (ms) of each experiment, in memory only. */
   heartbeats: Map<number, number>;
@@ -38,11 +42,9 @@ export function createRequestListener(parts: AppParts) {
     }
     const { route, params } = match;
     const user = route.anonymous ? parts.accounts.main : parts.accounts.authenticate(req);
-    if (route.path.endsWith('/metrics') && method === 'POST' && !parts.metricsLimiter.allow(user.username)) {
-      throw new HttpError(429, { detail: 'Request was throttled. Expected available in 1 second.' }, { 'Retry-After': '1' });
-    }
+    if (route.path.endsWith('/metrics') && method === 'POST') throwIfThrottled(parts.metricsLimiter, user);
     const raw = await readBody(req, parts.maxBodyBytes);
-    const body = route.rawBody ? raw : parseBody(raw, req.headers['content-type']);
+    const body = parseBody(raw, req.headers['content-type'], route.rawBody ? 'raw' : route.formBody ? 'json-or-form' : 'json');
     const key = route.mutates ? idempotencyKey(req) : undefined;
     return run(route, params, query, body, user, pageUrl, key);
   }
@@ -72,7 +74,7 @@ export function createRequestListener(parts: AppParts) {
       const answer = route.handle(context);
       if (answer instanceof Promise) throw new Error(`${route.method} ${route.path}: a route that changes data must answer synchronously`);
       const succeeded = answer.status >= 200 && answer.status < 300;
-      if (key !== undefined && succeeded && answer.text === undefined) {
+      if (key !== undefined && succeeded && answer.text === undefined && answer.stream === undefined) {
         const response: RememberedResponse = { status: answer.status, body: answer.body ?? null };
         parts.state.remember(user.username, key, response, context.now);
       }
@@ -83,18 +85,27 @@ export function createRequestListener(parts: AppParts) {
   }
 
   return async function listener(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const admission = parts.originPolicy.admit(req);
     let reply: Reply;
     try {
+      if (admission.kind === 'refused') throw admission.error;
       reply = await route(req);
     } catch (error) {
       reply = errorReply(error, parts.state);
     }
-    if (!res.headersSent && !res.destroyed) send(req, res, reply);
+    if (res.headersSent || res.destroyed) return;
+    try {
+      await send(req, res, reply, admission.headers);
+    } catch (error) {
+      // A stream reply failed before its status went out.
+      if (!res.headersSent) await send(req, res, errorReply(error, parts.state), admission.headers);
+      else res.destroy();
+    }
   };
 
   async function route(req: IncomingMessage): Promise<Reply> {
+    if (req.method === 'OPTIONS') return { status: 204, headers: parts.originPolicy.preflight(req) };
     const path = parsePath(req.url ?? '/');
-    if (req.method === 'OPTIONS') return { status: 204, headers: preflightHeaders(req) };
     if (path.kind === 'other') {
       if (req.method === 'GET' && (path.pathname === '/' || path.pathname === '/dashboard')) {
         return { status: 200, text: DASHBOARD_HTML, headers: { 'Content-Type': 'text/html; charset=utf-8' } };
@@ -107,6 +118,18 @@ export function createRequestListener(parts: AppParts) {
     const pageUrl = `http://${host}/api/v1/${path.segments.map(encodeURIComponent).join('/')}${path.segments.length ? '/' : ''}`;
     return handleApi(req, path.segments, path.query, pageUrl);
   }
+}
+
+/** Polyaxon's answer to a throttled metrics post (DRF's `Throttled`), with its `Retry-After`. */
+function throwIfThrottled(limiter: RateLimiter, user: UserAccount): void {
+  const decision = limiter.admit(user.username);
+  if (decision.kind === 'allowed') return;
+  const seconds = decision.retryAfterSeconds;
+  throw new HttpError(
+    429,
+    { detail: `Request was throttled. Expected available in ${seconds} second${seconds === 1 ? '' : 's'}.` },
+    { 'Retry-After': String(seconds) },
+  );
 }
 
 function replay(remembered: RememberedResponse): Reply {

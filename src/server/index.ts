@@ -1,11 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { logger } from '../core/logger';
 import { nameProblem } from '../core/names';
 import { createRequestListener } from './app';
-import { Accounts, resolveToken } from './auth';
+import { Accounts, resolveToken, TOKEN_FILE } from './auth';
+import { createOriginPolicy } from './origin-policy';
 import { experimentDataRoutes } from './routes/experiment-data';
 import { experimentRoutes } from './routes/experiments';
 import { outputRoutes } from './routes/outputs';
@@ -27,8 +28,20 @@ export interface ServerOptions {
   dataDir: string;
   /** The main user's API token. Default: the one saved in `dataDir`, else a new one saved there (mode 0600). */
   token?: string;
-  /** Accept every request as the main user, without a token. Default: false. */
+  /**
+   * Accept every request as the main user, without a token. Default: false. Then only the
+   * server's own origin and `corsOrigins` may call it from a browser, and requests whose `Host` is
+   * not one of its names are refused (F42; see origin-policy.ts).
+   */
   noAuth?: boolean;
+  /**
+   * Web origins (`http://host:port`) allowed to call the API from a browser besides the server's
+   * own. Default: none; then, with a token, every origin may (the token is the protection), and
+   * with `noAuth` only the server's own.
+   */
+  corsOrigins?: readonly string[];
+  /** Names besides loopback and the bound address that `Host` may carry with `noAuth`. Default: none. */
+  allowedHosts?: readonly string[];
   /** The main user (a superuser). Default: `local`. */
   user?: string;
   /** Extra users as `{username: token}`, none of them superusers. Default: none. */
@@ -37,7 +50,7 @@ export interface ServerOptions {
   quiet?: boolean;
   /** Largest request body accepted; larger ones get 413. Default: 10 MiB. */
   maxBodyBytes?: number;
-  /** Metric posts allowed per user per second, as Polyaxon's throttle; 0 turns it off. Default: 120. */
+  /** Metric posts allowed per user in any one second, as Polyaxon's throttle; 0 turns it off. Default: 120. */
   metricsRequestsPerSecond?: number;
   /** A running experiment without a heartbeat for this long is marked failed. Default: 30 min. */
   zombieTimeoutMs?: number;
@@ -77,7 +90,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
 
-  const token = options.noAuth ? (options.token ?? '') : (await resolveToken(dataDir, options.token)).token;
+  const resolved = options.noAuth ? undefined : await resolveToken(dataDir, options.token);
+  const token = resolved?.token ?? options.token ?? '';
   const accounts = new Accounts(
     { username, email: `${username}@localhost`, isSuperuser: true, token },
     options.users ?? {},
@@ -87,8 +101,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { store: state, imported } = await openStore(dataDir, { importFrom: options.importFrom && resolve(options.importFrom) });
   if (imported && imported.skipped.length > 0) logger.warnOnce(`server-import:${dataDir}`, describeImport(imported));
 
+  const originPolicy = createOriginPolicy({
+    boundHost: host,
+    noAuth: options.noAuth ?? false,
+    corsOrigins: options.corsOrigins ?? [],
+    allowedHosts: options.allowedHosts ?? [],
+  });
   const heartbeats = new Map<number, number>();
   const listener = createRequestListener({
+    originPolicy,
     state,
     accounts,
     routes: [...userRoutes(accounts), ...projectRoutes(accounts), ...experimentRoutes(), ...statusRoutes(), ...experimentDataRoutes(), ...seriesRoutes(), ...outputRoutes(dataDir)],
@@ -128,11 +149,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     })());
 
   if (!options.quiet) {
-    // One write, so a reader of the output sees the URL and the token together.
+    // The token itself is never printed: output often ends up in log files (F40). A token the
+    // user gave is known to them; a generated one is in the data folder, readable by them only.
+    const auth = options.noAuth
+      ? 'authentication: off (--no-auth)'
+      : resolved?.source === 'option'
+        ? `user: ${username}  token: the one given`
+        : `user: ${username}  token: in ${join(dataDir, TOKEN_FILE)}`;
+    // One write, so a reader of the output sees the URL and how to authenticate together.
     process.stdout.write(
-      `polyaxon-tracking server: ${url}/ (API ${url}/api/v1/)\n` +
-        (options.noAuth ? 'authentication: off (--no-auth)\n' : `user: ${username}  token: ${token}\n`) +
-        `data: ${dataDir}\n` +
+      `polyaxon-tracking server: ${url}/ (API ${url}/api/v1/)\n${auth}\ndata: ${dataDir}\n` +
         (imported ? `${describeImport(imported)}\n` : ''),
     );
   }

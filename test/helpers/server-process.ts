@@ -17,16 +17,26 @@ export interface ServerProcess {
  * Runs `polyaxon-tracking serve` from the TypeScript sources (node --import tsx, no build needed)
  * on a random port and resolves once it printed its URL.
  */
-/** Without `token` the server uses (or creates) the one saved in `dataDir`. */
-/** With `umask` (e.g. 0o022) the process runs under that file mode creation mask. */
-export function spawnServerProcess(args: { dataDir: string; token?: string; extra?: string[]; umask?: number }): Promise<ServerProcess> {
+/**
+ * Without `token` the server uses (or creates) the one saved in `dataDir`. The process sees none of
+ * the test's POLYAXON_* variables, only those in `env`. With `umask` (e.g. 0o022) it runs under
+ * that file mode creation mask.
+ */
+export function spawnServerProcess(args: {
+  dataDir: string;
+  token?: string;
+  extra?: string[];
+  env?: Record<string, string>;
+  umask?: number;
+}): Promise<ServerProcess> {
   const tokenArgs = args.token === undefined ? [] : ['--token', args.token];
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('POLYAXON_')));
   const nodeArgs = ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--data', args.dataDir, ...tokenArgs, ...(args.extra ?? [])];
   const [command, commandArgs] =
     args.umask === undefined
       ? [process.execPath, nodeArgs]
       : ['/bin/sh', ['-c', `umask ${args.umask.toString(8).padStart(3, '0')} && exec "$0" "$@"`, process.execPath, ...nodeArgs]];
-  const child = spawn(command, commandArgs, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, commandArgs, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...inherited, ...args.env } });
   let printed = '';
   child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (printed += chunk.toString()));

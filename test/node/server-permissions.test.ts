@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { apiFor, createExperiment, tempDir } from '../helpers/server-api';
@@ -21,7 +21,7 @@ it('F41 under umask 022 the data folder is 0700 and the database, its -wal and -
   root = await tempDir('pxt-modes-');
   const dataDir = join(root, 'data');
   server = await spawnServerProcess({ dataDir, umask: 0o022 });
-  const token = /token: ([0-9a-f]{40})/.exec(server.output())?.[1] as string;
+  const token = (await readFile(join(dataDir, 'token'), 'utf8')).trim();
   await createExperiment(apiFor(server.url, token));
   expect(await modeOf(dataDir)).toBe(0o700);
   for (const name of ['server.db', 'server.db-wal', 'server.db-shm', 'token']) {
