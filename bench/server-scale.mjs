@@ -16,7 +16,7 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { REPO_ROOT } from './lib/child.mjs';
-import { progress, result } from './lib/measure.mjs';
+import { median, progress, result } from './lib/measure.mjs';
 import { BATCH_POINTS, client, rssMiB, sendPoints, startProcess, stopProcess, timeReads } from './lib/scale-load.mjs';
 
 const SIZES = (process.env.SERVER_SCALE_POINTS ?? '2000000,10000000').split(',').map(Number);
@@ -24,6 +24,7 @@ const DIST = resolve(process.env.SERVER_SCALE_DIST ?? join(REPO_ROOT, 'dist'));
 const EXPERIMENTS = 10;
 const CONNECTIONS = 4;
 const TRIVIAL_POINTS = 400_000;
+const RESTARTS = 3;
 const GOAL = { ingestRatio: 0.15, restartMs: 1000, rssMiB: 200, readMs: 50 };
 const PROJECT = 'scale';
 
@@ -107,9 +108,20 @@ export const serverScaleBench = {
         await stopProcess(server.child);
         const bytes = await dataBytes(dataDir);
         rows.push(result(`data folder per million points at ${millions(size)}`, bytes / (size / 1e6) / 2 ** 20, 'MiB', { note: `${(bytes / 2 ** 30).toFixed(2)} GiB in all` }));
-        progress(`server-scale: restart at ${millions(size)} points`);
-        server = await startServer(dataDir);
-        rows.push(result(`restart until the API answers at ${millions(size)}`, server.startMs, 'ms', { target: `<= ${GOAL.restartMs}`, pass: server.startMs <= GOAL.restartMs }));
+        progress(`server-scale: ${RESTARTS} restarts at ${millions(size)} points`);
+        const restarts = [];
+        for (let round = 0; round < RESTARTS; round += 1) {
+          if (round > 0) {
+            server.api.close();
+            await stopProcess(server.child);
+          }
+          server = await startServer(dataDir);
+          restarts.push(server.startMs);
+        }
+        const restartMs = median(restarts);
+        rows.push(result(`restart until the API answers at ${millions(size)}`, restartMs, 'ms', {
+          target: `<= ${GOAL.restartMs}`, pass: restartMs <= GOAL.restartMs, note: `median of ${RESTARTS}, from spawning node: ${restarts.map((ms) => ms.toFixed(0)).join(', ')} ms`,
+        }));
         const reads = await measureReads(server.api, experiments, perExperiment);
         for (const [name, label] of [['listing', 'experiment list (20)'], ['detail', 'experiment detail'], ['last100', 'last 100 points of a run'], ['series', 'series loss, max_points=2000']]) {
           const timing = reads[name];
