@@ -1,9 +1,22 @@
+interface SkippedLine {
+    line: number;
+    reason: string;
+}
+interface ImportReport {
+    file: string;
+    /** Entries (requests that changed something) imported. */
+    entries: number;
+    /** Lines that were not imported: a torn last line, or a line without the journal's shape. */
+    skipped: SkippedLine[];
+    bytes: number;
+}
+
 interface ServerOptions {
     /** Interface to bind. Default: `127.0.0.1` (loopback only). */
     host?: string;
     /** Port to listen on; 0 picks a free one. Default: 8000. */
     port?: number;
-    /** Data folder (journal and saved token); created when missing. Required. */
+    /** Data folder (database `server.db` and saved token); created when missing (mode 0700). Required. */
     dataDir: string;
     /** The main user's API token. Default: the one saved in `dataDir`, else a new one saved there (mode 0600). */
     token?: string;
@@ -33,6 +46,11 @@ interface ServerOptions {
     metricsRequestsPerSecond?: number;
     /** A running experiment without a heartbeat for this long is marked failed. Default: 30 min. */
     zombieTimeoutMs?: number;
+    /**
+     * A data folder of an earlier version whose `journal.jsonl` is imported into this (empty) store
+     * before serving. Default: none; a first start beside a `journal.jsonl` imports it anyway.
+     */
+    importFrom?: string;
 }
 interface RunningServer {
     /** `http://HOST:PORT` (no trailing slash); the API is under `/api/v1/`, the dashboard at `/`. */
@@ -43,15 +61,14 @@ interface RunningServer {
     token: string;
     user: string;
     dataDir: string;
-    /** What the journal held at start; `skippedLines` counts torn or unreadable lines. */
-    journal: {
-        entries: number;
-        skippedLines: number;
-    };
-    /** Stops accepting requests, waits for pending writes, closes the journal. Idempotent. */
+    /** The SQLite database file. */
+    database: string;
+    /** What this start imported from a JSONL journal of an earlier version, if anything. */
+    imported: ImportReport | null;
+    /** Stops accepting requests, waits for pending writes, closes the database. Idempotent. */
     close(): Promise<void>;
 }
-/** Starts the local Polyaxon-compatible server (API, dashboard, JSONL journal). */
+/** Starts the local Polyaxon-compatible server (API, dashboard, SQLite store). */
 declare function startServer(options: ServerOptions): Promise<RunningServer>;
 
 export { startServer };
