@@ -14,15 +14,15 @@ export const EXIT_BATCH_BYTES = 60_000;
 /** Page close gives little time: a few requests, then the rest waits for the next load. */
 export const EXIT_MAX_REQUESTS = 8;
 
-type SendOnExit = (request: ExitRequest) => boolean;
+type Keepalive = (request: ExitRequest) => boolean;
 
 /**
- * Page hidden (the page usually lives on): claims batches and hands them to `sendOnExit` (fetch
+ * Page hidden (the page usually lives on): claims batches and hands them to `keepalive` (a fetch with
  * keepalive) until it refuses one or nothing is left. Sent batches stay leased, not acked: their
  * answer may never be seen. If the page lives on they go again once the lease ends, under the
  * same Idempotency-Key. A closing page cannot do this (the claim never completes): see `sendOnClose`.
  */
-export async function sendBatchesOnExit(store: OutboxStore, host: CloseSenderHost, sendOnExit: SendOnExit): Promise<number> {
+export async function sendBatchesOnExit(store: OutboxStore, host: CloseSenderHost, keepalive: Keepalive): Promise<number> {
   const settings = host.settings();
   let sent = 0;
   while (sent < EXIT_MAX_REQUESTS) {
@@ -35,7 +35,7 @@ export async function sendBatchesOnExit(store: OutboxStore, host: CloseSenderHos
     });
     if (records.length === 0) break;
     const resolution = await host.resolveTarget(records[0], settings).catch(() => undefined);
-    if (resolution?.kind !== 'ready' || !sendOnExit(requestForBatch(records, resolution.target, settings))) {
+    if (resolution?.kind !== 'ready' || !keepalive(requestForBatch(records, resolution.target, settings))) {
       await store.release(records.map((record) => record.id));
       break;
     }
@@ -61,7 +61,7 @@ export interface CloseSendResult {
 }
 
 /**
- * Page closing: builds the requests from memory and hands them to `sendOnExit` in this call
+ * Page closing: builds the requests from memory and hands them to `keepalive` in this call
  * stack, as a page that fired `pagehide` runs no further tasks (no IndexedDB answer, no timer).
  * Nothing is claimed or written: what was sent stays queued and goes again on the next load.
  *
@@ -79,7 +79,7 @@ export interface CloseSendResult {
  * to one endpoint (two metrics batches) may be stored in either order; the next load sends them
  * one after the other.
  */
-export function sendOnClose(context: CloseSendContext, sendOnExit: SendOnExit): CloseSendResult {
+export function sendOnClose(context: CloseSendContext, keepalive: Keepalive): CloseSendResult {
   const result: CloseSendResult = { requests: 0, records: 0 };
   const claimAll = { owner: '', leaseMs: 0, now: Number.POSITIVE_INFINITY, maxCount: context.maxCount, maxBytes: context.maxBytes };
   for (const { run, records, complete } of context.sequences) {
@@ -103,7 +103,7 @@ export function sendOnClose(context: CloseSendContext, sendOnExit: SendOnExit): 
       } catch {
         break;
       }
-      if (endpoints.has(request.url) || !sendOnExit(request)) break;
+      if (endpoints.has(request.url) || !keepalive(request)) break;
       endpoints.add(request.url);
       result.requests++;
       result.records += batch.length;

@@ -27,7 +27,7 @@ export function utf8Length(text: string): number {
 }
 
 /**
- * Returns `sendOnExit`: starts `fetch(url, { keepalive: true })` and returns true, or returns false
+ * Returns the keepalive sender: starts `fetch(url, { keepalive: true })` and returns true, or returns false
  * without sending when there is no fetch or the body would overrun what is left of the budget
  * (the browser would reject it anyway). Fire-and-forget: failures are noted at debug level; the
  * records stay in the store and go out on the next load.
