@@ -74,9 +74,13 @@ function libraryBuild(input, output, plugins = []) {
   return { input, external: isExternal, plugins: [...plugins, ts()], output };
 }
 
-/** One bundled declaration file for an entry. */
+/**
+ * One bundled declaration file for an entry. `stripInternal`: members marked `@internal` (the
+ * runtime an experiment was handed, its queue, the registry's end hooks) are not part of the
+ * published surface, which test/api-surface/ keeps.
+ */
 function typesBuild(input, file) {
-  return { input, external: isExternal, plugins: [dts({ tsconfig: './tsconfig.json' })], output: { file, format: 'es' } };
+  return { input, external: isExternal, plugins: [dts({ tsconfig: './tsconfig.json', compilerOptions: { stripInternal: true } })], output: { file, format: 'es' } };
 }
 
 const esmAndCjs = (name) => [
@@ -110,16 +114,16 @@ const builds = [
   // Bundlers resolve ofetch, idb-keyval and zod themselves (and dedupe them with the app's copies).
   libraryBuild('src/index.browser.ts', { file: 'dist/index.browser.mjs', format: 'es', sourcemap: true }),
   scriptTag,
-  typesBuild('src/public-api.ts', 'dist/index.d.ts'),
+  typesBuild('src/api/index.ts', 'dist/index.d.ts'),
 ];
 
 // The server and the CLI are written separately; each build is added once its source exists.
 if (sourceExists('./src/server/index.ts')) {
   builds.push(libraryBuild('src/server/index.ts', esmAndCjs('server')), typesBuild('src/server/index.ts', 'dist/server.d.ts'));
 }
-if (sourceExists('./src/cli.ts')) {
+if (sourceExists('./src/cli/main.ts')) {
   builds.push(
-    libraryBuild('src/cli.ts', { file: 'dist/cli.mjs', format: 'es', banner: SHEBANG, sourcemap: true }, [executableEntry()]),
+    libraryBuild('src/cli/main.ts', { file: 'dist/cli.mjs', format: 'es', banner: SHEBANG, sourcemap: true }, [executableEntry()]),
   );
 }
 

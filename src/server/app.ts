@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
-import { logger } from '../core/logger';
+import { logger } from '../runtime/logger';
 import type { Accounts } from './auth';
 import { DASHBOARD_HTML } from './dashboard';
 import { HttpError, json, parseBody, parsePath, readBody, type Reply } from './http';

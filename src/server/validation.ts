@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { nameProblem } from '../core/names';
+import { nameProblem } from '../wire/names';
 import { badRequest } from './http';
 
 /**

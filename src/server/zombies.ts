@@ -1,4 +1,4 @@
-import { logger } from '../core/logger';
+import { logger } from '../runtime/logger';
 import { statusEvent } from './routes/statuses';
 import type { ServerStore } from './store/store';
 

@@ -9,7 +9,7 @@ import { spawnServerProcess } from '../helpers/server-process';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const runCli = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 20_000 });
+  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 20_000 });
 
 let dataDir: string;
 beforeEach(async () => {
