@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { logger } from '../core/logger';
 import type { Accounts } from './auth';
-import { DASHBOARD_HTML } from './dashboard';
 import { HttpError, json, parseBody, parsePath, preflightHeaders, readBody, send, type Reply } from './http';
 import type { Journal } from './journal';
+import type { LiveHub } from './live';
 import type { JournalEntry, RememberedResponse, ServerEvent, UserAccount } from './model';
 import { matchRoute, type RequestContext, type Route } from './router';
 import type { ServerState } from './state';
@@ -18,6 +18,10 @@ export interface AppParts {
   /** Last heartbeat (ms) of each experiment, in memory only. */
   heartbeats: Map<number, number>;
   maxBodyBytes: number;
+  /** The dashboard's static files (dashboard-files.ts): a reply for their paths, undefined for others. */
+  dashboard(req: IncomingMessage, pathname: string): Reply | undefined;
+  /** Told of every write once it is committed. */
+  live: LiveHub;
   /** Replays the journal into a cleared state (after a write that did not reach the disk). */
   rebuild(): Promise<void>;
 }
@@ -110,6 +114,7 @@ export function createRequestListener(parts: AppParts) {
     const response: RememberedResponse = { status: reply.status, body: reply.body ?? null };
     if (remember) parts.state.remember(user.username, key, response);
     await commit(events, remember ? { user: user.username, key, response } : undefined);
+    parts.live.publish(events);
     return reply;
   }
 
@@ -127,9 +132,8 @@ export function createRequestListener(parts: AppParts) {
     const path = parsePath(req.url ?? '/');
     if (req.method === 'OPTIONS') return { status: 204, headers: preflightHeaders(req) };
     if (path.kind === 'other') {
-      if (req.method === 'GET' && (path.pathname === '/' || path.pathname === '/dashboard')) {
-        return { status: 200, text: DASHBOARD_HTML, headers: { 'Content-Type': 'text/html; charset=utf-8' } };
-      }
+      const page = parts.dashboard(req, path.pathname);
+      if (page) return page;
       // Browsers ask for it on every page; an empty answer keeps their consoles clean.
       if (path.pathname === '/favicon.ico') return { status: 204 };
       throw new HttpError(404, { detail: 'Not found.' });

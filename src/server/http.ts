@@ -8,6 +8,8 @@ export interface Reply {
   /** Sent as they are, `application/octet-stream` unless `headers` name a Content-Type. */
   bytes?: Uint8Array;
   headers?: Record<string, string>;
+  /** Keeps the response open after the headers and hands it over (event streams). */
+  stream?: (res: ServerResponse) => void;
 }
 
 /** A refusal with Polyaxon's error body (`{detail}` or `{field: [msg]}`), thrown by handlers. */
@@ -117,7 +119,8 @@ export function send(req: IncomingMessage, res: ServerResponse, reply: Reply): v
     req.resume();
   }
   res.writeHead(reply.status, headers);
-  res.end(payload);
+  if (reply.stream) reply.stream(res);
+  else res.end(payload);
 }
 
 export type ParsedPath =

@@ -5,12 +5,16 @@ import { join, resolve } from 'node:path';
 import { logger } from '../core/logger';
 import { nameProblem } from '../core/names';
 import { createRequestListener } from './app';
+import { dashboardFiles } from './dashboard-files';
 import { Accounts, resolveToken } from './auth';
 import { JOURNAL_FILE, Journal, parseJournal } from './journal';
+import { LiveHub } from './live';
 import { experimentDataRoutes } from './routes/experiment-data';
+import { eventRoutes } from './routes/events';
 import { experimentRoutes } from './routes/experiments';
 import { outputRoutes } from './routes/outputs';
 import { projectRoutes } from './routes/projects';
+import { seriesRoutes } from './routes/series';
 import { statusRoutes } from './routes/statuses';
 import { userRoutes } from './routes/users';
 import { ServerState } from './state';
@@ -84,11 +88,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   const heartbeats = new Map<number, number>();
+  const live = new LiveHub(state);
   const listener = createRequestListener({
     state,
     journal,
     accounts,
-    routes: [...userRoutes(accounts), ...projectRoutes(accounts), ...experimentRoutes(), ...statusRoutes(), ...experimentDataRoutes(), ...outputRoutes(dataDir)],
+    routes: [
+      ...userRoutes(accounts), ...projectRoutes(accounts), ...experimentRoutes(), ...statusRoutes(), ...experimentDataRoutes(),
+      ...seriesRoutes(), ...eventRoutes(live), ...outputRoutes(dataDir),
+    ],
+    dashboard: dashboardFiles({ loopbackOnly: options.noAuth ?? false }),
+    live,
     metricsLimiter: new RateLimiter(options.metricsRequestsPerSecond ?? 120),
     heartbeats,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -111,12 +121,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}`;
 
-  const stopSweep = startZombieSweep({ state, journal, heartbeats, timeoutMs: options.zombieTimeoutMs ?? 30 * 60_000 });
+  const stopSweep = startZombieSweep({
+    state, journal, heartbeats,
+    timeoutMs: options.zombieTimeoutMs ?? 30 * 60_000,
+    onCommitted: (events) => live.publish(events),
+  });
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       stopSweep();
+      live.close();
       await new Promise<void>((done) => {
         server.close(() => done());
         server.closeIdleConnections();
@@ -128,11 +143,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   if (!options.quiet) {
     // One write, so a reader of the output sees the URL and the token together.
-    process.stdout.write(
-      `polyaxon-tracking server: ${url}/ (API ${url}/api/v1/)\n` +
-        (options.noAuth ? 'authentication: off (--no-auth)\n' : `user: ${username}  token: ${token}\n`) +
-        `data: ${dataDir}\n`,
-    );
+    process.stdout.write(startBanner({ url, username, token, noAuth: options.noAuth ?? false, dataDir }));
   }
 
   return {
@@ -140,4 +151,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     journal: { entries: loaded.entries.length, skippedLines: loaded.skippedLines },
     close,
   };
+}
+
+/**
+ * What `serve` prints: the dashboard link a person clicks, with the token in the fragment (a
+ * browser never sends a fragment, so it stays out of server logs and Referer headers; the page
+ * moves it to session storage), and the line that hands the token to a shell for the clients.
+ */
+export function startBanner(server: { url: string; username: string; token: string; noAuth: boolean; dataDir: string }): string {
+  const { url, username, token, noAuth, dataDir } = server;
+  const lines = noAuth
+    ? [`polyaxon-tracking server: ${url}/`, 'authentication: off (--no-auth); the dashboard is served to this machine only']
+    : [`polyaxon-tracking server: ${url}/#token=${token}`, `export POLYAXON_SECRET_USER_TOKEN=${token}`];
+  lines.push(`user: ${username}  API: ${url}/api/v1/  data: ${dataDir}`);
+  // One write, so a reader of the output sees the link and the token together.
+  return `${lines.join('\n')}\n`;
 }

@@ -143,10 +143,12 @@ export class ServerState {
     const experiment = this.experiments.get(experimentId);
     if (!experiment) return;
     const stored = listFor(this.metrics, experimentId);
-    const last = { ...(experiment.lastMetric ?? {}) };
+    let last = { ...(experiment.lastMetric ?? {}) };
     for (const metric of metrics) {
       stored.push({ ...metric });
-      Object.assign(last, metric.values);
+      // Spread copies a `__proto__` key as data, where Object.assign would set the prototype.
+      if (Object.hasOwn(metric.values, '__proto__')) last = { ...last, ...metric.values };
+      else Object.assign(last, metric.values);
     }
     experiment.lastMetric = last;
     experiment.updatedAt = at;

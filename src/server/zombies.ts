@@ -1,5 +1,6 @@
 import { logger } from '../core/logger';
 import type { Journal } from './journal';
+import type { ServerEvent } from './model';
 import { statusEvent } from './routes/statuses';
 import type { ServerState } from './state';
 
@@ -10,6 +11,8 @@ export interface ZombieSweepOptions {
   heartbeats: Map<number, number>;
   /** Silence after which a running experiment is failed (Polyaxon: 30 minutes). */
   timeoutMs: number;
+  /** Told of each status once it is journaled. */
+  onCommitted(events: ServerEvent[]): void;
 }
 
 /**
@@ -17,7 +20,7 @@ export interface ZombieSweepOptions {
  * Heartbeats are not journaled, so after a restart every running experiment gets a fresh grace
  * period counted from the start. Returns the function that stops the sweep.
  */
-export function startZombieSweep({ state, journal, heartbeats, timeoutMs }: ZombieSweepOptions): () => void {
+export function startZombieSweep({ state, journal, heartbeats, timeoutMs, onCommitted }: ZombieSweepOptions): () => void {
   const startedMs = Date.now();
   const sweep = () => {
     const nowMs = Date.now();
@@ -28,7 +31,7 @@ export function startZombieSweep({ state, journal, heartbeats, timeoutMs }: Zomb
       const event = statusEvent(state, experiment.id, 'failed', new Date(nowMs).toISOString(), 'Experiment is in a zombie state (no heartbeat).');
       state.apply(event);
       heartbeats.delete(experiment.id);
-      journal.append({ v: 1, at: event.status.createdAt, events: [event] }).catch((error) => {
+      journal.append({ v: 1, at: event.status.createdAt, events: [event] }).then(() => onCommitted([event]), (error) => {
         logger.error('could not journal a zombie experiment status', error);
       });
     }

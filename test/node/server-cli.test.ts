@@ -50,11 +50,13 @@ describe('polyaxon-tracking CLI', () => {
     expect(runCli('serve', '--token', 't', '--no-auth').status).toBe(2);
   });
 
-  it('serve prints the URL and a generated token, saves it, and stops cleanly on SIGTERM', async () => {
+  it('serve prints the dashboard link with a generated token, an export line, saves it, and stops cleanly on SIGTERM', async () => {
     const server = await spawnServerProcess({ dataDir });
     try {
-      const token = /token: ([0-9a-f]{40})/.exec(server.output())?.[1];
+      // One link to click (the token in the fragment) and one line for a shell.
+      const token = /server: http:\/\/127\.0\.0\.1:\d+\/#token=([0-9a-f]{40})\n/.exec(server.output())?.[1];
       expect(token).toBeDefined();
+      expect(server.output()).toContain(`\nexport POLYAXON_SECRET_USER_TOKEN=${token}\n`);
       expect((await readFile(join(dataDir, 'token'), 'utf8')).trim()).toBe(token);
       const me = await apiFor(server.url, token as string)('GET', 'users/');
       expect(me.body.username).toBe('local');

@@ -111,8 +111,7 @@ describe('routing', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
     const html = await page.text();
-    expect(html).toContain('<svg');
-    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
+    expect(html).toMatch(/<script type="module" src="assets\/app-[\w-]+\.js">/);
     expect(html).not.toContain('test-token');
   });
 });
