@@ -36,7 +36,7 @@ export function groupMetrics(runs: readonly Run[]): Array<[string, string[]]> {
 /** Every metric of the shown runs, one chart each, grouped by name prefix. */
 export function ChartGrid(props: ChartGridProps) {
   const { project, runs, x, zoom } = props;
-  const { data, error } = useRunSeries(project, runs, x, zoom, props.versions);
+  const { data, error, complete } = useRunSeries(project, runs, x, zoom, props.versions);
   const runsKey = runs.map((run) => `${run.id}:${run.name}:${colorOf(run.id)}`).join('|');
   const groups = useMemo(() => groupMetrics(runs), [runsKey, runs.map((run) => chartNames(run).join('\n')).join('|')]);
   // Built once per answer, so a re-render (a hover highlight) hands every chart the same arrays.
@@ -45,7 +45,8 @@ export function ChartGrid(props: ChartGridProps) {
     for (const [, names] of groups) {
       for (const name of names) {
         const lines: ChartLine[] = [];
-        for (const run of runs) {
+        // Until every run answered, no lines: a chart is built once with all of them, not once per answer.
+        for (const run of complete ? runs : []) {
           const series = data.get(run.id)?.get(name);
           if (series) lines.push({ run: run.id, label: run.name, color: colorOf(run.id) ?? '#4e79a7', x: series.x, y: series.y });
         }
@@ -53,7 +54,7 @@ export function ChartGrid(props: ChartGridProps) {
       }
     }
     return byName;
-  }, [data, groups, runsKey]);
+  }, [data, groups, runsKey, complete]);
   if (runs.length === 0) return <p class="empty">Select runs in the table to compare them here.</p>;
   if (groups.length === 0) return <p class="empty">These runs have no metrics yet.</p>;
   return (

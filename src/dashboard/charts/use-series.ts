@@ -49,10 +49,14 @@ export function useRunSeries(project: ProjectRef | null, runs: readonly Run[], x
           if (controller.signal.aborted) return;
           if (fetched.current.get(run.id) === key) fetched.current.delete(run.id);
           setError(failure.message);
+          // Answered, if with nothing: the charts need not wait for this run.
+          setData((previous) => (previous.has(run.id) ? previous : new Map(previous).set(run.id, new Map())));
         },
       );
     }
   }, [base, wanted]);
 
-  return { data, error };
+  // Every run has answered (for this project and axis): charts are built once, with all their lines.
+  const complete = runs.every((run) => data.has(run.id));
+  return { data, error, complete };
 }

@@ -18,5 +18,5 @@ export function commitUrl(reference: CodeReferenceBody): string | null {
     /^(?:https?:\/\/(?:[^@/]+@)?|ssh:\/\/(?:[^@/]+@)?|[^@/\s]+@)([a-z0-9.-]+)(?::\d+)?[:/]([\w.-]+(?:\/[\w.-]+)+?)(?:\.git)?\/?$/i.exec(reference.git_url.trim());
   if (!match) return null;
   const link = KNOWN_HOSTS[match[1].toLowerCase()];
-  return link ? link(match[2], commit) : null;
+  return link ? link(match[2].replace(/\.git$/, ''), commit) : null;
 }

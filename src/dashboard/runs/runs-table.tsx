@@ -57,6 +57,7 @@ export function RunsTable(props: RunsTableProps) {
             <button
               type="button"
               class={`rt-th ${column.numeric ? 'num' : ''} ${column.kind}`}
+              aria-label={`sort by ${column.kind === 'fixed' ? '' : `${column.kind} `}${column.label}`}
               title={`sort by ${column.kind === 'fixed' ? '' : `${column.kind} `}${column.label}`}
               onClick={() => props.onSort(sortKey === column.key && !descending ? `-${column.key}` : column.key)}
             >
