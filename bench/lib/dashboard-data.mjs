@@ -34,7 +34,7 @@ export async function logSweep(serve, project, { steps = 400 } = {}) {
       outbox: { flushIntervalMs: 50 },
     });
     experiment.logParams({ ...params, epochs: 20, model: 'dense-256' });
-    await experiment.logCodeRef({ commit: `3f9c2a1${index}b7e04d5c6a8f9e0d1c2b3a4f5e6d7c8b9`.slice(0, 40), branch: 'main', git_url: 'git@github.com:example/mnist.git', is_dirty: index === 4 });
+    await experiment.logCodeRef({ head: null, commit: `3f9c2a1${index}b7e04d5c6a8f9e0d1c2b3a4f5e6d7c8b9`.slice(0, 40), branch: 'main', git_url: 'git@github.com:example/mnist.git', is_dirty: index === 4 });
     const random = noise(index + 1);
     const speed = Math.min(1, 0.2 + Math.abs(Math.log10(params.lr) + 2.3) * -0.25 + 0.9);
     const floor = 0.05 + Math.abs(Math.log10(params.lr) + 2.5) * 0.06;
