@@ -4,7 +4,7 @@ import type { Experiment, PolyaxonClient } from '../../src/public-api';
 export interface ServeProcess {
   /** `http://127.0.0.1:PORT` */
   url: string;
-  /** The link `serve` printed (`/#token=...`; the bare URL with `--no-auth`). */
+  /** The dashboard link `serve` prints on a terminal (`/#token=...`; the bare URL with `--no-auth`). */
   link: string;
   token: string;
   port: number;

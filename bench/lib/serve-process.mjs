@@ -3,7 +3,7 @@
  * folder, and the library's Node API logging into it, as a user's script would.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Experiment, PolyaxonClient } from '../../dist/index.node.mjs';
@@ -11,7 +11,11 @@ import { REPO_ROOT } from './child.mjs';
 
 const START_TIMEOUT_MS = 30_000;
 
-/** Starts `serve`; resolves with the link it printed, its token and a client, once it listens. */
+/**
+ * Starts `serve`; resolves once it listens with its URL, its token (read from the data folder: off
+ * a terminal `serve` prints where the token is, not the token), the dashboard link a person would
+ * click (`/#token=...`) and a client.
+ */
 export async function startServeProcess({ noAuth = false, extraArgs = [] } = {}) {
   const root = await mkdtemp(join(tmpdir(), 'polyaxon-serve-'));
   const args = ['dist/cli.mjs', 'serve', '--port', '0', '--data', join(root, 'server'), ...(noAuth ? ['--no-auth'] : []), ...extraArgs];
@@ -19,10 +23,10 @@ export async function startServeProcess({ noAuth = false, extraArgs = [] } = {})
   let printed = '';
   child.stdout.on('data', (chunk) => (printed += chunk));
   child.stderr.on('data', (chunk) => (printed += chunk));
-  const link = await new Promise((resolve, reject) => {
+  const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start within ${START_TIMEOUT_MS} ms:\n${printed}`)), START_TIMEOUT_MS);
     const check = () => {
-      const match = /server: (http:\/\/127\.0\.0\.1:\d+\/\S*)\n/.exec(printed);
+      const match = /server: (http:\/\/127\.0\.0\.1:\d+)\/.*\n(.*\n)?data: /.exec(printed);
       if (!match) return;
       clearTimeout(timer);
       resolve(match[1]);
@@ -30,8 +34,8 @@ export async function startServeProcess({ noAuth = false, extraArgs = [] } = {})
     child.stdout.on('data', check);
     child.once('exit', (code) => reject(new Error(`serve exited (${code}):\n${printed}`)));
   });
-  const url = link.replace(/\/(#.*)?$/, '');
-  const token = /#token=([0-9a-f]+)/.exec(link)?.[1] ?? '';
+  const token = noAuth ? '' : (await readFile(join(root, 'server', 'token'), 'utf8')).trim();
+  const link = noAuth ? `${url}/` : `${url}/#token=${token}`;
   const port = Number(new URL(url).port);
   const client = new PolyaxonClient({ host: '127.0.0.1', port, token, env: {} });
   let outboxes = 0;

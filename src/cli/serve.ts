@@ -1,6 +1,10 @@
-import { parseArgs } from 'node:util';
 import type { CliCommand } from '../cli';
+import { corsOriginProblem } from '../server/origin-policy';
 import { startServer } from '../server/index';
+import { readOptions, runParsed, type ParsedArgs } from './command-args';
+import { readTokenSource, tokenHelp, TOKEN_VARIABLE } from './token-source';
+
+const DEFAULT_THROTTLE = 120;
 
 const USAGE = `Usage: polyaxon-tracking serve [options]
 
@@ -11,58 +15,89 @@ Options:
   --host HOST     interface to bind (default 127.0.0.1: this machine only)
   --port PORT     port, 0 for a free one (default 8000)
   --data DIR      data folder: journal and saved token (default ./.polyaxon-data)
-  --token T       the API token to require (default: saved in the data folder, created at first start)
-  --no-auth       accept requests without a token (explicit opt-out)
+  The API token to require: from --token-file or --token, else the ${TOKEN_VARIABLE} variable,
+  else the one saved in the data folder (created at first start, readable by you only):
+${tokenHelp(15)}
+  --no-auth       accept requests without a token (explicit opt-out). Then only this server's
+                  own pages and the --cors-origin ones may call it from a browser, and requests
+                  naming another host are refused (DNS rebinding)
+  --cors-origin O a web origin allowed to call the API from a browser, e.g.
+                  http://127.0.0.1:5173 (repeatable; default: any origin with a token, none
+                  but the server's own with --no-auth)
+  --allowed-host H  a name the server may be reached by with --no-auth besides loopback and
+                  the bound address, e.g. a proxy's (repeatable)
+  --throttle N    metric posts per second per user, as Polyaxon (default ${DEFAULT_THROTTLE}; 0: no limit)
   --user NAME     the main user, a superuser (default local)
   --quiet         print nothing at start
   -h, --help      show this text
 
-Logging in with a Polyaxon client: the password of the local user is its token.`;
+The token is never printed. Logging in with a Polyaxon client: the password of the local user
+is its token.`;
 
-type ParsedServe =
-  | { kind: 'ok'; host: string; port: number; dataDir: string; token?: string; noAuth: boolean; user: string; quiet: boolean }
-  | { kind: 'help' }
-  | { kind: 'error'; message: string };
+export interface ServeArgs {
+  host: string;
+  port: number;
+  dataDir: string;
+  token?: string;
+  tokenFile?: string;
+  noAuth: boolean;
+  user: string;
+  quiet: boolean;
+  metricsRequestsPerSecond: number;
+  corsOrigins: string[];
+  allowedHosts: string[];
+}
 
-export function parseServeArgs(args: string[]): ParsedServe {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        data: { type: 'string' },
-        token: { type: 'string' },
-        'no-auth': { type: 'boolean' },
-        user: { type: 'string' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    return { kind: 'error', message: (error as Error).message };
-  }
+export function parseServeArgs(args: string[]): ParsedArgs<ServeArgs> {
+  const read = readOptions(args, {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    data: { type: 'string' },
+    token: { type: 'string' },
+    'token-file': { type: 'string' },
+    'no-auth': { type: 'boolean' },
+    'cors-origin': { type: 'string', multiple: true },
+    'allowed-host': { type: 'string', multiple: true },
+    throttle: { type: 'string' },
+    user: { type: 'string' },
+    quiet: { type: 'boolean' },
+  });
+  if (read.kind === 'error') return read;
+  const { values } = read;
   if (values.help) return { kind: 'help' };
   const port = Number(values.port ?? '8000');
   if (!/^\d+$/.test(values.port ?? '8000') || port > 65535) {
     return { kind: 'error', message: `--port must be an integer from 0 to 65535 (got "${values.port}")` };
   }
-  if (values.token !== undefined && values['no-auth']) {
-    return { kind: 'error', message: '--token and --no-auth exclude each other' };
+  const throttle = values.throttle ?? String(DEFAULT_THROTTLE);
+  if (!/^\d{1,9}$/.test(throttle)) {
+    return { kind: 'error', message: `--throttle must be a whole number of requests per second, 0 for no limit (got "${values.throttle}")` };
+  }
+  if ((values.token !== undefined || values['token-file'] !== undefined) && values['no-auth']) {
+    return { kind: 'error', message: '--token/--token-file and --no-auth exclude each other' };
   }
   if (values.token === '') return { kind: 'error', message: '--token must not be empty' };
+  const corsOrigins = values['cors-origin'] ?? [];
+  for (const origin of corsOrigins) {
+    const problem = corsOriginProblem(origin);
+    if (problem) return { kind: 'error', message: `--cors-origin: ${problem}` };
+  }
+  const allowedHosts = values['allowed-host'] ?? [];
+  const badHost = allowedHosts.find((name) => !/^[A-Za-z0-9.:_[\]-]+$/.test(name));
+  if (badHost !== undefined) return { kind: 'error', message: `--allowed-host must be a host name or address without port (got "${badHost}")` };
   return {
     kind: 'ok',
     host: values.host ?? '127.0.0.1',
     port,
     dataDir: values.data ?? './.polyaxon-data',
     token: values.token,
+    tokenFile: values['token-file'],
     noAuth: values['no-auth'] ?? false,
     user: values.user ?? 'local',
     quiet: values.quiet ?? false,
+    metricsRequestsPerSecond: Number(throttle),
+    corsOrigins,
+    allowedHosts,
   };
 }
 
@@ -79,24 +114,26 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+async function serve(args: ServeArgs): Promise<number> {
+  const { tokenFile, ...options } = args;
+  let token: string | undefined;
+  if (!args.noAuth) {
+    const source = await readTokenSource({ token: args.token, tokenFile }, (name) => process.env[name], (line) => process.stderr.write(`${line}\n`));
+    if (source.kind === 'error') {
+      process.stderr.write(`polyaxon-tracking serve: ${source.message}\n`);
+      return 2;
+    }
+    token = source.kind === 'given' ? source.token : undefined;
+  }
+  const server = await startServer({ ...options, token });
+  const signal = await untilSignal();
+  await server.close();
+  if (!args.quiet) process.stdout.write(`stopped (${signal})\n`);
+  return 0;
+}
+
 export const serveCommand: CliCommand = {
   summary: 'run the local Polyaxon-compatible server and dashboard',
   usage: USAGE,
-  async run(args) {
-    const parsed = parseServeArgs(args);
-    if (parsed.kind === 'help') {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    if (parsed.kind === 'error') {
-      process.stderr.write(`polyaxon-tracking serve: ${parsed.message}\n\n${USAGE}\n`);
-      return 2;
-    }
-    const { kind: _kind, ...options } = parsed;
-    const server = await startServer(options);
-    const signal = await untilSignal();
-    await server.close();
-    if (!parsed.quiet) process.stdout.write(`stopped (${signal})\n`);
-    return 0;
-  },
+  run: (args) => runParsed('serve', USAGE, parseServeArgs(args), serve),
 };

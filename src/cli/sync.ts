@@ -9,6 +9,7 @@ import { nodeEnvironment } from '../node/environment';
 import { formatCount, formatDrops, formatSeconds, progressFor } from './progress';
 import { baseUrlOfQueue } from './queue-names';
 import { describeStop, dropCount, syncQueue, type QueueSyncResult } from './sync-queue';
+import { readTokenSource, tokenHelp } from './token-source';
 
 const USAGE = `Usage: polyaxon-tracking sync [options]
 
@@ -19,7 +20,9 @@ Journals of processes still running are left to them.
 Options:
   --host HOST        API host (default: POLYAXON_API_HOST, else localhost)
   --port PORT        API port (default: POLYAXON_HTTP_PORT, else 8000)
-  --token TOKEN      API token (default: POLYAXON_SECRET_USER_TOKEN); never stored
+  The API token, never stored: from --token-file or --token, else the POLYAXON_TOKEN variable,
+  else POLYAXON_SECRET_USER_TOKEN:
+${tokenHelp(18)}
   --https            use https (default: POLYAXON_USE_HTTPS, else http)
   --dir DIR          outbox folder (default: POLYAXON_OUTBOX_DIR, else ~/.polyaxon/outbox)
   --timeout SECONDS  give up after this long (default 60)
@@ -44,6 +47,8 @@ export interface SyncOptions {
   host?: string;
   port?: number;
   token?: string;
+  /** File whose first line is the token (`--token-file`). */
+  tokenFile?: string;
   https: boolean;
   dir?: string;
   timeoutSeconds: number;
@@ -55,6 +60,7 @@ export function parseSyncArgs(args: string[]): ParsedArgs<SyncOptions> {
     host: { type: 'string' },
     port: { type: 'string' },
     token: { type: 'string' },
+    'token-file': { type: 'string' },
     https: { type: 'boolean' },
     dir: { type: 'string' },
     timeout: { type: 'string' },
@@ -78,6 +84,7 @@ export function parseSyncArgs(args: string[]): ParsedArgs<SyncOptions> {
     host: values.host,
     port: values.port === undefined ? undefined : Number(values.port),
     token: values.token,
+    tokenFile: values['token-file'],
     https: values.https ?? false,
     dir: values.dir,
     timeoutSeconds,
@@ -129,10 +136,16 @@ async function sync(options: SyncOptions): Promise<number> {
   // The summary says what went wrong; the library's one-off warnings speak to script authors.
   setLogLevel('error');
   const getEnv: EnvLookup = (name) => process.env[name];
+  const source = await readTokenSource(options, getEnv, (line) => process.stderr.write(`${line}\n`));
+  if (source.kind === 'error') {
+    process.stderr.write(`polyaxon-tracking sync: ${source.message}\n`);
+    return 2;
+  }
+  const token = source.kind === 'given' ? source.token : undefined;
   const timeoutMs = options.timeoutSeconds * 1000;
   const settings = {
     ...resolveClientSettings(
-      { host: options.host, port: options.port, token: options.token, useHttps: options.https || undefined, timeoutMs: Math.min(MAX_REQUEST_TIMEOUT_MS, timeoutMs) },
+      { host: options.host, port: options.port, token, useHttps: options.https || undefined, timeoutMs: Math.min(MAX_REQUEST_TIMEOUT_MS, timeoutMs) },
       getEnv,
     ),
     // `sync` is the explicit request to send: POLYAXON_IS_OFFLINE and POLYAXON_NO_OP are for scripts.

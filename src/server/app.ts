@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { logger } from '../core/logger';
 import type { Accounts } from './auth';
-import { HttpError, json, parseBody, parsePath, preflightHeaders, readBody, send, type Reply } from './http';
+import { HttpError, json, parseBody, parsePath, readBody, type Reply } from './http';
 import type { Journal } from './journal';
 import type { LiveHub } from './live';
 import type { JournalEntry, RememberedResponse, ServerEvent, UserAccount } from './model';
+import type { OriginPolicy } from './origin-policy';
+import { send } from './respond';
 import { matchRoute, type RequestContext, type Route } from './router';
 import type { ServerState } from './state';
 import type { RateLimiter } from './throttle';
@@ -14,6 +16,8 @@ export interface AppParts {
   journal: Journal;
   accounts: Accounts;
   routes: readonly Route[];
+  /** Which pages and Host names may use the server (CORS, F42). */
+  originPolicy: OriginPolicy;
   metricsLimiter: RateLimiter;
   /** Last heartbeat (ms) of each experiment, in memory only. */
   heartbeats: Map<number, number>;
@@ -58,11 +62,9 @@ export function createRequestListener(parts: AppParts) {
     }
     const { route, params } = match;
     const user = route.anonymous ? parts.accounts.main : parts.accounts.authenticate(req);
-    if (route.path.endsWith('/metrics') && method === 'POST' && !parts.metricsLimiter.allow(user.username)) {
-      throw new HttpError(429, { detail: 'Request was throttled. Expected available in 1 second.' }, { 'Retry-After': '1' });
-    }
+    if (route.path.endsWith('/metrics') && method === 'POST') throwIfThrottled(parts.metricsLimiter, user);
     const raw = await readBody(req, parts.maxBodyBytes);
-    const body = route.rawBody ? raw : parseBody(raw, req.headers['content-type']);
+    const body = parseBody(raw, req.headers['content-type'], route.rawBody ? 'raw' : route.formBody ? 'json-or-form' : 'json');
     const key = route.mutates ? idempotencyKey(req) : undefined;
     if (key === undefined) return run(route, params, query, body, user, pageUrl);
 
@@ -109,7 +111,7 @@ export function createRequestListener(parts: AppParts) {
       throw error;
     }
     const succeeded = reply.status >= 200 && reply.status < 300;
-    const remember = key !== undefined && succeeded && reply.text === undefined;
+    const remember = key !== undefined && succeeded && reply.text === undefined && reply.stream === undefined;
     if (events.length === 0 && !remember) return reply;
     const response: RememberedResponse = { status: reply.status, body: reply.body ?? null };
     if (remember) parts.state.remember(user.username, key, response);
@@ -119,18 +121,27 @@ export function createRequestListener(parts: AppParts) {
   }
 
   return async function listener(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const admission = parts.originPolicy.admit(req);
     let reply: Reply;
     try {
+      if (admission.kind === 'refused') throw admission.error;
       reply = await route(req);
     } catch (error) {
       reply = errorReply(error);
     }
-    if (!res.headersSent && !res.destroyed) send(req, res, reply);
+    if (res.headersSent || res.destroyed) return;
+    try {
+      await send(req, res, reply, admission.headers);
+    } catch (error) {
+      // A stream reply failed before its status went out.
+      if (!res.headersSent) await send(req, res, errorReply(error), admission.headers);
+      else res.destroy();
+    }
   };
 
   async function route(req: IncomingMessage): Promise<Reply> {
+    if (req.method === 'OPTIONS') return { status: 204, headers: parts.originPolicy.preflight(req) };
     const path = parsePath(req.url ?? '/');
-    if (req.method === 'OPTIONS') return { status: 204, headers: preflightHeaders(req) };
     if (path.kind === 'other') {
       const page = parts.dashboard(req, path.pathname);
       if (page) return page;
@@ -142,6 +153,18 @@ export function createRequestListener(parts: AppParts) {
     const pageUrl = `http://${host}/api/v1/${path.segments.map(encodeURIComponent).join('/')}${path.segments.length ? '/' : ''}`;
     return handleApi(req, path.segments, path.query, pageUrl);
   }
+}
+
+/** Polyaxon's answer to a throttled metrics post (DRF's `Throttled`), with its `Retry-After`. */
+function throwIfThrottled(limiter: RateLimiter, user: UserAccount): void {
+  const decision = limiter.admit(user.username);
+  if (decision.kind === 'allowed') return;
+  const seconds = decision.retryAfterSeconds;
+  throw new HttpError(
+    429,
+    { detail: `Request was throttled. Expected available in ${seconds} second${seconds === 1 ? '' : 's'}.` },
+    { 'Retry-After': String(seconds) },
+  );
 }
 
 function replay(remembered: RememberedResponse): Reply {

@@ -1,15 +1,24 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** What a handler answers: JSON (`body`), plain text (`text`), bytes (`bytes`), or nothing (`status` only). */
+/**
+ * What a handler answers: JSON (`body`), plain text (`text`), bytes (`bytes`), a body produced piece
+ * by piece (`stream`), or nothing (`status` only). See respond.ts for how each is sent.
+ */
 export interface Reply {
   status: number;
   body?: unknown;
   text?: string;
   /** Sent as they are, `application/octet-stream` unless `headers` name a Content-Type. */
   bytes?: Uint8Array;
+  /**
+   * A long answer (a metrics listing) written as it is produced, `application/json` unless
+   * `headers` name a Content-Type. It is never remembered for an `Idempotency-Key` replay, so only
+   * reads answer with one.
+   */
+  stream?: AsyncIterable<Uint8Array | string>;
   headers?: Record<string, string>;
-  /** Keeps the response open after the headers and hands it over (event streams). */
-  stream?: (res: ServerResponse) => void;
+  /** An event stream: the response is kept open after the headers and handed over, never compressed. */
+  keepOpen?: (res: ServerResponse) => void;
 }
 
 /** A refusal with Polyaxon's error body (`{detail}` or `{field: [msg]}`), thrown by handlers. */
@@ -31,36 +40,6 @@ export const forbidden = (): HttpError =>
 /** DRF's shape for field errors: every field maps to a list of messages. */
 export const badRequest = (errors: Record<string, string[]>): HttpError => new HttpError(400, errors);
 
-/** Headers a page on another origin needs to call the API with a token (no cookies involved). */
-export const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key'];
-export const ALLOWED_METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'];
-
-export function corsHeaders(): Record<string, string> {
-  return {
-    'Access-Control-Allow-Origin': '*',
-    'Access-Control-Expose-Headers': 'Retry-After, Idempotent-Replayed',
-  };
-}
-
-export function preflightHeaders(req: IncomingMessage): Record<string, string> {
-  // Requested extra headers (e.g. the in-cluster X-POLYAXON-INTERNAL) are allowed as well.
-  const requested = String(req.headers['access-control-request-headers'] ?? '')
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => /^[A-Za-z0-9-]+$/.test(name));
-  const headers: Record<string, string> = {
-    ...corsHeaders(),
-    'Access-Control-Allow-Methods': ALLOWED_METHODS.join(', '),
-    'Access-Control-Allow-Headers': [...new Set([...ALLOWED_HEADERS, ...requested])].join(', '),
-    'Access-Control-Max-Age': '600',
-  };
-  // Chrome's Private Network Access asks before a public page may reach 127.0.0.1.
-  if (req.headers['access-control-request-private-network'] === 'true') {
-    headers['Access-Control-Allow-Private-Network'] = 'true';
-  }
-  return headers;
-}
-
 /** Reads the request body, refusing (413) as soon as it is known to exceed `maxBytes`. */
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const tooLarge = () =>
@@ -77,12 +56,26 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
   return Buffer.concat(chunks);
 }
 
-/** JSON, or form fields for `application/x-www-form-urlencoded` (the login call); undefined when empty. */
-export function parseBody(raw: Buffer, contentType: string | undefined): unknown {
+/** Which request bodies a route reads (see `Route`): Polyaxon's own login also takes a form. */
+export type BodyKind = 'json' | 'json-or-form' | 'raw';
+
+/**
+ * The parsed body (undefined when empty), or the raw bytes for `raw` routes.
+ * Anything but JSON is refused with DRF's 415: a page on another origin can send `text/plain`,
+ * a form or multipart without a preflight, never `application/json`, so this keeps such pages
+ * from writing (F42). The login form is the exception Polyaxon's client needs.
+ */
+export function parseBody(raw: Buffer, contentType: string | undefined, kind: BodyKind): unknown {
+  if (kind === 'raw') return raw;
   if (raw.length === 0) return undefined;
+  const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
   const text = raw.toString('utf8');
-  if (contentType?.includes('application/x-www-form-urlencoded')) {
+  if (kind === 'json-or-form' && mediaType === 'application/x-www-form-urlencoded') {
     return Object.fromEntries(new URLSearchParams(text));
+  }
+  if (mediaType !== 'application/json' && !/^application\/[\w.+-]+\+json$/.test(mediaType)) {
+    // DRF's UnsupportedMediaType wording (rest_framework/exceptions.py), naming the type as sent.
+    throw new HttpError(415, { detail: `Unsupported media type "${contentType ?? ''}" in request.` });
   }
   try {
     return JSON.parse(text);
@@ -90,37 +83,6 @@ export function parseBody(raw: Buffer, contentType: string | undefined): unknown
     // DRF's ParseError wording, so clients that show `detail` read the same message.
     throw new HttpError(400, { detail: `JSON parse error - ${(error as Error).message}` });
   }
-}
-
-// Stop draining an oversized body after this much and drop the connection instead.
-const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
-
-export function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
-  const headers: Record<string, string> = { ...corsHeaders(), ...(reply.headers ?? {}) };
-  let payload: string | Uint8Array | undefined;
-  if (reply.bytes !== undefined) {
-    headers['Content-Type'] ??= 'application/octet-stream';
-    payload = reply.bytes;
-  } else if (reply.text !== undefined) {
-    headers['Content-Type'] ??= 'text/plain; charset=utf-8';
-    payload = reply.text;
-  } else if (reply.body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    payload = JSON.stringify(reply.body);
-  }
-  // A body still arriving (413) is drained so the client reads the answer instead of a reset.
-  if (!req.complete) {
-    headers.Connection = 'close';
-    let drained = 0;
-    req.on('data', (chunk: Buffer) => {
-      drained += chunk.length;
-      if (drained > MAX_DRAIN_BYTES) req.destroy();
-    });
-    req.resume();
-  }
-  res.writeHead(reply.status, headers);
-  if (reply.stream) reply.stream(res);
-  else res.end(payload);
 }
 
 export type ParsedPath =

@@ -5,10 +5,11 @@ import { join, resolve } from 'node:path';
 import { logger } from '../core/logger';
 import { nameProblem } from '../core/names';
 import { createRequestListener } from './app';
+import { Accounts, resolveToken, TOKEN_FILE } from './auth';
 import { dashboardFiles } from './dashboard-files';
-import { Accounts, resolveToken } from './auth';
 import { JOURNAL_FILE, Journal, parseJournal } from './journal';
 import { LiveHub } from './live';
+import { createOriginPolicy } from './origin-policy';
 import { experimentDataRoutes } from './routes/experiment-data';
 import { eventRoutes } from './routes/events';
 import { experimentRoutes } from './routes/experiments';
@@ -30,8 +31,20 @@ export interface ServerOptions {
   dataDir: string;
   /** The main user's API token. Default: the one saved in `dataDir`, else a new one saved there (mode 0600). */
   token?: string;
-  /** Accept every request as the main user, without a token. Default: false. */
+  /**
+   * Accept every request as the main user, without a token. Default: false. Then only the
+   * server's own origin and `corsOrigins` may call it from a browser, and requests whose `Host` is
+   * not one of its names are refused (F42; see origin-policy.ts).
+   */
   noAuth?: boolean;
+  /**
+   * Web origins (`http://host:port`) allowed to call the API from a browser besides the server's
+   * own. Default: none; then, with a token, every origin may (the token is the protection), and
+   * with `noAuth` only the server's own.
+   */
+  corsOrigins?: readonly string[];
+  /** Names besides loopback and the bound address that `Host` may carry with `noAuth`. Default: none. */
+  allowedHosts?: readonly string[];
   /** The main user (a superuser). Default: `local`. */
   user?: string;
   /** Extra users as `{username: token}`, none of them superusers. Default: none. */
@@ -40,7 +53,7 @@ export interface ServerOptions {
   quiet?: boolean;
   /** Largest request body accepted; larger ones get 413. Default: 10 MiB. */
   maxBodyBytes?: number;
-  /** Metric posts allowed per user per second, as Polyaxon's throttle; 0 turns it off. Default: 120. */
+  /** Metric posts allowed per user in any one second, as Polyaxon's throttle; 0 turns it off. Default: 120. */
   metricsRequestsPerSecond?: number;
   /** A running experiment without a heartbeat for this long is marked failed. Default: 30 min. */
   zombieTimeoutMs?: number;
@@ -73,7 +86,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
 
-  const token = options.noAuth ? (options.token ?? '') : (await resolveToken(dataDir, options.token)).token;
+  const resolved = options.noAuth ? undefined : await resolveToken(dataDir, options.token);
+  const token = resolved?.token ?? options.token ?? '';
   const accounts = new Accounts(
     { username, email: `${username}@localhost`, isSuperuser: true, token },
     options.users ?? {},
@@ -87,9 +101,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logger.warnOnce(`server-journal:${dataDir}`, `skipped ${loaded.skippedLines} unreadable journal line(s) in ${join(dataDir, JOURNAL_FILE)} (a write cut short by a crash)`);
   }
 
+  const originPolicy = createOriginPolicy({
+    boundHost: host,
+    noAuth: options.noAuth ?? false,
+    corsOrigins: options.corsOrigins ?? [],
+    allowedHosts: options.allowedHosts ?? [],
+  });
   const heartbeats = new Map<number, number>();
   const live = new LiveHub(state);
   const listener = createRequestListener({
+    originPolicy,
     state,
     journal,
     accounts,
@@ -142,8 +163,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     })());
 
   if (!options.quiet) {
-    // One write, so a reader of the output sees the URL and the token together.
-    process.stdout.write(startBanner({ url, username, token, noAuth: options.noAuth ?? false, dataDir }));
+    const tokenFile = resolved?.source === 'option' ? null : join(dataDir, TOKEN_FILE);
+    const interactive = process.stdout.isTTY === true;
+    process.stdout.write(startBanner({ url, username, token, tokenFile, noAuth: options.noAuth ?? false, dataDir, interactive }));
   }
 
   return {
@@ -154,16 +176,31 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 }
 
 /**
- * What `serve` prints: the dashboard link a person clicks, with the token in the fragment (a
- * browser never sends a fragment, so it stays out of server logs and Referer headers; the page
- * moves it to session storage), and the line that hands the token to a shell for the clients.
+ * What `serve` prints. On a terminal, for the person there: the dashboard link with the token in
+ * its fragment (a browser never sends a fragment, so it reaches no server log or Referer; the page
+ * moves it to session storage) and the line that hands the token to a shell. Output that is not a
+ * terminal often ends up in log files, so there the token itself is never printed (F40), only
+ * where it is. One write, so a reader sees the address and the way in together.
  */
-export function startBanner(server: { url: string; username: string; token: string; noAuth: boolean; dataDir: string }): string {
-  const { url, username, token, noAuth, dataDir } = server;
-  const lines = noAuth
-    ? [`polyaxon-tracking server: ${url}/`, 'authentication: off (--no-auth); the dashboard is served to this machine only']
-    : [`polyaxon-tracking server: ${url}/#token=${token}`, `export POLYAXON_SECRET_USER_TOKEN=${token}`];
-  lines.push(`user: ${username}  API: ${url}/api/v1/  data: ${dataDir}`);
-  // One write, so a reader of the output sees the link and the token together.
+export function startBanner(server: {
+  url: string;
+  username: string;
+  token: string;
+  /** Where a generated or saved token is; null when the user gave it. */
+  tokenFile: string | null;
+  noAuth: boolean;
+  dataDir: string;
+  interactive: boolean;
+}): string {
+  const { url, username, token, tokenFile, noAuth, dataDir, interactive } = server;
+  let lines: string[];
+  if (noAuth) {
+    lines = [`polyaxon-tracking server: ${url}/ (API ${url}/api/v1/)`, 'authentication: off (--no-auth); the dashboard is served to this machine only'];
+  } else if (interactive) {
+    lines = [`polyaxon-tracking server: ${url}/#token=${token}`, `export POLYAXON_SECRET_USER_TOKEN=${token}`, `user: ${username}  API: ${url}/api/v1/`];
+  } else {
+    lines = [`polyaxon-tracking server: ${url}/ (API ${url}/api/v1/)`, `user: ${username}  token: ${tokenFile ? `in ${tokenFile}` : 'the one given'}`];
+  }
+  lines.push(`data: ${dataDir}`);
   return `${lines.join('\n')}\n`;
 }

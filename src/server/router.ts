@@ -33,6 +33,8 @@ export interface Route {
   mutates: boolean;
   /** The handler reads the body as the raw bytes (a Buffer) instead of parsed JSON. */
   rawBody?: boolean;
+  /** Also takes an `application/x-www-form-urlencoded` body (Polyaxon's login); others take JSON only. */
+  formBody?: boolean;
   handle(context: RequestContext): Reply | Promise<Reply>;
 }
 

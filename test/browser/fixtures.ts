@@ -23,6 +23,8 @@ interface WorkerFixtures {
 interface TestFixtures {
   /** Extra `startServer` options for `polyaxonServer`, e.g. `test.use({ polyaxonServerOptions: { metricsRequestsPerSecond: 0 } })`. */
   polyaxonServerOptions: Partial<ServerOptions>;
+  /** Name the test pages' origin (the static server) in `corsOrigins`. Default: false. */
+  allowPageOrigin: boolean;
   /** A fresh local Polyaxon server (temp data folder, fixed token, quiet) from `dist/server.mjs`. */
   polyaxonServer: PolyaxonServerHandle;
 }
@@ -53,13 +55,15 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   },
 
   polyaxonServerOptions: [{}, { option: true }],
+  allowPageOrigin: [false, { option: true }],
 
-  polyaxonServer: async ({ polyaxonServerOptions }, use) => {
+  polyaxonServer: async ({ polyaxonServerOptions, allowPageOrigin, staticServer }, use) => {
     const { startServer } = (await import(pathToFileURL(requireBuilt('server.mjs')).href)) as {
       startServer(options: ServerOptions): Promise<RunningServer>;
     };
     const dataDir = await mkdtemp(join(tmpdir(), 'polyaxon-browser-'));
-    const started = await startServer({ host: '127.0.0.1', port: 0, token: TEST_TOKEN, quiet: true, ...polyaxonServerOptions, dataDir });
+    const corsOrigins = allowPageOrigin ? { corsOrigins: [staticServer.url] } : {};
+    const started = await startServer({ host: '127.0.0.1', port: 0, token: TEST_TOKEN, quiet: true, ...corsOrigins, ...polyaxonServerOptions, dataDir });
     try {
       await use({
         url: started.url,

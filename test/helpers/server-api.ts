@@ -1,4 +1,5 @@
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server/index';
@@ -88,4 +89,35 @@ export async function createExperiment(call: Call, project = 'demo', body: Recor
   const answer = await call('POST', `${user}/${project}/experiments/`, { is_managed: false, backend: 'other', ...body });
   if (answer.status !== 201) throw new Error(`experiment create failed: ${answer.status} ${answer.text}`);
   return { id: answer.body.id as number, path: `${user}/${project}/experiments/${answer.body.id}`, created: answer.body };
+}
+
+export interface RawAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The body exactly as it came over the wire (still gzip-compressed if it was). */
+  bytes: Buffer;
+}
+
+/**
+ * One HTTP exchange with every header as given (fetch would add `Accept-Encoding`, undo gzip and
+ * refuse to set `Host`): for what the server itself puts on the wire.
+ */
+export function rawExchange(
+  url: string,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<RawAnswer> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: target.hostname, port: target.port, method: options.method ?? 'GET', path: options.path, headers: options.headers ?? {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
 }

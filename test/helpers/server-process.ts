@@ -17,13 +17,17 @@ export interface ServerProcess {
  * Runs `polyaxon-tracking serve` from the TypeScript sources (node --import tsx, no build needed)
  * on a random port and resolves once it printed its URL.
  */
-/** Without `token` the server uses (or creates) the one saved in `dataDir`. */
-export function spawnServerProcess(args: { dataDir: string; token?: string; extra?: string[] }): Promise<ServerProcess> {
+/**
+ * Without `token` the server uses (or creates) the one saved in `dataDir`. The process sees none of
+ * the test's POLYAXON_* variables, only those in `env`.
+ */
+export function spawnServerProcess(args: { dataDir: string; token?: string; extra?: string[]; env?: Record<string, string> }): Promise<ServerProcess> {
   const tokenArgs = args.token === undefined ? [] : ['--token', args.token];
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('POLYAXON_')));
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--data', args.dataDir, ...tokenArgs, ...(args.extra ?? [])],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...inherited, ...args.env } },
   );
   let printed = '';
   child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));

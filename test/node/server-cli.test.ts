@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,12 +22,18 @@ afterEach(async () => {
 describe('serve arguments', () => {
   it('reads every option, with the documented defaults', () => {
     expect(parseServeArgs([])).toEqual({
-      kind: 'ok', host: '127.0.0.1', port: 8000, dataDir: './.polyaxon-data', token: undefined, noAuth: false, user: 'local', quiet: false,
+      kind: 'ok', host: '127.0.0.1', port: 8000, dataDir: './.polyaxon-data', token: undefined, tokenFile: undefined, noAuth: false,
+      user: 'local', quiet: false, metricsRequestsPerSecond: 120, corsOrigins: [], allowedHosts: [],
     });
-    expect(parseServeArgs(['--host', '0.0.0.0', '--port', '0', '--data', 'd', '--token', 't', '--user', 'me', '--quiet'])).toEqual({
-      kind: 'ok', host: '0.0.0.0', port: 0, dataDir: 'd', token: 't', noAuth: false, user: 'me', quiet: true,
+    expect(parseServeArgs(['--host', '0.0.0.0', '--port', '0', '--data', 'd', '--token', 't', '--user', 'me', '--quiet', '--throttle', '0'])).toEqual({
+      kind: 'ok', host: '0.0.0.0', port: 0, dataDir: 'd', token: 't', tokenFile: undefined, noAuth: false,
+      user: 'me', quiet: true, metricsRequestsPerSecond: 0, corsOrigins: [], allowedHosts: [],
     });
-    expect(parseServeArgs(['--no-auth'])).toMatchObject({ kind: 'ok', noAuth: true });
+    expect(parseServeArgs(['--no-auth', '--cors-origin', 'http://127.0.0.1:5173', '--cors-origin', 'https://lab.example', '--allowed-host', 'box.lan'])).toMatchObject({
+      kind: 'ok', noAuth: true, corsOrigins: ['http://127.0.0.1:5173', 'https://lab.example'], allowedHosts: ['box.lan'],
+    });
+    expect(parseServeArgs(['--token-file', 'secret.txt'])).toMatchObject({ kind: 'ok', token: undefined, tokenFile: 'secret.txt' });
+    expect(parseServeArgs(['--throttle', '500'])).toMatchObject({ kind: 'ok', metricsRequestsPerSecond: 500 });
     expect(parseServeArgs(['-h'])).toEqual({ kind: 'help' });
   });
 
@@ -36,6 +42,11 @@ describe('serve arguments', () => {
     expect(parseServeArgs(['--port', '70000'])).toMatchObject({ kind: 'error' });
     expect(parseServeArgs(['--port', 'abc'])).toMatchObject({ kind: 'error' });
     expect(parseServeArgs(['--bogus'])).toMatchObject({ kind: 'error' });
+    expect(parseServeArgs(['--token-file', 'f', '--no-auth'])).toMatchObject({ kind: 'error', message: expect.stringMatching(/exclude/) });
+    expect(parseServeArgs(['--throttle', '-1'])).toMatchObject({ kind: 'error', message: expect.stringMatching(/--throttle/) });
+    expect(parseServeArgs(['--throttle', '1.5'])).toMatchObject({ kind: 'error', message: expect.stringMatching(/--throttle/) });
+    expect(parseServeArgs(['--cors-origin', 'http://127.0.0.1:5173/page'])).toMatchObject({ kind: 'error', message: expect.stringMatching(/--cors-origin.*not an origin/) });
+    expect(parseServeArgs(['--cors-origin', '*'])).toMatchObject({ kind: 'error', message: expect.stringMatching(/--cors-origin/) });
   });
 });
 
@@ -50,15 +61,14 @@ describe('polyaxon-tracking CLI', () => {
     expect(runCli('serve', '--token', 't', '--no-auth').status).toBe(2);
   });
 
-  it('serve prints the dashboard link with a generated token, an export line, saves it, and stops cleanly on SIGTERM', async () => {
+  it('serve prints the URL and where the generated token is saved, not the token, and stops cleanly on SIGTERM', async () => {
     const server = await spawnServerProcess({ dataDir });
     try {
-      // One link to click (the token in the fragment) and one line for a shell.
-      const token = /server: http:\/\/127\.0\.0\.1:\d+\/#token=([0-9a-f]{40})\n/.exec(server.output())?.[1];
-      expect(token).toBeDefined();
-      expect(server.output()).toContain(`\nexport POLYAXON_SECRET_USER_TOKEN=${token}\n`);
-      expect((await readFile(join(dataDir, 'token'), 'utf8')).trim()).toBe(token);
-      const me = await apiFor(server.url, token as string)('GET', 'users/');
+      const token = (await readFile(join(dataDir, 'token'), 'utf8')).trim();
+      expect(token).toMatch(/^[0-9a-f]{40}$/);
+      expect(server.output()).toContain(`token: in ${join(dataDir, 'token')}`);
+      expect(server.output()).not.toContain(token);
+      const me = await apiFor(server.url, token)('GET', 'users/');
       expect(me.body.username).toBe('local');
     } finally {
       server.child.kill('SIGTERM');
@@ -67,4 +77,29 @@ describe('polyaxon-tracking CLI', () => {
     expect(exit.code).toBe(0);
     expect(server.output()).toMatch(/stopped \(SIGTERM\)/);
   });
+
+  it('on a terminal, serve prints the dashboard link with the token in its fragment and an export line', async () => {
+    // `script` gives the server a pseudo-terminal as its stdout, as a person's shell would.
+    const command = `${process.execPath} --import tsx src/cli.ts serve --port 0 --data ${dataDir}`;
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let printed = '';
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no link within 30 s:\n${printed}`)), 30_000);
+        child.stdout?.on('data', (chunk: Buffer) => {
+          printed += chunk.toString();
+          if (printed.includes('export POLYAXON_SECRET_USER_TOKEN=')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      const token = (await readFile(join(dataDir, 'token'), 'utf8')).trim();
+      const lines = printed.replace(/\r/g, '').split('\n');
+      expect(lines[0]).toMatch(new RegExp(`^polyaxon-tracking server: http://127\\.0\\.0\\.1:\\d+/#token=${token}$`));
+      expect(lines[1]).toBe(`export POLYAXON_SECRET_USER_TOKEN=${token}`);
+    } finally {
+      process.kill(-(child.pid as number), 'SIGTERM');
+    }
+  }, 40_000);
 });

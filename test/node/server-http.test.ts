@@ -1,8 +1,9 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/server/index';
-import { apiFor, createExperiment, startTestServer, tempDir, type TestServer } from '../helpers/server-api';
+import { apiFor, createExperiment, rawExchange, startTestServer, tempDir, type TestServer } from '../helpers/server-api';
 
 let t: TestServer;
 beforeEach(async () => {
@@ -27,6 +28,7 @@ describe('CORS', () => {
     });
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(response.headers.get('x-polyaxon-tracking')).toBe('idempotency');
     const methods = response.headers.get('access-control-allow-methods') ?? '';
     for (const method of ['GET', 'POST', 'PATCH', 'DELETE']) expect(methods).toContain(method);
     const headers = (response.headers.get('access-control-allow-headers') ?? '').toLowerCase();
@@ -41,6 +43,73 @@ describe('CORS', () => {
     const denied = await t.call('GET', 'users/', undefined, { token: null, headers: { Origin: 'http://page.example' } });
     expect(denied.status).toBe(401);
     expect(denied.headers.get('access-control-allow-origin')).toBe('*');
+  });
+});
+
+describe('X-Polyaxon-Tracking (what the browser client probes before it sends Idempotency-Key)', () => {
+  it('every answer, errors and non-API paths included, says `X-Polyaxon-Tracking: idempotency` and exposes it to pages', async () => {
+    const origin = { Origin: 'http://page.example' };
+    const answers = {
+      'GET users/': await t.call('GET', 'users/', undefined, { headers: origin }),
+      'GET users/ without token (401)': await t.call('GET', 'users/', undefined, { token: null, headers: origin }),
+      'unknown path (404)': await t.call('GET', 'local/nothing/', undefined, { headers: origin }),
+      'text body (415)': await t.call('POST', 'projects/', undefined, { raw: '{"name":"p"}', headers: { ...origin, 'Content-Type': 'text/plain' } }),
+    };
+    for (const [what, answer] of Object.entries(answers)) {
+      expect(answer.headers.get('x-polyaxon-tracking'), what).toBe('idempotency');
+      expect(answer.headers.get('access-control-expose-headers'), what).toMatch(/(^|, )X-Polyaxon-Tracking(,|$)/);
+    }
+    for (const path of ['/', '/favicon.ico']) {
+      expect((await fetch(`${t.server.url}${path}`)).headers.get('x-polyaxon-tracking'), path).toBe('idempotency');
+    }
+  });
+});
+
+describe('gzip (as Polyaxon compresses its lists)', () => {
+  it('answers to GET over 1 KiB are gzip-compressed when the request accepts gzip, and only then', async () => {
+    const { path } = await createExperiment(t.call);
+    const points = Array.from({ length: 200 }, (_, step) => ({ values: { step, loss: 1 / (step + 1) } }));
+    expect((await t.call('POST', `${path}/metrics/`, points)).status).toBe(201);
+    const listing = { path: `/api/v1/${path}/metrics/?limit=1000` };
+    const auth = { Authorization: 'Token test-token' };
+
+    const plain = await rawExchange(t.server.url, { ...listing, headers: auth });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers['content-length']).toBe(String(plain.bytes.length));
+    expect(plain.bytes.length).toBeGreaterThan(1024);
+    const listed = JSON.parse(plain.bytes.toString('utf8'));
+    expect(listed.count).toBe(200);
+
+    for (const acceptEncoding of ['gzip, deflate, br', 'deflate, gzip;q=0.5', '*']) {
+      const gzipped = await rawExchange(t.server.url, { ...listing, headers: { ...auth, 'Accept-Encoding': acceptEncoding } });
+      expect(gzipped.headers['content-encoding'], acceptEncoding).toBe('gzip');
+      expect(gzipped.headers.vary).toMatch(/Accept-Encoding/);
+      expect(gzipped.bytes.length).toBeLessThan(plain.bytes.length / 3);
+      expect(JSON.parse(gunzipSync(gzipped.bytes).toString('utf8'))).toEqual(listed);
+    }
+    for (const refused of ['identity', 'gzip;q=0, identity', 'br', '*;q=0']) {
+      const answer = await rawExchange(t.server.url, { ...listing, headers: { ...auth, 'Accept-Encoding': refused } });
+      expect(answer.headers['content-encoding'], refused).toBeUndefined();
+      expect(answer.bytes.equals(plain.bytes), refused).toBe(true);
+    }
+    // Only reads are compressed, as in Polyaxon: a write's answer costs no compression.
+    const written = await rawExchange(t.server.url, {
+      method: 'POST',
+      path: `/api/v1/${path}/metrics/`,
+      headers: { ...auth, 'Accept-Encoding': 'gzip', 'Content-Type': 'application/json' },
+      body: JSON.stringify(points),
+    });
+    expect(written.status).toBe(201);
+    expect(written.bytes.length).toBeGreaterThan(1024);
+    expect(written.headers['content-encoding']).toBeUndefined();
+    // Under the threshold a body goes out as it is, with its length.
+    const small = await rawExchange(t.server.url, { path: '/api/v1/users/', headers: { ...auth, 'Accept-Encoding': 'gzip' } });
+    expect(small.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse(small.bytes.toString('utf8')).username).toBe('local');
+    // The dashboard page is text too.
+    const page = await rawExchange(t.server.url, { path: '/', headers: { 'Accept-Encoding': 'gzip' } });
+    expect(page.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(page.bytes).toString('utf8')).toContain('<svg');
   });
 });
 

@@ -18,7 +18,7 @@ export function eventRoutes(hub: LiveHub): Route[] {
         return {
           status: 200,
           headers: { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' },
-          stream: (res) => hub.subscribe(project.id, res),
+          keepOpen: (res) => hub.subscribe(project.id, res),
         };
       },
     },

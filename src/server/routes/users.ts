@@ -24,6 +24,8 @@ export function userRoutes(accounts: Accounts): Route[] {
       path: 'users/token',
       anonymous: true,
       mutates: false,
+      // The Python client logs in with a form (`requests.post(data=...)`).
+      formBody: true,
       handle: ({ body }) => {
         const { username, password } = parseOrRefuse(loginBody, bodyObject(body));
         const user = accounts.login(username, password);
