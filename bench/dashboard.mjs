@@ -56,12 +56,21 @@ async function loadData(serve) {
   const create = async () => {
     while (next < TABLE_RUNS) {
       const index = next++;
-      await serve.client.project.createExperiment('local', 'bench-10k', {
+      const body = {
         name: `run-${index}`,
         is_managed: false,
         tags: [index % 3 === 0 ? 'baseline' : 'sweep'],
         params: { lr: 10 ** -(1 + (index % 40) / 10), batch_size: 2 ** (5 + (index % 4)), seed: index },
-      });
+      };
+      // The client's direct calls do not retry; a kept-alive socket the server just closed may refuse one.
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await serve.client.project.createExperiment('local', 'bench-10k', body);
+          break;
+        } catch (error) {
+          if (attempt >= 3) throw error;
+        }
+      }
     }
   };
   await Promise.all(Array.from({ length: CREATE_CONCURRENCY }, create));
@@ -163,7 +172,7 @@ export const dashboardBench = {
         const handle = await tablePage.waitForFunction(
           () => {
             const count = document.querySelector('.count')?.textContent ?? '';
-            return count.startsWith('10,000 runs') && document.querySelectorAll('.rt-row').length > 10 ? performance.now() : false;
+            return /^10,\d{3} runs/.test(count) && document.querySelectorAll('.rt-row').length > 10 ? performance.now() : false;
           },
           null,
           { timeout: 120_000, polling: 'raf' },

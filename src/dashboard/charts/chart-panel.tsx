@@ -94,7 +94,8 @@ export function ChartPanel(props: ChartPanelProps) {
             u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
           },
         ],
-        setCursor: [(u) => showTooltip(u, tip.current, latest.current)],
+        // Synced charts move their cursors too; only the chart under the mouse shows values.
+        setCursor: [(u) => showTooltip(u, u.over.matches(':hover') ? tip.current : null, latest.current)],
         // When the chart last drew (performance.now()): what the benchmark waits for.
         draw: [(u) => (u.root.parentElement as HTMLElement).setAttribute('data-drawn-at', String(performance.now()))],
       },
@@ -102,6 +103,7 @@ export function ChartPanel(props: ChartPanelProps) {
     const created = new uPlot(options, alignLines(lines, smoothing, logY), element);
     plot.current = created;
     if (zoom) created.setScale('x', { min: zoom[0], max: zoom[1] });
+    created.over.addEventListener('mouseleave', () => tip.current?.setAttribute('hidden', ''));
     const resize = new ResizeObserver(() => created.setSize({ width: Math.max(200, element.clientWidth), height: props.heightPx ?? CHART_HEIGHT_PX }));
     resize.observe(element);
     return () => {

@@ -21,7 +21,10 @@ export function formatX(xAxis: XAxis, x: number): string {
  * different steps still answer), smoothed value first and raw after it. Built with text nodes only.
  */
 export function showTooltip(u: uPlot, tip: HTMLDivElement | null, source: TooltipSource): void {
-  if (!tip) return;
+  if (!tip) {
+    u.root.parentElement?.parentElement?.querySelector('.chart-tip')?.setAttribute('hidden', '');
+    return;
+  }
   const { left, top } = u.cursor;
   if (left === undefined || top === undefined || left < 0 || source.lines.length === 0) {
     tip.hidden = true;

@@ -31,7 +31,8 @@ function numericAxis(key: string, label: string, read: (run: Run) => unknown, ru
       const value = read(run);
       return typeof value === 'number' && Number.isFinite(value) ? (map(value) - from) / (to - from) : null;
     },
-    ticks: [0, 0.5, 1].map((at) => ({ at, text: formatNumber(log ? 10 ** (from + at * (to - from)) : from + at * (to - from)) })),
+    // Three significant digits are enough to read an axis by.
+    ticks: [0, 0.5, 1].map((at) => ({ at, text: formatNumber(Number((log ? 10 ** (from + at * (to - from)) : from + at * (to - from)).toPrecision(3))) })),
   };
 }
 
