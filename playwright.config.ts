@@ -29,7 +29,8 @@ const chromium = {
 
 export default defineConfig({
   testDir: 'test/browser',
-  // The fixtures serve dist/, which `npm run build` makes; nothing is built here.
+  // The fixtures serve dist/: built here when it is missing or older than src/.
+  globalSetup: './test/global-setup.ts',
   fullyParallel: false,
   workers: 2,
   retries: 0,

@@ -1,4 +1,5 @@
 // Prints what the server holds about the demo run, read back through the API.
+import { join } from 'node:path';
 
 export async function printSummary(client, server, project, experiment, delivered) {
   const user = server.user;
@@ -20,10 +21,24 @@ export async function printSummary(client, server, project, experiment, delivere
     ['code ref', detail.code_reference ? JSON.stringify(detail.code_reference) : 'none (not a git checkout)'],
     ['queue', `${stats?.sent ?? 0} records sent, ${stats?.pending ?? 0} pending, delivered: ${delivered}`],
     ['server', server.url],
-    ['dashboard', `${server.url}/`],
-    ['token', server.token],
+    // The token stays in its file: output like this ends up in CI logs.
+    ['token', `in ${join(server.dataDir, 'token')}`],
   ];
   const width = Math.max(...rows.map(([key]) => key.length));
   console.log('\nWhat the server holds:');
   for (const [key, value] of rows) console.log(`  ${key.padEnd(width)}  ${value}`);
+}
+
+/**
+ * Where to click: the dashboard lists the project's runs and charts a run's metrics when its row is
+ * clicked. It logs in from `?token=` (then drops it from the address bar) or asks for the token.
+ * `token` is given only for a person at a terminal; piped output (CI logs) never holds it.
+ * `dashboardUrl` is the running server's, or the one `npm run serve` gives on its default port.
+ */
+export function printWhereToLook({ dashboardUrl, token, tokenFile, user, project, run, browserDemoUrl }) {
+  console.log('\nWhere to look:');
+  if (token) console.log(`  dashboard  ${dashboardUrl}/?token=${encodeURIComponent(token)}`);
+  else console.log(`  dashboard  ${dashboardUrl}/  (it asks for the token: the one in ${tokenFile})`);
+  console.log(`             under ${user}/${project}, click the row "${run.name}" (id ${run.id}) to chart loss, acc, val_loss, val_acc and the batch metrics`);
+  if (browserDemoUrl) console.log(`  browser    ${browserDemoUrl}  press Train: the same model trains in the tab, a second run of ${project}`);
 }

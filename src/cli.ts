@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { CLIENT_VERSION } from './core/version';
+import { pushCommand } from './cli/push';
 import { serveCommand } from './cli/serve';
 import { statusCommand } from './cli/status';
 import { syncCommand } from './cli/sync';
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, CliCommand> = {
   serve: serveCommand,
   sync: syncCommand,
   status: statusCommand,
+  push: pushCommand,
 };
 
 function usage(): string {

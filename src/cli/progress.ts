@@ -1,17 +1,27 @@
 /**
- * The sync progress bar, redrawn in place on a terminal:
+ * The progress bar of the commands that move data (`sync`, `push`), redrawn in place on a terminal:
  *
- *   sync [##########..........] 50,000/100,002 records  24,310 rec/s  2.1 s
+ *   sync [##########..............] 50,000/100,002 records  24,310 records/s  2.06 s
+ *   push [######..................] 2/5 experiments  45,000/120,000 points  12,300 points/s  3.40 s
  *
- * Anything but a terminal (a pipe, a CI log) gets nothing from here: redraws would only fill the
- * log, so `sync` prints its one-line summary instead.
+ * The last count fills the bar and gives the rate. Anything but a terminal (a pipe, a CI log) gets
+ * nothing from here: redraws would only fill the log, so the command prints its summary line
+ * instead. The line is cut to the terminal's width, because a line that wraps is no longer redrawn
+ * in place (each redraw would leave a new line behind).
  */
-import type { DropReason } from '../core/outbox';
+import type { DropReason } from '../core/policy';
+
+/** `done` of `total` things called `unit` (plural: `records`, `experiments`, `points`). */
+export interface Count {
+  done: number;
+  total: number;
+  unit: string;
+}
 
 export interface Progress {
-  /** Records settled (delivered or dropped) out of `total`. */
-  update(settled: number, total: number): void;
-  /** Draws the last state and ends the line, so what follows starts on its own line. */
+  /** The counts now; `note` is a short word on what the command waits for (a retry), or undefined. */
+  update(counts: readonly Count[], note?: string): void;
+  /** Draws the last state and ends the line, so what follows starts on its own line; nothing if never updated. */
   finish(): void;
 }
 
@@ -25,35 +35,46 @@ const BAR_WIDTH = 24;
 /** Terminals are redrawn at most this often; a faster redraw costs CPU and shows nothing more. */
 const REDRAW_INTERVAL_MS = 100;
 
-export function progressFor(output: Output, now: () => number = () => performance.now()): Progress {
+export function progressFor(label: string, output: Output, now: () => number = () => performance.now()): Progress {
   if (!output.isTTY) return { update() {}, finish() {} };
   const startedAt = now();
   let drawnAt = -Infinity;
-  let last = { settled: 0, total: 0 };
-  let drawn = false;
+  let last: { counts: readonly Count[]; note?: string } | undefined;
   const draw = () => {
+    if (!last) return;
     drawnAt = now();
-    drawn = true;
-    output.write(`\r${progressLine(last.settled, last.total, (drawnAt - startedAt) / 1000)}\x1b[K`);
+    const line = progressLine(label, last.counts, (drawnAt - startedAt) / 1000, last.note);
+    output.write(`\r${fitTo(line, output.columns)}\x1b[K`);
   };
   return {
-    update(settled, total) {
-      last = { settled, total };
+    update(counts, note) {
+      last = { counts, note };
       if (now() - drawnAt >= REDRAW_INTERVAL_MS) draw();
     },
     finish() {
+      if (!last) return;
       draw();
-      if (drawn) output.write('\n');
+      output.write('\n');
     },
   };
 }
 
-export function progressLine(settled: number, total: number, seconds: number): string {
-  const fraction = total > 0 ? Math.min(1, settled / total) : 1;
+export function progressLine(label: string, counts: readonly Count[], seconds: number, note?: string): string {
+  const main = counts[counts.length - 1] ?? { done: 0, total: 0, unit: 'items' };
+  const fraction = main.total > 0 ? Math.min(1, main.done / main.total) : 1;
   const filled = Math.round(fraction * BAR_WIDTH);
   const bar = '#'.repeat(filled) + '.'.repeat(BAR_WIDTH - filled);
-  const rate = seconds > 0 ? `  ${formatCount(Math.round(settled / seconds))} rec/s` : '';
-  return `sync [${bar}] ${formatCount(settled)}/${formatCount(total)} records${rate}  ${formatSeconds(seconds)} s`;
+  const parts = counts.map((count) => `${formatCount(count.done)}/${formatCount(count.total)} ${count.unit}`);
+  if (seconds > 0) parts.push(`${formatCount(Math.round(main.done / seconds))} ${main.unit}/s`);
+  parts.push(`${formatSeconds(seconds)} s`);
+  if (note) parts.push(note);
+  return `${label} [${bar}] ${parts.join('  ')}`;
+}
+
+/** One column is left free: writing the last one makes some terminals wrap at once. */
+function fitTo(line: string, columns: number | undefined): string {
+  if (!columns || columns < 2 || line.length < columns) return line;
+  return line.slice(0, columns - 1);
 }
 
 export function formatCount(count: number): string {

@@ -170,7 +170,7 @@ async function sync(options: SyncOptions): Promise<number> {
 
 /** Syncs the queues side by side under one deadline; prints the bar, then one line per queue. */
 async function syncAll(root: string, targets: QueueTarget[], deadline: number, getEnv: EnvLookup): Promise<number> {
-  const progress = progressFor(process.stdout);
+  const progress = progressFor('sync', process.stdout);
   const settledPerQueue = new Map<string, { settled: number; total: number }>();
   const results = await Promise.all(
     targets.map((target) =>
@@ -188,7 +188,7 @@ async function syncAll(root: string, targets: QueueTarget[], deadline: number, g
             allSettled += counts.settled;
             allTotal += counts.total;
           }
-          progress.update(allSettled, allTotal);
+          progress.update([{ done: allSettled, total: allTotal, unit: 'records' }]);
         },
       }),
     ),

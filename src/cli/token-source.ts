@@ -26,7 +26,9 @@ export type TokenSource =
 
 /**
  * `--token`, else `--token-file`, else `POLYAXON_TOKEN`; both options at once is an error, as is an
- * empty or unreadable file. A file that others may read gets a warning on stderr.
+ * empty or unreadable file. A file that others may read gets a warning on stderr. A file whose
+ * first line is a JSON object gives its `token`: the Polyaxon CLI's ~/.polyaxon/.polyaxonauth
+ * (`{"username": ..., "token": ...}`) works as it is.
  */
 export async function readTokenSource(
   options: { token?: string; tokenFile?: string },
@@ -48,7 +50,7 @@ export async function readTokenSource(
     } catch (error) {
       return { kind: 'error', message: `--token-file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
     }
-    const token = text.split(/\r?\n/)[0].trim();
+    const token = tokenOfLine(text.split(/\r?\n/)[0].trim());
     if (token === '') return { kind: 'error', message: `--token-file ${path}: the first line is empty` };
     const mode = (await stat(path)).mode & 0o777;
     if (mode & 0o077) warn(`warning: ${path} can be read by other users (mode ${mode.toString(8).padStart(4, '0')}); chmod 600 ${path}`);
@@ -57,4 +59,15 @@ export async function readTokenSource(
   const fromEnv = env(TOKEN_VARIABLE)?.trim();
   if (fromEnv) return { kind: 'given', token: fromEnv, from: TOKEN_VARIABLE };
   return { kind: 'none' };
+}
+
+/** The line itself, or the `token` of a JSON object on it. */
+function tokenOfLine(line: string): string {
+  if (!line.startsWith('{')) return line;
+  try {
+    const token = (JSON.parse(line) as { token?: unknown }).token;
+    return typeof token === 'string' ? token.trim() : '';
+  } catch {
+    return line;
+  }
 }

@@ -20,7 +20,7 @@ import {
   assertMetricPoints,
   assertStatus,
   assertTags,
-  pageOffset,
+  pageQuery,
   type ExperimentStatus,
 } from './validate';
 
@@ -76,7 +76,7 @@ export class ExperimentApi {
 
   async getStatuses(user: string, project: string, id: number, options: ListOptions = {}): Promise<Paginated<StatusResponse>> {
     const path = [...experimentPath(user, project, id), 'statuses'];
-    return this.http.call({ method: 'GET', path, query: { offset: pageOffset(options.page) } }, statusPage);
+    return this.http.call({ method: 'GET', path, query: pageQuery(options) }, statusPage);
   }
 
   async createStatus(user: string, project: string, id: number, status: StatusCreate): Promise<StatusResponse> {
@@ -103,7 +103,7 @@ export class ExperimentApi {
 
   async getMetrics(user: string, project: string, id: number, options: ListOptions = {}): Promise<Paginated<MetricResponse>> {
     const path = [...experimentPath(user, project, id), 'metrics'];
-    return this.http.call({ method: 'GET', path, query: { offset: pageOffset(options.page) } }, metricPage);
+    return this.http.call({ method: 'GET', path, query: pageQuery(options) }, metricPage);
   }
 
   /** Always a JSON array body, even for one point (the contract's batching shape). */

@@ -8,7 +8,7 @@ import type { HttpCaller } from './http';
 import { checkProjectPath, type ListOptions } from './project-api';
 import { paginatedSchema, type Paginated } from './schemas';
 import { serverMessage } from '../core/server-message';
-import { assertExperimentId, pageOffset } from './validate';
+import { assertExperimentId, pageQuery } from './validate';
 
 /** One stored output, as the local server lists it. */
 export interface OutputFile {
@@ -76,7 +76,7 @@ export class OutputsApi {
   /** One page of the experiment's outputs, sorted by path. */
   async list(user: string, project: string, id: number, options: ListOptions = {}): Promise<Paginated<OutputFile>> {
     const path = [...outputsPath(user, project, id)];
-    return this.http.call({ method: 'GET', path, query: { offset: pageOffset(options.page) } }, outputPage);
+    return this.http.call({ method: 'GET', path, query: pageQuery(options) }, outputPage);
   }
 
   /** One request with a binary body or answer; failures become PolyaxonErrors, as in HttpCaller. */

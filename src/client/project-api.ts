@@ -8,7 +8,7 @@ import {
   type Paginated,
   type ProjectResponse,
 } from './schemas';
-import { assertEntityName, assertTags, assertUserName, pageOffset } from './validate';
+import { assertEntityName, assertTags, assertUserName, pageQuery } from './validate';
 
 export interface ProjectCreate {
   /** Slug, at most 128 characters, not a reserved word. */
@@ -48,8 +48,15 @@ export interface ExperimentCreate {
 }
 
 export interface ListOptions {
-  /** 1-based; default 1. Sent as `?offset=(page-1)*20`. */
+  /** 1-based; default 1. Sent as `?offset=(page-1)*20` (`*limit` when `limit` is given). */
   page?: number;
+  /**
+   * Rows per page, sent as `?limit=`. Default: none sent, so the server's own: 20, or 300,000 for
+   * metrics on Polyaxon 0.6 (a server may answer fewer: read `results.length`, not `limit`).
+   */
+  limit?: number;
+  /** Rows to skip, sent as `?offset=`; when given, `page` is ignored. Default: from `page`. */
+  offset?: number;
 }
 
 export interface ListExperimentsOptions extends ListOptions {
@@ -99,13 +106,11 @@ export class ProjectApi {
 
   async listProjects(user: string, options: ListOptions = {}): Promise<Paginated<ProjectResponse>> {
     assertUserName('user', user);
-    const offset = pageOffset(options.page);
-    return this.http.call({ method: 'GET', path: [user], query: { offset } }, projectPage);
+    return this.http.call({ method: 'GET', path: [user], query: pageQuery(options) }, projectPage);
   }
 
   async listExperiments(user: string, project: string, options: ListExperimentsOptions = {}): Promise<Paginated<ExperimentResponse>> {
     checkProjectPath(user, project);
-    const offset = pageOffset(options.page);
     // Like the Python client, flags go out only when set (the server reads any value as "on").
     const query = {
       metrics: options.metrics ? true : undefined,
@@ -114,7 +119,7 @@ export class ProjectApi {
       sort: options.sort || undefined,
       independent: options.independent ? true : undefined,
       group: options.group,
-      offset,
+      ...pageQuery(options),
     };
     return this.http.call({ method: 'GET', path: [user, project, 'experiments'], query }, experimentPage);
   }

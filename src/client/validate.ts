@@ -34,12 +34,28 @@ export function assertExperimentId(value: unknown): asserts value is number {
   }
 }
 
-/** `page` is 1-based; Polyaxon lists take `?offset=(page-1)*20`. */
-export function pageOffset(page: unknown = 1): number {
+/** `page` is 1-based; Polyaxon lists take `?offset=(page-1)*20` (or `*limit` for pages of `limit` rows). */
+export function pageOffset(page: unknown = 1, pageSize = PAGE_SIZE): number {
   if (typeof page !== 'number' || !Number.isSafeInteger(page) || page < 1) {
     throw new ValidationError('page', `must be an integer of at least 1 (got ${String(page)})`);
   }
-  return (page - 1) * PAGE_SIZE;
+  return (page - 1) * pageSize;
+}
+
+/**
+ * The paging part of a list query: `offset` always (as the Python client sends it), `limit` only
+ * when asked for, so a caller that gives only `page` sends what the Python client sends.
+ */
+export function pageQuery(options: { page?: number; limit?: number; offset?: number }): { offset: number; limit?: number } {
+  const { limit, offset } = options;
+  if (limit !== undefined && (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1)) {
+    throw new ValidationError('limit', `must be an integer of at least 1 (got ${String(limit)})`);
+  }
+  if (offset !== undefined && (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0)) {
+    throw new ValidationError('offset', `must be an integer of at least 0 (got ${String(offset)})`);
+  }
+  const start = offset ?? pageOffset(options.page, limit ?? PAGE_SIZE);
+  return limit === undefined ? { offset: start } : { offset: start, limit };
 }
 
 export function assertTags(field: string, tags: unknown): void {

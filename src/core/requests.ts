@@ -88,6 +88,24 @@ export function whoAmIRequest(settings: ClientSettings): OutboxRequest {
   return withHeaders({ method: 'GET', url: buildUrl(settings.baseUrl, 'users') }, settings);
 }
 
+export interface ApiCall {
+  method: OutboxRequest['method'];
+  /** Path parts under the API base, joined as the Python client does (each followed by `/`). */
+  path: ReadonlyArray<string | number>;
+  query?: Record<string, string | number>;
+  /** JSON body; absent: no body at all. */
+  json?: unknown;
+  idempotencyKey?: string;
+}
+
+/** Any other call, with the same headers as the outbox's own requests (token added here, at send time). */
+export function apiRequest(call: ApiCall, settings: ClientSettings): OutboxRequest {
+  let url = buildUrl(settings.baseUrl, ...call.path);
+  if (call.query) url += `?${new URLSearchParams(Object.entries(call.query).map(([name, value]) => [name, String(value)]))}`;
+  const body = call.json === undefined ? undefined : JSON.stringify(call.json);
+  return withHeaders({ method: call.method, url, body }, settings, call.idempotencyKey);
+}
+
 function withHeaders(
   request: { method: OutboxRequest['method']; url: string; body?: string },
   settings: ClientSettings,

@@ -14,7 +14,7 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '
 const MOUNTS: ReadonlyArray<readonly [prefix: string, folder: string]> = [
   ['/dist/', join(REPO_ROOT, 'dist')],
   ['/pages/', join(REPO_ROOT, 'test/browser/pages')],
-  ...['ofetch', 'destr', 'ufo', 'idb-keyval', 'zod', '@tensorflow'].map(
+  ...['ofetch', 'destr', 'ufo', 'idb-keyval', 'zod', '@tensorflow', 'requirejs'].map(
     (name) => [`/node_modules/${name}/`, join(REPO_ROOT, 'node_modules', name)] as const,
   ),
 ];

@@ -106,7 +106,16 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> {
+export interface FaultProxyOptions {
+  /**
+   * Request headers not passed on (lowercase), e.g. `['idempotency-key']` for a server that,
+   * like Polyaxon 0.6.1, knows nothing of that header. The log still shows them as sent.
+   */
+  dropRequestHeaders?: string[];
+}
+
+export async function startFaultProxy(upstreamUrl: string, options: FaultProxyOptions = {}): Promise<FaultProxy> {
+  const dropped = new Set(options.dropRequestHeaders ?? []);
   let upstream = new URL(upstreamUrl);
   const log: ProxiedRequest[] = [];
   const scripts: Script[] = [];
@@ -146,6 +155,7 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
   /** Sends the request upstream and gives the whole answer; undefined when the server could not be reached. */
   function forward(req: IncomingMessage, body: Buffer, entry: ProxiedRequest) {
     const headers = endToEnd(req.headers);
+    for (const name of dropped) delete headers[name];
     headers.host = upstream.host;
     if (body.length > 0 || 'content-length' in req.headers) headers['content-length'] = String(body.length);
     return new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer } | undefined>((resolve) => {

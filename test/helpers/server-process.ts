@@ -15,18 +15,24 @@ export interface ServerProcess {
 
 /**
  * Runs `polyaxon-tracking serve` from the TypeScript sources (node --import tsx, no build needed)
- * on a random port and resolves once it printed its URL.
+ * on a random port and resolves once it printed its URL. Without `token` the server uses (or
+ * creates) the one saved in `dataDir`. The process sees none of the test's POLYAXON_* variables,
+ * only those in `env`. With `built`, the built CLI (dist/cli.mjs) runs instead of the sources:
+ * what a user runs, and quicker to start.
  */
-/**
- * Without `token` the server uses (or creates) the one saved in `dataDir`. The process sees none of
- * the test's POLYAXON_* variables, only those in `env`.
- */
-export function spawnServerProcess(args: { dataDir: string; token?: string; extra?: string[]; env?: Record<string, string> }): Promise<ServerProcess> {
+export function spawnServerProcess(args: {
+  dataDir: string;
+  token?: string;
+  extra?: string[];
+  env?: Record<string, string>;
+  built?: boolean;
+}): Promise<ServerProcess> {
   const tokenArgs = args.token === undefined ? [] : ['--token', args.token];
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('POLYAXON_')));
+  const entry = args.built ? ['dist/cli.mjs'] : ['--import', 'tsx', 'src/cli.ts'];
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--data', args.dataDir, ...tokenArgs, ...(args.extra ?? [])],
+    [...entry, 'serve', '--port', '0', '--data', args.dataDir, ...tokenArgs, ...(args.extra ?? [])],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...inherited, ...args.env } },
   );
   let printed = '';

@@ -1,11 +1,11 @@
 /**
  * The parts of `sync` that need no process or server: its arguments, how a queue name gives its
- * server back, the progress bar on a terminal, and the summary line.
+ * server back, and the summary line (its progress bar is test/unit/cli-progress.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { DROP_REASONS, type DropReason } from '../../src/core/policy';
 import { storeName } from '../../src/experiment/registry';
-import { formatDrops, progressFor, progressLine } from '../../src/cli/progress';
+import { formatDrops } from '../../src/cli/progress';
 import { baseUrlOfQueue, describeQueueServer } from '../../src/cli/queue-names';
 import { parseSyncArgs, summaryLine } from '../../src/cli/sync';
 import type { QueueSyncResult } from '../../src/cli/sync-queue';
@@ -65,35 +65,7 @@ describe('queue names back to servers', () => {
   });
 });
 
-describe('progress and summary', () => {
-  it('draws a bar on a terminal at most every 100 ms, and ends its line', () => {
-    let now = 0;
-    const written: string[] = [];
-    const progress = progressFor({ isTTY: true, write: (text: string) => written.push(text) }, () => now);
-    now = 1000;
-    progress.update(10, 100);
-    now = 1050;
-    progress.update(20, 100);
-    now = 2000;
-    progress.update(100, 100);
-    progress.finish();
-    expect(written).toEqual([
-      `\r${progressLine(10, 100, 1)}\x1b[K`,
-      `\r${progressLine(100, 100, 2)}\x1b[K`,
-      `\r${progressLine(100, 100, 2)}\x1b[K`,
-      '\n',
-    ]);
-    expect(progressLine(50_000, 100_000, 2)).toBe('sync [############............] 50,000/100,000 records  25,000 rec/s  2.00 s');
-  });
-
-  it('writes nothing when the output is not a terminal', () => {
-    const written: string[] = [];
-    const progress = progressFor({ isTTY: false, write: (text: string) => written.push(text) });
-    progress.update(1, 2);
-    progress.finish();
-    expect(written).toEqual([]);
-  });
-
+describe('summary', () => {
   it('one summary line: delivered, time, pending, drops, and why records stayed', () => {
     const base: QueueSyncResult = { baseUrl: 'http://h:8000/api/v1', delivered: 100_002, dropped: drops(), pending: 0, heldByLiveProcesses: 0, seconds: 4.2 };
     expect(summaryLine(base)).toBe('delivered 100,002 records to http://h:8000/api/v1 in 4.20 s; 0 pending; dropped: none');

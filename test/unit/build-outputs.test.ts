@@ -1,22 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { promisedFiles } from '../helpers/package-json';
 
 const root = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
-const pkg = JSON.parse(read('package.json'));
-
-/** Every file package.json promises (exports map, main/module/browser/types, bin, CDN fields). */
-function promisedFiles(): string[] {
-  const files = new Set<string>();
-  const walk = (value: unknown) => {
-    if (typeof value === 'string') {
-      if (value.startsWith('./dist/')) files.add(value.slice(2));
-    } else if (value && typeof value === 'object') Object.values(value).forEach(walk);
-  };
-  walk(pkg.exports);
-  walk([pkg.main, pkg.module, pkg.browser, pkg.types, pkg.unpkg, pkg.jsdelivr, pkg.bin]);
-  return [...files].sort();
-}
 
 describe('build outputs (run `npm run build` first)', () => {
   it.each(promisedFiles())('%s exists', (file) => {

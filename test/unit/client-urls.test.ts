@@ -100,6 +100,8 @@ describe('every path ends with a slash', () => {
     ['projects of a user, page 1', (c) => c.project.listProjects('u'), `${base}/u/?offset=0`],
     ['experiments, page 3', (c) => c.project.listExperiments('u', 'p', { page: 3 }), `${base}/u/p/experiments/?offset=40`],
     ['statuses', (c) => c.experiment.getStatuses('u', 'p', 3, { page: 2 }), `${base}/u/p/experiments/3/statuses/?offset=20`],
+    ['metrics, page 2 of 5,000', (c) => c.experiment.getMetrics('u', 'p', 3, { page: 2, limit: 5000 }), `${base}/u/p/experiments/3/metrics/?offset=5000&limit=5000`],
+    ['metrics from an offset', (c) => c.experiment.getMetrics('u', 'p', 3, { offset: 1234, limit: 1000, page: 9 }), `${base}/u/p/experiments/3/metrics/?offset=1234&limit=1000`],
     ['code reference', (c) => c.experiment.getCodeReference('u', 'p', 3), `${base}/u/p/experiments/3/coderef/`],
     ['heartbeat', (c) => c.experiment.heartbeat('u', 'p', 3), `${base}/u/p/experiments/3/_heartbeat/`],
   ];
@@ -194,6 +196,8 @@ describe('invalid input is refused before any request', () => {
     ['experiment id as text', (c) => c.experiment.stop('u', 'p', '3' as unknown as number), 'id', /positive integer/],
     ['page 0', (c) => c.project.listExperiments('u', 'p', { page: 0 }), 'page', /at least 1/],
     ['fractional page', (c) => c.experiment.getMetrics('u', 'p', 1, { page: 1.5 }), 'page', /at least 1/],
+    ['limit 0', (c) => c.experiment.getMetrics('u', 'p', 1, { limit: 0 }), 'limit', /at least 1/],
+    ['negative offset', (c) => c.experiment.getStatuses('u', 'p', 1, { offset: -1 }), 'offset', /at least 0/],
     ['experiment name', (c) => c.project.createExperiment('u', 'p', { name: 'a b' }), 'name', /slug/],
     ['renaming to a reserved word', (c) => c.experiment.update('u', 'p', 1, { name: 'status' }), 'name', /reserved/],
     ['empty tag', (c) => c.experiment.update('u', 'p', 1, { tags: ['ok', ' '] }), 'tags[1]', /non-empty/],
