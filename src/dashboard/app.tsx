@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError } from './api/client';
+import { takeEarlyProjects } from './api/early';
 import { listProjects, parseProjectKey, projectKey, type Run } from './api/runs';
 import type { ProjectBody } from './api/types';
 import { CompareView } from './charts/compare-view';
@@ -32,7 +33,7 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    listProjects().then(
+    (takeEarlyProjects() ?? listProjects()).then(
       (list) => {
         setProjects(list);
         setProjectsError(null);

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/client';
+import { takeEarlyRuns } from '../api/early';
 import { followProject } from '../api/live';
 import { entriesOf, loadRunDetail, loadRuns, projectKey, projectPath, toRun, type ProjectRef, type Run } from '../api/runs';
 import type { LiveMessage } from '../api/types';
@@ -45,7 +46,7 @@ export function useLiveRuns(project: ProjectRef | null): LiveRuns {
   useEffect(() => {
     if (!project) return;
     const controller = new AbortController();
-    loadRuns(project, controller.signal).then(
+    (takeEarlyRuns(key) ?? loadRuns(project, controller.signal)).then(
       (loaded) => {
         setRuns(loaded);
         setError(null);
