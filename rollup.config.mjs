@@ -9,7 +9,8 @@ import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
-const dependencies = Object.keys(pkg.dependencies ?? {});
+// The server's optional better-sqlite3 (a native addon) is loaded at run time, never bundled.
+const dependencies = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})];
 const SHEBANG = '#!/usr/bin/env node';
 
 /** Runtime dependencies (and their subpaths, e.g. `zod/mini`) and Node built-ins stay imports. */

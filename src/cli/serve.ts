@@ -1,6 +1,7 @@
 import type { CliCommand } from '../cli';
 import { corsOriginProblem } from '../server/origin-policy';
 import { startServer } from '../server/index';
+import { checkStore, describeCheck } from '../server/store/check';
 import { readOptions, runParsed, type ParsedArgs } from './command-args';
 import { readTokenSource, tokenHelp, TOKEN_VARIABLE } from './token-source';
 
@@ -14,7 +15,7 @@ SIGINT or SIGTERM.
 Options:
   --host HOST     interface to bind (default 127.0.0.1: this machine only)
   --port PORT     port, 0 for a free one (default 8000)
-  --data DIR      data folder: journal and saved token (default ./.polyaxon-data)
+  --data DIR      data folder: database server.db and saved token (default ./.polyaxon-data)
   The API token to require: from --token-file or --token, else the ${TOKEN_VARIABLE} variable,
   else the one saved in the data folder (created at first start, readable by you only):
 ${tokenHelp(15)}
@@ -29,6 +30,10 @@ ${tokenHelp(15)}
   --throttle N    metric posts per second per user, as Polyaxon (default ${DEFAULT_THROTTLE}; 0: no limit)
   --user NAME     the main user, a superuser (default local)
   --quiet         print nothing at start
+  --import DIR    import DIR/journal.jsonl (written by an earlier version) into an empty store,
+                  then serve; the file is left as it is (a first start beside one imports it too)
+  --check         check the data folder and exit: PRAGMA integrity_check of the database and
+                  the lines of a journal.jsonl; writes nothing; exit 1 when the database is damaged
   -h, --help      show this text
 
 The token is never printed. Logging in with a Polyaxon client: the password of the local user
@@ -46,6 +51,10 @@ export interface ServeArgs {
   metricsRequestsPerSecond: number;
   corsOrigins: string[];
   allowedHosts: string[];
+  /** `--import DIR`: a folder whose journal.jsonl is imported into the empty store first. */
+  importFrom?: string;
+  /** `--check`: check the data folder and exit instead of serving. */
+  check?: true;
 }
 
 export function parseServeArgs(args: string[]): ParsedArgs<ServeArgs> {
@@ -61,10 +70,13 @@ export function parseServeArgs(args: string[]): ParsedArgs<ServeArgs> {
     throttle: { type: 'string' },
     user: { type: 'string' },
     quiet: { type: 'boolean' },
+    import: { type: 'string' },
+    check: { type: 'boolean' },
   });
   if (read.kind === 'error') return read;
   const { values } = read;
   if (values.help) return { kind: 'help' };
+  if (values.import === '') return { kind: 'error', message: '--import must name a folder' };
   const port = Number(values.port ?? '8000');
   if (!/^\d+$/.test(values.port ?? '8000') || port > 65535) {
     return { kind: 'error', message: `--port must be an integer from 0 to 65535 (got "${values.port}")` };
@@ -98,6 +110,8 @@ export function parseServeArgs(args: string[]): ParsedArgs<ServeArgs> {
     metricsRequestsPerSecond: Number(throttle),
     corsOrigins,
     allowedHosts,
+    ...(values.import === undefined ? {} : { importFrom: values.import }),
+    ...(values.check ? { check: true as const } : {}),
   };
 }
 
@@ -115,7 +129,12 @@ function untilSignal(): Promise<NodeJS.Signals> {
 }
 
 async function serve(args: ServeArgs): Promise<number> {
-  const { tokenFile, ...options } = args;
+  if (args.check) {
+    const report = await checkStore(args.dataDir);
+    process.stdout.write(`${describeCheck(report)}\n`);
+    return report.ok ? 0 : 1;
+  }
+  const { tokenFile, check: _check, ...options } = args;
   let token: string | undefined;
   if (!args.noAuth) {
     const source = await readTokenSource({ token: args.token, tokenFile }, (name) => process.env[name], (line) => process.stderr.write(`${line}\n`));

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { forbidden, notFound } from './http';
 import type { ExperimentRecord, ProjectRecord, UserAccount } from './model';
 import type { RequestContext } from './router';
@@ -28,7 +28,7 @@ export function experimentFromPath(
   access: Access,
 ): { project: ProjectRecord; experiment: ExperimentRecord } {
   const project = projectFromPath(context, access);
-  const experiment = context.state.experiments.get(Number(context.params.id));
+  const experiment = context.state.experiment(Number(context.params.id));
   if (!experiment || experiment.projectId !== project.id) throw notFound();
   return { project, experiment };
 }
@@ -36,4 +36,16 @@ export function experimentFromPath(
 /** Polyaxon serializes uuids as 32 hex digits without dashes. */
 export function uuidHex(): string {
   return randomUUID().replace(/-/g, '');
+}
+
+/** `count` random (version 4) uuids as 32 hex digits, from one read of random bytes. */
+export function uuidHexes(count: number): string[] {
+  const bytes = randomBytes(count * 16);
+  const uuids: string[] = [];
+  for (let at = 0; at < bytes.length; at += 16) {
+    bytes[at + 6] = (bytes[at + 6] & 0x0f) | 0x40;
+    bytes[at + 8] = (bytes[at + 8] & 0x3f) | 0x80;
+    uuids.push(bytes.toString('hex', at, at + 16));
+  }
+  return uuids;
 }

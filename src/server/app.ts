@@ -1,19 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { dirname } from 'node:path';
 import { logger } from '../core/logger';
 import type { Accounts } from './auth';
 import { HttpError, json, parseBody, parsePath, readBody, type Reply } from './http';
-import type { Journal } from './journal';
 import type { LiveHub } from './live';
-import type { JournalEntry, RememberedResponse, ServerEvent, UserAccount } from './model';
+import type { RememberedResponse, ServerEvent, UserAccount } from './model';
 import type { OriginPolicy } from './origin-policy';
 import { send } from './respond';
 import { matchRoute, type RequestContext, type Route } from './router';
-import type { ServerState } from './state';
+import { isDamage, isStorageFull, CHECK_COMMAND } from './store/errors';
+import type { ServerStore } from './store/store';
 import type { RateLimiter } from './throttle';
 
 export interface AppParts {
-  state: ServerState;
-  journal: Journal;
+  state: ServerStore;
   accounts: Accounts;
   routes: readonly Route[];
   /** Which pages and Host names may use the server (CORS, F42). */
@@ -26,32 +26,16 @@ export interface AppParts {
   dashboard(req: IncomingMessage, pathname: string): Reply | undefined;
   /** Told of every write once it is committed. */
   live: LiveHub;
-  /** Replays the journal into a cleared state (after a write that did not reach the disk). */
-  rebuild(): Promise<void>;
 }
 
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 /**
- * The request pipeline: path → route → token → body → idempotency replay → handler → journal
- * (written and fsynced) → response. A request is answered 2xx only once its effects are on disk.
+ * The request pipeline: path → route → token → body → one transaction (idempotency replay or
+ * handler, and the key remembered with the data) → fsync → response. A request is answered 2xx
+ * only once its effects are on disk; a handler that throws leaves nothing behind.
  */
 export function createRequestListener(parts: AppParts) {
-  // Keys whose first request is still being written: a repeat waits for it instead of running twice.
-  const inflight = new Map<string, Promise<void>>();
-
-  /** Journals `events` (and the response to replay for `idempotency`), then resolves. */
-  async function commit(events: ServerEvent[], idempotency?: JournalEntry['idempotency']): Promise<void> {
-    const entry: JournalEntry = { v: 1, at: new Date().toISOString(), events };
-    if (idempotency) entry.idempotency = idempotency;
-    try {
-      await parts.journal.append(entry);
-    } catch (error) {
-      logger.error('journal write failed; memory is rebuilt from disk', error);
-      await parts.rebuild();
-      throw new HttpError(500, { detail: 'The server could not store the request.' });
-    }
-  }
 
   async function handleApi(req: IncomingMessage, segments: string[], query: URLSearchParams, pageUrl: string): Promise<Reply> {
     const method = req.method ?? 'GET';
@@ -66,20 +50,7 @@ export function createRequestListener(parts: AppParts) {
     const raw = await readBody(req, parts.maxBodyBytes);
     const body = parseBody(raw, req.headers['content-type'], route.rawBody ? 'raw' : route.formBody ? 'json-or-form' : 'json');
     const key = route.mutates ? idempotencyKey(req) : undefined;
-    if (key === undefined) return run(route, params, query, body, user, pageUrl);
-
-    const slot = `${user.username}\n${key}`;
-    while (inflight.has(slot)) await inflight.get(slot)?.catch(() => undefined);
-    const remembered = parts.state.recall(user.username, key);
-    if (remembered) return replay(remembered);
-    let settle!: () => void;
-    inflight.set(slot, new Promise<void>((resolve) => (settle = resolve)));
-    try {
-      return await run(route, params, query, body, user, pageUrl, key);
-    } finally {
-      inflight.delete(slot);
-      settle();
-    }
+    return run(route, params, query, body, user, pageUrl, key);
   }
 
   async function run(
@@ -96,26 +67,28 @@ export function createRequestListener(parts: AppParts) {
       params, query, body, user, pageUrl,
       state: parts.state,
       now: new Date().toISOString(),
-      apply(event) {
+      apply: (event) => {
         parts.state.apply(event);
         events.push(event);
       },
       heartbeat: (experimentId) => parts.heartbeats.set(experimentId, Date.now()),
     };
-    let reply: Reply;
-    try {
-      reply = await route.handle(context);
-    } catch (error) {
-      // A handler validates before it applies anything; if one ever fails half-way, undo by replay.
-      if (events.length > 0) await parts.rebuild();
-      throw error;
-    }
-    const succeeded = reply.status >= 200 && reply.status < 300;
-    const remember = key !== undefined && succeeded && reply.text === undefined && reply.stream === undefined;
-    if (events.length === 0 && !remember) return reply;
-    const response: RememberedResponse = { status: reply.status, body: reply.body ?? null };
-    if (remember) parts.state.remember(user.username, key, response);
-    await commit(events, remember ? { user: user.username, key, response } : undefined);
+    if (!route.mutates) return route.handle(context);
+    // Synchronous from the key lookup to the commit: a repeated key arriving meanwhile waits its
+    // turn on the event loop and then finds the remembered answer.
+    const reply = parts.state.write((): Reply => {
+      const remembered = key === undefined ? undefined : parts.state.recall(user.username, key);
+      if (remembered) return replay(remembered);
+      const answer = route.handle(context);
+      if (answer instanceof Promise) throw new Error(`${route.method} ${route.path}: a route that changes data must answer synchronously`);
+      const succeeded = answer.status >= 200 && answer.status < 300;
+      if (key !== undefined && succeeded && answer.text === undefined && answer.stream === undefined) {
+        const response: RememberedResponse = { status: answer.status, body: answer.body ?? null };
+        parts.state.remember(user.username, key, response, context.now);
+      }
+      return answer;
+    });
+    await parts.state.durable();
     parts.live.publish(events);
     return reply;
   }
@@ -127,14 +100,14 @@ export function createRequestListener(parts: AppParts) {
       if (admission.kind === 'refused') throw admission.error;
       reply = await route(req);
     } catch (error) {
-      reply = errorReply(error);
+      reply = errorReply(error, parts.state);
     }
     if (res.headersSent || res.destroyed) return;
     try {
       await send(req, res, reply, admission.headers);
     } catch (error) {
       // A stream reply failed before its status went out.
-      if (!res.headersSent) await send(req, res, errorReply(error), admission.headers);
+      if (!res.headersSent) await send(req, res, errorReply(error, parts.state), admission.headers);
       else res.destroy();
     }
   };
@@ -183,8 +156,18 @@ function idempotencyKey(req: IncomingMessage): string | undefined {
   return key;
 }
 
-function errorReply(error: unknown): Reply {
+function errorReply(error: unknown, state: ServerStore): Reply {
   if (error instanceof HttpError) return { status: error.status, body: error.body, headers: error.headers };
+  // F37: nothing of the request was stored; reads go on, and writes work again once space is freed.
+  if (isStorageFull(error)) {
+    logger.warnOnce('server-disk-full', `the disk holding ${state.file} is full or failing: writes answer 507 until space is freed`, error);
+    return json(507, { detail: 'Insufficient storage: the server could not store the request. Retry once disk space is freed.' });
+  }
+  if (isDamage(error)) {
+    const check = `${CHECK_COMMAND} ${dirname(state.file)}`;
+    logger.warnOnce('server-damaged', `the database ${state.file} is damaged; stop the server and run \`${check}\``, error);
+    return json(500, { detail: `The server's database ${state.file} is damaged; stop the server and run \`${check}\`.` });
+  }
   logger.error('request failed', error);
   return json(500, { detail: 'A server error occurred.' });
 }

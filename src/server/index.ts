@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -7,7 +7,6 @@ import { nameProblem } from '../core/names';
 import { createRequestListener } from './app';
 import { Accounts, resolveToken, TOKEN_FILE } from './auth';
 import { dashboardFiles } from './dashboard-files';
-import { JOURNAL_FILE, Journal, parseJournal } from './journal';
 import { LiveHub } from './live';
 import { createOriginPolicy } from './origin-policy';
 import { experimentDataRoutes } from './routes/experiment-data';
@@ -18,7 +17,8 @@ import { projectRoutes } from './routes/projects';
 import { seriesRoutes } from './routes/series';
 import { statusRoutes } from './routes/statuses';
 import { userRoutes } from './routes/users';
-import { ServerState } from './state';
+import { describeImport, type ImportReport } from './store/journal-import';
+import { openStore } from './store/open';
 import { RateLimiter } from './throttle';
 import { startZombieSweep } from './zombies';
 
@@ -27,7 +27,7 @@ export interface ServerOptions {
   host?: string;
   /** Port to listen on; 0 picks a free one. Default: 8000. */
   port?: number;
-  /** Data folder (journal and saved token); created when missing. Required. */
+  /** Data folder (database `server.db` and saved token); created when missing (mode 0700). Required. */
   dataDir: string;
   /** The main user's API token. Default: the one saved in `dataDir`, else a new one saved there (mode 0600). */
   token?: string;
@@ -57,6 +57,11 @@ export interface ServerOptions {
   metricsRequestsPerSecond?: number;
   /** A running experiment without a heartbeat for this long is marked failed. Default: 30 min. */
   zombieTimeoutMs?: number;
+  /**
+   * A data folder of an earlier version whose `journal.jsonl` is imported into this (empty) store
+   * before serving. Default: none; a first start beside a `journal.jsonl` imports it anyway.
+   */
+  importFrom?: string;
 }
 
 export interface RunningServer {
@@ -68,16 +73,18 @@ export interface RunningServer {
   token: string;
   user: string;
   dataDir: string;
-  /** What the journal held at start; `skippedLines` counts torn or unreadable lines. */
-  journal: { entries: number; skippedLines: number };
-  /** Stops accepting requests, waits for pending writes, closes the journal. Idempotent. */
+  /** The SQLite database file. */
+  database: string;
+  /** What this start imported from a JSONL journal of an earlier version, if anything. */
+  imported: ImportReport | null;
+  /** Stops accepting requests, waits for pending writes, closes the database. Idempotent. */
   close(): Promise<void>;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 const CLOSE_GRACE_MS = 1000;
 
-/** Starts the local Polyaxon-compatible server (API, dashboard, JSONL journal). */
+/** Starts the local Polyaxon-compatible server (API, dashboard, SQLite store). */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const username = options.user ?? 'local';
@@ -94,12 +101,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     options.noAuth ?? false,
   );
 
-  const { journal, loaded } = await Journal.open(dataDir);
-  const state = new ServerState();
-  for (const entry of loaded.entries) state.applyEntry(entry);
-  if (loaded.skippedLines > 0) {
-    logger.warnOnce(`server-journal:${dataDir}`, `skipped ${loaded.skippedLines} unreadable journal line(s) in ${join(dataDir, JOURNAL_FILE)} (a write cut short by a crash)`);
-  }
+  const { store: state, imported } = await openStore(dataDir, { importFrom: options.importFrom && resolve(options.importFrom) });
+  if (imported && imported.skipped.length > 0) logger.warnOnce(`server-import:${dataDir}`, describeImport(imported));
 
   const originPolicy = createOriginPolicy({
     boundHost: host,
@@ -112,7 +115,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const listener = createRequestListener({
     originPolicy,
     state,
-    journal,
     accounts,
     routes: [
       ...userRoutes(accounts), ...projectRoutes(accounts), ...experimentRoutes(), ...statusRoutes(), ...experimentDataRoutes(),
@@ -123,11 +125,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     metricsLimiter: new RateLimiter(options.metricsRequestsPerSecond ?? 120),
     heartbeats,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    async rebuild() {
-      state.clear();
-      const raw = await readFile(join(dataDir, JOURNAL_FILE));
-      for (const entry of parseJournal(raw).entries) state.applyEntry(entry);
-    },
   });
 
   const server = createServer((req, res) => void listener(req, res));
@@ -137,13 +134,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       server.off('error', reject);
       resolveListen();
     });
+  }).catch(async (error: unknown) => {
+    await state.close();
+    throw error;
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}`;
 
   const stopSweep = startZombieSweep({
-    state, journal, heartbeats,
+    state, heartbeats,
     timeoutMs: options.zombieTimeoutMs ?? 30 * 60_000,
     onCommitted: (events) => live.publish(events),
   });
@@ -159,18 +159,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         // Requests in flight get CLOSE_GRACE_MS to be written and answered, then are cut.
         setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
       });
-      await journal.close();
+      await state.close();
     })());
 
   if (!options.quiet) {
     const tokenFile = resolved?.source === 'option' ? null : join(dataDir, TOKEN_FILE);
     const interactive = process.stdout.isTTY === true;
-    process.stdout.write(startBanner({ url, username, token, tokenFile, noAuth: options.noAuth ?? false, dataDir, interactive }));
+    process.stdout.write(
+      startBanner({ url, username, token, tokenFile, noAuth: options.noAuth ?? false, dataDir, interactive }) +
+        (imported ? `${describeImport(imported)}
+` : ''),
+    );
   }
 
   return {
     url, host, port, token, user: username, dataDir,
-    journal: { entries: loaded.entries.length, skippedLines: loaded.skippedLines },
+    database: state.file,
+    imported,
     close,
   };
 }

@@ -1,6 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import type { ServerEvent } from './model';
-import type { ServerState } from './state';
+
+/** What the hub reads of the store: an experiment's project and last values. */
+export interface LiveSource {
+  experiment(id: number): { projectId: number; lastMetric: Record<string, number> | null } | undefined;
+}
 
 /**
  * Live events for the dashboard: server-sent events over a kept-open response, one stream per
@@ -38,7 +42,7 @@ export class LiveHub {
   private readonly pingTimer: NodeJS.Timeout;
 
   constructor(
-    private readonly state: ServerState,
+    private readonly state: LiveSource,
     options: LiveHubOptions = {},
   ) {
     this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
@@ -81,7 +85,7 @@ export class LiveHub {
   private projectOf(event: ServerEvent): number | null | undefined {
     const experimentId = experimentOf(event);
     if (experimentId === undefined) return undefined;
-    const known = this.state.experiments.get(experimentId)?.projectId;
+    const known = this.state.experiment(experimentId)?.projectId;
     if (known !== undefined) this.projectOfExperiment.set(experimentId, known);
     const projectId = known ?? this.projectOfExperiment.get(experimentId) ?? null;
     if (event.type === 'experiment.delete') this.projectOfExperiment.delete(experimentId);
@@ -124,7 +128,7 @@ function experimentOf(event: ServerEvent): number | undefined {
 }
 
 /** The contract's event for one committed server event; none for project changes. */
-export function liveEvent(event: ServerEvent, state: ServerState): LiveEvent | undefined {
+export function liveEvent(event: ServerEvent, state: LiveSource): LiveEvent | undefined {
   switch (event.type) {
     case 'experiment.create':
       return { event: 'experiment', data: { id: event.experiment.id, change: 'created' } };
@@ -141,7 +145,7 @@ export function liveEvent(event: ServerEvent, state: ServerState): LiveEvent | u
     case 'metrics.create':
       return {
         event: 'metrics',
-        data: { experiment: event.experiment, count: event.metrics.length, last_metric: state.experiments.get(event.experiment)?.lastMetric ?? null },
+        data: { experiment: event.experiment, count: event.metrics.length, last_metric: state.experiment(event.experiment)?.lastMetric ?? null },
       };
     case 'logs.append':
       return { event: 'logs', data: { experiment: event.experiment, count: event.lines.length } };

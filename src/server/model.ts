@@ -1,7 +1,8 @@
 /**
- * What the local server stores, and the events that change it. The journal holds events, never
- * derived state: replaying them in order rebuilds memory exactly, so every computed value (ids,
- * timestamps, renamed names) is decided once, when the request arrives, and carried in the event.
+ * What the local server stores, and the events that change it. Every computed value (ids,
+ * timestamps, renamed names) is decided once, when the request arrives, and carried in the event;
+ * the store applies events in the request's transaction. Earlier versions wrote the same events
+ * to a JSONL journal (`JournalEntry` lines), which the store imports once (store/journal-import.ts).
  */
 
 export interface UserAccount {

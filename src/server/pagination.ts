@@ -15,6 +15,16 @@ export interface Page<T> {
  * the other query parameters (DRF's LimitOffsetPagination answers the same way).
  */
 export function paginate<T>(items: readonly T[], query: URLSearchParams, pageUrl: string): Page<T> {
+  const window = pageWindow(items.length, query, pageUrl);
+  return { count: window.count, next: window.next, previous: window.previous, results: items.slice(window.offset, window.offset + window.limit) };
+}
+
+/** The page `?offset=N[&limit=M]` asks for out of `count` items, for stores that read only that slice. */
+export function pageWindow(
+  count: number,
+  query: URLSearchParams,
+  pageUrl: string,
+): Omit<Page<never>, 'results'> & { offset: number; limit: number } {
   const limit = clampInteger(query.get('limit'), PAGE_SIZE, 1, MAX_PAGE_SIZE);
   const offset = clampInteger(query.get('offset'), 0, 0, Number.MAX_SAFE_INTEGER);
   const linkTo = (nextOffset: number) => {
@@ -25,10 +35,11 @@ export function paginate<T>(items: readonly T[], query: URLSearchParams, pageUrl
     return search ? `${pageUrl}?${search}` : pageUrl;
   };
   return {
-    count: items.length,
-    next: offset + limit < items.length ? linkTo(offset + limit) : null,
+    count,
+    next: offset + limit < count ? linkTo(offset + limit) : null,
     previous: offset > 0 ? linkTo(Math.max(0, offset - limit)) : null,
-    results: items.slice(offset, offset + limit),
+    offset,
+    limit,
   };
 }
 

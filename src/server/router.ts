@@ -1,7 +1,7 @@
 import { nameProblem } from '../core/names';
 import type { Reply } from './http';
 import type { ServerEvent, UserAccount } from './model';
-import type { ServerState } from './state';
+import type { ServerStore } from './store/store';
 
 /** Everything a handler may use; it changes the state only through `apply`. */
 export interface RequestContext {
@@ -9,12 +9,13 @@ export interface RequestContext {
   query: URLSearchParams;
   body: unknown;
   user: UserAccount;
-  state: ServerState;
+  /** The server's data: reads, ids, and `apply` (which the request's transaction commits). */
+  state: ServerStore;
   /** This request's timestamp (ISO 8601, UTC): one clock reading per request. */
   now: string;
   /** Absolute URL of the requested path without its query, for pagination links. */
   pageUrl: string;
-  /** Applies `event` to memory at once and journals it before the response is sent. */
+  /** Applies `event` in the request's transaction (mutating routes only), committed before the answer. */
   apply(event: ServerEvent): void;
   /** Marks a running experiment alive (heartbeats are kept in memory, as Polyaxon keeps them in Redis). */
   heartbeat(experimentId: number): void;

@@ -7,7 +7,9 @@ import type {
   UserAccount,
 } from './model';
 import { DONE_STATUSES } from './model';
-import type { ServerState } from './state';
+import type { Page } from './pagination';
+import type { StoredMetric } from './store/metrics';
+import type { ServerStore } from './store/store';
 
 /** Response bodies with the field names and shapes of Polyaxon 0.6's serializers. */
 
@@ -17,8 +19,8 @@ export function userBody(user: UserAccount) {
 
 export const projectUniqueName = (project: ProjectRecord): string => `${project.user}.${project.name}`;
 
-export function projectBody(project: ProjectRecord, state: ServerState) {
-  const experiments = state.experimentsOf(project.id);
+export function projectBody(project: ProjectRecord, state: ServerStore) {
+  const experiments = state.experimentCount(project.id);
   return {
     id: project.id,
     uuid: project.uuid,
@@ -36,9 +38,9 @@ export function projectBody(project: ProjectRecord, state: ServerState) {
     has_code: false,
     has_tensorboard: false,
     has_notebook: false,
-    num_experiments: experiments.length,
+    num_experiments: experiments,
     // No groups on the local server: every experiment is independent.
-    num_independent_experiments: experiments.length,
+    num_independent_experiments: experiments,
     num_experiment_groups: 0,
     num_jobs: 0,
     num_builds: 0,
@@ -154,4 +156,17 @@ export function metricBody(metric: MetricRecord) {
 
 export function codeReferenceBody(reference: CodeReference) {
   return { ...reference };
+}
+
+/**
+ * A metrics page as JSON text, byte for byte `JSON.stringify({...page, results: rows.map(metricBody)})`,
+ * built from each point's stored values text: a page of 300,000 points is never parsed and
+ * re-serialised.
+ */
+export function metricPageJson(page: Omit<Page<unknown>, 'results'>, rows: readonly StoredMetric[]): string {
+  const results = rows.map(
+    (row) =>
+      `{"id":${row.id},"uuid":"${row.uuid}","experiment":${row.experiment},"created_at":${JSON.stringify(row.createdAt)},"values":${row.valuesJson}}`,
+  );
+  return `{"count":${page.count},"next":${JSON.stringify(page.next)},"previous":${JSON.stringify(page.previous)},"results":[${results.join(',')}]}`;
 }

@@ -7,6 +7,17 @@ const TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(Z
 
 /** The ISO form of `text`, or null when it is not a timestamp. A missing zone means UTC. */
 export function normalizeTimestamp(text: string): string | null {
+  // Points logged in the same millisecond share one string (the client stamps them so).
+  if (text === lastText) return lastResult;
+  lastResult = parseTimestamp(text);
+  lastText = text;
+  return lastResult;
+}
+
+let lastText: string | undefined;
+let lastResult: string | null = null;
+
+function parseTimestamp(text: string): string | null {
   const match = TIMESTAMP.exec(text.trim());
   if (!match) return null;
   const [, date, time, fraction = '', zone = 'Z'] = match;

@@ -1,10 +1,11 @@
 import * as z from 'zod';
-import { experimentFromPath, uuidHex } from '../access';
+import { experimentFromPath, uuidHexes } from '../access';
 import { badRequest, json, notFound } from '../http';
+import { numericValues, wellFormedMetricBodies } from '../metric-bodies';
 import type { MetricRecord } from '../model';
-import { paginate } from '../pagination';
+import { pageWindow } from '../pagination';
 import type { RequestContext, Route } from '../router';
-import { codeReferenceBody, metricBody } from '../serialize';
+import { codeReferenceBody, metricBody, metricPageJson } from '../serialize';
 import { normalizeTimestamp } from '../time';
 import { bodyObject, optionalText, parseOrRefuse } from '../validation';
 
@@ -34,17 +35,18 @@ function createMetrics(context: RequestContext) {
   const { experiment } = experimentFromPath(context, 'write');
   const many = Array.isArray(context.body);
   const parsed = many
-    ? parseOrRefuse(z.array(metricBodySchema), context.body)
+    ? (wellFormedMetricBodies(context.body) ?? parseOrRefuse(z.array(metricBodySchema), context.body))
     : [parseOrRefuse(metricBodySchema, bodyObject(context.body))];
   const raw = (many ? context.body : [context.body]) as Array<{ values: Record<string, unknown> }>;
   parsed.forEach((item, index) => keepProtoKey(raw[index].values, item.values));
   const ids = context.state.peekIds('metric', parsed.length);
+  const uuids = uuidHexes(parsed.length);
   const metrics: MetricRecord[] = parsed.map((item, index) => ({
     id: ids[index],
-    uuid: uuidHex(),
+    uuid: uuids[index],
     experiment: experiment.id,
     createdAt: item.created_at ? (normalizeTimestamp(item.created_at) as string) : context.now,
-    values: Object.fromEntries(Object.entries(item.values).map(([key, value]) => [key, Number(value)])),
+    values: numericValues(item.values),
   }));
   context.apply({ type: 'metrics.create', experiment: experiment.id, metrics, at: context.now });
   const bodies = metrics.map(metricBody);
@@ -96,8 +98,9 @@ export function experimentDataRoutes(): Route[] {
       mutates: false,
       handle: (context) => {
         const { experiment } = experimentFromPath(context, 'read');
-        const page = paginate(context.state.metrics.get(experiment.id) ?? [], context.query, context.pageUrl);
-        return json(200, { ...page, results: page.results.map(metricBody) });
+        const page = pageWindow(context.state.metricCount(experiment.id), context.query, context.pageUrl);
+        const rows = context.state.metricsPage(experiment.id, page.offset, page.limit);
+        return { status: 200, text: metricPageJson(page, rows), headers: { 'Content-Type': 'application/json' } };
       },
     },
     { method: 'POST', path: `${base}/metrics`, mutates: true, handle: createMetrics },
@@ -107,7 +110,7 @@ export function experimentDataRoutes(): Route[] {
       mutates: false,
       handle: (context) => {
         const { experiment } = experimentFromPath(context, 'read');
-        const lines = context.state.logs.get(experiment.id) ?? [];
+        const lines = context.state.logsOf(experiment.id);
         return { status: 200, text: lines.map((line) => `${line}\n`).join('') };
       },
     },

@@ -57,7 +57,7 @@ const updateBody = z.object({ ...writableFields, merge: optionalBoolean });
 function namesInProject(context: RequestContext, project: ProjectRecord, except?: ExperimentRecord): Set<string> {
   const names = context.state
     .experimentsOf(project.id)
-    .filter((experiment) => experiment !== except && experiment.name !== null)
+    .filter((experiment) => experiment.id !== except?.id && experiment.name !== null)
     .map((experiment) => experiment.name as string);
   return new Set(names);
 }
@@ -114,7 +114,7 @@ function updateExperiment(context: RequestContext) {
   if (merge && body.params) changes.params = { ...(experiment.params ?? {}), ...body.params };
   if (merge && body.data_refs) changes.data_refs = { ...(experiment.data_refs ?? {}), ...body.data_refs };
   context.apply({ type: 'experiment.update', id: experiment.id, changes, at: context.now });
-  return json(200, experimentDetailBody(experiment, project));
+  return json(200, experimentDetailBody(context.state.experiment(experiment.id) as ExperimentRecord, project));
 }
 
 function flag(context: RequestContext, name: string): boolean | undefined {

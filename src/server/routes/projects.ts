@@ -59,7 +59,8 @@ function updateProject(context: RequestContext) {
     changes.tags = body.merge ? mergeTags(project.tags, body.tags ?? []) : (body.tags ?? []);
   }
   context.apply({ type: 'project.update', id: project.id, changes, at: context.now });
-  return json(200, projectBody(project, context.state));
+  const updated = context.state.findProject(project.user, changes.name ?? project.name) as ProjectRecord;
+  return json(200, projectBody(updated, context.state));
 }
 
 function listProjects(context: RequestContext, accounts: Accounts) {

@@ -5,7 +5,7 @@ import { DONE_STATUSES, STATUSES, type ServerEvent } from '../model';
 import { paginate } from '../pagination';
 import type { Route } from '../router';
 import { statusBody } from '../serialize';
-import type { ServerState } from '../state';
+import type { ServerStore } from '../store/store';
 import { bodyObject, optionalText, parseOrRefuse } from '../validation';
 
 const statusBodySchema = z.object({
@@ -18,7 +18,7 @@ const statusBodySchema = z.object({
 
 /** The event that records `status` for an experiment (also used by the zombie sweep). */
 export function statusEvent(
-  state: ServerState,
+  state: ServerStore,
   experiment: number,
   status: string,
   at: string,
@@ -40,7 +40,7 @@ export function statusRoutes(): Route[] {
       mutates: false,
       handle: (context) => {
         const { experiment } = experimentFromPath(context, 'read');
-        const page = paginate(context.state.statuses.get(experiment.id) ?? [], context.query, context.pageUrl);
+        const page = paginate(context.state.statusesOf(experiment.id), context.query, context.pageUrl);
         return json(200, { ...page, results: page.results.map(statusBody) });
       },
     },
