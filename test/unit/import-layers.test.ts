@@ -20,6 +20,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   node: ['outbox', 'wire', 'runtime'],
   browser: ['outbox', 'wire', 'runtime'],
   server: ['wire', 'runtime'],
+  dashboard: [],
   cli: ['server', 'node', 'api', 'client', 'outbox', 'wire', 'runtime'],
   testing: ['outbox', 'wire', 'runtime'],
 };

@@ -37,6 +37,8 @@ function createMetrics(context: RequestContext) {
   const parsed = many
     ? (wellFormedMetricBodies(context.body) ?? parseOrRefuse(z.array(metricBodySchema), context.body))
     : [parseOrRefuse(metricBodySchema, bodyObject(context.body))];
+  const raw = (many ? context.body : [context.body]) as Array<{ values: Record<string, unknown> }>;
+  parsed.forEach((item, index) => keepProtoKey(raw[index].values, item.values));
   const ids = context.state.peekIds('metric', parsed.length);
   const uuids = uuidHexes(parsed.length);
   const metrics: MetricRecord[] = parsed.map((item, index) => ({
@@ -49,6 +51,15 @@ function createMetrics(context: RequestContext) {
   context.apply({ type: 'metrics.create', experiment: experiment.id, metrics, at: context.now });
   const bodies = metrics.map(metricBody);
   return json(201, many ? bodies : bodies[0]);
+}
+
+/**
+ * zod's record drops a key named `__proto__` (its guard against prototype pollution), but a metric
+ * may be named anything: the key is put back as an own data property when its value is valid.
+ */
+function keepProtoKey(raw: Record<string, unknown>, values: Record<string, number | boolean>): void {
+  if (!Object.hasOwn(raw, '__proto__') || !metricValue.safeParse(raw.__proto__).success) return;
+  Object.defineProperty(values, '__proto__', { value: raw.__proto__, enumerable: true, writable: true, configurable: true });
 }
 
 /** Log lines arrive as a JSON array of strings or one string; GET answers them as text, as Polyaxon does. */

@@ -199,8 +199,9 @@ export class ServerStore {
     const firstSeq = state.count;
     this.#metrics.append(experimentId, firstSeq, metrics);
     for (const [name, points] of seriesPointsOf(metrics, firstSeq)) this.series.append(experimentId, name, points);
-    const last = { ...(state.lastMetric ?? {}) };
-    for (const metric of metrics) Object.assign(last, metric.values);
+    let last = { ...(state.lastMetric ?? {}) };
+    // Spread copies a `__proto__` key as data, where Object.assign would set the prototype.
+    for (const metric of metrics) last = Object.hasOwn(metric.values, '__proto__') ? { ...last, ...metric.values } : Object.assign(last, metric.values);
     this.#experiments.recordMetrics(experimentId, last, metrics.length, at);
   }
 
