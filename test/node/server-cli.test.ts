@@ -80,12 +80,16 @@ describe('polyaxon-tracking CLI', () => {
 
   it('on a terminal, serve prints the dashboard link with the token in its fragment and an export line', async () => {
     // `script` gives the server a pseudo-terminal as its stdout, as a person's shell would.
-    const command = `${process.execPath} --import tsx src/cli.ts serve --port 0 --data ${dataDir}`;
+    const command = `${process.execPath} --import tsx src/cli/main.ts serve --port 0 --data ${dataDir}`;
     const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let printed = '';
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no link within 30 s:\n${printed}`)), 30_000);
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`serve exited (${code}) before printing the link:\n${printed}`));
+        });
         child.stdout?.on('data', (chunk: Buffer) => {
           printed += chunk.toString();
           if (printed.includes('export POLYAXON_SECRET_USER_TOKEN=')) {
@@ -99,7 +103,7 @@ describe('polyaxon-tracking CLI', () => {
       expect(lines[0]).toMatch(new RegExp(`^polyaxon-tracking server: http://127\\.0\\.0\\.1:\\d+/#token=${token}$`));
       expect(lines[1]).toBe(`export POLYAXON_SECRET_USER_TOKEN=${token}`);
     } finally {
-      process.kill(-(child.pid as number), 'SIGTERM');
+      if (child.exitCode === null) process.kill(-(child.pid as number), 'SIGTERM');
     }
   }, 40_000);
 });
