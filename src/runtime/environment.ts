@@ -1,8 +1,9 @@
-import type { EnvLookup } from './settings';
-// The two contracts of src/outbox a runtime implements, named here as types only: the durable
-// store it opens and, where pages close, the close-time sender.
+import type { ClientSettings, EnvLookup } from './settings';
+// The contracts of src/outbox a runtime implements, named here as types only: the durable store
+// it opens, where pages close the close-time sender, and where it has its own, the transport.
 import type { CloseSenderFactory } from '../outbox/close-sender';
 import type { OutboxStore, StoreCaps } from '../outbox/store';
+import type { Transport } from '../outbox/transport';
 
 /** A git code reference as Polyaxon's `coderef/` endpoint takes it. */
 export interface CodeRef {
@@ -18,14 +19,47 @@ export type RunEnv = Record<string, unknown>;
 
 export type ConsoleLevel = 'debug' | 'info' | 'warn' | 'error' | 'log';
 
+/**
+ * The last synchronous moment of a Node process: its `exit` event (after `process.exit(code)`, an
+ * uncaught error, or a normal end), or SIGINT/SIGTERM about to kill it. Nothing async runs after.
+ */
+export type ProcessEnd = { kind: 'exit'; code: number } | { kind: 'signal'; signal: EndSignal };
+
+export type EndSignal = 'SIGINT' | 'SIGTERM';
+
+/**
+ * A queue that still holds records as the process ends, handed to a short-lived process that
+ * delivers it once this one is gone. The token travels in that process's environment only.
+ */
+export interface ExitHandoff {
+  /** Queue name (`queueName(settings.baseUrl)`). */
+  queue: string;
+  /** Outbox root folder given in the options, if any (else `POLYAXON_OUTBOX_DIR` or the default). */
+  directory?: string;
+  settings: ClientSettings;
+  /** Records waiting in the queue. */
+  pending: number;
+  /** Start the detached sender (`sendAfterExit`); false: only tell. */
+  send: boolean;
+}
+
 export interface LifecycleHooks {
-  /** Normal end (Node `beforeExit`): end unfinished runs as succeeded, then flush. */
-  onExit(): Promise<void>;
+  /**
+   * Normal end (Node `beforeExit`): end unfinished runs as succeeded, then flush within a bound.
+   * `'queued'`: the bound passed and what is left was handed over; the process may end now,
+   * although the library's own requests (to a server that does not answer) are still open.
+   */
+  onExit(): Promise<'settled' | 'queued' | void>;
   /**
    * Uncaught error (Node). Must record `failed` synchronously-durably before returning, since
    * the process dies right after.
    */
   onCrash(error: unknown): void;
+  /**
+   * The process ends now (Node, see `ProcessEnd`): end the runs still open (by the exit code, or
+   * stopped by the signal), write the queue synchronously and hand it over. Synchronous.
+   */
+  onProcessEnd?(end: ProcessEnd): void;
   /** Page hidden (browser): persist what is queued, then try one bounded keepalive send. */
   onHide(): void;
   /**
@@ -67,6 +101,16 @@ export interface Environment {
   isOnline?(): boolean;
   /** Installs lifecycle handlers; returns the uninstaller. */
   onLifecycle(hooks: LifecycleHooks): () => void;
+  /**
+   * Node, while a run is open: SIGINT and SIGTERM that the program does not listen to itself call
+   * `onSignal` (synchronously), then kill the process by the same signal. Returns the disarmer.
+   */
+  armSignals?(onSignal: (signal: EndSignal) => void): () => void;
+  /**
+   * Node, as the process ends with records queued: starts the detached sender for each queue that
+   * asks for it, and with `tell` writes one stderr line saying what waits and which command sends it.
+   */
+  handOffAtExit?(queues: ExitHandoff[], tell: boolean): void;
   /** Mirrors console output into `sink`, leaving the console itself untouched. Returns the uninstaller. */
   captureConsole(sink: (level: ConsoleLevel, line: string) => void): () => void;
   /**
@@ -81,4 +125,9 @@ export interface Environment {
   writeFiles?(folder: string, files: Array<{ path: string; bytes: Uint8Array }>): Promise<string>;
   /** Keeps timers from holding the process open (Node `unref`). */
   unrefTimer(timer: unknown): void;
+  /**
+   * How the outbox sends when the app gives no transport (Node: sockets that never hold the
+   * process open, src/node/http-transport.ts). Absent: `fetch`.
+   */
+  transport?: Transport;
 }

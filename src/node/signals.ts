@@ -1,0 +1,39 @@
+import type { EndSignal } from '../runtime/environment';
+import { logger } from '../runtime/logger';
+
+const SIGNALS: readonly EndSignal[] = ['SIGINT', 'SIGTERM'];
+
+/**
+ * Ctrl-C and `kill` while a run is open (F30): `onSignal` ends the runs and hands the queue over,
+ * synchronously, then the process dies by the very signal, so its parent (a shell, a supervisor)
+ * sees what it would without the library.
+ *
+ * A listener changes what a signal means to Node, so ours exists only while a run is open (the
+ * registry arms and disarms it) and only for a signal the program does not listen to itself; one
+ * the program adds later wins: then the signal is the program's business and nothing happens here.
+ * Before `onSignal` runs, our listener is gone and Node's default is back, so a second Ctrl-C
+ * kills at once, whatever `onSignal` is doing. Returns the disarmer (idempotent).
+ */
+export function armSignals(onSignal: (signal: EndSignal) => void): () => void {
+  const armed = new Map<EndSignal, () => void>();
+  const disarm = (): void => {
+    for (const [signal, listener] of armed) process.removeListener(signal, listener);
+    armed.clear();
+  };
+  for (const signal of SIGNALS) {
+    if (process.listenerCount(signal) > 0) continue;
+    const listener = (): void => {
+      if (process.listenerCount(signal) > 1) return;
+      disarm();
+      try {
+        onSignal(signal);
+      } catch (error) {
+        logger.debug(`${signal} hook failed`, error);
+      }
+      process.kill(process.pid, signal);
+    };
+    armed.set(signal, listener);
+    process.on(signal, listener);
+  }
+  return disarm;
+}
