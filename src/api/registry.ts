@@ -152,14 +152,20 @@ function handOver(environment: Environment, tell: boolean): void {
   if (ending.handedOver) return;
   ending.handedOver = true;
   const queues: ExitHandoff[] = [];
+  let elsewhere = 0;
   for (const [outbox, plan] of exitPlans) {
     outbox.persistSync();
     const stats = outbox.stats();
-    if (plan.queue === undefined || stats.storage !== 'journal' || stats.pending === 0) continue;
-    queues.push({ queue: plan.queue, directory: plan.directory, settings: plan.client.settings, pending: stats.pending, send: plan.sendAfterExit });
+    if (stats.pending === 0) continue;
+    if (plan.queue !== undefined && stats.storage === 'journal') {
+      queues.push({ queue: plan.queue, directory: plan.directory, settings: plan.client.settings, pending: stats.pending, send: plan.sendAfterExit });
+    } else {
+      elsewhere += stats.pending;
+    }
   }
   if (queues.length > 0) environment.handOffAtExit?.(queues, tell);
-  else if (tell) logger.warnOnce('exit-pending', 'some records were not delivered before exit; the next run or `polyaxon-tracking sync` delivers them');
+  // The app's own store or transport, or a journal that fell back to memory: no sender can help.
+  if (elsewhere > 0 && tell) logger.warnOnce('exit-lost', `${elsewhere} records were not delivered before exit and are not in a journal`);
 }
 
 function exitFlushTimeout(value: number | undefined): number {

@@ -11,8 +11,10 @@ const SIGNALS: readonly EndSignal[] = ['SIGINT', 'SIGTERM'];
  * A listener changes what a signal means to Node, so ours exists only while a run is open (the
  * registry arms and disarms it) and only for a signal the program does not listen to itself; one
  * the program adds later wins: then the signal is the program's business and nothing happens here.
- * Before `onSignal` runs, our listener is gone and Node's default is back, so a second Ctrl-C
- * kills at once, whatever `onSignal` is doing. Returns the disarmer (idempotent).
+ * `onSignal` never waits (a synchronous write and a spawn), so there is no graceful phase for a
+ * second Ctrl-C to cut short: a second signal that arrives while it runs is swallowed, and the
+ * re-raised first one kills the process right after, with everything handed over. Returns the
+ * disarmer (idempotent).
  */
 export function armSignals(onSignal: (signal: EndSignal) => void): () => void {
   const armed = new Map<EndSignal, () => void>();
@@ -24,12 +26,12 @@ export function armSignals(onSignal: (signal: EndSignal) => void): () => void {
     if (process.listenerCount(signal) > 0) continue;
     const listener = (): void => {
       if (process.listenerCount(signal) > 1) return;
-      disarm();
       try {
         onSignal(signal);
       } catch (error) {
         logger.debug(`${signal} hook failed`, error);
       }
+      disarm();
       process.kill(process.pid, signal);
     };
     armed.set(signal, listener);

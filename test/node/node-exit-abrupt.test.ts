@@ -5,10 +5,10 @@
  * the library. Plain `node` scripts import the package by its name, against a real server on
  * loopback; the server is asked through its REST API until everything is there.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startMnistServer } from '../fixtures/experiment-setup';
+import { describe, expect, it } from 'vitest';
 import { pollDelivered, printedId, runExitChild, steps } from '../helpers/exit-child';
 import type { LocalServer } from '../helpers/local-server';
+import { mnistServerPerTest } from '../helpers/mnist-server-per-test';
 
 const POINTS = 300;
 /** The rows promise 5 s; a loaded 2-core machine gets three times that before the test gives up. */
@@ -17,14 +17,7 @@ const POLL_MS = 3 * DELIVERY_BOUND_MS;
 const TEST_TIMEOUT_MS = 120_000;
 
 let local: LocalServer;
-
-beforeEach(async () => {
-  local = await startMnistServer();
-});
-
-afterEach(async () => {
-  await local.close();
-});
+mnistServerPerTest((started) => (local = started));
 
 describe('F28 process.exit in the tick after logging', () => {
   it.each([
