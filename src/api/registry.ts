@@ -165,7 +165,7 @@ function handOver(environment: Environment, tell: boolean): void {
   }
   if (queues.length > 0) environment.handOffAtExit?.(queues, tell);
   // The app's own store or transport, or a journal that fell back to memory: no sender can help.
-  if (elsewhere > 0 && tell) logger.warnOnce('exit-lost', `${elsewhere} records were not delivered before exit and are not in a journal`);
+  if (elsewhere > 0 && tell) logger.warnOnce('exit-lost', `${elsewhere} records were not delivered before exit; they are not in the Node journal, so no later run or \`polyaxon-tracking sync\` can send them`);
 }
 
 function exitFlushTimeout(value: number | undefined): number {

@@ -29,7 +29,13 @@ export interface RunningChild {
 
 export function startExitChild(scenario: string, port: number, token: string, outboxDir: string): RunningChild {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('POLYAXON_') && name !== 'NODE_OPTIONS'));
-  const child = spawn(process.execPath, [FIXTURE, scenario, String(port), token, outboxDir], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The token goes in the environment, as a user would keep it: an argument would be recorded in
+  // the run env (F40 redacts only what follows --token and the like).
+  const child = spawn(process.execPath, [FIXTURE, scenario, String(port), outboxDir], {
+    cwd: REPO_ROOT,
+    env: { ...env, EXIT_CHILD_TOKEN: token },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   const watchers: Array<{ line: string; resolve(): void }> = [];
