@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { parseJsonKeepingSource } from './json/parse';
 
 /**
  * What a handler answers: JSON (`body`), plain text (`text`), bytes (`bytes`), a body produced piece
@@ -19,11 +20,14 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-/** A refusal with Polyaxon's error body (`{detail}` or `{field: [msg]}`), thrown by handlers. */
+/**
+ * A refusal with Polyaxon's error body (`{detail}`, `{field: [msg]}`, or DRF's bare `["msg"]` of a
+ * ValidationError raised in a view), thrown by handlers.
+ */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
-    readonly body: Record<string, unknown>,
+    readonly body: Record<string, unknown> | string[],
     readonly headers: Record<string, string> = {},
   ) {
     super(`${status} ${JSON.stringify(body)}`);
@@ -76,7 +80,8 @@ export function parseBody(raw: Buffer, contentType: string | undefined, kind: Bo
     throw new HttpError(415, { detail: `Unsupported media type "${contentType ?? ''}" in request.` });
   }
   try {
-    return JSON.parse(text);
+    // The source of each object is kept, so JSON fields are stored as sent (json/raw-json.ts).
+    return parseJsonKeepingSource(text);
   } catch (error) {
     // DRF's ParseError wording, so clients that show `detail` read the same message.
     throw new HttpError(400, { detail: `JSON parse error - ${(error as Error).message}` });
