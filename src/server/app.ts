@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { logger } from '../core/logger';
 import type { Accounts } from './auth';
 import { DASHBOARD_HTML } from './dashboard';
-import { HttpError, json, parseBody, parsePath, readBody, type Reply } from './http';
+import { HttpError, json, parseBody, parsePath, readBody, type Reply, type RequestBody } from './http';
 import type { RememberedResponse, UserAccount } from './model';
 import type { OriginPolicy } from './origin-policy';
 import { send } from './respond';
@@ -53,13 +53,15 @@ export function createRequestListener(parts: AppParts) {
     route: Route,
     params: Record<string, string>,
     query: URLSearchParams,
-    body: unknown,
+    body: RequestBody,
     user: UserAccount,
     pageUrl: string,
     key?: string,
   ): Promise<Reply> {
     const context: RequestContext = {
-      params, query, body, user, pageUrl,
+      params, query, user, pageUrl,
+      body: body.value,
+      bodyJson: body.json,
       state: parts.state,
       now: new Date().toISOString(),
       apply: (event) => parts.state.apply(event),

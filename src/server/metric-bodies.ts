@@ -5,7 +5,6 @@ import { parseOrRefuse } from './validation';
 
 /** One metrics point as the metrics endpoint takes it, once validated. */
 export interface MetricBody {
-  /** The object parsed from the request (its source text is kept: json/parse.ts). */
   values: Record<string, unknown>;
   created_at?: string | null;
 }
@@ -32,10 +31,10 @@ const metricBodySchema = z.object({
 });
 
 /**
- * The points of a metrics body (a list, or one object) as they are: their `values` objects are the
- * request's own, whose source text is kept. Otherwise a 400 naming each broken field. Checking by
- * hand first keeps validation off the ingest profile (a schema parse cost more per point than
- * storing it) and keeps every name, `__proto__` included (a schema's record drops that one).
+ * The points of a metrics body (a list, or one object) as they are, or a 400 naming each broken
+ * field. Checking by hand first keeps validation off the ingest profile (a schema parse cost more
+ * per point than storing it) and keeps every name, `__proto__` included (a schema's record drops
+ * that one).
  */
 export function metricBodies(body: unknown): MetricBody[] {
   const items = Array.isArray(body) ? body : [body];

@@ -1,42 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseJsonKeepingSource } from '../../src/server/json/parse';
-import { compactJson, jsonMembers, jsonTextOf, objectText, RawJson, stringifyJson } from '../../src/server/json/raw-json';
-
-const VALID = [
-  '{"a": 1.0, "b": [1, 2.50, -0.0, 1E-7, true, false, null], "c": {"d": "x\\"y\\\\z\\u00e9\\n"}}',
-  ' [ ] ', '{}', '"text"', '12', '-0', 'null', '[{"values": {"loss": 0.5}, "created_at": "2020-03-04 10:33:50+00:00"}]',
-  '{"__proto__": {"x": 1}, "constructor": 2, "10": 3, "2": 4, "b": 5}', '{"a": 1, "a": 2}', '"\\ud800"', '1e400',
-];
-const INVALID = ['', '{', '[1,]', '{"a":1,}', '{a: 1}', "'x'", 'NaN', '01', '1.', '.5', '"\t"', '{"a" 1}', '[1 2]', 'tru', '"\\x"', '1 2', '"abc'];
-
-describe('parseJsonKeepingSource', () => {
-  it('builds the values JSON.parse builds, own __proto__ keys included', () => {
-    for (const text of VALID) expect(parseJsonKeepingSource(text), text).toEqual(JSON.parse(text));
-    const parsed = parseJsonKeepingSource('{"__proto__": {"x": 1}}') as Record<string, unknown>;
-    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
-    expect(Object.keys(parsed)).toEqual(['__proto__']);
-  });
-
-  it('refuses what JSON.parse refuses, with its message', () => {
-    for (const text of INVALID) {
-      let message = '';
-      try {
-        JSON.parse(text);
-      } catch (error) {
-        message = (error as Error).message;
-      }
-      expect(() => parseJsonKeepingSource(text), JSON.stringify(text)).toThrow(message);
-    }
-  });
-
-  it('keeps the source text of each object and array, compact', () => {
-    const body = parseJsonKeepingSource('[ {"values": {"loss": 1.0, "s": "a b"} , "x": [ 2.50 ]} ]') as Array<Record<string, unknown>>;
-    expect(jsonTextOf(body[0].values)).toBe('{"loss":1.0,"s":"a b"}');
-    expect(jsonTextOf(body[0].x)).toBe('[2.50]');
-    expect(jsonTextOf(body)).toBe('[{"values":{"loss":1.0,"s":"a b"},"x":[2.50]}]');
-    expect(jsonTextOf({ built: 1.0 })).toBe('{"built":1}');
-  });
-});
+import { arrayElements, compactJson, jsonMembers, memberText, objectText, RawJson, stringifyJson } from '../../src/server/json/raw-json';
 
 describe('raw JSON text', () => {
   it('compactJson drops whitespace outside strings only, never leaving a line break', () => {
@@ -48,6 +11,16 @@ describe('raw JSON text', () => {
     expect([...members]).toEqual([['a', '2.0'], ['b', '{"c":[1,"}"]}'], ['d"e', '"x,y"']]);
     expect(objectText(members)).toBe('{"a":2.0,"b":{"c":[1,"}"]},"d\\"e":"x,y"}');
     expect(jsonMembers('{}').size).toBe(0);
+  });
+
+  it('arrayElements and memberText read a metrics body point by point, values as sent', () => {
+    const body = compactJson('[ {"values": {"loss": 1.0, "s": "a, b]"}, "created_at": null} , {"x": [2.50], "values": {}, "values": {"a": true}},\n{"valu\\u0065s": {"b": 1E-7}} ]');
+    const points = arrayElements(body);
+    expect(points).toEqual(['{"values":{"loss":1.0,"s":"a, b]"},"created_at":null}', '{"x":[2.50],"values":{},"values":{"a":true}}', '{"valu\\u0065s":{"b":1E-7}}']);
+    expect(points.map((point) => memberText(point, 'values'))).toEqual(['{"loss":1.0,"s":"a, b]"}', '{"a":true}', '{"b":1E-7}']);
+    expect(points.map((point) => JSON.parse(memberText(point, 'values')!))).toEqual(JSON.parse(body).map((point: { values: unknown }) => point.values));
+    expect(memberText('{"a":1}', 'values')).toBeUndefined();
+    expect(arrayElements('[]')).toEqual([]);
   });
 
   it('stringifyJson writes RawJson as its text and everything else as JSON.stringify does', () => {

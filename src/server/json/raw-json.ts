@@ -1,5 +1,3 @@
-import { sourceSpanOf } from './parse';
-
 /**
  * JSON text kept as a client sent it (whitespace outside strings removed), so numbers keep their
  * type as Python would keep it: `1.0` stays `1.0`, `1` stays `1`, `true` stays `true`. Answers
@@ -26,19 +24,16 @@ export class RawJson {
   }
 }
 
-/**
- * `value` as RawJson: the text it was parsed from (parseJsonKeepingSource), or `JSON.stringify`
- * of it when it was built in code. Null stays null.
- */
+/** `value` (built in code, or parsed) as RawJson; null stays null. */
 export function rawJsonOf(value: unknown): RawJson | null {
   if (value === null || value === undefined) return null;
-  return value instanceof RawJson ? value : new RawJson(jsonTextOf(value));
+  return value instanceof RawJson ? value : new RawJson(JSON.stringify(value));
 }
 
-/** The compact JSON text `value` was parsed from, or `JSON.stringify` of it when it was built in code. */
-export function jsonTextOf(value: unknown): string {
-  const span = sourceSpanOf(value);
-  return span ? compactJson(span.text, span.start, span.end) : JSON.stringify(value);
+/** A member's value text as RawJson, null when it is missing or `null`. */
+export function rawMember(members: ReadonlyMap<string, string>, key: string): RawJson | null {
+  const text = members.get(key);
+  return text === undefined || text === 'null' ? null : new RawJson(text);
 }
 
 const SPACE = /[ \t\n\r]/;
@@ -74,14 +69,48 @@ export function jsonMembers(objectText: string): Map<string, string> {
   let index = 1;
   while (index < objectText.length - 1) {
     const keyEnd = stringEnd(objectText, index);
-    const keyText = objectText.slice(index, keyEnd);
-    const key = keyText.includes('\\') ? (JSON.parse(keyText) as string) : keyText.slice(1, -1);
+    const key = keyOf(objectText.slice(index, keyEnd));
     const valueStart = keyEnd + 1;
     const valueEnd = valueEndOf(objectText, valueStart);
     members.set(key, objectText.slice(valueStart, valueEnd));
     index = valueEnd + 1;
   }
   return members;
+}
+
+/** The elements of a compact JSON array text, each as its text. */
+export function arrayElements(arrayText: string): string[] {
+  const elements: string[] = [];
+  let index = 1;
+  while (index < arrayText.length - 1) {
+    const end = valueEndOf(arrayText, index);
+    elements.push(arrayText.slice(index, end));
+    index = end + 1;
+  }
+  return elements;
+}
+
+/**
+ * The text of member `key` of a compact JSON object text (its last one, as JSON.parse reads a
+ * repeated key), without splitting the rest: the metrics ingest reads one member of each point.
+ */
+export function memberText(objectText: string, key: string): string | undefined {
+  let found: string | undefined;
+  let index = 1;
+  while (index < objectText.length - 1) {
+    const keyEnd = stringEnd(objectText, index);
+    const valueEnd = valueEndOf(objectText, keyEnd + 1);
+    if (keyEnd - index === key.length + 2 ? objectText.startsWith(key, index + 1) : keyOf(objectText.slice(index, keyEnd)) === key) {
+      found = objectText.slice(keyEnd + 1, valueEnd);
+    }
+    index = valueEnd + 1;
+  }
+  return found;
+}
+
+/** A key token's string (escapes decoded). */
+function keyOf(token: string): string {
+  return token.includes('\\') ? (JSON.parse(token) as string) : token.slice(1, -1);
 }
 
 /** A compact JSON object text of `members` (values are JSON texts). */

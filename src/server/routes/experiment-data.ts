@@ -1,6 +1,6 @@
 import { experimentFromPath } from '../access';
 import { badRequest, json, notFound } from '../http';
-import { jsonTextOf } from '../json/raw-json';
+import { arrayElements, compactJson, memberText } from '../json/raw-json';
 import { metricBodies } from '../metric-bodies';
 import type { MetricRecord } from '../model';
 import { largePageWindow } from '../pagination';
@@ -19,6 +19,9 @@ function createMetrics(context: RequestContext) {
   const { experiment } = experimentFromPath(context, 'write');
   const many = Array.isArray(context.body);
   const points = metricBodies(many ? context.body : bodyObject(context.body));
+  // Each point's values as sent, so `1.0` and `true` are listed back as they came.
+  const sent = compactJson(context.bodyJson);
+  const valuesTexts = many ? arrayElements(sent).map((point) => memberText(point, 'values') as string) : [memberText(sent, 'values') as string];
   const ids = context.state.peekIds('metric', points.length);
   const now = drfDateTime(context.now);
   const metrics: MetricRecord[] = points.map((point, index) => ({
@@ -26,8 +29,7 @@ function createMetrics(context: RequestContext) {
     experiment: experiment.id,
     createdAt: point.created_at ? (normalizeTimestamp(point.created_at) as string) : now,
     values: point.values,
-    // The values as sent, so `1.0` and `true` are listed back as they came.
-    valuesJson: jsonTextOf(point.values),
+    valuesJson: valuesTexts[index],
   }));
   context.apply({ type: 'metrics.create', experiment: experiment.id, metrics, at: context.now });
   return many ? { status: 201 } : json(201, metricBody(metrics[0]));

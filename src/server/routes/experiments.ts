@@ -4,7 +4,7 @@ import { experimentFromPath, projectFromPath, uuidHex } from '../access';
 import { experimentName } from './experiment-names';
 import { statusEvent } from './statuses';
 import { badRequest, json } from '../http';
-import { jsonMembers, objectText, RawJson, rawJsonOf } from '../json/raw-json';
+import { compactJson, jsonMembers, objectText, RawJson, rawMember } from '../json/raw-json';
 import type { ExperimentFields, ExperimentRecord } from '../model';
 import { paginate } from '../pagination';
 import { compileQuery, compileSort } from '../query';
@@ -57,11 +57,12 @@ const createBody = z.object({
 
 const updateBody = z.object({ ...writableFields, merge: optionalBoolean });
 
-/** The JSON fields as the client sent them: validated by the schema, stored from the body's own text. */
+/** The JSON fields, validated by the schema and stored from the body's own text (1.0 stays 1.0). */
 const JSON_FIELDS = ['content', 'params', 'run_env', 'data_refs'] as const;
 
-function sentJson(body: Record<string, unknown>, field: (typeof JSON_FIELDS)[number]): RawJson | null {
-  return rawJsonOf(body[field]);
+/** The body's members as sent: each value's JSON text. */
+function sentMembers(context: RequestContext): Map<string, string> {
+  return context.bodyJson === '' ? new Map() : jsonMembers(compactJson(context.bodyJson));
 }
 
 /**
@@ -78,8 +79,8 @@ function updatedDictionary(current: RawJson | null, added: RawJson | null): RawJ
 
 function createExperiment(context: RequestContext) {
   const project = projectFromPath(context, 'write');
-  const sent = bodyObject(context.body);
-  const body = parseOrRefuse(createBody, sent);
+  const body = parseOrRefuse(createBody, bodyObject(context.body));
+  const sent = sentMembers(context);
   // Polyaxon's default is a managed (in-cluster) run, which needs a polyaxonfile to run.
   const isManaged = body.is_managed ?? true;
   if (isManaged && !body.content) throw badRequest({ content: ['Experiment expects a `content`.'] });
@@ -92,13 +93,13 @@ function createExperiment(context: RequestContext) {
     description: body.description ?? null,
     readme: body.readme ?? null,
     original_experiment: body.original_experiment ?? null,
-    content: sentJson(sent, 'content'),
-    params: sentJson(sent, 'params'),
+    content: rawMember(sent, 'content'),
+    params: rawMember(sent, 'params'),
     backend: body.backend ?? null,
     framework: body.framework ?? null,
     is_managed: isManaged,
-    run_env: sentJson(sent, 'run_env'),
-    data_refs: sentJson(sent, 'data_refs'),
+    run_env: rawMember(sent, 'run_env'),
+    data_refs: rawMember(sent, 'data_refs'),
     tags: body.tags ?? null,
     ttl: body.ttl ?? null,
     createdAt: context.now,
@@ -118,14 +119,14 @@ function createExperiment(context: RequestContext) {
 /** PATCH: `merge: true` appends tags and updates params/data_refs; without it, values are replaced. */
 function updateExperiment(context: RequestContext) {
   const { project, experiment } = experimentFromPath(context, 'write');
-  const sent = bodyObject(context.body);
-  const { merge, ...body } = parseOrRefuse(updateBody, sent);
+  const { merge, ...body } = parseOrRefuse(updateBody, bodyObject(context.body));
+  const sent = sentMembers(context);
   const changes: Partial<ExperimentFields> = {};
   for (const [field, value] of Object.entries(body) as Array<[keyof typeof body, unknown]>) {
     if (value === undefined) continue;
     (changes as Record<string, unknown>)[field] = value;
   }
-  for (const field of JSON_FIELDS) if (body[field] !== undefined) changes[field] = sentJson(sent, field);
+  for (const field of JSON_FIELDS) if (body[field] !== undefined) changes[field] = rawMember(sent, field);
   if (body.name) changes.name = experimentName(context.state, project, body.name, 'update');
   if (merge && body.tags) changes.tags = mergeTags(experiment.tags, body.tags);
   if (merge && body.params) changes.params = updatedDictionary(experiment.params, changes.params ?? null);
