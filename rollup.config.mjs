@@ -1,7 +1,7 @@
 // Builds every file named by package.json (`exports`, `bin`, `unpkg`) into dist/.
 // The build, not runtime sniffing, picks the environment adapter: the node outputs come from
 // src/index.node.ts, the browser outputs from src/index.browser.ts (see DESIGN.md).
-import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
@@ -74,9 +74,13 @@ function libraryBuild(input, output, plugins = []) {
   return { input, external: isExternal, plugins: [...plugins, ts()], output };
 }
 
-/** One bundled declaration file for an entry. */
+/**
+ * One bundled declaration file for an entry. `stripInternal`: members marked `@internal` (the
+ * runtime an experiment was handed, its queue, the registry's end hooks) are not part of the
+ * published surface, which test/api-surface/ keeps.
+ */
 function typesBuild(input, file) {
-  return { input, external: isExternal, plugins: [dts({ tsconfig: './tsconfig.json' })], output: { file, format: 'es' } };
+  return { input, external: isExternal, plugins: [dts({ tsconfig: './tsconfig.json', compilerOptions: { stripInternal: true } })], output: { file, format: 'es' } };
 }
 
 const esmAndCjs = (name) => [
@@ -102,6 +106,69 @@ const scriptTag = {
   },
 };
 
+/**
+ * The dashboard (src/dashboard, Preact and uPlot bundled in): static files in dist/dashboard/ that
+ * the server ships, never imported by the client builds. Script and style names carry a content
+ * hash, so the server caches them for good; index.html names them and carries no inline code (the
+ * page's Content-Security-Policy allows none).
+ */
+function dashboardPage() {
+  return {
+    name: 'dashboard-page',
+    buildStart() {
+      rmSync(new URL('./dist/dashboard', import.meta.url), { recursive: true, force: true });
+      this.addWatchFile('src/dashboard/styles.css');
+    },
+    generateBundle(_options, bundle) {
+      const css = ['node_modules/uplot/dist/uPlot.min.css', 'src/dashboard/styles.css']
+        .map((path) => readFileSync(new URL(`./${path}`, import.meta.url), 'utf8'))
+        .join('\n');
+      const style = this.getFileName(this.emitFile({ type: 'asset', name: 'app.css', source: css }));
+      const icon = this.getFileName(this.emitFile({ type: 'asset', name: 'icon.svg', source: readFileSync(new URL('./src/dashboard/icon.svg', import.meta.url)) }));
+      const script = Object.values(bundle).find((chunk) => chunk.type === 'chunk' && chunk.isEntry).fileName;
+      const html = [
+        '<!doctype html>',
+        '<html lang="en">',
+        '<head>',
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="color-scheme" content="light dark">',
+        '<meta name="referrer" content="no-referrer">',
+        '<title>polyaxon-tracking</title>',
+        `<link rel="icon" href="${icon}" type="image/svg+xml">`,
+        `<link rel="stylesheet" href="${style}">`,
+        `<script type="module" src="${script}"></script>`,
+        '</head>',
+        '<body><div id="app"><p class="boot">Loading…</p></div></body>',
+        '</html>',
+        '',
+      ].join('\n');
+      this.emitFile({ type: 'asset', fileName: 'index.html', source: html });
+    },
+  };
+}
+
+const dashboard = {
+  input: 'src/dashboard/main.tsx',
+  plugins: [
+    nodeResolve({ browser: true }),
+    typescript({
+      tsconfig: './tsconfig.json',
+      include: ['src/dashboard/**/*.ts', 'src/dashboard/**/*.tsx'],
+      compilerOptions: { noEmit: false, noCheck: true, declaration: false, declarationMap: false, sourceMap: false, target: 'ES2022' },
+    }),
+    dashboardPage(),
+  ],
+  output: {
+    dir: 'dist/dashboard',
+    format: 'es',
+    entryFileNames: 'assets/app-[hash].js',
+    chunkFileNames: 'assets/[name]-[hash].js',
+    assetFileNames: 'assets/[name]-[hash][extname]',
+    plugins: [terser({ ecma: 2020, format: { comments: false } })],
+  },
+};
+
 const builds = [
   libraryBuild('src/index.node.ts', esmAndCjs('index.node')),
   // `polyaxon-tracking/testing`: the in-memory store and scripted transport for users' own tests.
@@ -110,17 +177,21 @@ const builds = [
   // Bundlers resolve ofetch, idb-keyval and zod themselves (and dedupe them with the app's copies).
   libraryBuild('src/index.browser.ts', { file: 'dist/index.browser.mjs', format: 'es', sourcemap: true }),
   scriptTag,
-  typesBuild('src/public-api.ts', 'dist/index.d.ts'),
+  typesBuild('src/api/index.ts', 'dist/index.d.ts'),
 ];
 
 // The server and the CLI are written separately; each build is added once its source exists.
 if (sourceExists('./src/server/index.ts')) {
   builds.push(libraryBuild('src/server/index.ts', esmAndCjs('server')), typesBuild('src/server/index.ts', 'dist/server.d.ts'));
 }
-if (sourceExists('./src/cli.ts')) {
+if (sourceExists('./src/cli/main.ts')) {
   builds.push(
-    libraryBuild('src/cli.ts', { file: 'dist/cli.mjs', format: 'es', banner: SHEBANG, sourcemap: true }, [executableEntry()]),
+    libraryBuild('src/cli/main.ts', { file: 'dist/cli.mjs', format: 'es', banner: SHEBANG, sourcemap: true }, [executableEntry()]),
   );
 }
 
-export default builds.map((build) => ({ ...build, onwarn }));
+if (sourceExists('./src/dashboard/main.tsx')) builds.push(dashboard);
+
+// `rollup -c --environment ONLY:dashboard` rebuilds the dashboard alone (while working on it).
+const only = process.env.ONLY === 'dashboard' ? [dashboard] : builds;
+export default only.map((build) => ({ ...build, onwarn }));

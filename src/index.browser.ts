@@ -1,6 +1,6 @@
-import { setEnvironment } from './core/runtime';
+import { installEnvironment } from './runtime/installed';
 import { browserEnvironment } from './browser/environment';
 
-setEnvironment(browserEnvironment());
+installEnvironment(browserEnvironment());
 
-export * from './public-api';
+export * from './api/index';

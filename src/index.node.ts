@@ -1,6 +1,6 @@
-import { setEnvironment } from './core/runtime';
+import { installEnvironment } from './runtime/installed';
 import { nodeEnvironment } from './node/environment';
 
-setEnvironment(nodeEnvironment());
+installEnvironment(nodeEnvironment());
 
-export * from './public-api';
+export * from './api/index';

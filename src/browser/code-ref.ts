@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
-import type { CodeRef } from '../core/environment';
-import { ValidationError } from '../core/errors';
-import { logger } from '../core/logger';
-import { redactUrlCredentials } from '../core/redact';
+import type { CodeRef } from '../runtime/environment';
+import { ValidationError } from '../runtime/errors';
+import { logger } from '../runtime/logger';
+import { redactUrlCredentials } from '../runtime/redact';
 
 /**
  * Browsers cannot run git, so the code reference comes from whoever can: the user, or their

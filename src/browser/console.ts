@@ -1,5 +1,5 @@
-import type { ConsoleLevel } from '../core/environment';
-import { LOG_PREFIX, writingOwnMessage } from '../core/logger';
+import type { ConsoleLevel } from '../runtime/environment';
+import { LOG_PREFIX, writingOwnMessage } from '../runtime/logger';
 
 const LEVELS: readonly ConsoleLevel[] = ['log', 'info', 'warn', 'error', 'debug'];
 

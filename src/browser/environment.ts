@@ -1,12 +1,13 @@
-import type { CodeRef, Environment, OpenStoreOptions } from '../core/environment';
-import type { EnvLookup } from '../core/settings';
+import type { CodeRef, Environment, OpenStoreOptions } from '../runtime/environment';
+import type { EnvLookup } from '../runtime/settings';
 import { codeRefOption, injectedCodeRef } from './code-ref';
 import { captureBrowserConsole } from './console';
 import { openBrowserStore } from './idb-store';
-import { localStorageExitNotes } from './idb/exit-spill';
-import { createKeepaliveSender } from './keepalive';
 import { installPageLifecycle } from './lifecycle';
-import { pagePresence } from './page-presence';
+import { pageCloseSender } from './page-close/close-sender';
+import { localStorageExitNotes } from './page-close/exit-spill';
+import { createKeepaliveSender } from './page-close/keepalive';
+import { pagePresence } from './page-close/page-presence';
 import { collectBrowserRunEnv } from './run-env';
 
 /** The global a page sets to give settings to the library, e.g. `{ POLYAXON_API_HOST: '...' }`. */
@@ -41,9 +42,7 @@ export function browserEnvironment(options: BrowserEnvironmentOptions = {}): Env
     isOnline: () => reportsOnline(),
     onLifecycle: (hooks) => installPageLifecycle(hooks),
     captureConsole: (sink) => captureBrowserConsole(sink),
-    sendOnExit: createKeepaliveSender(),
-    exitNotes: localStorageExitNotes(),
-    pagePresence,
+    closeSender: pageCloseSender({ keepalive: createKeepaliveSender(), notes: localStorageExitNotes(), presence: pagePresence }),
     // Browser timers never keep anything alive.
     unrefTimer: () => {},
   };

@@ -1,5 +1,5 @@
-import type { LifecycleHooks } from '../core/environment';
-import { logger } from '../core/logger';
+import type { LifecycleHooks } from '../runtime/environment';
+import { logger } from '../runtime/logger';
 
 type Listener = (event: any) => void;
 

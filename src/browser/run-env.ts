@@ -1,8 +1,8 @@
-import { bestEffort } from '../core/best-effort';
-import type { RunEnv } from '../core/environment';
-import { logger } from '../core/logger';
-import { redactSecrets, redactUrlCredentials } from '../core/redact';
-import { CLIENT_VERSION } from '../core/version';
+import { bestEffort } from '../runtime/best-effort';
+import type { RunEnv } from '../runtime/environment';
+import { logger } from '../runtime/logger';
+import { redactSecrets, redactUrlCredentials } from '../runtime/redact';
+import { CLIENT_VERSION } from '../runtime/version';
 import { detectNotebook, pageNotebookProbe } from './notebook';
 
 /** Longest wait for each asynchronous probe (UA client hints, WebGPU adapter). */

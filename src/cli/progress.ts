@@ -9,7 +9,7 @@
  * instead. The line is cut to the terminal's width, because a line that wraps is no longer redrawn
  * in place (each redraw would leave a new line behind).
  */
-import type { DropReason } from '../core/policy';
+import type { DropReason } from '../outbox/outbox';
 
 /** `done` of `total` things called `unit` (plural: `records`, `experiments`, `points`). */
 export interface Count {

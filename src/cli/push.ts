@@ -1,6 +1,5 @@
-import type { CliCommand } from '../cli';
-import { setLogLevel } from '../core/logger';
-import { getEnvironment, setEnvironment } from '../core/runtime';
+import type { CliCommand } from './command';
+import { setLogLevel } from '../runtime/logger';
 import { nodeEnvironment } from '../node/environment';
 import { runParsed } from './command-args';
 import { DEFAULT_BATCH_SIZE, DEFAULT_FROM, DEFAULT_RETRY_FOR_SECONDS, parsePushArgs } from './push/options';
@@ -76,7 +75,7 @@ export const pushCommand: CliCommand = {
   usage: USAGE,
   run: (args) =>
     runParsed('push', USAGE, parsePushArgs(args), async (options) => {
-      if (getEnvironment().kind !== 'node') setEnvironment(nodeEnvironment());
+      const environment = nodeEnvironment();
       // The summary and the error lines say what went wrong; library warnings speak to script authors.
       setLogLevel('error');
       const controller = new AbortController();
@@ -85,7 +84,8 @@ export const pushCommand: CliCommand = {
         return await runPush(options, {
           stdout: process.stdout,
           stderr: process.stderr,
-          getEnv: (name) => process.env[name],
+          getEnv: environment.getEnv,
+          runtime: environment,
           signal: controller.signal,
         });
       } finally {

@@ -5,11 +5,11 @@
  * queue.
  */
 import { basename } from 'node:path';
-import type { OutboxRecord, RecordKind } from '../core/records';
-import { isCreateBody } from '../core/requests';
-import { runMetaKey, type StoredRunTarget } from '../core/run-targets';
+import type { OutboxRecord, RecordKind } from '../outbox/records';
+import { isCreateBody } from '../outbox/requests';
+import { runMetaKey, type StoredRunTarget } from '../outbox/run-targets';
 import { readJournal, type JournalInfo, type QueueInfo } from '../node/journal-store';
-import { describeQueueServer } from './queue-names';
+import { describeQueueServer } from '../outbox/queue-name';
 
 /**
  * Meta key under which `sync` keeps the error that left records pending (null once a sync

@@ -1,4 +1,4 @@
-import type { CliCommand } from '../cli';
+import type { CliCommand } from './command';
 import { corsOriginProblem } from '../server/origin-policy';
 import { startServer } from '../server/index';
 import { checkStore, describeCheck } from '../server/store/check';

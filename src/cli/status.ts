@@ -1,6 +1,6 @@
-import type { CliCommand } from '../cli';
+import type { CliCommand } from './command';
 import { readOptions, runParsed, type ParsedArgs } from './command-args';
-import type { RecordKind } from '../core/records';
+import type { RecordKind } from '../outbox/records';
 import { listQueues, outboxRoot } from '../node/journal-store';
 import { formatCount } from './progress';
 import { reportQueue, type ExperimentReport, type JournalReport, type QueueReport } from './queue-report';

@@ -6,24 +6,26 @@
  * own experiment; the token comes from `settings` and is never stored.
  */
 import { basename } from 'node:path';
-import type { PolyaxonErrorKind } from '../core/errors';
-import { Outbox, type OutboxStats } from '../core/outbox';
-import { DROP_REASONS, type DropReason } from '../core/policy';
-import { newRecordId } from '../core/records';
-import type { ClientSettings, EnvLookup } from '../core/settings';
-import type { OutboxStore, StoreCaps } from '../core/store';
+import type { PolyaxonErrorKind } from '../runtime/errors';
+import { Outbox, type OutboxStats } from '../outbox/outbox';
+import { DROP_REASONS, type DropReason } from '../outbox/policy';
+import { newRecordId } from '../outbox/records';
+import type { Environment } from '../runtime/environment';
+import type { ClientSettings } from '../runtime/settings';
+import type { OutboxStore, StoreCaps } from '../outbox/store';
 import { listJournals, openJournalStore, queueDirectory, readJournal, type JournalInfo } from '../node/journal-store';
 import { LAST_SYNC_ERROR_KEY, type RecordedSyncError } from './queue-report';
 
 export interface QueueSyncRequest {
   /** Outbox root (the queue is its subfolder for `name`). */
   root: string;
-  /** Queue name: `storeName(settings.baseUrl)`. */
+  /** Queue name: `queueName(settings.baseUrl)`. */
   name: string;
   settings: ClientSettings;
   /** Clock time (ms) by which the sync gives up. */
   deadline: number;
-  getEnv: EnvLookup;
+  /** The Node runtime: settings lookup, timers that never hold the process open. */
+  environment: Environment;
   /** Told how many records are settled (delivered or dropped) out of how many. */
   onProgress(settled: number, total: number): void;
 }
@@ -76,7 +78,7 @@ export async function syncQueue(request: QueueSyncRequest): Promise<QueueSyncRes
   // No process left anything: no folder is created, no journal rewritten.
   if (left.length === 0) return finish(result, startedAt);
 
-  const store = await openJournalStore({ name: request.name, caps: UNCAPPED, directory: request.root, getEnv: request.getEnv });
+  const store = await openJournalStore({ name: request.name, caps: UNCAPPED, directory: request.root, getEnv: request.environment.getEnv });
   if (store.kind !== 'journal') {
     await store.close();
     result.pending = pendingIn(left);
@@ -89,6 +91,7 @@ export async function syncQueue(request: QueueSyncRequest): Promise<QueueSyncRes
     owner,
     caps: UNCAPPED,
     settings: () => request.settings,
+    runtime: request.environment,
     startOffline: false,
     maxBatchCount: SYNC_MAX_BATCH_COUNT,
   });

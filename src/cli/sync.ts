@@ -1,13 +1,12 @@
-import type { CliCommand } from '../cli';
+import type { CliCommand } from './command';
 import { readOptions, runParsed, type ParsedArgs } from './command-args';
-import { setLogLevel } from '../core/logger';
-import { getEnvironment, setEnvironment } from '../core/runtime';
-import { resolveClientSettings, type ClientSettings, type EnvLookup } from '../core/settings';
-import { storeName } from '../experiment/registry';
+import { setLogLevel } from '../runtime/logger';
+import type { Environment } from '../runtime/environment';
+import { resolveClientSettings, type ClientSettings } from '../runtime/settings';
 import { listQueues, outboxRoot } from '../node/journal-store';
 import { nodeEnvironment } from '../node/environment';
 import { formatCount, formatDrops, formatSeconds, progressFor } from './progress';
-import { baseUrlOfQueue } from './queue-names';
+import { baseUrlOfQueue, queueName } from '../outbox/queue-name';
 import { describeStop, dropCount, syncQueue, type QueueSyncResult } from './sync-queue';
 import { readTokenSource, tokenHelp } from './token-source';
 
@@ -99,7 +98,7 @@ interface QueueTarget {
 
 /** The current server's queue and, with `--all`, every other queue whose base URL the name gives back. */
 function queueTargets(root: string, settings: ClientSettings, all: boolean): { targets: QueueTarget[]; skipped: string[] } {
-  const current: QueueTarget = { name: storeName(settings.baseUrl), settings };
+  const current: QueueTarget = { name: queueName(settings.baseUrl), settings };
   if (!all) return { targets: [current], skipped: [] };
   const useHttps = settings.baseUrl.startsWith('https:');
   const targets = [current];
@@ -132,10 +131,10 @@ export const syncCommand: CliCommand = {
 };
 
 async function sync(options: SyncOptions): Promise<number> {
-  if (getEnvironment().kind !== 'node') setEnvironment(nodeEnvironment());
+  const environment = nodeEnvironment();
   // The summary says what went wrong; the library's one-off warnings speak to script authors.
   setLogLevel('error');
-  const getEnv: EnvLookup = (name) => process.env[name];
+  const getEnv = environment.getEnv;
   const source = await readTokenSource(options, getEnv, (line) => process.stderr.write(`${line}\n`));
   if (source.kind === 'error') {
     process.stderr.write(`polyaxon-tracking sync: ${source.message}\n`);
@@ -161,7 +160,7 @@ async function sync(options: SyncOptions): Promise<number> {
   // The library unrefs every timer it starts; the command's own wait must hold the process.
   const keepAlive = setInterval(() => {}, 60_000);
   try {
-    return await syncAll(root, targets, Date.now() + timeoutMs, getEnv);
+    return await syncAll(root, targets, Date.now() + timeoutMs, environment);
   } finally {
     clearInterval(keepAlive);
     setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
@@ -169,7 +168,7 @@ async function sync(options: SyncOptions): Promise<number> {
 }
 
 /** Syncs the queues side by side under one deadline; prints the bar, then one line per queue. */
-async function syncAll(root: string, targets: QueueTarget[], deadline: number, getEnv: EnvLookup): Promise<number> {
+async function syncAll(root: string, targets: QueueTarget[], deadline: number, environment: Environment): Promise<number> {
   const progress = progressFor('sync', process.stdout);
   const settledPerQueue = new Map<string, { settled: number; total: number }>();
   const results = await Promise.all(
@@ -179,7 +178,7 @@ async function syncAll(root: string, targets: QueueTarget[], deadline: number, g
         name: target.name,
         settings: target.settings,
         deadline,
-        getEnv,
+        environment,
         onProgress(settled, total) {
           settledPerQueue.set(target.name, { settled, total });
           let allSettled = 0;

@@ -1,6 +1,6 @@
-import { ValidationError } from '../core/errors';
+import { ValidationError } from '../runtime/errors';
 import type { HttpCaller } from './http';
-import { tokenSchema, userSchema, type UserResponse } from './schemas';
+import { tokenSchema, userSchema, type UserResponse } from '../wire/schemas';
 
 export interface Credentials {
   username: string;
@@ -9,6 +9,7 @@ export interface Credentials {
 
 /** Who the token belongs to, and getting a token (Polyaxon's `AuthApi`). */
 export class AuthApi {
+  /** @internal Built by PolyaxonClient. */
   constructor(
     private readonly http: HttpCaller,
     private readonly useToken: (token: string) => void,

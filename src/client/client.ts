@@ -1,5 +1,6 @@
-import { getEnvironment } from '../core/runtime';
-import { resolveClientSettings, toLookup, type ClientOptions, type ClientSettings } from '../core/settings';
+import { installedEnvironment } from '../runtime/installed';
+import { fetchTransport } from '../outbox/transport';
+import { resolveClientSettings, toLookup, type ClientOptions, type ClientSettings } from '../runtime/settings';
 import { AuthApi } from './auth-api';
 import { ExperimentApi } from './experiment-api';
 import { HttpCaller } from './http';
@@ -21,14 +22,15 @@ export class PolyaxonClient {
   #settings: Readonly<ClientSettings>;
 
   constructor(options: ClientOptions = {}) {
-    const fallbackEnv = getEnvironment().getEnv;
-    assertClientOptions(options, toLookup(options.env, fallbackEnv));
-    this.#settings = freeze(resolveClientSettings(options, fallbackEnv));
-    const http = new HttpCaller(() => this.#settings);
+    // The public edge: a user's `new PolyaxonClient()` has no runtime to hand in.
+    const environment = installedEnvironment();
+    assertClientOptions(options, toLookup(options.env, environment.getEnv));
+    this.#settings = freeze(resolveClientSettings(options, environment.getEnv));
+    const http = new HttpCaller(() => this.#settings, fetchTransport(environment));
     this.auth = new AuthApi(http, (token) => this.setToken(token));
     this.project = new ProjectApi(http);
     this.experiment = new ExperimentApi(http);
-    this.outputs = new OutputsApi(http, () => this.#settings);
+    this.outputs = new OutputsApi(http, () => this.#settings, environment);
   }
 
   /** The resolved settings: explicit options over POLYAXON_* variables over defaults. */

@@ -1,4 +1,4 @@
-import type { CodeRef, RunEnv } from '../core/environment';
+import type { CodeRef, RunEnv } from '../runtime/environment';
 import type { HttpCaller } from './http';
 import { checkProjectPath, withMergeFlag, type ListOptions } from './project-api';
 import {
@@ -12,7 +12,7 @@ import {
   type MetricResponse,
   type Paginated,
   type StatusResponse,
-} from './schemas';
+} from '../wire/schemas';
 import {
   assertEntityName,
   assertExperimentId,
@@ -57,6 +57,7 @@ const metricPage = paginatedSchema(metricSchema);
 
 /** One experiment's resources (Polyaxon's `ExperimentApi`). */
 export class ExperimentApi {
+  /** @internal Built by PolyaxonClient. */
   constructor(private readonly http: HttpCaller) {}
 
   async get(user: string, project: string, id: number): Promise<ExperimentResponse> {

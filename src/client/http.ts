@@ -1,8 +1,9 @@
 import type { ZodMiniType } from 'zod/mini';
-import { PolyaxonError, errorKindForStatus } from '../core/errors';
-import { fetchTransport, TransportFailure, type Transport } from '../core/transport';
-import { buildUrl, type ClientSettings } from '../core/settings';
-import { serverMessage } from '../core/server-message';
+import { PolyaxonError, errorKindForStatus } from '../runtime/errors';
+import { TransportFailure, type Transport } from '../outbox/transport';
+import { authorization } from '../runtime/credentials';
+import { buildUrl, type ClientSettings } from '../runtime/settings';
+import { serverMessage } from '../wire/server-message';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 export type QueryValue = string | number | boolean | undefined;
@@ -24,7 +25,7 @@ export interface ApiRequest {
 export class HttpCaller {
   constructor(
     private readonly currentSettings: () => Readonly<ClientSettings>,
-    private readonly transport: Transport = fetchTransport(),
+    private readonly transport: Transport,
   ) {}
 
   /** Sends and parses the answer with `schema`; a shape mismatch is a `server` error. */
@@ -79,7 +80,8 @@ function encode(request: ApiRequest, settings: Readonly<ClientSettings>): { head
   // A Headers object folds case, so a user's `authorization` cannot sit beside ours.
   const headers = new Headers(settings.headers);
   headers.set('Accept', 'application/json');
-  if (settings.token) headers.set('Authorization', `${settings.authenticationType} ${settings.token}`);
+  const auth = authorization(settings);
+  if (auth) headers.set('Authorization', auth);
   if (request.json !== undefined) {
     headers.set('Content-Type', 'application/json');
     return { headers, body: JSON.stringify(request.json) };

@@ -1,14 +1,8 @@
-export { PolyaxonClient } from './client';
-export { AuthApi, type Credentials } from './auth-api';
-export {
-  ProjectApi,
-  type ProjectCreate,
-  type ProjectPatch,
-  type ExperimentCreate,
-  type ListOptions,
-  type ListExperimentsOptions,
-} from './project-api';
-export { ExperimentApi, type ExperimentPatch, type StatusCreate, type MetricPoint } from './experiment-api';
+/** The client's request and response types a user of `PolyaxonClient` writes down; api/index.ts publishes them. */
+export type { Credentials } from './auth-api';
+export type { ProjectCreate, ProjectPatch, ExperimentCreate, ListOptions, ListExperimentsOptions } from './project-api';
+export type { ExperimentPatch, StatusCreate, MetricPoint } from './experiment-api';
+export type { OutputFile, OutputWritten } from './outputs-api';
 export type {
   UserResponse,
   TokenResponse,
@@ -18,5 +12,4 @@ export type {
   CodeReferenceResponse,
   MetricResponse,
   Paginated,
-} from './schemas';
-export { EXPERIMENT_STATUSES, PAGE_SIZE, type ExperimentStatus } from './validate';
+} from '../wire/schemas';

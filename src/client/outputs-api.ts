@@ -1,13 +1,14 @@
 import { ofetch } from 'ofetch';
 import * as z from 'zod/mini';
-import { PolyaxonError, ValidationError, errorKindForStatus } from '../core/errors';
-import { outputPathProblem } from '../core/output-path';
-import { getEnvironment } from '../core/runtime';
-import { buildUrl, type ClientSettings } from '../core/settings';
+import { PolyaxonError, ValidationError, errorKindForStatus } from '../runtime/errors';
+import { outputPathProblem } from '../wire/output-path';
+import { authorization, requestHeaders } from '../runtime/credentials';
+import type { Environment } from '../runtime/environment';
+import { buildUrl, type ClientSettings } from '../runtime/settings';
 import type { HttpCaller } from './http';
 import { checkProjectPath, type ListOptions } from './project-api';
-import { paginatedSchema, type Paginated } from './schemas';
-import { serverMessage } from '../core/server-message';
+import { paginatedSchema, type Paginated } from '../wire/schemas';
+import { serverMessage } from '../wire/server-message';
 import { assertExperimentId, pageQuery } from './validate';
 
 /** One stored output, as the local server lists it. */
@@ -40,9 +41,11 @@ const writtenSchema = z.looseObject({ path: z.string(), size: z.number() });
  * files against the folder of its `model.json` URL.
  */
 export class OutputsApi {
+  /** @internal Built by PolyaxonClient. */
   constructor(
     private readonly http: HttpCaller,
     private readonly currentSettings: () => Readonly<ClientSettings>,
+    private readonly runtime: Pick<Environment, 'unrefTimer'>,
   ) {}
 
   /** Absolute URL of one output, e.g. for `tf.io.http(url, { requestInit: { headers } })`. */
@@ -54,9 +57,8 @@ export class OutputsApi {
   /** The headers every request carries (the token included): for fetching an output URL directly. */
   headers(): Record<string, string> {
     const settings = this.currentSettings();
-    const headers: Record<string, string> = { ...settings.headers };
-    if (settings.token) headers.Authorization = `${settings.authenticationType} ${settings.token}`;
-    return headers;
+    const auth = authorization(settings);
+    return requestHeaders(settings.headers, auth ? { Authorization: auth } : {});
   }
 
   /** Stores `body` as the output `path`, replacing what was there. */
@@ -86,7 +88,7 @@ export class OutputsApi {
     if (contentType) headers.set('Content-Type', contentType);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), settings.timeoutMs);
-    getEnvironment().unrefTimer(timer);
+    this.runtime.unrefTimer(timer);
     try {
       const response = await ofetch.raw<ArrayBuffer, 'arrayBuffer'>(url, {
         method, headers, body, retry: 0, ignoreResponseError: true, responseType: 'arrayBuffer', signal: controller.signal,

@@ -1,4 +1,4 @@
-import type { RunEnv } from '../core/environment';
+import type { RunEnv } from '../runtime/environment';
 import type { HttpCaller } from './http';
 import {
   experimentSchema,
@@ -7,7 +7,7 @@ import {
   type ExperimentResponse,
   type Paginated,
   type ProjectResponse,
-} from './schemas';
+} from '../wire/schemas';
 import { assertEntityName, assertTags, assertUserName, pageQuery } from './validate';
 
 export interface ProjectCreate {
@@ -79,6 +79,7 @@ const experimentPage = paginatedSchema(experimentSchema);
 
 /** Projects and the experiments inside them (Polyaxon's `ProjectApi`). */
 export class ProjectApi {
+  /** @internal Built by PolyaxonClient. */
   constructor(private readonly http: HttpCaller) {}
 
   async createProject(project: ProjectCreate): Promise<ProjectResponse> {

@@ -1,12 +1,12 @@
-import { ValidationError } from '../core/errors';
-import { assertName } from '../core/names';
-import { validateMetrics, validateStatus, validateTags, type ExperimentStatus } from '../core/validation';
-import type { ClientOptions, EnvLookup } from '../core/settings';
+import { ValidationError } from '../runtime/errors';
+import { assertName } from '../wire/names';
+import { validateMetrics, validateStatus, validateTags, type ExperimentStatus } from '../wire/validation';
+import type { ClientOptions, EnvLookup } from '../runtime/settings';
 
 /** Polyaxon's list page size (`settings.PAGE_SIZE` of its client and server). */
 export const PAGE_SIZE = 20;
 
-export { EXPERIMENT_STATUSES, TAG_MAX_LENGTH, type ExperimentStatus } from '../core/validation';
+export { EXPERIMENT_STATUSES, TAG_MAX_LENGTH, type ExperimentStatus } from '../wire/validation';
 
 // Django's username rule (`[\w.@+-]+`, 150 chars); "." and ".." would walk the URL path.
 const USERNAME_PATTERN = /^[\w.@+-]+$/;

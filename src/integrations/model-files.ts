@@ -1,5 +1,5 @@
-import { ValidationError } from '../core/errors';
-import type { OutputFileBody } from './outputs';
+import { ValidationError } from '../runtime/errors';
+import type { OutputFileBody } from './output-types';
 import type { TfModelArtifacts, TfModelArtifactsInfo } from './tfjs-types';
 
 /**

@@ -1,4 +1,4 @@
-import type { Experiment } from '../experiment';
+import type { TrackedExperiment } from './tracked-experiment';
 import { DEFAULT_TARGET_TIMEOUT_MS, outputTarget } from './output-target';
 import { artifactsInfo, modelFiles } from './model-files';
 import { checkOutputName, saveOutput, type OutputsOptions, type OutputsSaved } from './outputs';
@@ -27,7 +27,7 @@ export interface ModelSaver {
  * that is not possible, kept locally (see saveOutput for the order). The result's `outputs` tells
  * which happened. The name is checked at once, before any training time is spent.
  */
-export function modelSaver(experiment: Experiment, options: ModelSaverOptions = {}): ModelSaver {
+export function modelSaver(experiment: TrackedExperiment, options: ModelSaverOptions = {}): ModelSaver {
   const name = checkOutputName(options.name ?? 'model');
   return {
     async save(artifacts) {
@@ -51,7 +51,7 @@ export interface ModelLoaderOptions {
  * the JSON). Equivalent by hand: `tf.io.http(client.outputs.url(user, project, id, 'model.json'),
  * { requestInit: { headers: client.outputs.headers() } })`.
  */
-export function modelLoader<A>(experiment: Experiment, tf: TfWithHttpIO<A>, options: ModelLoaderOptions = {}): TfLoadHandler<A> {
+export function modelLoader<A>(experiment: TrackedExperiment, tf: TfWithHttpIO<A>, options: ModelLoaderOptions = {}): TfLoadHandler<A> {
   const name = checkOutputName(options.name ?? 'model');
   return {
     async load() {

@@ -1,18 +1,13 @@
-import type { Experiment } from '../experiment';
-import { withTimeout } from '../experiment/timeout';
-import type { OutputFileBody } from './outputs';
+import type { TrackedExperiment } from './tracked-experiment';
+import { withTimeout } from '../runtime/timeout';
+import type { OutputFileBody, OutputTarget } from './output-types';
 
-/** The server experiment that outputs belong to. */
-export interface OutputTarget {
-  user: string;
-  project: string;
-  id: number;
-}
+export type { OutputTarget } from './output-types';
 
 export const DEFAULT_TARGET_TIMEOUT_MS = 5_000;
 
 /** The experiment's server coordinates, waiting up to `timeoutMs` for a create in flight. */
-export async function outputTarget(experiment: Experiment, timeoutMs: number = DEFAULT_TARGET_TIMEOUT_MS): Promise<OutputTarget> {
+export async function outputTarget(experiment: TrackedExperiment, timeoutMs: number = DEFAULT_TARGET_TIMEOUT_MS): Promise<OutputTarget> {
   const id = experiment.id ?? (await withTimeout(experiment.whenCreated, timeoutMs, undefined));
   if (id === undefined) throw new Error('the experiment has no server id yet (not created, offline, or refused)');
   const ref = experiment.projectRef;
@@ -21,7 +16,7 @@ export async function outputTarget(experiment: Experiment, timeoutMs: number = D
   return { user, project: ref.project, id };
 }
 
-export async function uploadFiles(experiment: Experiment, target: OutputTarget, files: OutputFileBody[]): Promise<void> {
+export async function uploadFiles(experiment: TrackedExperiment, target: OutputTarget, files: OutputFileBody[]): Promise<void> {
   for (const file of files) {
     await experiment.client.outputs.upload(target.user, target.project, target.id, file.path, file.bytes, { contentType: file.contentType });
   }

@@ -1,8 +1,8 @@
 import { createStore, del, get, keys, set, type UseStore } from 'idb-keyval';
-import { logger } from '../core/logger';
-import type { Experiment } from '../experiment';
+import { logger } from '../runtime/logger';
+import type { TrackedExperiment } from './tracked-experiment';
 import { outputTarget, uploadFiles } from './output-target';
-import type { OutputsStore, StoredOutput } from './outputs';
+import type { OutputsStore, StoredOutput } from './output-types';
 
 /** Database and object store of kept outputs, apart from the outbox so neither can evict the other. */
 const DATABASE = 'polyaxon-outputs';
@@ -45,7 +45,7 @@ export interface StoredOutputsUpload {
  * `experiment`'s own run get its server id if they were kept before it had one; those of other
  * runs go to the experiment they were saved for, through `experiment`'s client.
  */
-export async function uploadStoredOutputs(experiment: Experiment): Promise<StoredOutputsUpload> {
+export async function uploadStoredOutputs(experiment: TrackedExperiment): Promise<StoredOutputsUpload> {
   const result: StoredOutputsUpload = { uploaded: [], left: [] };
   const store = useDatabase();
   for (const key of await keys(store)) {

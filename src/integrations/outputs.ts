@@ -1,40 +1,14 @@
-import { ValidationError } from '../core/errors';
-import { getOutputsPath } from '../core/context';
-import { logger } from '../core/logger';
-import { outputPathProblem } from '../core/output-path';
-import { getEnvironment } from '../core/runtime';
-import type { Experiment } from '../experiment';
-import { outputTarget, uploadFiles, type OutputTarget } from './output-target';
+import { ValidationError } from '../runtime/errors';
+import { getOutputsPath } from '../runtime/in-cluster';
+import { logger } from '../runtime/logger';
+import { outputPathProblem } from '../wire/output-path';
+import type { TrackedExperiment } from './tracked-experiment';
+import { outputTarget, uploadFiles } from './output-target';
+import type { OutputFileBody, OutputsStore, OutputTarget, StoredOutput } from './output-types';
 import { folderOutputsStore } from './outputs-folder';
 import { indexedDbOutputsStore } from './outputs-idb';
 
-/** One file of an output (a saved model is two: its `.weights.bin` and its `.json`). */
-export interface OutputFileBody {
-  /** Relative to the experiment's outputs, segments joined by `/`. */
-  path: string;
-  contentType: string;
-  bytes: Uint8Array;
-}
-
-/** What a local outputs store is handed: the files of one output named `name` of the run `run`. */
-export interface StoredOutput {
-  run: string;
-  name: string;
-  /** Known when the experiment had a server id at the time. */
-  target?: OutputTarget;
-  files: OutputFileBody[];
-}
-
-/**
- * Where outputs go when they cannot be uploaded (or, in the cluster, where they always go):
- * a folder in Node, IndexedDB in browsers, or your own (pass it as `outputsStore`).
- */
-export interface OutputsStore {
-  /** Names the store in outcomes, e.g. `folder` or `indexeddb`. */
-  readonly kind: string;
-  /** Keeps the output; resolves with where it went (a file path, a key). */
-  put(output: StoredOutput): Promise<string>;
-}
+export type { OutputFileBody, OutputsStore, StoredOutput } from './output-types';
 
 /** Where an output went: uploaded to the server, or kept by a local store (and why). */
 export type OutputsSaved =
@@ -59,11 +33,11 @@ export interface OutputsOptions {
  *    the local store (IndexedDB in browsers, for `uploadStoredOutputs` later; a folder in Node).
  *    Without a store the upload error is thrown.
  */
-export async function saveOutput(experiment: Experiment, name: string, files: OutputFileBody[], options: OutputsOptions = {}): Promise<OutputsSaved> {
+export async function saveOutput(experiment: TrackedExperiment, name: string, files: OutputFileBody[], options: OutputsOptions = {}): Promise<OutputsSaved> {
   const output: StoredOutput = { run: experiment.run, name, files };
   if (experiment.isManaged) {
-    const folder = options.outputsDir ?? getOutputsPath();
-    if (folder) return storeLocally(options.outputsStore ?? folderOutputsStore(folder), output, 'in the cluster, outputs go to the run outputs path');
+    const folder = options.outputsDir ?? getOutputsPath(experiment.environment);
+    if (folder) return storeLocally(options.outputsStore ?? folderOutputsStore(folder, experiment.environment), output, 'in the cluster, outputs go to the run outputs path');
   }
   let target: OutputTarget | undefined;
   try {
@@ -71,7 +45,7 @@ export async function saveOutput(experiment: Experiment, name: string, files: Ou
     await uploadFiles(experiment, target, files);
     return { kind: 'uploaded', target, paths: files.map((file) => file.path) };
   } catch (error) {
-    const store = options.outputsStore ?? defaultStore(options.outputsDir);
+    const store = options.outputsStore ?? defaultStore(experiment.environment, options.outputsDir);
     if (!store) throw error;
     const reason = (error as Error)?.message ?? String(error);
     logger.warnOnce(`outputs-stored:${store.kind}`, `an output could not be uploaded (${reason}); kept in ${store.kind} instead`);
@@ -86,10 +60,9 @@ export function checkOutputName(name: unknown): string {
   return name as string;
 }
 
-function defaultStore(outputsDir: string | undefined): OutputsStore | undefined {
-  const kind = getEnvironment().kind;
-  if (kind === 'browser') return indexedDbOutputsStore();
-  if (kind === 'node' && outputsDir) return folderOutputsStore(outputsDir);
+function defaultStore(environment: TrackedExperiment['environment'], outputsDir: string | undefined): OutputsStore | undefined {
+  if (environment.kind === 'browser') return indexedDbOutputsStore();
+  if (environment.kind === 'node' && outputsDir) return folderOutputsStore(outputsDir, environment);
   return undefined;
 }
 

@@ -1,7 +1,7 @@
-import { ValidationError } from '../core/errors';
-import { logger } from '../core/logger';
-import { isDoneStatus } from '../core/validation';
-import type { Experiment } from '../experiment';
+import { ValidationError } from '../runtime/errors';
+import { logger } from '../runtime/logger';
+import { isDoneStatus } from '../wire/validation';
+import type { TrackedExperiment } from './tracked-experiment';
 import { fitParams } from './tfjs-params';
 import type { TfCallbackHooks, TfFitParams, TfLogs, TfModel, TfWithCustomCallback } from './tfjs-types';
 
@@ -35,7 +35,7 @@ const BATCH_BOOKKEEPING = new Set(['batch', 'size']);
  * Hooks only queue records (logMetrics returns without I/O) and never throw into the training
  * loop: a refused value is skipped with one warning.
  */
-export function tfjsCallback<C>(experiment: Experiment, tf: TfWithCustomCallback<C>, options: TfjsCallbackOptions = {}): C {
+export function tfjsCallback<C>(experiment: TrackedExperiment, tf: TfWithCustomCallback<C>, options: TfjsCallbackOptions = {}): C {
   const everyNBatches = options.everyNBatches ?? 1;
   if (!Number.isInteger(everyNBatches) || everyNBatches < 1) throw new ValidationError('everyNBatches', 'must be a positive integer');
   const only = options.metrics ? new Set(options.metrics) : undefined;

@@ -1,4 +1,4 @@
-import type { Experiment } from '../experiment';
+import type { TrackedExperiment } from './tracked-experiment';
 
 export interface TrackFitOptions {
   /** Mark the run `succeeded` when the fit resolves. Set false to go on logging (evaluation, saving) and end it yourself. Default: true. */
@@ -16,7 +16,7 @@ export interface TrackFitOptions {
  * input shape, a model that was never compiled) runs no callback at all, and only the caller sees
  * the rejection. A run that already ended is left as it is (`Experiment.end` is idempotent).
  */
-export async function trackFit<T>(experiment: Experiment, fit: Promise<T> | (() => Promise<T>), options: TrackFitOptions = {}): Promise<T> {
+export async function trackFit<T>(experiment: TrackedExperiment, fit: Promise<T> | (() => Promise<T>), options: TrackFitOptions = {}): Promise<T> {
   let result: T;
   try {
     result = await (typeof fit === 'function' ? fit() : fit);

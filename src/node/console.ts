@@ -1,6 +1,6 @@
 import { format } from 'node:util';
-import type { ConsoleLevel } from '../core/environment';
-import { LOG_PREFIX, logger, writingOwnMessage } from '../core/logger';
+import type { ConsoleLevel } from '../runtime/environment';
+import { LOG_PREFIX, logger, writingOwnMessage } from '../runtime/logger';
 
 export type ConsoleSink = (level: ConsoleLevel, line: string) => void;
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { Environment, OpenStoreOptions } from '../core/environment';
-import { logger } from '../core/logger';
-import { MemoryStore } from '../core/memory-store';
-import type { OutboxStore } from '../core/store';
+import type { Environment, OpenStoreOptions } from '../runtime/environment';
+import { logger } from '../runtime/logger';
+import { MemoryStore } from '../outbox/memory-store';
+import type { OutboxStore } from '../outbox/store';
 import { captureConsole } from './console';
 import { readCodeRef } from './git';
 import { openJournalStore } from './journal-store';

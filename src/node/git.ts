@@ -1,6 +1,6 @@
-import type { CodeRef } from '../core/environment';
-import { logger } from '../core/logger';
-import { redactUrlCredentials } from '../core/redact';
+import type { CodeRef } from '../runtime/environment';
+import { logger } from '../runtime/logger';
+import { redactUrlCredentials } from '../runtime/redact';
 
 export interface CodeRefOptions {
   /** Folder whose repository is described. Default: `process.cwd()`. */

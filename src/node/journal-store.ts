@@ -12,13 +12,14 @@
  * processes that are gone and continues their queue, in `seq` order. If the disk fails mid-run
  * (full, removed), the store warns once, keeps going in memory and reports `kind === 'memory'`.
  */
-import { logger } from '../core/logger';
-import { evictBeyondCaps, MemoryStore } from '../core/memory-store';
-import type { OutboxRecord } from '../core/records';
-import { selectBatch } from '../core/select-batch';
-import type { OpenStoreOptions } from '../core/environment';
-import type { EnvLookup } from '../core/settings';
-import type { AppendResult, ClaimOptions, OutboxStore, StoreCaps, StoreKind } from '../core/store';
+import { logger } from '../runtime/logger';
+import { evictBeyondCaps } from '../outbox/eviction';
+import { MemoryStore } from '../outbox/memory-store';
+import type { OutboxRecord } from '../outbox/records';
+import { selectBatch } from '../outbox/select-batch';
+import type { OpenStoreOptions } from '../runtime/environment';
+import type { EnvLookup } from '../runtime/settings';
+import type { AppendResult, ClaimOptions, OutboxStore, StoreCaps, StoreKind } from '../outbox/store';
 import { entryLines, headerLine, type JournalEntry } from './journal/format';
 import type { FsyncPolicy, JournalFile } from './journal/journal-file';
 import { outboxRoot, queueDirectory } from './journal/location';

@@ -1,11 +1,11 @@
-import { bestEffort } from '../core/best-effort';
+import { bestEffort } from '../runtime/best-effort';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { RunEnv } from '../core/environment';
-import { logger } from '../core/logger';
-import { redactArgv } from '../core/redact';
-import { CLIENT_VERSION } from '../core/version';
+import type { RunEnv } from '../runtime/environment';
+import { logger } from '../runtime/logger';
+import { redactArgv } from '../runtime/redact';
+import { CLIENT_VERSION } from '../runtime/version';
 
 export interface RunEnvOptions {
   /** Where the search for the nearest package.json starts. Default: `process.cwd()`. */

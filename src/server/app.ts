@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
-import { logger } from '../core/logger';
+import { logger } from '../runtime/logger';
 import type { Accounts } from './auth';
-import { DASHBOARD_HTML } from './dashboard';
 import { HttpError, json, parseBody, parsePath, readBody, type Reply, type RequestBody } from './http';
-import type { RememberedResponse, UserAccount } from './model';
+import type { LiveHub } from './live';
+import type { RememberedResponse, ServerEvent, UserAccount } from './model';
 import type { OriginPolicy } from './origin-policy';
 import { send } from './respond';
 import { matchRoute, type RequestContext, type Route } from './router';
@@ -22,6 +22,10 @@ export interface AppParts {
   /** Last heartbeat (ms) of each experiment, in memory only. */
   heartbeats: Map<number, number>;
   maxBodyBytes: number;
+  /** The dashboard's static files (dashboard-files.ts): a reply for their paths, undefined for others. */
+  dashboard(req: IncomingMessage, pathname: string): Reply | undefined;
+  /** Told of every write once it is committed. */
+  live: LiveHub;
 }
 
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
@@ -58,13 +62,17 @@ export function createRequestListener(parts: AppParts) {
     pageUrl: string,
     key?: string,
   ): Promise<Reply> {
+    const events: ServerEvent[] = [];
     const context: RequestContext = {
       params, query, user, pageUrl,
       body: body.value,
       bodyJson: body.json,
       state: parts.state,
       now: new Date().toISOString(),
-      apply: (event) => parts.state.apply(event),
+      apply: (event) => {
+        parts.state.apply(event);
+        events.push(event);
+      },
       heartbeat: (experimentId) => parts.heartbeats.set(experimentId, Date.now()),
     };
     if (!route.mutates) return route.handle(context);
@@ -83,6 +91,7 @@ export function createRequestListener(parts: AppParts) {
       return answer;
     });
     await parts.state.durable();
+    parts.live.publish(events);
     return reply;
   }
 
@@ -109,9 +118,8 @@ export function createRequestListener(parts: AppParts) {
     if (req.method === 'OPTIONS') return { status: 204, headers: parts.originPolicy.preflight(req) };
     const path = parsePath(req.url ?? '/');
     if (path.kind === 'other') {
-      if (req.method === 'GET' && (path.pathname === '/' || path.pathname === '/dashboard')) {
-        return { status: 200, text: DASHBOARD_HTML, headers: { 'Content-Type': 'text/html; charset=utf-8' } };
-      }
+      const page = parts.dashboard(req, path.pathname);
+      if (page) return page;
       // Browsers ask for it on every page; an empty answer keeps their consoles clean.
       if (path.pathname === '/favicon.ico') return { status: 204 };
       throw new HttpError(404, { detail: 'Not found.' });

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * What a handler answers: JSON (`body`), plain text (`text`), bytes (`bytes`), a body produced piece
@@ -17,6 +17,8 @@ export interface Reply {
    */
   stream?: AsyncIterable<Uint8Array | string>;
   headers?: Record<string, string>;
+  /** An event stream: the response is kept open after the headers and handed over, never compressed. */
+  keepOpen?: (res: ServerResponse) => void;
 }
 
 /**

@@ -2,12 +2,16 @@ import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { logger } from '../core/logger';
-import { nameProblem } from '../core/names';
+import { logger } from '../runtime/logger';
+import { nameProblem } from '../wire/names';
 import { createRequestListener } from './app';
 import { Accounts, resolveToken, TOKEN_FILE } from './auth';
+import { startBanner } from './banner';
+import { dashboardFiles } from './dashboard-files';
+import { LiveHub } from './live';
 import { createOriginPolicy } from './origin-policy';
 import { experimentDataRoutes } from './routes/experiment-data';
+import { eventRoutes } from './routes/events';
 import { experimentRoutes } from './routes/experiments';
 import { outputRoutes } from './routes/outputs';
 import { projectRoutes } from './routes/projects';
@@ -108,11 +112,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     allowedHosts: options.allowedHosts ?? [],
   });
   const heartbeats = new Map<number, number>();
+  const live = new LiveHub(state);
   const listener = createRequestListener({
     originPolicy,
     state,
     accounts,
-    routes: [...userRoutes(accounts), ...projectRoutes(accounts), ...experimentRoutes(), ...statusRoutes(), ...experimentDataRoutes(), ...seriesRoutes(), ...outputRoutes(dataDir)],
+    routes: [
+      ...userRoutes(accounts), ...projectRoutes(accounts), ...experimentRoutes(), ...statusRoutes(), ...experimentDataRoutes(),
+      ...seriesRoutes(), ...eventRoutes(live), ...outputRoutes(dataDir),
+    ],
+    dashboard: dashboardFiles({ loopbackOnly: options.noAuth ?? false }),
+    live,
     metricsLimiter: new RateLimiter(options.metricsRequestsPerSecond ?? 120),
     heartbeats,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -133,12 +143,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}`;
 
-  const stopSweep = startZombieSweep({ state, heartbeats, timeoutMs: options.zombieTimeoutMs ?? 30 * 60_000 });
+  const stopSweep = startZombieSweep({
+    state, heartbeats,
+    timeoutMs: options.zombieTimeoutMs ?? 30 * 60_000,
+    onCommitted: (events) => live.publish(events),
+  });
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       stopSweep();
+      live.close();
       await new Promise<void>((done) => {
         server.close(() => done());
         server.closeIdleConnections();
@@ -149,17 +164,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     })());
 
   if (!options.quiet) {
-    // The token itself is never printed: output often ends up in log files (F40). A token the
-    // user gave is known to them; a generated one is in the data folder, readable by them only.
-    const auth = options.noAuth
-      ? 'authentication: off (--no-auth)'
-      : resolved?.source === 'option'
-        ? `user: ${username}  token: the one given`
-        : `user: ${username}  token: in ${join(dataDir, TOKEN_FILE)}`;
-    // One write, so a reader of the output sees the URL and how to authenticate together.
+    const tokenFile = resolved?.source === 'option' ? null : join(dataDir, TOKEN_FILE);
+    const interactive = process.stdout.isTTY === true;
     process.stdout.write(
-      `polyaxon-tracking server: ${url}/ (API ${url}/api/v1/)\n${auth}\ndata: ${dataDir}\n` +
-        (imported ? `${describeImport(imported)}\n` : ''),
+      startBanner({ url, username, token, tokenFile, noAuth: options.noAuth ?? false, dataDir, interactive }) +
+        (imported ? `${describeImport(imported)}
+` : ''),
     );
   }
 

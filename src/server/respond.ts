@@ -32,6 +32,11 @@ export async function send(req: IncomingMessage, res: ServerResponse, reply: Rep
     });
     req.resume();
   }
+  if (reply.keepOpen) {
+    res.writeHead(reply.status, headers);
+    reply.keepOpen(res);
+    return;
+  }
   if (body === undefined || reply.status === 204 || reply.status === 304) {
     res.writeHead(reply.status, headers);
     res.end();

@@ -1,4 +1,4 @@
-import { nameProblem } from '../core/names';
+import { nameProblem } from '../wire/names';
 import type { Reply } from './http';
 import type { ServerEvent, UserAccount } from './model';
 import type { ServerStore } from './store/store';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { brokenNameRule, NAME_MAX_LENGTH, type NameRule } from '../core/names';
+import { brokenNameRule, NAME_MAX_LENGTH, type NameRule } from '../wire/names';
 import { badRequest, HttpError } from './http';
 
 /**

@@ -1,5 +1,6 @@
-import { logger } from '../core/logger';
+import { logger } from '../runtime/logger';
 import { statusEvent } from './routes/statuses';
+import type { ServerEvent } from './model';
 import type { ServerStore } from './store/store';
 
 export interface ZombieSweepOptions {
@@ -8,6 +9,8 @@ export interface ZombieSweepOptions {
   heartbeats: Map<number, number>;
   /** Silence after which a running experiment is failed (Polyaxon: 30 minutes). */
   timeoutMs: number;
+  /** Told of each status once it is stored. */
+  onCommitted(events: ServerEvent[]): void;
 }
 
 /**
@@ -15,7 +18,7 @@ export interface ZombieSweepOptions {
  * Heartbeats are not stored, so after a restart every running experiment gets a fresh grace
  * period counted from the start. Returns the function that stops the sweep.
  */
-export function startZombieSweep({ state, heartbeats, timeoutMs }: ZombieSweepOptions): () => void {
+export function startZombieSweep({ state, heartbeats, timeoutMs, onCommitted }: ZombieSweepOptions): () => void {
   const startedMs = Date.now();
   const sweep = () => {
     const nowMs = Date.now();
@@ -23,7 +26,9 @@ export function startZombieSweep({ state, heartbeats, timeoutMs }: ZombieSweepOp
       for (const id of state.runningExperimentIds()) {
         const lastBeatMs = heartbeats.get(id) ?? startedMs;
         if (nowMs - lastBeatMs < timeoutMs) continue;
-        state.write(() => state.apply(statusEvent(state, id, 'failed', new Date(nowMs).toISOString(), 'Experiment is in a zombie state (no heartbeat).')));
+        const event = statusEvent(state, id, 'failed', new Date(nowMs).toISOString(), 'Experiment is in a zombie state (no heartbeat).');
+        state.write(() => state.apply(event));
+        onCommitted([event]);
         heartbeats.delete(id);
       }
     } catch (error) {

@@ -1,4 +1,4 @@
-import { TransportFailure, type Transport, type TransportRequest, type TransportResponse } from '../core/transport';
+import { TransportFailure, type Transport, type TransportRequest, type TransportResponse } from '../outbox/transport';
 
 /**
  * A transport for tests: it records every request and answers from a script, so a test states

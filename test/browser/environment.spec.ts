@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import type { PolyaxonClient as Client } from '../../src/public-api';
+import type { PolyaxonClient as Client } from '../../src/api/index';
 import { DIST, expect, test, type PolyaxonServerHandle } from './fixtures';
 
 /** The Node build's client, to prepare and read back what the browser sent. */

@@ -4,8 +4,8 @@ import { closeTab, expectPointsInOrder, hideTab, nextLoadDrained, openOutboxPage
 import { isMetricsPost } from './server-traffic';
 
 /**
- * A lease lasts the 30 s request timeout plus 6 s (src/core/sender.ts). A page that goes away notes
- * its leases and the next claimer releases them (src/core/exit-leases.ts): a batch sent again
+ * A lease lasts the 30 s request timeout plus 6 s (src/outbox/sender.ts). A page that goes away notes
+ * its leases and the next claimer releases them (src/browser/page-close/exit-leases.ts): a batch sent again
  * before its claim's lease would have ended was released, not waited out.
  */
 const LEASE_MS = 36_000;

@@ -5,8 +5,8 @@ import { closeTab, expectPointsInOrder, nextLoadDrained, openOutboxPage, outboxP
 import { isMetricsPost, type SeenRequest } from './server-traffic';
 
 /**
- * A lease lasts the 30 s request timeout plus 6 s (src/core/sender.ts); a closing tab notes its
- * leases and the next claimer releases them (src/core/exit-leases.ts): a batch sent again before
+ * A lease lasts the 30 s request timeout plus 6 s (src/outbox/sender.ts); a closing tab notes its
+ * leases and the next claimer releases them (src/browser/page-close/exit-leases.ts): a batch sent again before
  * its claim's lease would have ended was released, not waited out.
  */
 const LEASE_MS = 36_000;

@@ -158,7 +158,7 @@ export function storedRecords(
 }
 
 /**
- * Records a closing page wrote to localStorage (src/browser/idb/exit-spill.ts), oldest first; the
+ * Records a closing page wrote to localStorage (src/browser/page-close/exit-spill.ts), oldest first; the
  * next page that opens the queue moves them into IndexedDB.
  */
 export function spilledRecords(page: Page): Promise<StoredRecord[]> {

@@ -5,7 +5,7 @@
  * (`--cors-origin`) gets through.
  */
 import { pathToFileURL } from 'node:url';
-import type { PolyaxonClient as Client } from '../../src/public-api';
+import type { PolyaxonClient as Client } from '../../src/api/index';
 import { DIST, expect, test, type PolyaxonServerHandle } from './fixtures';
 
 async function projectNames(server: PolyaxonServerHandle): Promise<string[]> {

@@ -1,7 +1,7 @@
-import { Outbox, type OutboxOptions } from '../../src/core/outbox';
-import { MemoryStore } from '../../src/core/memory-store';
-import type { ClientSettings } from '../../src/core/settings';
-import type { OutboxStore } from '../../src/core/store';
+import { Outbox, type OutboxOptions } from '../../src/outbox/outbox';
+import { MemoryStore } from '../../src/outbox/memory-store';
+import type { ClientSettings } from '../../src/runtime/settings';
+import type { OutboxStore } from '../../src/outbox/store';
 import { ScriptedTransport } from '../../src/testing';
 
 export const BASE_URL = 'http://127.0.0.1:8000/api/v1';

@@ -33,7 +33,7 @@ export function spawnServerProcess(args: {
 }): Promise<ServerProcess> {
   const tokenArgs = args.token === undefined ? [] : ['--token', args.token];
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('POLYAXON_')));
-  const entry = args.built ? ['dist/cli.mjs'] : ['--import', 'tsx', 'src/cli.ts'];
+  const entry = args.built ? ['dist/cli.mjs'] : ['--import', 'tsx', 'src/cli/main.ts'];
   const nodeArgs = [...entry, 'serve', '--port', '0', '--data', args.dataDir, ...tokenArgs, ...(args.extra ?? [])];
   const [command, commandArgs] =
     args.umask === undefined

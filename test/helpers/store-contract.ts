@@ -6,8 +6,8 @@
  *   runStoreContract('JournalStore', open, cleanup, { reopen });
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RECORD_FORMAT_VERSION, type OutboxRecord, type RecordKind } from '../../src/core/records';
-import type { ClaimOptions, OutboxStore, StoreCaps } from '../../src/core/store';
+import { RECORD_FORMAT_VERSION, type OutboxRecord, type RecordKind } from '../../src/outbox/records';
+import type { ClaimOptions, OutboxStore, StoreCaps } from '../../src/outbox/store';
 
 export interface StoreContractOptions {
   /**
@@ -294,6 +294,26 @@ export function runStoreContract(
         expect(result.evicted).toBe(2);
         expect(await store.count()).toMatchObject({ records: 2, bytes: 200 });
       });
+
+      /** A keyed batch of three (`state`), an unkeyed metric after it and one of another run; one more record over the caps. */
+      async function overCapsBesideKeyedBatch(state: 'leased' | 'released') {
+        await appendAll([1, 2, 3, 4, 5, 6].map((seq) => testRecord(seq, 'a', 'metrics')));
+        const claimed = await store.claim(claimOptions({ maxCount: 3 }));
+        expect(ids(claimed)).toEqual(['r000001', 'r000002', 'r000003']);
+        if (state === 'released') await store.release(ids(claimed));
+        await appendAll([testRecord(7, 'b', 'metrics')]);
+        const result = await store.append([testRecord(8, 'a', 'metrics')], { maxRecords: 6, maxBytes: 1e9 });
+        expect(result.evicted).toBe(2);
+        expect(await store.count()).toMatchObject({ records: 6, byRun: { a: 5, b: 1 } });
+        // The batch comes back whole, under its key, once its lease is over.
+        const again = await store.claim(claimOptions({ owner: 'tab-b', now: NOW + LEASE_MS + 1 }));
+        expect(ids(again)).toEqual(ids(claimed));
+        expect(again.every((record) => record.batch === claimed[0].batch)).toBe(true);
+      }
+
+      it('keeps a leased keyed batch whole and evicts the unkeyed metrics after it', () => overCapsBesideKeyedBatch('leased'));
+
+      it('keeps a released keyed batch whole and evicts the unkeyed metrics after it', () => overCapsBesideKeyedBatch('released'));
 
       it('does not evict records in flight', async () => {
         const now = Date.now();

@@ -3,10 +3,9 @@
  * server back, and the summary line (its progress bar is test/unit/cli-progress.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { DROP_REASONS, type DropReason } from '../../src/core/policy';
-import { storeName } from '../../src/experiment/registry';
+import { DROP_REASONS, type DropReason } from '../../src/outbox/policy';
 import { formatDrops } from '../../src/cli/progress';
-import { baseUrlOfQueue, describeQueueServer } from '../../src/cli/queue-names';
+import { baseUrlOfQueue, describeQueueServer, queueName as storeName } from '../../src/outbox/queue-name';
 import { parseSyncArgs, summaryLine } from '../../src/cli/sync';
 import type { QueueSyncResult } from '../../src/cli/sync-queue';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PolyaxonClient } from '../../src/client/client';
-import { PolyaxonError } from '../../src/core/errors';
+import { PolyaxonError } from '../../src/runtime/errors';
 import { startServer } from '../../src/server/index';
 import { failure } from '../helpers/polyaxon-error';
 

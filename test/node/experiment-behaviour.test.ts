@@ -4,8 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Experiment, ValidationError } from '../../src/index.node';
-import { logger } from '../../src/core/logger';
-import { getEnvironment } from '../../src/core/runtime';
+import { logger } from '../../src/runtime/logger';
+import { installedEnvironment } from '../../src/runtime/installed';
 import { closeExperiments, delivered, ensureProject, experimentOn, serverView, startMnistServer } from '../fixtures/experiment-setup';
 import { clientFor, startRecordingProxy, type LocalServer, type RecordingProxy } from '../helpers/local-server';
 
@@ -31,8 +31,8 @@ function libraryWarnings(spy: { mock: { calls: unknown[][] } }): string[] {
 
 describe('POLYAXON_NO_OP', () => {
   it('makes every call do nothing and sends no request', async () => {
-    const runEnv = vi.spyOn(getEnvironment(), 'runEnv');
-    const codeRef = vi.spyOn(getEnvironment(), 'codeRef');
+    const runEnv = vi.spyOn(installedEnvironment(), 'runEnv');
+    const codeRef = vi.spyOn(installedEnvironment(), 'codeRef');
     const client = clientFor(proxy.port, local.token, { env: { POLYAXON_NO_OP: 'true' } });
     // No project either: a no-op experiment needs nothing.
     const experiment = new Experiment({ client, outbox: { directory: local.outboxDir } });

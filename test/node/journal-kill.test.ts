@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { OutboxStore } from '../../src/core/store';
+import type { OutboxStore } from '../../src/outbox/store';
 import { openJournalStore } from '../../src/node/journal-store';
 
 const NAME = 'http://127.0.0.1:8000';

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CLIENT_VERSION } from '../../src/core/version';
+import { CLIENT_VERSION } from '../../src/runtime/version';
 import { nodeEnvironment } from '../../src/node/environment';
 import { collectRunEnv, readPackages } from '../../src/node/run-env';
 

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ import { spawnServerProcess } from '../helpers/server-process';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const runCli = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 20_000 });
+  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 20_000 });
 
 let dataDir: string;
 beforeEach(async () => {
@@ -77,4 +77,33 @@ describe('polyaxon-tracking CLI', () => {
     expect(exit.code).toBe(0);
     expect(server.output()).toMatch(/stopped \(SIGTERM\)/);
   });
+
+  it('on a terminal, serve prints the dashboard link with the token in its fragment and an export line', async () => {
+    // `script` gives the server a pseudo-terminal as its stdout, as a person's shell would.
+    const command = `${process.execPath} --import tsx src/cli/main.ts serve --port 0 --data ${dataDir}`;
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let printed = '';
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no link within 30 s:\n${printed}`)), 30_000);
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`serve exited (${code}) before printing the link:\n${printed}`));
+        });
+        child.stdout?.on('data', (chunk: Buffer) => {
+          printed += chunk.toString();
+          if (printed.includes('export POLYAXON_SECRET_USER_TOKEN=')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      const token = (await readFile(join(dataDir, 'token'), 'utf8')).trim();
+      const lines = printed.replace(/\r/g, '').split('\n');
+      expect(lines[0]).toMatch(new RegExp(`^polyaxon-tracking server: http://127\\.0\\.0\\.1:\\d+/#token=${token}$`));
+      expect(lines[1]).toBe(`export POLYAXON_SECRET_USER_TOKEN=${token}`);
+    } finally {
+      if (child.exitCode === null) process.kill(-(child.pid as number), 'SIGTERM');
+    }
+  }, 40_000);
 });

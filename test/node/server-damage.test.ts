@@ -13,7 +13,7 @@ let dataDir: string;
 const processes: ServerProcess[] = [];
 
 const serve = (...extra: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--data', dataDir, '--token', TOKEN, ...extra], {
+  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--data', dataDir, '--token', TOKEN, ...extra], {
     cwd: REPO_ROOT, encoding: 'utf8', timeout: 20_000,
   });
 

@@ -153,12 +153,12 @@ describe('import of a JSONL data folder', () => {
       server.child.kill('SIGTERM');
       await server.exited;
     }
-    const check = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--check', '--data', oldDir], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 20_000 });
+    const check = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--check', '--data', oldDir], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 20_000 });
     expect(check.status).toBe(0);
     expect(check.stdout).toMatch(/journal\.jsonl:4: not a journal entry/);
     expect(check.stdout).toMatch(/no database yet/);
     // A second import into a store that holds data is refused.
-    const refused = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--data', dataDir, '--import', oldDir], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 20_000 });
+    const refused = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--data', dataDir, '--import', oldDir], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 20_000 });
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/--import needs an empty store/);
     expect((await stat(join(oldDir, 'server.db')).catch(() => null))).toBeNull();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { captureBrowserConsole, formatConsoleArgs, MAX_LINE_CHARS } from '../../src/browser/console';
-import { LOG_PREFIX, logger, setLogLevel } from '../../src/core/logger';
+import { LOG_PREFIX, logger, setLogLevel } from '../../src/runtime/logger';
 
 /** A console double recording what reached the "real" console. */
 function fakeConsole() {

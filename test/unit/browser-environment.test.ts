@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkCodeRef, injectedCodeRef } from '../../src/browser/code-ref';
 import { browserEnvironment, injectedEnvLookup } from '../../src/browser/environment';
-import { ValidationError } from '../../src/core/errors';
-import { logger } from '../../src/core/logger';
+import { ValidationError } from '../../src/runtime/errors';
+import { logger } from '../../src/runtime/logger';
 
 const globals = globalThis as Record<string, unknown>;
 
@@ -87,7 +87,7 @@ describe('browser environment', () => {
   it('is the browser kind, with a keepalive sender and a no-op unrefTimer', async () => {
     const environment = browserEnvironment();
     expect(environment.kind).toBe('browser');
-    expect(typeof environment.sendOnExit).toBe('function');
+    expect(typeof environment.closeSender).toBe('function');
     expect(() => environment.unrefTimer(setTimeout(() => {}, 0))).not.toThrow();
     expect(environment.readTextFile).toBeUndefined();
   });

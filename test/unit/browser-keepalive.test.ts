@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKeepaliveSender, KEEPALIVE_BUDGET_BYTES, utf8Length } from '../../src/browser/keepalive';
+import { createKeepaliveSender, KEEPALIVE_BUDGET_BYTES, utf8Length } from '../../src/browser/page-close/keepalive';
 
 interface Received {
   method: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { installPageLifecycle } from '../../src/browser/lifecycle';
-import type { LifecycleHooks } from '../../src/core/environment';
+import type { LifecycleHooks } from '../../src/runtime/environment';
 
 function recordingHooks(calls: string[], options: { throwOnHide?: boolean } = {}): LifecycleHooks {
   return {

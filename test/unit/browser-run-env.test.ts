@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { detectNotebook, pageNotebookProbe } from '../../src/browser/notebook';
 import { collectBrowserRunEnv } from '../../src/browser/run-env';
-import { CLIENT_VERSION } from '../../src/core/version';
+import { CLIENT_VERSION } from '../../src/runtime/version';
 
 /** A WebGL context double exposing the debug-renderer extension, recording loseContext. */
 function fakeWebgl(lost: string[]) {

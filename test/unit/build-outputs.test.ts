@@ -49,7 +49,7 @@ describe('build outputs (run `npm run build` first)', () => {
     expect(types).not.toMatch(/from\s*['"]\.\//);
   });
 
-  it.runIf(existsSync(new URL('src/cli.ts', root)))('the CLI starts with exactly one shebang and is executable', () => {
+  it.runIf(existsSync(new URL('src/cli/main.ts', root)))('the CLI starts with exactly one shebang and is executable', () => {
     const code = read('dist/cli.mjs');
     expect(code.startsWith('#!/usr/bin/env node\n')).toBe(true);
     expect(code.match(/^#!/gm)).toHaveLength(1);

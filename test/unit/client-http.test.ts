@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PolyaxonClient } from '../../src/client/client';
-import { PolyaxonError } from '../../src/core/errors';
-import type { ClientOptions } from '../../src/core/settings';
+import { PolyaxonError } from '../../src/runtime/errors';
+import type { ClientOptions } from '../../src/runtime/settings';
 import { failure } from '../helpers/polyaxon-error';
 
 /** A loopback server that records every request and answers what the test scripted. */

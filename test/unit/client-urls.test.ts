@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PolyaxonClient } from '../../src/client/client';
-import { ValidationError } from '../../src/core/errors';
-import type { ClientOptions } from '../../src/core/settings';
+import { ValidationError } from '../../src/runtime/errors';
+import type { ClientOptions } from '../../src/runtime/settings';
 
 /**
  * URL building for hosts that cannot be reached from a test (ports 80/443, https, cluster names):

@@ -1,45 +1,39 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  CONTEXT_AUTH_TOKEN_PATH,
-  getClusterDef,
-  getDataPaths,
-  getDeclarations,
-  getExperimentInfo,
-  getLogLevel,
-  getOutputsPath,
-  getParams,
-  getTaskInfo,
-  getTfConfig,
-  NotManagedError,
-  parseExperimentName,
-  readInClusterToken,
-} from '../../src/core/context';
-import type { Environment } from '../../src/core/environment';
-import { ValidationError } from '../../src/core/errors';
-import { getEnvironment, setEnvironment } from '../../src/core/runtime';
+import { beforeEach, describe, expect, it } from 'vitest';
+import * as inCluster from '../../src/runtime/in-cluster';
+import { ValidationError } from '../../src/runtime/errors';
+
+const { CONTEXT_AUTH_TOKEN_PATH, NotManagedError, parseExperimentName } = inCluster;
+
+/** The runtime the getters are handed: built by `install`, reading this file's variables and files. */
+let environment: inCluster.InClusterEnvironment;
+const getClusterDef = () => inCluster.getClusterDef(environment);
+const getDataPaths = () => inCluster.getDataPaths(environment);
+const getDeclarations = () => inCluster.getDeclarations(environment);
+const getExperimentInfo = () => inCluster.getExperimentInfo(environment);
+const getLogLevel = () => inCluster.getLogLevel(environment);
+const getOutputsPath = () => inCluster.getOutputsPath(environment);
+const getParams = () => inCluster.getParams(environment);
+const getTaskInfo = () => inCluster.getTaskInfo(environment);
+const getTfConfig = (options?: inCluster.TfConfigOptions) => inCluster.getTfConfig(environment, options);
+const readInClusterToken = () => inCluster.readInClusterToken(environment);
 
 let variables: Record<string, string | undefined>;
 let files: Record<string, string>;
-let previous: Environment;
 
 function install(options: { canSetEnv?: boolean; canReadFiles?: boolean } = {}): void {
   const { canSetEnv = true, canReadFiles = true } = options;
-  setEnvironment({
-    ...previous,
+  environment = {
     getEnv: (name) => variables[name],
     readTextFile: canReadFiles ? (path) => files[path] : undefined,
     setEnv: canSetEnv ? (name, value) => void (variables[name] = value) : undefined,
-  });
+  };
 }
 
 beforeEach(() => {
-  previous = getEnvironment();
   variables = { POLYAXON_IS_MANAGED: 'true' };
   files = {};
   install();
 });
-
-afterEach(() => setEnvironment(previous));
 
 const CLUSTER = { master: ['plxjob-master0:2000'], worker: ['plxjob-worker1:2000', 'plxjob-worker2:2000'], ps: ['plxjob-ps3:2000'] };
 const TASK = { type: 'worker', index: 1 };
@@ -173,7 +167,7 @@ describe('readInClusterToken', () => {
 
   it('falls back to the variable when reading the file throws or the runtime has no files', () => {
     variables.POLYAXON_SECRET_USER_TOKEN = 'from-env';
-    setEnvironment({ ...getEnvironment(), readTextFile: () => { throw new Error('EACCES'); } });
+    environment = { ...environment, readTextFile: () => { throw new Error('EACCES'); } };
     expect(readInClusterToken()).toBe('from-env');
     install({ canReadFiles: false });
     expect(readInClusterToken()).toBe('from-env');

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hashData, hashDataSync, POLYAXON_HASH_LENGTH } from '../../src/core/datahash';
-import { ValidationError } from '../../src/core/errors';
-import { md5Hex } from '../../src/core/md5';
-import { pythonFloatRepr, pythonStr, pythonStringRepr } from '../../src/core/python-str';
+import { hashData, hashDataSync, POLYAXON_HASH_LENGTH } from '../../src/wire/datahash';
+import { ValidationError } from '../../src/runtime/errors';
+import { md5Hex } from '../../src/wire/md5';
+import { pythonFloatRepr, pythonStr, pythonStringRepr } from '../../src/wire/python-str';
 
 const nodeMd5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex');
 

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { localStorageExitNotes } from '../../src/browser/idb/exit-spill';
-import { releaseNotedLeases, RELEASE_MARGIN_MS } from '../../src/core/exit-leases';
-import { ExitWindow } from '../../src/core/exit-window';
-import { MemoryStore } from '../../src/core/memory-store';
-import type { OutboxRecord } from '../../src/core/records';
+import { localStorageExitNotes } from '../../src/browser/page-close/exit-spill';
+import { releaseNotedLeases, RELEASE_MARGIN_MS } from '../../src/browser/page-close/exit-leases';
+import { ExitWindow } from '../../src/browser/page-close/exit-window';
+import { MemoryStore } from '../../src/outbox/memory-store';
+import type { OutboxRecord } from '../../src/outbox/records';
 
 let seq = 0;
 function record(run: string, bytes = 10, kind: OutboxRecord['kind'] = 'metrics'): OutboxRecord {

@@ -6,8 +6,8 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openIndexedDbStore } from '../../src/browser/idb-store';
-import type { OutboxRecord } from '../../src/core/records';
-import type { OutboxStore } from '../../src/core/store';
+import type { OutboxRecord } from '../../src/outbox/records';
+import type { OutboxStore } from '../../src/outbox/store';
 import { rawContents } from '../helpers/idb-raw';
 import { testRecord } from '../helpers/store-contract';
 

@@ -2,7 +2,7 @@
  * A claim made once the page is going away (`pagehide`) does not answer: an empty answer would
  * tell the outbox that its written records had all left, and the close send that follows would
  * then send a run's later records ahead of its first ones. If the page runs again (back/forward
- * cache) the claim fails and the next one works. src/browser/idb/page-exit.ts listens on the
+ * cache) the claim fails and the next one works. src/browser/page-close/page-exit.ts listens on the
  * global scope, which here is given `addEventListener` for the test's page events.
  */
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';

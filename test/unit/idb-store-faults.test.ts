@@ -1,7 +1,7 @@
 import { IDBFactory, IDBKeyRange, IDBObjectStore as FDBObjectStore, forceCloseDatabase } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { logger } from '../../src/core/logger';
-import type { OutboxStore } from '../../src/core/store';
+import { logger } from '../../src/runtime/logger';
+import type { OutboxStore } from '../../src/outbox/store';
 import { databaseName, openBrowserStore, openIndexedDbStore } from '../../src/browser/idb-store';
 import { outboxFixture } from '../helpers/outbox-fixture';
 import { rawContents } from '../helpers/idb-raw';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { logger } from '../../src/core/logger';
+import { logger } from '../../src/runtime/logger';
 import { openJournalStore } from '../../src/node/journal-store';
 import { testRecord } from '../helpers/store-contract';
 

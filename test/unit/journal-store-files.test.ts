@@ -4,8 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { logger } from '../../src/core/logger';
-import type { OutboxStore } from '../../src/core/store';
+import { logger } from '../../src/runtime/logger';
+import type { OutboxStore } from '../../src/outbox/store';
 import { JOURNAL_FORMAT, JOURNAL_VERSION } from '../../src/node/journal/format';
 import {
   listJournals,

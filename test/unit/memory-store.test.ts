@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStore } from '../../src/core/memory-store';
+import { MemoryStore } from '../../src/outbox/memory-store';
 import { runStoreContract, testRecord } from '../helpers/store-contract';
 
 runStoreContract('MemoryStore', async () => new MemoryStore());

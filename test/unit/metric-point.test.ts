@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { metricPoint } from '../../src/core/metric-point';
+import { metricPoint } from '../../src/wire/metric-point';
 
 it('bounds the JSON size of a point from above, for short and longest-form numbers', () => {
   const cases: Array<Record<string, number>> = [

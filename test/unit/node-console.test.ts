@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ConsoleLevel } from '../../src/core/environment';
-import { LOG_PREFIX, logger, setLogLevel } from '../../src/core/logger';
+import type { ConsoleLevel } from '../../src/runtime/environment';
+import { LOG_PREFIX, logger, setLogLevel } from '../../src/runtime/logger';
 import { captureConsole } from '../../src/node/console';
 
 const LEVELS: ConsoleLevel[] = ['log', 'info', 'warn', 'error', 'debug'];

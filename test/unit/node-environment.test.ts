@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLIENT_VERSION } from '../../src/core/version';
+import { CLIENT_VERSION } from '../../src/runtime/version';
 import { nodeEnvironment } from '../../src/node/environment';
 
 const VARIABLE = 'POLYAXON_NODE_ENV_TEST_VARIABLE';
@@ -66,7 +66,7 @@ describe('nodeEnvironment', () => {
   });
 
   it('has no page-unload sender in Node', () => {
-    expect(nodeEnvironment().sendOnExit).toBeUndefined();
+    expect(nodeEnvironment().closeSender).toBeUndefined();
   });
 
   it('CLIENT_VERSION equals the package.json version', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactArgv, redactSecrets, redactText, redactUrlCredentials } from '../../src/core/redact';
+import { REDACTED, redactArgv, redactSecrets, redactText, redactUrlCredentials } from '../../src/runtime/redact';
 
 describe('redactUrlCredentials', () => {
   it.each([

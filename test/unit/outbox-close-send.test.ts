@@ -1,11 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { pagePresence } from '../../src/browser/page-presence';
-import type { Environment, ExitNotes, ExitRequest, PagePresence } from '../../src/core/environment';
-import { EXIT_MAX_REQUESTS, sendOnClose } from '../../src/core/exit-send';
-import { logger } from '../../src/core/logger';
-import { MemoryStore } from '../../src/core/memory-store';
-import { getEnvironment, setEnvironment } from '../../src/core/runtime';
-import { existingRun, outboxFixture, testSettings } from '../helpers/outbox-fixture';
+import { pageCloseSender, type PageCloseOptions } from '../../src/browser/page-close/close-sender';
+import type { ExitNotes } from '../../src/browser/page-close/exit-leases';
+import type { ExitRequest } from '../../src/browser/page-close/keepalive';
+import { pagePresence, type PagePresence } from '../../src/browser/page-close/page-presence';
+import { EXIT_MAX_REQUESTS, sendOnClose } from '../../src/browser/page-close/exit-send';
+import { logger } from '../../src/runtime/logger';
+import { MemoryStore } from '../../src/outbox/memory-store';
+import type { Outbox } from '../../src/outbox/outbox';
+import type { OutboxRuntime } from '../../src/outbox/runtime';
+import { existingRun, outboxFixture as plainOutboxFixture, testSettings } from '../helpers/outbox-fixture';
 import { testRecord } from '../helpers/store-contract';
 
 const metric = (run: string, step: number) => ({ run, kind: 'metrics' as const, body: { values: { step }, created_at: `t${step}` } });
@@ -57,19 +60,35 @@ async function pageWithBatchInFlight(store: MemoryStore, points: number) {
   return { closing, run, inFlight: closing.transport.requests[0] };
 }
 
-let environment: Environment;
 let notes: ReturnType<typeof memoryNotes>;
+/** The close-time protocol of every page (outbox) of a test; its keepalive is the one `closePage` is given. */
+let pageClose: PageCloseOptions;
+let pageKeepalive: (request: ExitRequest) => boolean;
+/** The runtime of every page of a test: one that sends as a page goes away (browsers). */
+let pageRuntime: OutboxRuntime;
+const outboxFixture = (options: Parameters<typeof plainOutboxFixture>[0] = {}) => plainOutboxFixture({ runtime: pageRuntime, ...options });
+
+/** The page of `outbox` closes (`pagehide`) with `send` as its keepalive. */
+function closePage(outbox: Outbox, send: (request: ExitRequest) => boolean): number {
+  pageKeepalive = send;
+  return outbox.sendOnClose();
+}
+
+/** The page of `outbox` is hidden with `send` as its keepalive. */
+function hidePage(outbox: Outbox, send: (request: ExitRequest) => boolean): Promise<void> {
+  pageKeepalive = send;
+  return outbox.persistThenSendOnHide();
+}
 
 beforeEach(() => {
   vi.useFakeTimers();
   logger.resetWarnings();
-  environment = getEnvironment();
   notes = memoryNotes();
-  // A runtime that sends at page exit (browsers): only there does the outbox keep its exit window.
-  setEnvironment({ ...environment, exitNotes: notes, sendOnExit: () => false });
+  pageKeepalive = () => false;
+  pageClose = { keepalive: (request) => pageKeepalive(request), notes };
+  pageRuntime = { unrefTimer: () => {}, closeSender: pageCloseSender(pageClose) };
 });
 afterEach(() => {
-  setEnvironment(environment);
   vi.useRealTimers();
 });
 
@@ -81,7 +100,7 @@ describe('outbox: sending at page close (pagehide), from memory, in the listener
     outbox.append(stopped(run));
     const keepalive = capturingSend();
 
-    expect(outbox.sendOnClose(keepalive.send)).toBe(2);
+    expect(closePage(outbox, keepalive.send)).toBe(2);
     expect(keepalive.microtaskRan()).toBe(false);
     expect(keepalive.sent.map((request) => `${request.method} ${request.url.replace(/^.*\/v1/, '')}`)).toEqual([
       'POST /u/p/experiments/7/metrics/',
@@ -101,7 +120,7 @@ describe('outbox: sending at page close (pagehide), from memory, in the listener
     for (const step of range(0, 150)) closing.outbox.append(metric(run, step));
     closing.outbox.append(stopped(run));
     const keepalive = capturingSend();
-    closing.outbox.sendOnClose(keepalive.send);
+    closePage(closing.outbox, keepalive.send);
     closing.outbox.pause();
 
     const next = outboxFixture({ store });
@@ -118,7 +137,7 @@ describe('outbox: sending at page close (pagehide), from memory, in the listener
     closing.outbox.append(stopped(run));
 
     const keepalive = capturingSend();
-    closing.outbox.sendOnClose(keepalive.send);
+    closePage(closing.outbox, keepalive.send);
     closing.outbox.pause();
     // The points that followed go to the same endpoint: they wait, as two requests could be stored in either order.
     expect(keepalive.sent.map((request) => [key(request), request.body])).toEqual([[key(inFlight), inFlight.body]]);
@@ -136,8 +155,8 @@ describe('outbox: sending at page close (pagehide), from memory, in the listener
   it('without a note the cut-off batch waits for its lease, then goes under the same key', async () => {
     const store = new MemoryStore();
     const { closing, inFlight } = await pageWithBatchInFlight(store, 20);
-    setEnvironment({ ...environment, exitNotes: undefined });
-    closing.outbox.sendOnClose(capturingSend().send);
+    pageClose.notes = undefined;
+    closePage(closing.outbox, capturingSend().send);
     closing.outbox.pause();
 
     const next = outboxFixture({ store });
@@ -156,7 +175,7 @@ describe('outbox: sending at page close (pagehide), from memory, in the listener
     outbox.append(stopped(other));
     let offered = 0;
     const sent: ExitRequest[] = [];
-    outbox.sendOnClose((request) => {
+    closePage(outbox, (request) => {
       if (offered++ === 0) return false;
       sent.push(request);
       return true;
@@ -170,7 +189,7 @@ describe('outbox: sending at page close (pagehide), from memory, in the listener
     for (const step of range(0, 300)) outbox.append(metric(run, step));
     outbox.append(stopped(run));
     const keepalive = capturingSend();
-    expect(outbox.sendOnClose(keepalive.send)).toBe(1);
+    expect(closePage(outbox, keepalive.send)).toBe(1);
     expect(steps(keepalive.sent[0])).toEqual(range(0, 200));
   });
 
@@ -181,7 +200,7 @@ describe('outbox: sending at page close (pagehide), from memory, in the listener
       outbox.append(stopped(run));
     }
     const keepalive = capturingSend();
-    expect(outbox.sendOnClose(keepalive.send)).toBe(EXIT_MAX_REQUESTS);
+    expect(closePage(outbox, keepalive.send)).toBe(EXIT_MAX_REQUESTS);
   });
 
   it('F09 skips a run whose create is not acknowledged and sends the others', async () => {
@@ -193,7 +212,7 @@ describe('outbox: sending at page close (pagehide), from memory, in the listener
     const run = await existingRun(outbox);
     outbox.append(metric(run, 1));
     const keepalive = capturingSend();
-    expect(outbox.sendOnClose(keepalive.send)).toBe(1);
+    expect(closePage(outbox, keepalive.send)).toBe(1);
     expect(keepalive.sent[0].url).toMatch(/experiments\/7\/metrics\/$/);
   });
 
@@ -205,7 +224,7 @@ describe('outbox: sending at page close (pagehide), from memory, in the listener
     await vi.advanceTimersByTimeAsync(1_100);
     expect(outbox.stats().pausedReason).toBe('unauthenticated');
     const keepalive = capturingSend();
-    expect(outbox.sendOnClose(keepalive.send)).toBe(0);
+    expect(closePage(outbox, keepalive.send)).toBe(0);
     expect(keepalive.sent).toHaveLength(0);
   });
 
@@ -215,10 +234,10 @@ describe('outbox: sending at page close (pagehide), from memory, in the listener
     const run = await existingRun(outbox);
     outbox.append(metric(run, 1));
     const keepalive = capturingSend();
-    expect(outbox.sendOnClose(keepalive.send)).toBe(1);
-    expect(outbox.sendOnClose(keepalive.send)).toBe(0);
+    expect(closePage(outbox, keepalive.send)).toBe(1);
+    expect(closePage(outbox, keepalive.send)).toBe(0);
     const claim = vi.spyOn(store, 'claim');
-    await outbox.persistThenSendOnExit(keepalive.send);
+    await hidePage(outbox, keepalive.send);
     expect(claim).not.toHaveBeenCalled();
   });
 
@@ -228,7 +247,7 @@ describe('outbox: sending at page close (pagehide), from memory, in the listener
     const run = await existingRun(outbox);
     outbox.setOnline(false);
     outbox.append(metric(run, 1));
-    outbox.sendOnClose(capturingSend().send);
+    closePage(outbox, capturingSend().send);
     const claim = vi.spyOn(store, 'claim');
     outbox.setOnline(true);
     await vi.advanceTimersByTimeAsync(5_000);
@@ -242,7 +261,7 @@ describe('outbox: sending at page close (pagehide), from memory, in the listener
     const run = await existingRun(outbox);
     for (const step of range(0, 10)) outbox.append(metric(run, step));
     let storedAtSend = -1;
-    outbox.sendOnClose((request) => {
+    closePage(outbox, (request) => {
       // MemoryStore.append copies synchronously: what it holds is what the exit write handed it.
       storedAtSend = (store as unknown as { records: unknown[] }).records.length;
       return request !== undefined;
@@ -260,14 +279,11 @@ describe('outbox: two pages on one queue (F12), each knowing of the other over a
   let presences: PagePresence[];
   beforeEach(() => {
     presences = [];
-    setEnvironment({
-      ...getEnvironment(),
-      pagePresence: (topic, onLeave) => {
-        const presence = pagePresence(topic, onLeave);
-        presences.push(presence);
-        return presence;
-      },
-    });
+    pageClose.presence = (topic, onLeave) => {
+      const presence = pagePresence(topic, onLeave);
+      presences.push(presence);
+      return presence;
+    };
   });
   afterEach(() => {
     // Pages still open leave (a closed page already has: leave runs once per page).
@@ -303,7 +319,7 @@ describe('outbox: two pages on one queue (F12), each knowing of the other over a
     logging.outbox.append(stopped(run));
 
     const keepalive = capturingSend();
-    logging.outbox.sendOnClose(keepalive.send);
+    closePage(logging.outbox, keepalive.send);
     const sentTwice = keepalive.sent.flatMap((request) => (request.url.endsWith('/metrics/') ? steps(request) : [])).filter((step) => step < 50);
     expect(sentTwice).toEqual([]);
     // Neither did it send what the other page may take next: that page is live and sends it.
@@ -335,7 +351,7 @@ describe('outbox: two pages on one queue (F12), each knowing of the other over a
     logging.outbox.append(stopped(otherRun));
 
     const keepalive = capturingSend();
-    logging.outbox.sendOnClose(keepalive.send);
+    closePage(logging.outbox, keepalive.send);
     // The run whose head it holds leased is its alone, up to its end; the other run is not.
     expect(keepalive.sent.map((request) => [key(request), request.url.replace(/^.*\/experiments\//, '')])).toEqual([
       [key(inFlight), '7/metrics/'],
@@ -345,12 +361,12 @@ describe('outbox: two pages on one queue (F12), each knowing of the other over a
 
   it("F12 a page that said bye is forgotten: the last page's close sends everything again", async () => {
     const { logging, other } = await twoPages();
-    other.outbox.sendOnClose(capturingSend().send);
+    closePage(other.outbox, capturingSend().send);
     await vi.waitFor(() => expect(presences[0].othersAlive()).toBe(false), { timeout: 5_000 });
     const run = await existingRun(logging.outbox);
     for (const step of range(0, 30)) logging.outbox.append(metric(run, step));
     const keepalive = capturingSend();
-    expect(logging.outbox.sendOnClose(keepalive.send)).toBe(1);
+    expect(closePage(logging.outbox, keepalive.send)).toBe(1);
     expect(steps(keepalive.sent[0])).toEqual(range(0, 30));
   });
 
@@ -373,7 +389,7 @@ describe('outbox: two pages on one queue (F12), each knowing of the other over a
       const run = await existingRun(outbox);
       for (const step of range(0, 30)) outbox.append(metric(run, step));
       const keepalive = capturingSend();
-      expect(outbox.sendOnClose(keepalive.send)).toBe(1);
+      expect(closePage(outbox, keepalive.send)).toBe(1);
       expect(steps(keepalive.sent[0])).toEqual(range(0, 30));
     };
     await closeWithPoints(inMemory);

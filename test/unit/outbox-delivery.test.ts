@@ -1,9 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { logger } from '../../src/core/logger';
-import { MemoryStore } from '../../src/core/memory-store';
-import { Outbox } from '../../src/core/outbox';
+import { pageCloseSender } from '../../src/browser/page-close/close-sender';
+import type { ExitRequest } from '../../src/browser/page-close/keepalive';
+import { logger } from '../../src/runtime/logger';
+import { MemoryStore } from '../../src/outbox/memory-store';
+import { Outbox } from '../../src/outbox/outbox';
+import type { OutboxRuntime } from '../../src/outbox/runtime';
 import { existingRun, outboxFixture, testSettings } from '../helpers/outbox-fixture';
 import { ScriptedTransport } from '../helpers/scripted-transport';
+
+/** A runtime that sends as the page is hidden or closes (browsers), through `keepalive`. */
+function pageRuntime(keepalive: (request: ExitRequest) => boolean): OutboxRuntime {
+  return { unrefTimer: () => {}, closeSender: pageCloseSender({ keepalive }) };
+}
 
 const metric = (run: string, step: number) => ({ run, kind: 'metrics' as const, body: { values: { step, loss: 1 / step }, created_at: `t${step}` } });
 
@@ -258,15 +266,16 @@ describe('outbox: lifecycle and state', () => {
   });
 
   it('on page hide, persists and hands batches to the keepalive sender, leaving them leased', async () => {
-    const { outbox, transport, store } = outboxFixture({ startOffline: false, flushIntervalMs: 60_000 });
-    const run = await existingRun(outbox);
-    outbox.append(metric(run, 1));
-    outbox.append(metric(run, 2));
     const exitRequests: Array<{ url: string; body?: string; headers: Record<string, string> }> = [];
-    await outbox.persistThenSendOnExit((request) => {
+    const runtime = pageRuntime((request) => {
       exitRequests.push(request);
       return true;
     });
+    const { outbox, transport, store } = outboxFixture({ startOffline: false, flushIntervalMs: 60_000, runtime });
+    const run = await existingRun(outbox);
+    outbox.append(metric(run, 1));
+    outbox.append(metric(run, 2));
+    await outbox.persistThenSendOnHide();
     expect(exitRequests).toHaveLength(1);
     expect(exitRequests[0].url).toMatch(/\/experiments\/7\/metrics\/$/);
     expect(JSON.parse(exitRequests[0].body!)).toHaveLength(2);
@@ -276,10 +285,10 @@ describe('outbox: lifecycle and state', () => {
   });
 
   it('a refused keepalive send releases the batch for the next load', async () => {
-    const { outbox, store } = outboxFixture({ flushIntervalMs: 60_000 });
+    const { outbox, store } = outboxFixture({ flushIntervalMs: 60_000, runtime: pageRuntime(() => false) });
     const run = await existingRun(outbox);
     outbox.append(metric(run, 1));
-    await outbox.persistThenSendOnExit(() => false);
+    await outbox.persistThenSendOnHide();
     expect(await store.claim({ owner: 'next-load', leaseMs: 1, now: Date.now(), maxCount: 10, maxBytes: 1e6 })).toHaveLength(1);
   });
 

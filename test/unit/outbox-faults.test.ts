@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PolyaxonError } from '../../src/core/errors';
-import { logger } from '../../src/core/logger';
-import { MemoryStore } from '../../src/core/memory-store';
+import { PolyaxonError } from '../../src/runtime/errors';
+import { logger } from '../../src/runtime/logger';
+import { MemoryStore } from '../../src/outbox/memory-store';
 import { existingRun, outboxFixture, testSettings } from '../helpers/outbox-fixture';
 import type { RecordedRequest } from '../helpers/scripted-transport';
 

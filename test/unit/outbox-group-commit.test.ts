@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { GroupCommit } from '../../src/core/group-commit';
-import { logger } from '../../src/core/logger';
-import { MemoryStore } from '../../src/core/memory-store';
-import { DEFAULT_CAPS } from '../../src/core/outbox-options';
-import { RECORD_FORMAT_VERSION, newRecordId, type OutboxRecord } from '../../src/core/records';
-import type { AppendResult, OutboxStore } from '../../src/core/store';
+import { GroupCommit } from '../../src/outbox/group-commit';
+import { logger } from '../../src/runtime/logger';
+import { MemoryStore } from '../../src/outbox/memory-store';
+import { DEFAULT_CAPS } from '../../src/outbox/options';
+import { RECORD_FORMAT_VERSION, newRecordId, type OutboxRecord } from '../../src/outbox/records';
+import type { AppendResult, OutboxStore } from '../../src/outbox/store';
 import { existingRun, outboxFixture } from '../helpers/outbox-fixture';
 
 /** A store whose appends wait: each until the test releases it, or a fixed time on a real timer. */

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryStore } from '../../src/core/memory-store';
-import { Outbox, type OutboxOptions } from '../../src/core/outbox';
-import { fetchTransport, TransportFailure } from '../../src/core/transport';
+import { MemoryStore } from '../../src/outbox/memory-store';
+import { Outbox, type OutboxOptions } from '../../src/outbox/outbox';
+import { fetchTransport, TransportFailure } from '../../src/outbox/transport';
 import { testSettings } from '../helpers/outbox-fixture';
 
 interface Seen {
@@ -133,7 +133,8 @@ describe('outbox over real HTTP (default ofetch transport, 127.0.0.1)', () => {
   });
 
   it('the transport reports timeouts and network errors as TransportFailure', async () => {
-    const transport = fetchTransport();
+    // Timers as they are: no runtime to unref them (the outboxes of this file have none either).
+    const transport = fetchTransport({ unrefTimer: () => {} });
     script.push(silence);
     await expect(transport({ method: 'GET', url: `${baseUrl}/users/`, headers: {}, timeoutMs: 100 })).rejects.toMatchObject({ kind: 'timeout' });
     await expect(transport({ method: 'GET', url: 'http://127.0.0.1:1/api/v1/users/', headers: {}, timeoutMs: 1_000 })).rejects.toBeInstanceOf(TransportFailure);

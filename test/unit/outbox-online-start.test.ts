@@ -1,15 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { browserEnvironment, reportsOnline } from '../../src/browser/environment';
-import type { Environment, LifecycleHooks } from '../../src/core/environment';
-import { logger } from '../../src/core/logger';
-import { getEnvironment, setEnvironment } from '../../src/core/runtime';
+import type { Environment, LifecycleHooks } from '../../src/runtime/environment';
+import { logger } from '../../src/runtime/logger';
+import { installedEnvironment, installEnvironment } from '../../src/runtime/installed';
 import { Experiment } from '../../src/index.node';
 import { nodeEnvironment } from '../../src/node/environment';
 import { closeExperiments, experimentOn, startMnistServer } from '../fixtures/experiment-setup';
 import { clientFor, eventually, startRecordingProxy, TEST_TOKEN } from '../helpers/local-server';
 import { existingRun, outboxFixture } from '../helpers/outbox-fixture';
 
-const installed = getEnvironment();
+const installed = installedEnvironment();
 
 /** The installed environment, reporting the network as `online` says at start. */
 function environmentStarting(online: boolean, base: Environment = installed): Environment {
@@ -17,7 +17,7 @@ function environmentStarting(online: boolean, base: Environment = installed): En
 }
 
 afterEach(() => {
-  setEnvironment(installed);
+  installEnvironment(installed);
   vi.unstubAllGlobals();
   vi.useRealTimers();
   logger.resetWarnings();
@@ -50,8 +50,7 @@ describe('outbox started while the runtime is offline', () => {
   beforeEach(() => vi.useFakeTimers());
 
   it('sends nothing and does not back off; the online signal sends everything', async () => {
-    setEnvironment(environmentStarting(false));
-    const { outbox, transport } = outboxFixture({ flushIntervalMs: 10 });
+    const { outbox, transport } = outboxFixture({ flushIntervalMs: 10, runtime: environmentStarting(false) });
     const run = await existingRun(outbox);
     for (let step = 0; step < 3; step++) outbox.append({ run, kind: 'metrics', body: { values: { step } } });
     const offline = outbox.flush({ timeoutMs: 5_000 });
@@ -72,8 +71,7 @@ describe('outbox started while the runtime is offline', () => {
   it('sends at once when the runtime starts online or does not say (Node, even beside an offline navigator)', async () => {
     vi.stubGlobal('navigator', { onLine: false });
     for (const environment of [environmentStarting(true), nodeEnvironment()]) {
-      setEnvironment(environment);
-      const { outbox, transport } = outboxFixture({ flushIntervalMs: 10 });
+      const { outbox, transport } = outboxFixture({ flushIntervalMs: 10, runtime: environment });
       const run = await existingRun(outbox);
       outbox.append({ run, kind: 'metrics', body: { values: { step: 0 } } });
       const flushed = outbox.flush({ timeoutMs: 5_000 });
@@ -96,7 +94,7 @@ describe('F09 experiment created while the page is offline', () => {
     const proxy = await startRecordingProxy(local.port);
     cleanups.push(() => proxy.close(), () => closeExperiments());
     let hooks: LifecycleHooks | undefined;
-    setEnvironment({
+    installEnvironment({
       ...environmentStarting(false, nodeEnvironment()),
       onLifecycle: (installedHooks) => {
         hooks = installedHooks;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { OutboxRecord } from '../../src/core/records';
-import { requestForBatch, whoAmIRequest } from '../../src/core/requests';
+import type { OutboxRecord } from '../../src/outbox/records';
+import { requestForBatch, whoAmIRequest } from '../../src/outbox/requests';
 import { testSettings } from '../helpers/outbox-fixture';
 import { testRecord } from '../helpers/store-contract';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, MIN_BACKOFF_MS } from '../../src/core/backoff';
-import { outcomeForFailure, outcomeForResponse, type Outcome } from '../../src/core/policy';
-import { MAX_RETRY_AFTER_MS, MIN_RETRY_AFTER_MS, parseRetryAfterMs, retryAfterDelayMs } from '../../src/core/retry-after';
-import { TransportFailure } from '../../src/core/transport';
+import { backoffDelayMs, MIN_BACKOFF_MS } from '../../src/outbox/backoff';
+import { outcomeForFailure, outcomeForResponse, type Outcome } from '../../src/outbox/policy';
+import { MAX_RETRY_AFTER_MS, MIN_RETRY_AFTER_MS, parseRetryAfterMs, retryAfterDelayMs } from '../../src/outbox/retry-after';
+import { TransportFailure } from '../../src/outbox/transport';
 
 const NOW = Date.UTC(2024, 5, 1, 8, 0, 0);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { OutboxRecord } from '../../src/core/records';
-import { batchKey, selectBatch } from '../../src/core/select-batch';
-import type { ClaimOptions } from '../../src/core/store';
+import type { OutboxRecord } from '../../src/outbox/records';
+import { batchKey, selectBatch } from '../../src/outbox/select-batch';
+import type { ClaimOptions } from '../../src/outbox/store';
 import { testRecord } from '../helpers/store-contract';
 
 const options: ClaimOptions = { owner: 'o', leaseMs: 1000, now: 10_000, maxCount: 200, maxBytes: 1_000 };

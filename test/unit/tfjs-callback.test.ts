@@ -3,8 +3,8 @@
  * tracking trouble never stops a training run.
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { ValidationError } from '../../src/core/errors';
-import type { Experiment } from '../../src/experiment';
+import { ValidationError } from '../../src/runtime/errors';
+import type { Experiment } from '../../src/api/experiment';
 import { tfjsCallback } from '../../src/integrations/tfjs-callback';
 import { fitParams } from '../../src/integrations/tfjs-params';
 import { points, smallModel, tf, useCpuBackend } from '../helpers/tfjs-model';

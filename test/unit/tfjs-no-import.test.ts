@@ -23,8 +23,8 @@ describe('src/integrations imports no tfjs', () => {
     expect(text).not.toMatch(/['"]@tensorflow\//);
   });
 
-  it('src/experiment.ts imports nothing from @tensorflow', () => {
-    const text = readFileSync(new URL('../../src/experiment.ts', import.meta.url), 'utf8');
+  it('src/api/experiment.ts imports nothing from @tensorflow', () => {
+    const text = readFileSync(new URL('../../src/api/experiment.ts', import.meta.url), 'utf8');
     expect(text).not.toMatch(/['"]@tensorflow\//);
   });
 

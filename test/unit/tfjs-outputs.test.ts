@@ -7,8 +7,8 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createStore, get, keys } from 'idb-keyval';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { getEnvironment, setEnvironment } from '../../src/core/runtime';
-import { ValidationError } from '../../src/core/errors';
+import { installedEnvironment, installEnvironment } from '../../src/runtime/installed';
+import { ValidationError } from '../../src/runtime/errors';
 import { folderOutputsStore, modelFiles, uploadStoredOutputs, type ModelSaveResult, type StoredOutput } from '../../src/integrations/tfjs';
 import { artifactsInfo } from '../../src/integrations/model-files';
 import { closeExperiments, ensureProject, experimentOn } from '../fixtures/experiment-setup';
@@ -77,14 +77,14 @@ describe('folderOutputsStore', () => {
 
 describe('browsers: a model that cannot be uploaded is kept in IndexedDB', () => {
   const keptOutputs = createStore('polyaxon-outputs', 'outputs');
-  const nodeEnvironment = getEnvironment();
+  const nodeEnvironment = installedEnvironment();
   let local: LocalServer;
   let dataDir: string;
 
   beforeAll(() => {
     // The browser default store is chosen by the environment's kind, as the browser entry sets it.
-    setEnvironment({ ...nodeEnvironment, kind: 'browser' });
-    return () => setEnvironment(nodeEnvironment);
+    installEnvironment({ ...nodeEnvironment, kind: 'browser' });
+    return () => installEnvironment(nodeEnvironment);
   });
   beforeEach(async () => {
     dataDir = await tempFolder('pxt-idb-outputs-');

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ValidationError } from '../../src/core/errors';
-import { logger } from '../../src/core/logger';
+import { ValidationError } from '../../src/runtime/errors';
+import { logger } from '../../src/runtime/logger';
 import {
   EXPERIMENT_STATUSES,
   guard,
@@ -16,7 +16,7 @@ import {
   validateParams,
   validateStatus,
   validateTags,
-} from '../../src/core/validation';
+} from '../../src/wire/validation';
 
 function refusal(check: () => unknown): ValidationError {
   try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { logLine, pythonDatetime, pythonLogLevel } from '../../src/core/wire-format';
+import { logLine, pythonDatetime, pythonLogLevel } from '../../src/wire/format';
 
 const AT = Date.UTC(2020, 2, 4, 10, 33, 50, 123);
 

@@ -5,7 +5,7 @@
  *
  * No Node imports here: the same file runs in real browsers under Playwright.
  */
-import { onPageExit } from './page-exit';
+import { onPageExit } from '../page-close/page-exit';
 import { upgradeSchema, SCHEMA_VERSION } from './schema';
 
 export type RunInTransaction = <T>(

@@ -11,14 +11,14 @@
  * same key, or waits out a lease. Appends keep the browser's default.
  */
 import { get, promisifyRequest, set, type UseStore } from 'idb-keyval';
-import type { OpenStoreOptions } from '../../core/environment';
-import { logger } from '../../core/logger';
-import type { OutboxRecord } from '../../core/records';
-import { selectBatch } from '../../core/select-batch';
-import type { AppendResult, ClaimOptions, OutboxStore, StoreCaps, StoreKind } from '../../core/store';
+import type { OpenStoreOptions } from '../../runtime/environment';
+import { logger } from '../../runtime/logger';
+import type { OutboxRecord } from '../../outbox/records';
+import { selectBatch } from '../../outbox/select-batch';
+import type { AppendResult, ClaimOptions, OutboxStore, StoreCaps, StoreKind } from '../../outbox/store';
 import { commitNow, connect, type RunInTransaction } from './database';
-import { adoptSpilled, onSpilled, spillRecords } from './exit-spill';
-import { isPageExiting, untilPageExit, whenPageRunsAgain } from './page-exit';
+import { adoptSpilled, onSpilled, spillRecords } from '../page-close/exit-spill';
+import { isPageExiting, untilPageExit, whenPageRunsAgain } from '../page-close/page-exit';
 import { claimWindow, deleteRecords, evictOldest, recordsById, type ClaimedRecord, type KeyRangeClass } from './record-reads';
 import { META, NEXT_SEQ_KEY, RECORDS } from './schema';
 import { addDelta, putTotals, takeTotals, TotalsEstimate } from './totals';

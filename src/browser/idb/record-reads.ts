@@ -4,9 +4,10 @@
  * records drained 200 at a time makes 500 claims and 500 acks.
  */
 import { promisifyRequest } from 'idb-keyval';
-import { BATCHABLE_KINDS, EVICTABLE_KINDS, type OutboxRecord } from '../../core/records';
-import { countInBatchKey } from '../../core/select-batch';
-import type { ClaimOptions } from '../../core/store';
+import { evictionJudge } from '../../outbox/eviction';
+import { BATCHABLE_KINDS, type OutboxRecord } from '../../outbox/records';
+import { countInBatchKey, inKeyedBatch } from '../../outbox/select-batch';
+import type { ClaimOptions } from '../../outbox/store';
 import { ID_INDEX, type Totals } from './schema';
 
 /** The `IDBKeyRange` class of the factory in use (a global in browsers; injected with fake-indexeddb). */
@@ -51,18 +52,9 @@ export async function claimWindow(
 
 /**
  * In IndexedDB a batch's key and lease are written on its first record only: a claim then writes
- * one record, not one per record of the batch. The records of the batch are the head and the
- * records of its run that follow it, as many as the count in the key says: they stay next to each
- * other in the run (acks delete whole batches, eviction keeps keyed batches whole, new records come
- * after). Records written before this carry the key on every record; both read the same.
- *
- * Gives whether `record`, met after `head` in `head`'s run, belongs to `head`'s keyed batch when
- * `taken` of its records (the head included) are already known.
+ * one record, not one per record of the batch. Records written before this carry the key on every
+ * record; both read the same (select-batch.ts `inKeyedBatch`).
  */
-export function inKeyedBatch(head: OutboxRecord, record: OutboxRecord, taken: number): boolean {
-  return taken < countInBatchKey(head.batch!) && record.kind === head.kind && (record.batch === undefined || record.batch === head.batch);
-}
-
 class ClaimWindow {
   readonly records: OutboxRecord[] = [];
   private readonly blockedRuns = new Set<string>();
@@ -162,26 +154,13 @@ export function recordsById(store: IDBObjectStore, ids: readonly string[]): Prom
 }
 
 /**
- * Deletes the oldest metrics and logs outside keyed batches, walking records in `seq` order, while
- * `tooMuch` holds; the rule of `evictBeyondCaps` (never a leased record) on a cursor, so a full
- * queue is not read whole on every append. A keyed batch, leased or released, stays whole: its
- * key names its records by count (`inKeyedBatch`), so a gap in it would move another record under
- * a key the server may already have stored. Updates `totals`; returns how many went.
+ * Deletes what the eviction rule (outbox/eviction.ts) takes, walking records in `seq` order on a
+ * cursor while `tooMuch` holds, so a full queue is not read whole on every append. Updates
+ * `totals`; returns how many went.
  */
 export function evictOldest(store: IDBObjectStore, totals: Totals, tooMuch: (totals: Totals) => boolean): Promise<number> {
   if (!tooMuch(totals)) return Promise.resolve(0);
-  /** Per run, the keyed batch being walked through: its head and how many of its records were met. */
-  const batches = new Map<string, { head: OutboxRecord; met: number }>();
-  const inBatch = (record: OutboxRecord): boolean => {
-    const current = batches.get(record.run);
-    if (current && inKeyedBatch(current.head, record, current.met)) {
-      current.met++;
-      return true;
-    }
-    if (record.batch === undefined) return false;
-    batches.set(record.run, { head: record, met: 1 });
-    return true;
-  };
+  const mayEvict = evictionJudge();
   let evicted = 0;
   return new Promise((resolve, reject) => {
     const request = store.openCursor();
@@ -190,7 +169,7 @@ export function evictOldest(store: IDBObjectStore, totals: Totals, tooMuch: (tot
       const cursor = request.result;
       if (!cursor || !tooMuch(totals)) return resolve(evicted);
       const record = cursor.value as OutboxRecord;
-      if (!inBatch(record) && EVICTABLE_KINDS.has(record.kind)) {
+      if (mayEvict(record)) {
         cursor.delete();
         totals.records--;
         totals.bytes -= record.bytes;

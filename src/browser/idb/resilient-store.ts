@@ -13,11 +13,11 @@
  * IndexedDB opened stay in memory until sent (they are first in line); meta set meanwhile is
  * copied into IndexedDB when it opens.
  */
-import type { OpenStoreOptions } from '../../core/environment';
-import { logger } from '../../core/logger';
-import { MemoryStore } from '../../core/memory-store';
-import type { OutboxRecord } from '../../core/records';
-import type { AppendResult, ClaimOptions, OutboxStore, StoreCaps, StoreKind } from '../../core/store';
+import type { OpenStoreOptions } from '../../runtime/environment';
+import { logger } from '../../runtime/logger';
+import { MemoryStore } from '../../outbox/memory-store';
+import type { OutboxRecord } from '../../outbox/records';
+import type { AppendResult, ClaimOptions, OutboxStore, StoreCaps, StoreKind } from '../../outbox/store';
 import { openIndexedDbStore, QuotaStillExceededError, type IndexedDbStoreOptions } from './indexeddb-store';
 
 export interface BrowserStoreOptions extends IndexedDbStoreOptions {

@@ -14,7 +14,7 @@
  * Version 1: one idb-keyval style store `outbox`, `r:<seq>` keys holding records without `v`
  *   and `bytes`, and `m:<key>` keys holding meta.
  */
-import { RECORD_FORMAT_VERSION } from '../../core/records';
+import { RECORD_FORMAT_VERSION, recordBytes } from '../../outbox/records';
 
 export const SCHEMA_VERSION = 2;
 export const RECORDS = 'records';
@@ -61,7 +61,7 @@ function migrateFromVersion1(db: IDBDatabase, transaction: IDBTransaction): void
     const key = String(cursor.key);
     if (key.startsWith('m:')) meta.put(cursor.value, key.slice(2));
     else if (key.startsWith('r:') && isLegacyRecord(cursor.value)) {
-      const bytes = typeof cursor.value.bytes === 'number' ? cursor.value.bytes : jsonBytes(cursor.value.body);
+      const bytes = typeof cursor.value.bytes === 'number' ? cursor.value.bytes : recordBytes(cursor.value.body);
       records.put({ ...cursor.value, v: RECORD_FORMAT_VERSION, bytes });
       totals.records++;
       totals.bytes += bytes;
@@ -74,9 +74,4 @@ function migrateFromVersion1(db: IDBDatabase, transaction: IDBTransaction): void
 function isLegacyRecord(value: unknown): value is { seq: number; id: string; body: unknown; bytes?: number } {
   const record = value as { seq?: unknown; id?: unknown } | null;
   return typeof record === 'object' && record !== null && Number.isSafeInteger(record.seq) && typeof record.id === 'string';
-}
-
-/** The measure the outbox uses for `bytes`: the body's JSON length. */
-function jsonBytes(body: unknown): number {
-  return (JSON.stringify(body ?? null) ?? '').length;
 }

@@ -3,7 +3,7 @@
  * a metric point with its time in the form the metrics endpoint takes, a code reference body.
  */
 import { createHash } from 'node:crypto';
-import type { CodeReferenceResponse, ExperimentResponse, MetricResponse } from '../../client/schemas';
+import type { CodeReferenceResponse, ExperimentResponse, MetricResponse } from '../../wire/schemas';
 
 /**
  * The experiment fields copied, in the order a create sends them. Each is also what one PATCH

@@ -14,7 +14,7 @@
  * before they are sent again; a metrics or logs batch cannot be checked (Polyaxon stores them
  * later, in a Celery task) and is sent again: at least once.
  */
-import type { ExperimentResponse, StatusResponse } from '../../client/schemas';
+import type { ExperimentResponse, StatusResponse } from '../../wire/schemas';
 import { codeRefBody, COPIED_FIELDS, createBody, fieldHashes, metricPointOf, shortHash } from './copy';
 import type { Source, SourceProject } from './source';
 import type { StateFile, PushedExperiment } from './state';

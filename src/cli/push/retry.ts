@@ -1,13 +1,13 @@
 /**
  * How `push` waits and tries again. The decision on each answer is the outbox's own policy
- * (src/core/policy.ts: 408/425/429/5xx and network failures are retried, `Retry-After` is honoured
+ * (src/outbox/policy.ts: 408/425/429/5xx and network failures are retried, `Retry-After` is honoured
  * and clamped, 413 splits, 401/403 pause, other 4xx refuse) and the wait between tries its
- * capped exponential backoff with full jitter (src/core/backoff.ts). What differs from the outbox
+ * capped exponential backoff with full jitter (src/outbox/backoff.ts). What differs from the outbox
  * is only who waits: a command waits in line, bounded by `retryForMs`, and can be interrupted.
  */
-import { backoffDelayMs } from '../../core/backoff';
-import { PolyaxonError } from '../../core/errors';
-import { RETRYABLE_STATUSES, type Outcome } from '../../core/policy';
+import { backoffDelayMs } from '../../outbox/backoff';
+import { PolyaxonError } from '../../runtime/errors';
+import { RETRYABLE_STATUSES, type Outcome } from '../../outbox/policy';
 import { formatSeconds } from '../progress';
 
 export interface RetryOptions {

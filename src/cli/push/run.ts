@@ -4,9 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { PolyaxonClient } from '../../client/client';
-import type { ExperimentResponse } from '../../client/schemas';
-import { PolyaxonError } from '../../core/errors';
-import { resolveClientSettings } from '../../core/settings';
+import type { ExperimentResponse } from '../../wire/schemas';
+import { PolyaxonError } from '../../runtime/errors';
+import { resolveClientSettings } from '../../runtime/settings';
 import { startServer, type RunningServer } from '../../server/index';
 import { formatCount, formatSeconds, progressFor, type Output } from '../progress';
 import { noCopyYet, pushExperiment, type ExperimentCopy } from './experiment';
@@ -26,6 +26,8 @@ export interface PushIo {
   stdout: Output;
   stderr: { write(text: string): unknown };
   getEnv(name: string): string | undefined;
+  /** The Node runtime's timers: a request's timeout never holds the process open. */
+  runtime: { unrefTimer(timer: unknown): void };
   /** Aborted by the first SIGINT: the push stops between two requests. */
   signal: AbortSignal;
 }
@@ -63,7 +65,7 @@ export async function runPush(options: PushOptions, io: PushIo): Promise<number>
       { ...address(options.to), token: toToken.kind === 'ok' ? toToken.token : undefined, timeoutMs: REQUEST_TIMEOUT_MS },
       () => undefined,
     );
-    const target = new Target(targetSettings, retry);
+    const target = new Target(targetSettings, retry, io.runtime);
     let from = options.from;
     let fromToken = fromTokenRead.kind === 'ok' ? fromTokenRead.token : undefined;
     if (options.data !== undefined) {
@@ -75,7 +77,7 @@ export async function runPush(options: PushOptions, io: PushIo): Promise<number>
       new Source(new PolyaxonClient({ ...address(from), token: fromToken, timeoutMs: REQUEST_TIMEOUT_MS, env: {} }), retryFor);
     const source = sourceClient(retry);
 
-    const targetUser = await probe('target', target.baseUrl, () => new Target(targetSettings, probeRetry).whoAmI());
+    const targetUser = await probe('target', target.baseUrl, () => new Target(targetSettings, probeRetry, io.runtime).whoAmI());
     const sourceUser = await probe('source', source.baseUrl, () => sourceClient(probeRetry).whoAmI());
     const projects = await sourceProjects(source, sourceUser, options);
     const statePath = options.statePath ?? defaultStatePath(target.baseUrl);

@@ -5,8 +5,8 @@
  * answer fewer rows than the `limit` asked for (the local server caps it at 1,000).
  */
 import type { PolyaxonClient } from '../../client/client';
-import type { CodeReferenceResponse, ExperimentResponse, MetricResponse, Paginated, ProjectResponse, StatusResponse } from '../../client/schemas';
-import { PolyaxonError } from '../../core/errors';
+import type { CodeReferenceResponse, ExperimentResponse, MetricResponse, Paginated, ProjectResponse, StatusResponse } from '../../wire/schemas';
+import { PolyaxonError } from '../../runtime/errors';
 import { clientAttempt, retrying, type RetryOptions } from './retry';
 
 /** Rows asked for per list page. */

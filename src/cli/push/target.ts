@@ -5,12 +5,12 @@
  * line (retry.ts). Every write carries an `Idempotency-Key`: the local server answers a repeat
  * with the first answer; a real Polyaxon ignores the header (it is a plain header to it).
  */
-import { exchange } from '../../core/exchange';
-import type { Outcome } from '../../core/policy';
-import { apiRequest, type ApiCall } from '../../core/requests';
-import { MAX_RETRY_AFTER_MS, MIN_RETRY_AFTER_MS } from '../../core/retry-after';
-import type { ClientSettings } from '../../core/settings';
-import { fetchTransport, type Transport } from '../../core/transport';
+import { exchange } from '../../outbox/exchange';
+import type { Outcome } from '../../outbox/policy';
+import { apiRequest, type ApiCall } from '../../outbox/requests';
+import { MAX_RETRY_AFTER_MS, MIN_RETRY_AFTER_MS } from '../../outbox/retry-after';
+import type { ClientSettings } from '../../runtime/settings';
+import { fetchTransport, type Transport } from '../../outbox/transport';
 import { attemptOf, retrying, type RetryOptions } from './retry';
 
 type Final = Exclude<Outcome, { kind: 'retry' }>;
@@ -59,12 +59,14 @@ export interface ProjectCreate {
 export class Target {
   readonly #settings: ClientSettings;
   readonly #retry: RetryOptions;
+  readonly #runtime: { unrefTimer(timer: unknown): void };
   readonly #transport: Transport;
   #requestTimeoutMs: number;
 
-  constructor(settings: ClientSettings, retry: RetryOptions, transport: Transport = fetchTransport()) {
+  constructor(settings: ClientSettings, retry: RetryOptions, runtime: { unrefTimer(timer: unknown): void }, transport: Transport = fetchTransport(runtime)) {
     this.#settings = settings;
     this.#retry = retry;
+    this.#runtime = runtime;
     this.#transport = transport;
     this.#requestTimeoutMs = settings.timeoutMs;
   }
@@ -78,6 +80,7 @@ export class Target {
   async send(call: ApiCall): Promise<Extract<Final, { kind: 'ok' } | { kind: 'split' }>> {
     const request = apiRequest(call, this.#settings);
     const options = {
+      runtime: this.#runtime,
       transport: this.#transport,
       requestTimeoutMs: this.#requestTimeoutMs,
       settings: () => this.#settings,

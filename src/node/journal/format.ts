@@ -3,7 +3,7 @@
  * format and its version. Everything else in src/node/journal reads and writes through here, so
  * a format change is one file plus a migration (F25).
  */
-import { RECORD_FORMAT_VERSION, type OutboxRecord } from '../../core/records';
+import { RECORD_FORMAT_VERSION, recordBytes, type OutboxRecord } from '../../outbox/records';
 
 export const JOURNAL_FORMAT = 'polyaxon-tracking-journal';
 export const JOURNAL_VERSION = 1;
@@ -96,13 +96,8 @@ export function parseEntry(line: string, version: 'current' | 'v0'): JournalEntr
 /** Version 0 records lacked the format version and the byte size the caps need. */
 function migrateV0Record(value: unknown): unknown {
   if (!isObject(value)) return value;
-  const bytes = typeof value.bytes === 'number' ? value.bytes : jsonBytes(value.body);
+  const bytes = typeof value.bytes === 'number' ? value.bytes : recordBytes(value.body);
   return { ...value, v: RECORD_FORMAT_VERSION, bytes };
-}
-
-/** The measure the outbox uses for `bytes` (caps and batches count in it): the body's JSON length. */
-export function jsonBytes(body: unknown): number {
-  return (JSON.stringify(body ?? null) ?? '').length;
 }
 
 function isRecord(value: unknown): value is OutboxRecord {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { EnvLookup } from '../../core/settings';
+import type { EnvLookup } from '../../runtime/settings';
 
 export const OUTBOX_DIR_VARIABLE = 'POLYAXON_OUTBOX_DIR';
 

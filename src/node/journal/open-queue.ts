@@ -7,8 +7,8 @@
  * present twice is kept once.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { logger } from '../../core/logger';
-import type { OutboxRecord } from '../../core/records';
+import { logger } from '../../runtime/logger';
+import type { OutboxRecord } from '../../outbox/records';
 import { entryLines, headerLine } from './format';
 import { JournalFile, type JournalFileOptions } from './journal-file';
 import {

@@ -3,7 +3,7 @@
  * flushed part of one write); that line, and any other line that does not parse, is skipped and
  * counted, never fatal (F19, F26's "torn last line").
  */
-import type { OutboxRecord } from '../../core/records';
+import type { OutboxRecord } from '../../outbox/records';
 import { classifyFirstLine, parseEntry, type FileVersion, type JournalEntry } from './format';
 
 export interface JournalContents {

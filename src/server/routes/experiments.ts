@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { parseBool } from '../../core/settings';
+import { parseBool } from '../../runtime/settings';
 import { experimentFromPath, projectFromPath, uuidHex } from '../access';
 import { experimentName } from './experiment-names';
 import { statusEvent } from './statuses';

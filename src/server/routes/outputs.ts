@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { outputPathProblem } from '../../core/output-path';
+import { outputPathProblem } from '../../wire/output-path';
 import { experimentFromPath } from '../access';
 import { HttpError, badRequest, json, notFound } from '../http';
 import { paginate } from '../pagination';

@@ -1,0 +1,72 @@
+import { apiJson, listAll, segment } from './client';
+import type { ExperimentBody, ExperimentDetailBody, ProjectBody } from './types';
+
+/** One experiment as the dashboard shows it. Data-named values live in Maps, never as object keys. */
+export interface Run {
+  id: number;
+  name: string;
+  status: string;
+  tags: string[];
+  user: string;
+  description: string;
+  createdMs: number;
+  startedMs: number | null;
+  finishedMs: number | null;
+  metrics: Map<string, number>;
+  params: Map<string, unknown>;
+}
+
+export interface ProjectRef {
+  user: string;
+  name: string;
+}
+
+export const projectPath = (project: ProjectRef): string => `${segment(project.user)}/${segment(project.name)}`;
+export const projectKey = (project: ProjectRef): string => `${project.user}/${project.name}`;
+
+export function parseProjectKey(text: string | null): ProjectRef | null {
+  const slash = text ? text.indexOf('/') : -1;
+  if (!text || slash <= 0 || slash === text.length - 1) return null;
+  return { user: text.slice(0, slash), name: text.slice(slash + 1) };
+}
+
+const ms = (iso: string | null): number | null => (iso ? Date.parse(iso) : null);
+
+/** Own entries only (a JSON object may hold `__proto__` or `constructor` as plain keys). */
+export const entriesOf = <T>(object: Record<string, T> | null | undefined): Map<string, T> => new Map(object ? Object.entries(object) : []);
+
+export function toRun(body: ExperimentBody, params?: Record<string, unknown> | null): Run {
+  return {
+    id: body.id,
+    name: body.name ?? `#${body.id}`,
+    status: body.last_status ?? 'created',
+    tags: body.tags ?? [],
+    user: body.user,
+    description: body.description ?? '',
+    createdMs: Date.parse(body.created_at),
+    startedMs: ms(body.started_at),
+    finishedMs: ms(body.finished_at),
+    metrics: entriesOf(body.last_metric),
+    params: entriesOf(params),
+  };
+}
+
+export async function listProjects(signal?: AbortSignal): Promise<ProjectBody[]> {
+  const me = await apiJson<{ username: string }>('users/', signal);
+  return listAll<ProjectBody>(`${segment(me.username)}/`, signal);
+}
+
+/** Every run of a project: the list (status, tags, last metrics) and the params rows, side by side. */
+export async function loadRuns(project: ProjectRef, signal?: AbortSignal): Promise<Run[]> {
+  const base = `${projectPath(project)}/experiments/?sort=-id`;
+  const [bodies, paramRows] = await Promise.all([
+    listAll<ExperimentBody>(base, signal),
+    listAll<{ id: number; params: Record<string, unknown> | null }>(`${base}&params=true`, signal),
+  ]);
+  const paramsById = new Map(paramRows.map((row) => [row.id, row.params]));
+  return bodies.map((body) => toRun(body, paramsById.get(body.id)));
+}
+
+export function loadRunDetail(project: ProjectRef, id: number, signal?: AbortSignal): Promise<ExperimentDetailBody> {
+  return apiJson<ExperimentDetailBody>(`${projectPath(project)}/experiments/${id}/`, signal);
+}

@@ -1,0 +1,118 @@
+/**
+ * Records: every tracking call becomes one. The outbox stores them, the sender turns them into
+ * Polyaxon requests. Records are plain JSON so every store (memory, file journal, IndexedDB) can
+ * keep them as they are.
+ */
+
+/** Format version of a stored record; stores migrate or drain older versions (F25). */
+export const RECORD_FORMAT_VERSION = 1;
+
+export type RecordKind =
+  | 'create' // POST {user}/{project}/experiments/   body: CreateBody
+  | 'patch' // PATCH .../experiments/{id}/          body: one field (+ merge)
+  | 'status' // POST .../statuses/                   body: {status, message?, traceback?}
+  | 'coderef' // POST .../coderef/                   body: CodeRef | null (no body)
+  | 'metrics' // POST .../metrics/ (batched array)   body: {values, created_at}
+  | 'logs' // POST .../logs/ (batched array)         body: string (one log line)
+  | 'stop'; // POST .../stop/                        body: null
+
+/** Kinds the sender may merge into one array request; everything else is sent alone. */
+export const BATCHABLE_KINDS: ReadonlySet<RecordKind> = new Set(['metrics', 'logs']);
+/** Kinds the caps may evict when the queue is full; the others are never dropped for space. */
+export const EVICTABLE_KINDS: ReadonlySet<RecordKind> = new Set(['metrics', 'logs']);
+
+/** Where a run lives on the server, once known. */
+export interface RunTarget {
+  /** Owner of the project; resolved through `GET users/` at send time when not given. */
+  user?: string;
+  project: string;
+  /** Server id; unknown until the create record is acknowledged (offline create). */
+  id?: number;
+}
+
+export interface OutboxRecord {
+  /** Format version (RECORD_FORMAT_VERSION). */
+  v: number;
+  /** Unique id (uuidv7-like, sortable), the idempotency key's material. */
+  id: string;
+  /** Monotonic sequence within the store: the order of calls. Never wall time (F22). */
+  seq: number;
+  /** The run's local key, known before the server answered the create. */
+  run: string;
+  kind: RecordKind;
+  body: unknown;
+  /** Wall time of the call, ms since epoch (informational; order comes from `seq`). */
+  createdAt: number;
+  /** Approximate size in bytes of the body as JSON, for byte caps and batching. */
+  bytes: number;
+  /** Lease: until this time (ms) the record belongs to `leaseOwner`'s in-flight request. */
+  leaseUntil?: number;
+  leaseOwner?: string;
+  /**
+   * Batch key, fixed the first time the record is claimed. A retried request, in this process or
+   * after a reload or crash, claims exactly the records of that batch again, so the request and
+   * its Idempotency-Key are byte-identical.
+   */
+  batch?: string;
+}
+
+/**
+ * A record's `bytes`, the measure the caps and the batch limits count in: the length of its body
+ * as JSON. Throws when the body has no JSON form (a cycle, a BigInt, a function): such a record
+ * cannot be kept. Stores use it for records of older formats that lack `bytes`.
+ */
+export function recordBytes(body: unknown): number {
+  const json: string | undefined = JSON.stringify(body ?? null);
+  if (json === undefined) throw new TypeError(`a ${typeof body} has no JSON form`);
+  return json.length;
+}
+
+/**
+ * Fields the caller gives; the outbox fills in the rest. `bytes` may be given when the caller
+ * knows an upper bound of the body's JSON size cheaply (the metrics hot path); otherwise the
+ * outbox serialises the body to measure it.
+ */
+export type NewRecord = Pick<OutboxRecord, 'run' | 'kind' | 'body'> & { bytes?: number };
+
+let lastTime = 0;
+let counter = 0;
+let prefixTime = -1;
+let prefix = '';
+
+/**
+ * The id's last 62 bits are drawn once per process or page: time and counter already make ids of
+ * one process unique, and this suffix sets processes apart. Drawing random bytes for every id cost
+ * more than the rest of `logMetrics` together.
+ */
+const suffix = (() => {
+  const bytes = new Uint8Array(8);
+  globalThis.crypto.getRandomValues(bytes);
+  bytes[0] = 0x80 | (bytes[0] & 0x3f);
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return `-${hex.slice(0, 4)}-${hex.slice(4)}`;
+})();
+
+/**
+ * A time-ordered unique id in the uuidv7 layout: 48-bit ms time, version 7, a 12-bit counter that
+ * keeps ids of one millisecond in order, the variant bits, then 62 random bits per process.
+ */
+export function newRecordId(now: number = Date.now()): string {
+  // Keep ids sortable even when the clock stands still or goes backwards within a process;
+  // past 4096 ids in one millisecond, borrow the next millisecond (RFC 9562, section 6.2).
+  if (now <= lastTime) {
+    now = lastTime;
+    if (++counter > 0xfff) {
+      now = ++lastTime;
+      counter = 0;
+    }
+  } else {
+    counter = 0;
+    lastTime = now;
+  }
+  if (now !== prefixTime) {
+    prefixTime = now;
+    const time = now.toString(16).padStart(12, '0');
+    prefix = `${time.slice(0, 8)}-${time.slice(8, 12)}-7`;
+  }
+  return prefix + counter.toString(16).padStart(3, '0') + suffix;
+}

@@ -1,0 +1,93 @@
+import { BATCHABLE_KINDS, type OutboxRecord } from './records';
+import type { ClaimOptions } from './store';
+
+export interface SelectedBatch {
+  records: OutboxRecord[];
+  /** The batch key: kept from a earlier claim, or new and derived from the records themselves. */
+  batch: string;
+}
+
+/**
+ * Decides what one claim takes. Pure, so every store (memory, journal, IndexedDB) runs the same
+ * policy inside its own atomic section and the stores cannot disagree.
+ *
+ * - A run is blocked while any of its records holds a live lease, so the calls of one experiment
+ *   go out in order even when two tabs or processes share the queue (DESIGN "order per experiment").
+ *   A claim only ever leases a prefix of a run's records (its head, then what follows it), so a
+ *   run holds a live lease exactly when its first record does: looking at heads is enough.
+ * - The first record, by `seq`, of an unblocked run leads. Never wall time (F22).
+ * - A record that already has a batch key brings exactly its batch back: a retry, here or after a
+ *   reload or crash, sends the same records under the same Idempotency-Key (F01, F02, F10).
+ * - Otherwise metrics and logs gather the records of the same run and kind that follow it without
+ *   a batch key, stopping at a record of another kind, within `maxCount` and `maxBytes` (the first
+ *   record is taken even when alone it is larger). Other kinds go alone.
+ *
+ * `records` must be in ascending `seq` order. One pass that stops as soon as the batch is complete:
+ * a claim on a queue of 100,000 records reads only up to the end of the batch it takes.
+ */
+export function selectBatch(records: Iterable<OutboxRecord>, options: ClaimOptions): SelectedBatch | null {
+  const seenRuns = new Set<string>();
+  let lead: OutboxRecord | undefined;
+  const taken: OutboxRecord[] = [];
+  let bytes = 0;
+  let batchSize = Infinity;
+  for (const record of records) {
+    if (!lead) {
+      if (seenRuns.has(record.run)) continue;
+      seenRuns.add(record.run);
+      if (record.leaseUntil !== undefined && record.leaseUntil > options.now) continue;
+      lead = record;
+      taken.push(record);
+      bytes = record.bytes;
+      if (record.batch !== undefined) batchSize = countInBatchKey(record.batch);
+      else if (!BATCHABLE_KINDS.has(record.kind)) break;
+    } else if (record.run === lead.run) {
+      if (lead.batch !== undefined) {
+        // Exactly the records carrying the key; the count in the key ends the scan early.
+        if (record.batch !== lead.batch) continue;
+      } else if (taken.length >= options.maxCount || record.kind !== lead.kind || record.batch !== undefined || bytes + record.bytes > options.maxBytes) {
+        break;
+      }
+      taken.push(record);
+      bytes += record.bytes;
+    }
+    if (taken.length >= batchSize) break;
+  }
+  if (!lead) return null;
+  return { records: taken, batch: lead.batch ?? batchKey(taken) };
+}
+
+/**
+ * Whether `record`, met after `head` in `head`'s run, belongs to `head`'s keyed batch when `taken`
+ * of its records (the head included) are already known. A keyed batch is its head and the records
+ * of its run that follow it, as many as the count in the key says: they stay next to each other in
+ * the run (acks delete whole batches, eviction keeps keyed batches whole, new records come after).
+ * The records after the head may carry the key or not (the IndexedDB store writes it on the head
+ * only); a record of another kind or under another key ends the batch.
+ */
+export function inKeyedBatch(head: OutboxRecord, record: OutboxRecord, taken: number): boolean {
+  return taken < countInBatchKey(head.batch!) && record.kind === head.kind && (record.batch === undefined || record.batch === head.batch);
+}
+
+/** The record count written into a batch key by `batchKey`; unknown when the key has another form. */
+export function countInBatchKey(key: string): number {
+  const count = Number(key.split('.')[1]);
+  return Number.isInteger(count) && count > 0 ? count : Infinity;
+}
+
+/**
+ * A key that names exactly this set of records: the first id, the count and a hash of every id.
+ * Two different sets never share a key in practice, so a server that deduplicates by key (the
+ * local server) never mistakes a regrouped batch for one it has already stored.
+ */
+export function batchKey(records: readonly OutboxRecord[]): string {
+  let hash = 0x811c9dc5;
+  for (const record of records) {
+    for (let i = 0; i < record.id.length; i++) {
+      hash ^= record.id.charCodeAt(i);
+      hash = Math.imul(hash, 0x01000193);
+    }
+  }
+  const hex = (hash >>> 0).toString(16).padStart(8, '0');
+  return `${records[0].id}.${records.length}.${hex}`;
+}

@@ -1,0 +1,322 @@
+import { PolyaxonError, errorKindForStatus, type PolyaxonErrorKind } from '../runtime/errors';
+import { exchange, lookupUser, requestTimeoutMs, TRANSPORT_GRACE_MS } from './exchange';
+import { logger } from '../runtime/logger';
+import { LEASE_MARGIN_MS, type ResolvedOutboxOptions } from './options';
+import { REFUSAL_STATUS, type CredentialsRefusal, type DropReason, type Outcome } from './policy';
+import type { OutboxRecord } from './records';
+import { requestForBatch, whoAmIRequest, type OutboxRequest, type ResolvedTarget } from './requests';
+import type { RunTargets, UserLookup } from './run-targets';
+import { SendGate, unrefTimeout, type PauseReason } from './send-gate';
+import type { ClientSettings } from '../runtime/settings';
+import type { OutboxStore } from './store';
+
+export type { PauseReason } from './send-gate';
+
+/** What the sender needs from the outbox around it. */
+export interface SenderHost {
+  /** Resolves once every append made so far is in the store; gives the append count it covers. */
+  committed(): Promise<number>;
+  store(): Promise<OutboxStore>;
+  /** Records left the queue: delivered, or dropped for `reason`. */
+  settled(records: readonly OutboxRecord[], reason?: DropReason): void;
+  /** A claim found nothing to send; `committedUpTo` is what `committed()` gave before it. */
+  idle(committedUpTo: number): Promise<void>;
+  /** A failure worth showing in `stats().lastError`; `notify` also tells `onError`. */
+  failed(error: PolyaxonError, notify: boolean): void;
+}
+
+/** After this many deliveries in a row, a batch size reduced by 413 doubles again. */
+const SPLIT_RECOVERY_SENDS = 10;
+
+/**
+ * Drains the store: claims one batch at a time (leased, so no other tab or process sends it),
+ * sends it, and applies the policy's outcome. One request in flight per outbox keeps each run's
+ * order simple, and a 429 or an outage stops everything at once (F03).
+ */
+export class Sender {
+  readonly #gate: SendGate;
+  #loop: Promise<void> | undefined;
+  #again = false;
+  #soonAfterLoop = false;
+  #stopped = false;
+  #intervalTimer: ReturnType<typeof setTimeout> | undefined;
+  #pollTimer: ReturnType<typeof setTimeout> | undefined;
+  #splitMaxCount: number | undefined;
+  #sendsSinceSplit = 0;
+  #inFlightCount = 0;
+
+  constructor(
+    private readonly options: ResolvedOutboxOptions,
+    private readonly host: SenderHost,
+    private readonly targets: RunTargets,
+  ) {
+    this.#gate = new SendGate(options, () => this.kick());
+  }
+
+  get inFlight(): number {
+    return this.#inFlightCount;
+  }
+
+  /** Working through the queue: claiming, sending or settling, until a claim finds nothing. */
+  get sending(): boolean {
+    return this.#loop !== undefined;
+  }
+
+  get pausedReason(): PauseReason | undefined {
+    return this.#gate.pausedReason;
+  }
+
+  /** When the current backoff ends (clock time), if one is running. */
+  get retryAt(): number | undefined {
+    return this.#gate.retryAt;
+  }
+
+  /** Sends now, unless paused or backing off. */
+  kick(): void {
+    if (this.#stopped || this.#gate.isClosed) return;
+    if (this.#loop) {
+      this.#again = true;
+      return;
+    }
+    clearTimeout(this.#intervalTimer);
+    this.#intervalTimer = undefined;
+    this.#loop = this.#drain()
+      .catch((error: unknown) => logger.debug('sender stopped on an unexpected error', error))
+      .finally(() => {
+        this.#loop = undefined;
+        const soon = this.#soonAfterLoop;
+        this.#soonAfterLoop = false;
+        if (this.#again) {
+          this.#again = false;
+          this.kick();
+        } else if (soon) {
+          this.soon();
+        }
+      });
+  }
+
+  /** Sends after `flushIntervalMs`, so metrics and logs of that interval go as one request. */
+  soon(): void {
+    if (this.#loop) {
+      // The loop may already have found the store empty: look again after it ends.
+      this.#soonAfterLoop = true;
+      return;
+    }
+    if (this.#intervalTimer || this.#stopped) return;
+    this.#intervalTimer = unrefTimeout(this.options.runtime, this.options.flushIntervalMs, () => {
+      this.#intervalTimer = undefined;
+      this.kick();
+    });
+  }
+
+  /** Checks again later for records someone else holds leased (a tab or process that may die). */
+  pollLater(): void {
+    if (this.#stopped || this.#pollTimer) return;
+    this.#pollTimer = unrefTimeout(this.options.runtime, Math.max(this.options.flushIntervalMs, 1_000), () => {
+      this.#pollTimer = undefined;
+      this.kick();
+    });
+  }
+
+  pause(): void {
+    this.#gate.pause();
+  }
+
+  /** Ends a manual pause and a pause for refused credentials (F07), then sends. */
+  resume(): void {
+    this.#gate.resume();
+    this.kick();
+  }
+
+  setOnline(online: boolean): void {
+    this.#gate.setOnline(online);
+    this.kick();
+  }
+
+  /** `GET users/` through the same transport and policy as every record request. */
+  lookupUser(settings: ClientSettings): Promise<UserLookup> {
+    return lookupUser(this.options, settings);
+  }
+
+  /** Stops for good; a request in flight finishes, nothing new starts. Resolves when idle. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#gate.stop();
+    this.#clearTimers();
+    await this.#loop;
+  }
+
+  async #drain(): Promise<void> {
+    while (!this.#stopped && !this.#gate.isClosed) {
+      const committedUpTo = await this.host.committed();
+      const store = await this.host.store();
+      if (this.#stopped || this.#gate.isClosed) return;
+      let records: OutboxRecord[];
+      try {
+        records = await store.claim({
+          owner: this.options.owner,
+          leaseMs: this.#leaseMs(),
+          now: this.options.clock.now(),
+          maxCount: Math.min(this.options.maxBatchCount, this.#splitMaxCount ?? Infinity),
+          maxBytes: this.options.maxBatchBytes,
+        });
+      } catch (error) {
+        logger.debug('claim failed; trying again later', error);
+        this.#gate.backOff();
+        return;
+      }
+      if (records.length === 0) {
+        await this.host.idle(committedUpTo);
+        return;
+      }
+      this.#inFlightCount = records.length;
+      try {
+        await this.#deliver(store, records);
+      } catch (error) {
+        // The store failed mid-way (ack, release): the lease runs out and the batch goes again
+        // under the same key, which the server deduplicates.
+        logger.debug('store failed while settling a batch', error);
+        this.#gate.backOff();
+      } finally {
+        this.#inFlightCount = 0;
+      }
+    }
+  }
+
+  async #deliver(store: OutboxStore, records: OutboxRecord[]): Promise<void> {
+    const settings = this.options.settings();
+    const resolution = await this.targets.resolve(records[0], settings);
+    if (resolution.kind === 'drop') return this.#drop(store, records, resolution.reason, resolution.message);
+    if (resolution.kind === 'blocked') {
+      const outcome = resolution.outcome;
+      // A refused `GET users/` says nothing about these records: they wait, they do not go.
+      const waiting: Outcome =
+        outcome.kind === 'drop' || outcome.kind === 'split' ? { kind: 'retry', reason: 'server', message: `user lookup failed: ${outcome.kind}` } : outcome;
+      return this.#apply(store, records, waiting, whoAmIRequest(settings));
+    }
+    let request: OutboxRequest;
+    try {
+      request = requestForBatch(records, resolution.target, settings);
+    } catch (error) {
+      return this.#drop(store, records, 'rejected', (error as Error).message);
+    }
+    const outcome = await exchange(this.options, request, records.length);
+    return this.#apply(store, records, outcome, request, resolution.target);
+  }
+
+  async #apply(
+    store: OutboxStore,
+    records: OutboxRecord[],
+    outcome: Outcome,
+    request: OutboxRequest,
+    target?: ResolvedTarget,
+  ): Promise<void> {
+    const ids = records.map((record) => record.id);
+    const first = records[0];
+    switch (outcome.kind) {
+      case 'ok': {
+        if (first.kind === 'create' && target) {
+          const id = (outcome.body as { id?: unknown } | undefined)?.id;
+          if (typeof id !== 'number') return this.#drop(store, records, 'rejected', 'the create answer has no experiment id', request);
+          const meta = this.targets.createdMeta(first.run, target, id);
+          await store.ack(ids, meta);
+          this.targets.created(first.run, { user: target.user, project: target.project, id });
+        } else {
+          await store.ack(ids);
+        }
+        this.#answered();
+        this.#inFlightCount = 0;
+        this.host.settled(records);
+        return;
+      }
+      case 'retry': {
+        await store.release(ids);
+        const kind: PolyaxonErrorKind =
+          outcome.status !== undefined ? errorKindForStatus(outcome.status) : outcome.reason === 'timeout' ? 'timeout' : 'network';
+        this.host.failed(errorFor(kind, outcome.status ?? 0, request, outcome.message), false);
+        this.#gate.backOff(outcome.afterMs);
+        logger.debug(`${request.method} ${request.url} will be retried: ${outcome.message}`);
+        return;
+      }
+      case 'split': {
+        await store.unbatch(ids);
+        await store.release(ids);
+        this.#splitMaxCount = Math.ceil(records.length / 2);
+        this.#sendsSinceSplit = 0;
+        return;
+      }
+      case 'pause': {
+        await store.release(ids);
+        this.#pauseForCredentials(outcome.reason, outcome.message, request, first);
+        return;
+      }
+      case 'drop':
+        return this.#drop(store, records, outcome.reason, outcome.message, request, outcome.status);
+    }
+  }
+
+  async #drop(
+    store: OutboxStore,
+    records: OutboxRecord[],
+    reason: DropReason,
+    message: string,
+    request?: OutboxRequest,
+    status?: number,
+  ): Promise<void> {
+    const first = records[0];
+    const error = errorFor(status ? errorKindForStatus(status) : 'bad_request', status ?? 0, request, message);
+    const rejected = first.kind === 'create' ? this.targets.rejectedMeta(first.run, projectOf(first), message) : undefined;
+    await store.ack(
+      records.map((record) => record.id),
+      rejected,
+    );
+    if (first.kind === 'create') this.targets.createFailed(first.run, error, rejected && rejected[Object.keys(rejected)[0]]);
+    this.#answered();
+    this.#inFlightCount = 0;
+    this.host.settled(records, reason);
+    this.host.failed(error, true);
+    logger.warnOnce(`outbox-drop-${reason}`, `dropped ${first.kind} record(s) (${reason}): ${message}`);
+  }
+
+  #pauseForCredentials(reason: CredentialsRefusal, message: string, request: OutboxRequest, first: OutboxRecord): void {
+    const status = REFUSAL_STATUS[reason];
+    const error = errorFor(reason, status, request, message);
+    if (first.kind === 'create') this.targets.createFailed(first.run, error);
+    if (!this.#gate.pauseForCredentials(reason)) return;
+    this.host.failed(error, true);
+    logger.warnOnce(
+      'outbox-paused',
+      `sending paused: the server answered ${status} (${message}); records are kept and go out after resume() or with a new token`,
+    );
+  }
+
+  /** The server answered (or the batch left): the backoff streak ends, a 413 limit may grow back. */
+  #answered(): void {
+    this.#gate.answered();
+    if (this.#splitMaxCount !== undefined && ++this.#sendsSinceSplit >= SPLIT_RECOVERY_SENDS) {
+      this.#sendsSinceSplit = 0;
+      this.#splitMaxCount *= 2;
+      if (this.#splitMaxCount >= this.options.maxBatchCount) this.#splitMaxCount = undefined;
+    }
+  }
+
+  /** A lease outlives its request, so a slow answer is never sent a second time by another owner. */
+  #leaseMs(): number {
+    return Math.max(this.options.leaseMs, requestTimeoutMs(this.options) + TRANSPORT_GRACE_MS + LEASE_MARGIN_MS);
+  }
+
+  #clearTimers(): void {
+    clearTimeout(this.#intervalTimer);
+    clearTimeout(this.#pollTimer);
+    this.#intervalTimer = this.#pollTimer = undefined;
+  }
+}
+
+function projectOf(record: OutboxRecord): string {
+  const target = (record.body as { target?: { project?: unknown } } | null)?.target;
+  return typeof target?.project === 'string' ? target.project : '';
+}
+
+function errorFor(kind: PolyaxonErrorKind, status: number, request: OutboxRequest | undefined, message: string): PolyaxonError {
+  return new PolyaxonError(kind, status, request?.method ?? 'POST', request?.url ?? '', message);
+}

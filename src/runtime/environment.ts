@@ -1,0 +1,84 @@
+import type { EnvLookup } from './settings';
+// The two contracts of src/outbox a runtime implements, named here as types only: the durable
+// store it opens and, where pages close, the close-time sender.
+import type { CloseSenderFactory } from '../outbox/close-sender';
+import type { OutboxStore, StoreCaps } from '../outbox/store';
+
+/** A git code reference as Polyaxon's `coderef/` endpoint takes it. */
+export interface CodeRef {
+  commit: string | null;
+  head: string | null;
+  branch: string | null;
+  git_url: string | null;
+  is_dirty: boolean | null;
+}
+
+/** Free-form description of where the run executes (Polyaxon's `run_env`). Never secrets. */
+export type RunEnv = Record<string, unknown>;
+
+export type ConsoleLevel = 'debug' | 'info' | 'warn' | 'error' | 'log';
+
+export interface LifecycleHooks {
+  /** Normal end (Node `beforeExit`): end unfinished runs as succeeded, then flush. */
+  onExit(): Promise<void>;
+  /**
+   * Uncaught error (Node). Must record `failed` synchronously-durably before returning, since
+   * the process dies right after.
+   */
+  onCrash(error: unknown): void;
+  /** Page hidden (browser): persist what is queued, then try one bounded keepalive send. */
+  onHide(): void;
+  /**
+   * Page closing (browser `pagehide` not persisted): mark unfinished runs stopped, then persist
+   * and start the keepalive send in the same call stack (the page runs no further tasks).
+   */
+  onClose(): void;
+  /** Connectivity changed (browser `online`/`offline`). */
+  onOnline?(online: boolean): void;
+}
+
+export interface OpenStoreOptions {
+  /** Names the queue; one queue per target server, so a store never mixes servers. */
+  name: string;
+  caps: StoreCaps;
+  /** Node: journal folder override. */
+  directory?: string;
+}
+
+/**
+ * Everything that differs between runtimes. Adapters hold no retry, batching or drop policy.
+ * "Best effort" members never throw: they give null or a partial value and log one debug note.
+ */
+export interface Environment {
+  readonly kind: 'node' | 'browser' | 'memory';
+  getEnv: EnvLookup;
+  /** In-cluster token file (Node only). */
+  readTextFile?(path: string): string | undefined;
+  /** Sets a process environment variable (Node only; `getTfConfig` uses it). */
+  setEnv?(name: string, value: string): void;
+  /** Opens the durable store, or a memory store with one warning when that fails. */
+  openStore(options: OpenStoreOptions): Promise<OutboxStore>;
+  runEnv(): Promise<RunEnv>;
+  codeRef(): Promise<CodeRef | null>;
+  /**
+   * Whether the runtime says the network is up (browser `navigator.onLine`), read as an outbox
+   * starts; later changes arrive through `LifecycleHooks.onOnline`. Absent: always online (Node).
+   */
+  isOnline?(): boolean;
+  /** Installs lifecycle handlers; returns the uninstaller. */
+  onLifecycle(hooks: LifecycleHooks): () => void;
+  /** Mirrors console output into `sink`, leaving the console itself untouched. Returns the uninstaller. */
+  captureConsole(sink: (level: ConsoleLevel, line: string) => void): () => void;
+  /**
+   * Makes the close-time sender of an outbox: what a page sends, and keeps for the next load, as
+   * it is hidden or goes away (browsers: src/browser/page-close/). Absent: pages never close (Node).
+   */
+  closeSender?: CloseSenderFactory;
+  /**
+   * Writes files under `folder` (each `path` relative to it, folders created), for outputs kept on
+   * disk (Node only; a run's outputs path in the cluster). Resolves with the last file's path.
+   */
+  writeFiles?(folder: string, files: Array<{ path: string; bytes: Uint8Array }>): Promise<string>;
+  /** Keeps timers from holding the process open (Node `unref`). */
+  unrefTimer(timer: unknown): void;
+}
