@@ -3,7 +3,9 @@
  * does (server at tag 0.6.1, paths under `polyaxon/`). Each case names the source file it follows.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PolyaxonClient } from '../../src/client/client';
 import { createExperiment, startTestServer, type TestServer } from '../helpers/server-api';
+import { ValidationError } from '../../src/runtime/errors';
 
 let t: TestServer;
 beforeEach(async () => {
@@ -209,6 +211,16 @@ describe('reserved names are 0.6.1\'s NAME_BLACKLIST (item i)', () => {
       expect((await t.call('POST', 'projects/', { name })).status, name).toBe(201);
       expect((await t.call('GET', `local/${name}/`)).status, name).toBe(200);
     }
+  });
+
+  it('the client checks names against the same list (src/wire/names.ts): Metrics refused before sending, notebooks created', async () => {
+    const client = new PolyaxonClient({ host: t.server.host, port: t.server.port, token: t.server.token, env: {} });
+    // A ValidationError, not the PolyaxonError of a server's 400: the client refused it itself.
+    await expect(client.project.createProject({ name: 'Metrics' })).rejects.toThrow(ValidationError);
+    await expect(client.project.createProject({ name: 'Metrics' })).rejects.toMatchObject({ field: 'name', rule: expect.stringMatching(/reserved/) });
+    expect((await client.project.createProject({ name: 'notebooks' })).name).toBe('notebooks');
+    await expect(client.project.createExperiment(t.server.user, 'notebooks', { name: 'notebookbookmark' })).rejects.toThrow(ValidationError);
+    expect((await client.project.createExperiment(t.server.user, 'notebooks', { name: 'bookmark' })).name).toBe('bookmark');
   });
 });
 
