@@ -266,15 +266,9 @@ export class Experiment {
     this.end('failed', message, stack);
   }
 
-  /**
-   * @internal The process ends without `beforeExit` (registry): `process.exit(0)` succeeded, any
-   * other code failed (the code in the message), a signal stopped the run (naming it).
-   */
+  /** @internal The process ends without `beforeExit` (registry): `process.exit(code)`, a signal. */
   endAtProcessEnd(end: ProcessEnd): void {
-    if (this.isManaged) return;
-    if (end.kind === 'signal') this.end('stopped', `stopped by ${end.signal}`);
-    else if (end.code === 0) this.end('succeeded');
-    else this.end('failed', `process exited with code ${end.code}`);
+    if (!this.isManaged) this.end(end.status, end.message);
   }
 
   /** @internal Page closed with the run still going (registry). */

@@ -1,11 +1,10 @@
 import type { PolyaxonClient } from '../client/client';
 import { credentialsKey } from '../runtime/credentials';
 import { ValidationError } from '../runtime/errors';
-import { logger } from '../runtime/logger';
 import { Outbox } from '../outbox/outbox';
 import { DEFAULT_CAPS } from '../outbox/options';
 import { queueName } from '../outbox/queue-name';
-import type { Environment, ExitHandoff, ProcessEnd } from '../runtime/environment';
+import type { Environment, ExitQueue, ProcessEnd } from '../runtime/environment';
 import { withTimeout } from '../runtime/timeout';
 import { DEFAULT_EXIT_FLUSH_TIMEOUT_MS, type OutboxSettings } from './options';
 import type { ProjectRef } from './project-ref';
@@ -22,14 +21,9 @@ export interface LiveRun {
   endAtPageClose(): void;
 }
 
-/** How an outbox is handed over as the process ends. */
-interface ExitPlan {
-  client: PolyaxonClient;
-  /** Undefined when the app brought its own store or transport: nothing for a sender to take over. */
-  queue: string | undefined;
-  directory: string | undefined;
+/** An outbox as the process ends (Node hands what it holds over), and how long the exit flush waits for it. */
+interface ExitPlan extends ExitQueue {
   flushTimeoutMs: number;
-  sendAfterExit: boolean;
 }
 
 const outboxes = new Map<string, Outbox>();
@@ -48,20 +42,16 @@ export function outboxFor(client: PolyaxonClient, settings: OutboxSettings = {},
   const key = credentialsKey(client.settings);
   let outbox = outboxes.get(key);
   if (!outbox) {
+    const flushTimeoutMs = settings.exitFlushTimeoutMs ?? DEFAULT_EXIT_FLUSH_TIMEOUT_MS;
+    if (!(typeof flushTimeoutMs === 'number' && flushTimeoutMs >= 0 && flushTimeoutMs < Infinity)) throw new ValidationError('outbox.exitFlushTimeoutMs', 'must be zero or a positive number');
+    if (![undefined, true, false].includes(settings.sendAfterExit)) throw new ValidationError('outbox.sendAfterExit', 'must be true or false');
     const caps = { maxRecords: settings.maxRecords ?? DEFAULT_CAPS.maxRecords, maxBytes: settings.maxBytes ?? DEFAULT_CAPS.maxBytes };
     const store = settings.store ?? environment.openStore({ name: queueName(client.settings.baseUrl), caps, directory: settings.directory });
-    const { maxRecords: _records, maxBytes: _bytes, directory: _directory, store: _store, ...delivery } = settings;
-    const { exitFlushTimeoutMs, sendAfterExit, ...outboxOptions } = delivery;
-    const transport = outboxOptions.transport ?? environment.transport;
-    outbox = new Outbox({ ...outboxOptions, transport, store, caps, settings: () => client.settings, startOffline: client.settings.isOffline, runtime: environment });
+    const { maxRecords: _records, maxBytes: _bytes, directory: _directory, store: _store, exitFlushTimeoutMs: _exit, sendAfterExit: _send, ...delivery } = settings;
+    const transport = delivery.transport ?? environment.transport;
+    outbox = new Outbox({ ...delivery, transport, store, caps, settings: () => client.settings, startOffline: client.settings.isOffline, runtime: environment });
     outboxes.set(key, outbox);
-    exitPlans.set(outbox, {
-      client,
-      queue: settings.store || settings.transport ? undefined : queueName(client.settings.baseUrl),
-      directory: settings.directory,
-      flushTimeoutMs: exitFlushTimeout(exitFlushTimeoutMs),
-      sendAfterExit: checkedBoolean('outbox.sendAfterExit', sendAfterExit ?? true),
-    });
+    exitPlans.set(outbox, { outbox, settings: () => client.settings, options: settings, flushTimeoutMs });
   }
   installLifecycle(environment);
   return outbox;
@@ -82,7 +72,7 @@ export function track(run: LiveRun, endPrevious: boolean): void {
   }
   live.add(run);
   // Signals are listened to only while a run is open (src/node/signals.ts says why).
-  disarmSignals ??= installed?.environment.armSignals?.((signal) => endProcess({ kind: 'signal', signal }));
+  disarmSignals ??= installed?.environment.armSignals?.(endProcess);
 }
 
 export function untrack(run: LiveRun): void {
@@ -147,36 +137,9 @@ function endProcess(end: ProcessEnd): void {
   handOver(installed.environment, ending.normally && !ending.crashed);
 }
 
-/** Hands every queue that still holds records to the environment (Node: the detached sender), once. */
+/** Hands every queue to the environment (Node: what is left goes to the detached sender), once. */
 function handOver(environment: Environment, tell: boolean): void {
   if (ending.handedOver) return;
   ending.handedOver = true;
-  const queues: ExitHandoff[] = [];
-  let elsewhere = 0;
-  for (const [outbox, plan] of exitPlans) {
-    outbox.persistSync();
-    const stats = outbox.stats();
-    if (stats.pending === 0) continue;
-    if (plan.queue !== undefined && stats.storage === 'journal') {
-      queues.push({ queue: plan.queue, directory: plan.directory, settings: plan.client.settings, pending: stats.pending, send: plan.sendAfterExit });
-    } else {
-      elsewhere += stats.pending;
-    }
-  }
-  if (queues.length > 0) environment.handOffAtExit?.(queues, tell);
-  // The app's own store or transport, or a journal that fell back to memory: no sender can help.
-  if (elsewhere > 0 && tell) logger.warnOnce('exit-lost', `${elsewhere} records were not delivered before exit; they are not in the Node journal, so no later run or \`polyaxon-tracking sync\` can send them`);
-}
-
-function exitFlushTimeout(value: number | undefined): number {
-  const timeoutMs = value ?? DEFAULT_EXIT_FLUSH_TIMEOUT_MS;
-  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
-    throw new ValidationError('outbox.exitFlushTimeoutMs', 'must be zero or a positive number of milliseconds');
-  }
-  return timeoutMs;
-}
-
-function checkedBoolean(field: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new ValidationError(field, 'must be true or false');
-  return value;
+  environment.handOffAtExit?.([...exitPlans.values()], tell);
 }

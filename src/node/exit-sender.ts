@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ExitHandoff } from '../runtime/environment';
+import type { ExitQueue } from '../runtime/environment';
 import { logger } from '../runtime/logger';
 import type { ClientSettings } from '../runtime/settings';
 import { queueName } from '../outbox/queue-name';
@@ -36,34 +36,65 @@ export interface ExitSendJob {
   deadline: number;
 }
 
-/** Starts the senders that are asked for; with `tell`, one stderr line about what waits. */
-export function handOffAtExit(queues: ExitHandoff[], tell: boolean): void {
-  const started = queues.filter((queue) => queue.send && startExitSender(queue));
-  if (!tell || queues.length === 0) return;
-  const pending = queues.reduce((sum, queue) => sum + queue.pending, 0);
-  const folders = queues.map((queue) => queueDirectory(outboxRoot(queue.directory), queue.queue)).join(', ');
-  const commands = queues.map((queue) => `\`${syncCommandFor(queue)}\``).join(' and ');
-  const background = started.length > 0 ? `a background process tries to deliver them for ${EXIT_SENDER_BUDGET_MS / 1000} s; otherwise ` : '';
-  logger.warnOnce('exit-pending', `${pending} records wait in the outbox journal (${folders}); ${background}${commands} sends them`);
+/** A queue that still holds records as the process ends, in a journal a sender can take over. */
+interface Handoff {
+  queue: string;
+  directory: string | undefined;
+  settings: ClientSettings;
+  pending: number;
+}
+
+/**
+ * Writes every queue now, starts a sender for each that still holds records in its journal (unless
+ * its `sendAfterExit` is false) and, with `tell`, says on stderr in one line what waits and which
+ * command sends it. Records in the app's own store, or in memory after the journal failed, are
+ * beyond any sender's reach: that is said too.
+ */
+export function handOffAtExit(queues: ExitQueue[], tell: boolean): void {
+  const handoffs: Handoff[] = [];
+  let started = 0;
+  let elsewhere = 0;
+  for (const queue of queues) {
+    queue.outbox.persistSync();
+    const { pending, storage } = queue.outbox.stats();
+    if (pending === 0) continue;
+    if (queue.options.store || queue.options.transport || storage !== 'journal') {
+      elsewhere += pending;
+      continue;
+    }
+    const settings = queue.settings();
+    const handoff = { queue: queueName(settings.baseUrl), directory: queue.options.directory, settings, pending };
+    handoffs.push(handoff);
+    if (queue.options.sendAfterExit !== false && startExitSender(handoff)) started += 1;
+  }
+  if (!tell) return;
+  if (handoffs.length > 0) {
+    const pending = handoffs.reduce((sum, handoff) => sum + handoff.pending, 0);
+    const folders = handoffs.map((handoff) => queueDirectory(outboxRoot(handoff.directory), handoff.queue)).join(', ');
+    const commands = handoffs.map((handoff) => `\`${syncCommandFor(handoff)}\``).join(' and ');
+    const background = started > 0 ? `a background process tries to deliver them for ${EXIT_SENDER_BUDGET_MS / 1000} s; otherwise ` : '';
+    logger.warnOnce('exit-pending', `${pending} records wait in the outbox journal (${folders}); ${background}${commands} sends them`);
+  }
+  if (elsewhere > 0) {
+    logger.warnOnce('exit-lost', `${elsewhere} records were not delivered before exit; they are not in the outbox journal, so no later run or \`polyaxon-tracking sync\` can send them`);
+  }
 }
 
 /** The `sync` command line that delivers `queue` (no token: it reads POLYAXON_TOKEN or --token-file). */
-export function syncCommandFor(queue: Pick<ExitHandoff, 'queue' | 'directory' | 'settings'>): string {
-  const parts = ['polyaxon-tracking sync'];
+export function syncCommandFor(queue: Pick<Handoff, 'queue' | 'directory' | 'settings'>): string {
   const url = new URL(queue.settings.baseUrl);
-  const simple = queueName(`${url.protocol}//${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}/api/v1`) === queue.queue;
-  if (simple) {
-    parts.push(`--host ${url.hostname}`, `--port ${url.port || (url.protocol === 'https:' ? 443 : 80)}`);
-    if (url.protocol === 'https:') parts.push('--https');
-  } else {
-    parts.push('--all');
-  }
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  // `sync` names its queue after host, port and API version; anything else (a path prefix, another
+  // version) is reached by going through every queue.
+  const named = queueName(`${url.protocol}//${url.hostname}:${port}/api/v1`) === queue.queue;
+  const parts = ['polyaxon-tracking sync', ...(named ? [`--host ${url.hostname}`, `--port ${port}`] : ['--all'])];
+  if (url.protocol === 'https:') parts.push('--https');
   if (queue.directory !== undefined) parts.push(`--dir ${queue.directory}`);
   return parts.join(' ');
 }
 
 /** Spawns the sender for one queue; false when it cannot run here (another runtime, no build). */
-export function startExitSender(queue: ExitHandoff): boolean {
+export function startExitSender(queue: Handoff): boolean {
   const script = senderScript();
   // Deno and Bun report themselves in process.versions; their executable is not `node`.
   if (!script || process.versions.bun !== undefined || (process.versions as { deno?: string }).deno !== undefined) return false;

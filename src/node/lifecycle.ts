@@ -16,7 +16,7 @@ export type ProcessHooks = Pick<LifecycleHooks, 'onExit' | 'onCrash' | 'onProces
  *   taking over, so Node prints the same error and exits with the same code as without the
  *   library. When the program handles uncaught exceptions itself the process lives on, so the
  *   run has not crashed and `onCrash` is not called.
- * - Every end: the `exit` event calls `onProcessEnd({kind: 'exit', code})`, the one moment
+ * - Every end: the `exit` event calls `onProcessEnd` with the status the exit code means, the one moment
  *   `process.exit()` leaves (it skips `beforeExit`); after a crash or a normal end it finds the
  *   runs already ended. Node keeps the exit code: the listener returns nothing and never throws.
  */
@@ -52,7 +52,7 @@ export function installProcessLifecycle(hooks: ProcessHooks): () => void {
 
   const onProcessExit = (code: number): void => {
     try {
-      hooks.onProcessEnd?.({ kind: 'exit', code });
+      hooks.onProcessEnd?.(code === 0 ? { status: 'succeeded' } : { status: 'failed', message: `process exited with code ${code}` });
     } catch (hookError) {
       logger.debug('exit hook failed', hookError);
     }

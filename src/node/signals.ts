@@ -1,7 +1,7 @@
-import type { EndSignal } from '../runtime/environment';
+import type { ProcessEnd } from '../runtime/environment';
 import { logger } from '../runtime/logger';
 
-const SIGNALS: readonly EndSignal[] = ['SIGINT', 'SIGTERM'];
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /**
  * Ctrl-C and `kill` while a run is open (F30): `onSignal` ends the runs and hands the queue over,
@@ -16,8 +16,8 @@ const SIGNALS: readonly EndSignal[] = ['SIGINT', 'SIGTERM'];
  * re-raised first one kills the process right after, with everything handed over. Returns the
  * disarmer (idempotent).
  */
-export function armSignals(onSignal: (signal: EndSignal) => void): () => void {
-  const armed = new Map<EndSignal, () => void>();
+export function armSignals(onSignal: (end: ProcessEnd) => void): () => void {
+  const armed = new Map<(typeof SIGNALS)[number], () => void>();
   const disarm = (): void => {
     for (const [signal, listener] of armed) process.removeListener(signal, listener);
     armed.clear();
@@ -27,7 +27,7 @@ export function armSignals(onSignal: (signal: EndSignal) => void): () => void {
     const listener = (): void => {
       if (process.listenerCount(signal) > 1) return;
       try {
-        onSignal(signal);
+        onSignal({ status: 'stopped', message: `stopped by ${signal}` });
       } catch (error) {
         logger.debug(`${signal} hook failed`, error);
       }

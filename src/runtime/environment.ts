@@ -20,27 +20,29 @@ export type RunEnv = Record<string, unknown>;
 export type ConsoleLevel = 'debug' | 'info' | 'warn' | 'error' | 'log';
 
 /**
- * The last synchronous moment of a Node process: its `exit` event (after `process.exit(code)`, an
- * uncaught error, or a normal end), or SIGINT/SIGTERM about to kill it. Nothing async runs after.
+ * How a Node process ends, at its last synchronous moment (the `exit` event, or SIGINT/SIGTERM
+ * about to kill it), as the status a run still open gets: `process.exit(0)` succeeded, any other
+ * code failed, a signal stopped; the message says which code or signal.
  */
-export type ProcessEnd = { kind: 'exit'; code: number } | { kind: 'signal'; signal: EndSignal };
-
-export type EndSignal = 'SIGINT' | 'SIGTERM';
+export interface ProcessEnd {
+  status: 'succeeded' | 'failed' | 'stopped';
+  message?: string;
+}
 
 /**
- * A queue that still holds records as the process ends, handed to a short-lived process that
- * delivers it once this one is gone. The token travels in that process's environment only.
+ * An outbox as the process ends, for the runtime to hand over what it still holds to a process
+ * that delivers it once this one is gone (Node: src/node/exit-sender.ts).
  */
-export interface ExitHandoff {
-  /** Queue name (`queueName(settings.baseUrl)`). */
-  queue: string;
-  /** Outbox root folder given in the options, if any (else `POLYAXON_OUTBOX_DIR` or the default). */
-  directory?: string;
-  settings: ClientSettings;
-  /** Records waiting in the queue. */
-  pending: number;
-  /** Start the detached sender (`sendAfterExit`); false: only tell. */
-  send: boolean;
+export interface ExitQueue {
+  outbox: {
+    /** Writes what is buffered to the store now, in this call stack. */
+    persistSync(): void;
+    stats(): { pending: number; storage: string };
+  };
+  /** Read at the end: the token in them reaches the sender through its environment only. */
+  settings(): ClientSettings;
+  /** The experiment's outbox settings (`directory`, `sendAfterExit`; its own `store` or `transport`). */
+  options: { directory?: string; store?: unknown; transport?: unknown; sendAfterExit?: boolean };
 }
 
 export interface LifecycleHooks {
@@ -105,12 +107,12 @@ export interface Environment {
    * Node, while a run is open: SIGINT and SIGTERM that the program does not listen to itself call
    * `onSignal` (synchronously), then kill the process by the same signal. Returns the disarmer.
    */
-  armSignals?(onSignal: (signal: EndSignal) => void): () => void;
+  armSignals?(onSignal: (end: ProcessEnd) => void): () => void;
   /**
-   * Node, as the process ends with records queued: starts the detached sender for each queue that
-   * asks for it, and with `tell` writes one stderr line saying what waits and which command sends it.
+   * Node, as the process ends: writes every queue now and starts the detached sender for each that
+   * still holds records; with `tell`, one stderr line says what waits and which command sends it.
    */
-  handOffAtExit?(queues: ExitHandoff[], tell: boolean): void;
+  handOffAtExit?(queues: ExitQueue[], tell: boolean): void;
   /** Mirrors console output into `sink`, leaving the console itself untouched. Returns the uninstaller. */
   captureConsole(sink: (level: ConsoleLevel, line: string) => void): () => void;
   /**
