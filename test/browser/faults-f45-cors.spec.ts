@@ -94,6 +94,27 @@ test.describe('F45 browser tracking across origins', () => {
     expect(consoleErrors.filter((text) => /CORS|Access-Control/i.test(text))).toEqual([]);
   });
 
+  test('F45 a Web Worker tracking through the same Polyaxon-like CORS: the run and its final status arrive, no Idempotency-Key is sent', async ({
+    page,
+    polyaxonServer,
+  }) => {
+    test.setTimeout(90_000);
+    await serverData(polyaxonServer).createProject('f45-worker');
+    proxy = await startPolyaxonCorsProxy(polyaxonServer.url);
+    await page.goto('/pages/blank.html');
+    const env = { POLYAXON_API_HOST: '127.0.0.1', POLYAXON_HTTP_PORT: proxy.port, POLYAXON_SECRET_USER_TOKEN: polyaxonServer.token };
+    const result = await page.evaluate(
+      (message) => (window as any).runWorker('/pages/tracking-worker.js', message, 40_000),
+      { env, project: 'f45-worker', name: 'worker-cross-origin' },
+    );
+    expect(result).toMatchObject({ closed: true, id: expect.any(Number) });
+    const data = serverData(polyaxonServer);
+    expect(await data.experiment('f45-worker', result.id)).toMatchObject({ name: 'worker-cross-origin', last_status: 'succeeded' });
+    expect((await data.metrics('f45-worker', result.id)).map((metric) => metric.values)).toEqual([{ step: 1, loss: 0.25 }]);
+    expect(proxy.seen.filter((request) => request.method !== 'OPTIONS' && request.method !== 'GET').length).toBeGreaterThan(0);
+    expect(proxy.seen.filter((request) => 'idempotency-key' in request.headers || request.requestedHeaders.includes('idempotency-key'))).toEqual([]);
+  });
+
   test('F45 to the local server directly: the page asks before its first write, then sends Idempotency-Key; a create whose answer is lost is stored once', async ({
     page,
     context,

@@ -1,7 +1,7 @@
 import { TransportFailure, type Transport, type TransportRequest, type TransportResponse } from '../../outbox/transport';
 import { announcesFeature, IDEMPOTENCY_FEATURE, IDEMPOTENCY_KEY_HEADER, TRACKING_FEATURES_HEADER } from '../../wire/tracking-features';
 import type { ExitRequest } from '../page-close/keepalive';
-import type { ServerFeatureMemory, ServerFeatures } from './feature-memory';
+import type { ServerFeatureMemory } from './feature-memory';
 
 /**
  * The one header the library adds beyond what a Polyaxon 0.6.1 deployment lets a page send
@@ -24,8 +24,8 @@ export function corsAwareTransport(inner: Transport, memory: ServerFeatureMemory
     const origin = originOf(request.url);
     if (!carriesKey(request.headers)) {
       const response = await inner(request);
-      const features = featuresOf(response);
-      if (features) memory.observe(origin, features);
+      const idempotency = acceptsKey(response);
+      if (idempotency !== undefined) memory.observe(origin, idempotency);
       return response;
     }
     const features = await memory.features(origin, () => probeFeatures(inner, request));
@@ -57,7 +57,7 @@ export function corsAwareKeepalive(keepalive: (request: ExitRequest) => boolean,
  * `GET {api}/users/` with the write's credentials: the local server names its features on every
  * answer, errors included; a Polyaxon server names none.
  */
-export async function probeFeatures(inner: Transport, write: TransportRequest): Promise<ServerFeatures> {
+export async function probeFeatures(inner: Transport, write: TransportRequest): Promise<boolean> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(write.headers)) {
     const lower = name.toLowerCase();
@@ -65,15 +65,15 @@ export async function probeFeatures(inner: Transport, write: TransportRequest): 
   }
   const url = probeUrl(write.url);
   const response = await inner({ method: 'GET', url, headers, timeoutMs: write.timeoutMs });
-  const features = featuresOf(response);
-  if (!features) throw new TransportFailure('network', `GET ${url} answered ${response.status}; asked again before the next write`);
-  return features;
+  const idempotency = acceptsKey(response);
+  if (idempotency === undefined) throw new TransportFailure('network', `GET ${url} answered ${response.status}; asked again before the next write`);
+  return idempotency;
 }
 
-/** What an answer says of its server; nothing from a 5xx, which a gateway may have given instead. */
-function featuresOf(response: TransportResponse): ServerFeatures | undefined {
+/** Whether an answer's server takes `Idempotency-Key`; nothing from a 5xx, which a gateway may have given instead. */
+function acceptsKey(response: TransportResponse): boolean | undefined {
   if (response.status >= 500) return undefined;
-  return { idempotency: announcesFeature(response.headers.get(TRACKING_FEATURES_HEADER), IDEMPOTENCY_FEATURE), checkedAt: Date.now() };
+  return announcesFeature(response.headers.get(TRACKING_FEATURES_HEADER), IDEMPOTENCY_FEATURE);
 }
 
 /** `users/` under the write's API base (`{origin}[/prefix]/api/v1`), else under the origin's `/api/v1`. */

@@ -50,10 +50,11 @@ export class ServerFeatureMemory {
   }
 
   /**
-   * The trusted verdict for `origin`: from memory, else from the store, else from `probe`, which
-   * may reject (no answer): then nothing is remembered and the next call asks again.
+   * The trusted verdict for `origin`: from memory, else from the store, else from `probe` (whether
+   * the server takes `Idempotency-Key`), which may reject (no answer): then nothing is remembered
+   * and the next call asks again.
    */
-  features(origin: string, probe: () => Promise<ServerFeatures>): Promise<ServerFeatures> {
+  features(origin: string, probe: () => Promise<boolean>): Promise<ServerFeatures> {
     const known = this.#known.get(origin);
     if (known && this.#trusted(known)) return Promise.resolve(known);
     let asking = this.#asking.get(origin);
@@ -68,9 +69,10 @@ export class ServerFeatureMemory {
    * An answer from `origin` said what it does (every answer of the local server does): a lookup
    * sent before the first write then spares the probe. Written through only when the verdict changes.
    */
-  observe(origin: string, features: ServerFeatures): void {
+  observe(origin: string, idempotency: boolean): void {
     const known = this.#known.get(origin);
-    const unchanged = known !== undefined && known.idempotency === features.idempotency && this.#trusted(known);
+    const unchanged = known !== undefined && known.idempotency === idempotency && this.#trusted(known);
+    const features = { idempotency, checkedAt: this.now() };
     this.#known.set(origin, features);
     if (!unchanged) void this.store.write(origin, features);
   }
@@ -85,13 +87,13 @@ export class ServerFeatureMemory {
     void this.store.remove(origin);
   }
 
-  async #ask(origin: string, probe: () => Promise<ServerFeatures>): Promise<ServerFeatures> {
+  async #ask(origin: string, probe: () => Promise<boolean>): Promise<ServerFeatures> {
     const stored = this.#known.has(origin) ? undefined : await this.store.read(origin);
     if (stored && this.#trusted(stored)) {
       this.#known.set(origin, stored);
       return stored;
     }
-    const answer = await probe();
+    const answer = { idempotency: await probe(), checkedAt: this.now() };
     this.#known.set(origin, answer);
     await this.store.write(origin, answer);
     return answer;
