@@ -8,7 +8,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ensureBuilt } from '../scripts/ensure-built.mjs';
+import { ensureBuilt } from './ensure-built.mjs';
 
 const { values: args } = parseArgs({
   options: {

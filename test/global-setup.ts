@@ -1,4 +1,4 @@
-import { ensureBuilt } from '../scripts/ensure-built.mjs';
+import { ensureBuilt } from '../demo/ensure-built.mjs';
 
 /**
  * Global setup of vitest and Playwright: several tests read dist/ (the build outputs, the packed

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { promisedDistFiles, REPO_ROOT } from '../../scripts/ensure-built.mjs';
+import { promisedDistFiles, REPO_ROOT } from '../../demo/ensure-built.mjs';
 
 export { REPO_ROOT };
 

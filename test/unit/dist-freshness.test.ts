@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeFreshness, distFreshness } from '../../scripts/ensure-built.mjs';
+import { describeFreshness, distFreshness } from '../../demo/ensure-built.mjs';
 
 /**
  * The decision behind `npm test`'s global setup and `npm run demo`: build when a promised dist/

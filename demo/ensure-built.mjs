@@ -83,7 +83,7 @@ function newestFile(root, paths) {
   return newest;
 }
 
-// `node scripts/ensure-built.mjs`: the same decision from a shell or an npm script.
+// `node demo/ensure-built.mjs`: the same decision from a shell or an npm script.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
     ensureBuilt();
