@@ -25,7 +25,11 @@ export interface OutboxOptions {
    * close-time send). Experiments hand theirs in.
    */
   runtime?: OutboxRuntime;
-  /** Sends one request. Default: the runtime's (browsers: src/browser/cors/), else `fetchTransport()` (ofetch) on `runtime`'s timers. */
+  /**
+   * Sends one request. Default: the runtime's transport (in browsers, fetch that sends
+   * `Idempotency-Key` only to a server that says it takes it), else `fetchTransport()` (ofetch) on
+   * `runtime`'s timers.
+   */
   transport?: Transport;
   /** Names this outbox's leases (a tab or process). Default: a new unique id. */
   owner?: string;
