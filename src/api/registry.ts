@@ -48,7 +48,7 @@ export function outboxFor(client: PolyaxonClient, settings: OutboxSettings = {},
     const caps = { maxRecords: settings.maxRecords ?? DEFAULT_CAPS.maxRecords, maxBytes: settings.maxBytes ?? DEFAULT_CAPS.maxBytes };
     const store = settings.store ?? environment.openStore({ name: queueName(client.settings.baseUrl), caps, directory: settings.directory });
     const { maxRecords: _records, maxBytes: _bytes, directory: _directory, store: _store, exitFlushTimeoutMs: _exit, sendAfterExit: _send, ...delivery } = settings;
-    const transport = delivery.transport ?? environment.transport;
+    const transport = delivery.transport ?? environment.outboxTransport;
     outbox = new Outbox({ ...delivery, transport, store, caps, settings: () => client.settings, startOffline: client.settings.isOffline, runtime: environment });
     outboxes.set(key, outbox);
     exitPlans.set(outbox, { outbox, settings: () => client.settings, options: settings, flushTimeoutMs });

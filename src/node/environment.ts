@@ -35,7 +35,7 @@ export function nodeEnvironment(): Environment {
     captureConsole,
     writeFiles,
     unrefTimer,
-    transport: nodeTransport(),
+    outboxTransport: nodeTransport(),
   };
 }
 

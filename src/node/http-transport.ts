@@ -5,7 +5,8 @@
  * and never answers kept a finished script alive for the whole request timeout, and `beforeExit`,
  * where the bounded exit flush starts, never came (F31). Here every socket is unref'd as it is
  * handed to a request (the agent re-refs a reused one first): whoever needs an answer holds the
- * process with a bounded, ref'd wait of its own (`flush()`, `create()`, the exit flush).
+ * process with a bounded, ref'd wait of its own (`flush()`, `create()`, the exit flush). Only the
+ * outbox sends through it; the client's calls, which a script awaits, keep `fetch`.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';

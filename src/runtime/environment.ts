@@ -1,6 +1,6 @@
 import type { ClientSettings, EnvLookup } from './settings';
-// The contracts of src/outbox a runtime implements, named here as types only: the durable store
-// it opens, where pages close the close-time sender, and where it has its own, the transport.
+// The contracts of src/outbox a runtime implements, named here as types only: the durable store it
+// opens, the transport it may send through and, where pages close, the close-time sender.
 import type { CloseSenderFactory } from '../outbox/close-sender';
 import type { OutboxStore, StoreCaps } from '../outbox/store';
 import type { Transport } from '../outbox/transport';
@@ -121,6 +121,11 @@ export interface Environment {
    */
   closeSender?: CloseSenderFactory;
   /**
+   * Sends every request of this runtime, the outbox's and the client's (browsers: no header a
+   * server's CORS would refuse, src/browser/cors/). Absent: `fetchTransport` as it is (Node).
+   */
+  transport?: Transport;
+  /**
    * Writes files under `folder` (each `path` relative to it, folders created), for outputs kept on
    * disk (Node only; a run's outputs path in the cluster). Resolves with the last file's path.
    */
@@ -128,8 +133,9 @@ export interface Environment {
   /** Keeps timers from holding the process open (Node `unref`). */
   unrefTimer(timer: unknown): void;
   /**
-   * How the outbox sends when the app gives no transport (Node: sockets that never hold the
-   * process open, src/node/http-transport.ts). Absent: `fetch`.
+   * How an outbox sends in the background when the app gives it no transport (Node: sockets that
+   * never hold the process open, src/node/http-transport.ts; whoever waits for an answer holds it
+   * with a bounded timer). Absent: `transport`.
    */
-  transport?: Transport;
+  outboxTransport?: Transport;
 }
