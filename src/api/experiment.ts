@@ -34,6 +34,9 @@ import { outboxFor } from './registry';
 
 export type { CreateOptions, ExperimentOptions, OutboxSettings } from './options';
 
+/** One `logMetrics` point: name to value. Booleans are sent as 0/1, `null` as `null`; `undefined` keys are left out. */
+export type MetricValues = Record<string, number | boolean | null | undefined>;
+
 export interface ExperimentStats {
   run: string;
   id: number | undefined;
@@ -179,8 +182,12 @@ export class Experiment {
     this.end('stopped');
   }
 
-  /** Queues one point; `step` is one more key. Returns at once, without I/O. */
-  logMetrics(values: Record<string, number | boolean>): void {
+  /**
+   * Queues one point; `step` is one more key. Returns at once, without I/O. The values are copied
+   * once at the call and the copy is what is validated and sent (F33); `null` is sent as JSON
+   * `null` and `undefined` keys are left out (F35).
+   */
+  logMetrics(values: MetricValues): void {
     if (this.#noOp) return;
     const checked = this.#check(() => validateMetrics(values));
     if (checked === undefined) return;

@@ -6,7 +6,7 @@
 
 // Tracking experiments: the Python client's Experiment, its options, what it reports.
 export { Experiment } from './experiment';
-export type { ExperimentStats } from './experiment';
+export type { ExperimentStats, MetricValues } from './experiment';
 export type { CreateOptions, ExperimentOptions, OutboxSettings } from './options';
 export type { ProjectRef } from './project-ref';
 export type { FlushOptions, OutboxStats } from '../outbox/outbox';

@@ -18,7 +18,7 @@ export interface TrackedExperiment {
   readonly client: PolyaxonClient;
   logStatus(status: string, message?: string, traceback?: string): void;
   logParams(params: Record<string, unknown>): void;
-  logMetrics(values: Record<string, number | boolean>): void;
+  logMetrics(values: Record<string, number | boolean | null | undefined>): void;
   succeeded(): void;
   failed(message?: string, traceback?: string): void;
   /** @internal The runtime the experiment was handed: where outputs are kept when not uploaded. */
