@@ -25,7 +25,20 @@ import { withTimeout } from '../runtime/timeout';
 import { hashData, hashDataSync } from '../wire/datahash';
 import { logLine } from '../wire/format';
 import { metricPoint } from '../wire/metric-point';
-import { guard, validateDescription, validateFramework, validateMetrics, validateName, validateParams, validateTags } from '../wire/validation';
+import {
+  ADJUSTED_REASONS,
+  guard,
+  STATUS_MESSAGE_MAX_LENGTH,
+  validateCodeRef,
+  validateDescription,
+  validateFramework,
+  validateMetrics,
+  validateName,
+  validateParams,
+  validateTags,
+  type AdjustedReason,
+  type ExperimentStatus,
+} from '../wire/validation';
 import { RunLifecycle } from './lifecycle';
 import { CONTEXT_TIMEOUT_MS, type CreateOptions, type ExperimentOptions } from './options';
 import { experimentTarget, type ProjectRef } from './project-ref';
@@ -41,6 +54,11 @@ export interface ExperimentStats {
   run: string;
   id: number | undefined;
   lastStatus: string | undefined;
+  /**
+   * Values sent changed rather than refused, by reason: `non_finite_as_null` (a NaN or Infinity
+   * from the TF.js callback, sent as null), `message_cut` (a status message cut to 256 characters).
+   */
+  adjusted: Record<AdjustedReason, number>;
   outbox: OutboxStats;
 }
 
@@ -63,6 +81,7 @@ export class Experiment {
   readonly #options: ExperimentOptions;
   readonly #noOp: boolean;
   readonly #lifecycle: RunLifecycle;
+  readonly #adjusted = Object.fromEntries(ADJUSTED_REASONS.map((reason) => [reason, 0])) as Record<AdjustedReason, number>;
 
   constructor(options: ExperimentOptions = {}) {
     this.#options = options;
@@ -144,8 +163,10 @@ export class Experiment {
     this.#edit(() => ({ run_env: runEnv }));
   }
 
+  /** Sends `codeRef`, or the one the runtime finds (git in Node); a given `commit` over 40 characters is refused at the call. */
   async logCodeRef(codeRef?: CodeRef): Promise<void> {
     if (this.#noOp) return;
+    if (codeRef !== undefined && this.#check(() => validateCodeRef(codeRef)) === undefined) return;
     const value = codeRef ?? (await withTimeout(this.environment.codeRef(), CONTEXT_TIMEOUT_MS, null));
     this.#appendChecked('coderef', () => value);
   }
@@ -158,9 +179,11 @@ export class Experiment {
     this.#edit(() => ({ backend: validateFramework('backend', backend) }));
   }
 
-  logStatus(status: string, message?: string, traceback?: string): void {
+  /** Logs a status; a `message` over 256 characters is cut, with an ellipsis (F43). */
+  logStatus(status: ExperimentStatus, message?: string, traceback?: string): void {
     if (this.#lifecycle.ignoredAfterClose()) return;
-    this.#appendChecked('status', () => statusBody(status, message, traceback));
+    const queued = this.#appendChecked('status', () => statusBody(status, message, traceback));
+    if (queued && message && String(message).length > STATUS_MESSAGE_MAX_LENGTH) this.noteAdjusted('message_cut');
     this.#lifecycle.statusLogged(status);
   }
 
@@ -211,7 +234,7 @@ export class Experiment {
   stats(): ExperimentStats | undefined {
     const outbox = this.#lifecycle.outbox;
     if (!outbox) return undefined;
-    return { run: this.run, id: this.id, lastStatus: this.lastStatus, outbox: outbox.stats() };
+    return { run: this.run, id: this.id, lastStatus: this.lastStatus, adjusted: { ...this.#adjusted }, outbox: outbox.stats() };
   }
 
   /** Delivers everything queued so far; true when done within `timeoutMs`. Never rejects. */
@@ -259,6 +282,11 @@ export class Experiment {
   static getDataPaths = onInstalledEnvironment(context.getDataPaths);
   static getLogLevel = onInstalledEnvironment(context.getLogLevel);
 
+  /** @internal A value was sent changed rather than refused (see `ExperimentStats.adjusted`). */
+  noteAdjusted(reason: AdjustedReason): void {
+    this.#adjusted[reason] += 1;
+  }
+
   /** @internal Normal end of the process (registry): a run that was not ended succeeded. */
   endAtExit(): void {
     if (!this.isManaged) this.end('succeeded');
@@ -292,11 +320,13 @@ export class Experiment {
     this.#appendChecked('patch', body);
   }
 
-  #appendChecked(kind: RecordKind, body: () => unknown): void {
-    if (this.#noOp) return;
+  /** True when the record was queued. */
+  #appendChecked(kind: RecordKind, body: () => unknown): boolean {
+    if (this.#noOp) return false;
     const checked = this.#check(body);
-    if (checked === undefined) return;
+    if (checked === undefined) return false;
     this.#lifecycle.append({ run: this.run, kind, body: checked });
+    return true;
   }
 }
 

@@ -13,6 +13,10 @@ export const METRIC_KEY_MAX_LENGTH = 256;
 export const TAG_MAX_LENGTH = 64;
 /** `framework` and `backend` are `CharField(max_length=16)` columns on the Polyaxon server. */
 export const FRAMEWORK_MAX_LENGTH = 16;
+/** `ExperimentStatus.message` is a `CharField(max_length=256)` on Polyaxon 0.6.1 (db/models/statuses.py). */
+export const STATUS_MESSAGE_MAX_LENGTH = 256;
+/** `CodeReference.commit` is a `CharField(max_length=40)` on Polyaxon 0.6.1 (db/models/repos.py): a SHA-1 in hex. */
+export const COMMIT_MAX_LENGTH = 40;
 /** Cap on the serialised params of one call: 256 KiB of UTF-8 JSON. */
 export const MAX_PARAMS_BYTES = 256 * 1024;
 
@@ -23,6 +27,14 @@ export const EXPERIMENT_STATUSES = [
 ] as const;
 export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
 const STATUS_SET: ReadonlySet<string> = new Set(EXPERIMENT_STATUSES);
+
+/**
+ * Why a value was sent changed rather than refused, counted in `stats().adjusted`:
+ * `non_finite_as_null`, a NaN or Infinity from the TF.js callback sent as null; `message_cut`, a
+ * status message cut to STATUS_MESSAGE_MAX_LENGTH (F43).
+ */
+export type AdjustedReason = 'non_finite_as_null' | 'message_cut';
+export const ADJUSTED_REASONS: readonly AdjustedReason[] = ['non_finite_as_null', 'message_cut'];
 
 /** Statuses after which the server considers the run finished. */
 export const DONE_STATUSES: ReadonlySet<ExperimentStatus> = new Set<ExperimentStatus>([
@@ -211,6 +223,32 @@ function assertTagLength(tag: string, field: string): void {
 export function validateStatus(status: unknown, field = 'status'): ExperimentStatus {
   if (typeof status === 'string' && STATUS_SET.has(status)) return status as ExperimentStatus;
   throw new ValidationError(field, `must be one of ${EXPERIMENT_STATUSES.join(', ')}`);
+}
+
+/**
+ * A status message as the server keeps it: at most STATUS_MESSAGE_MAX_LENGTH characters. A longer
+ * one (an exception message with a long repr) is cut, ending with an ellipsis, rather than refused:
+ * the status matters more than the message's tail (F43). Never splits a surrogate pair.
+ */
+export function cutStatusMessage(message: string): string {
+  if (message.length <= STATUS_MESSAGE_MAX_LENGTH) return message;
+  let end = STATUS_MESSAGE_MAX_LENGTH - 1;
+  const last = message.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${message.slice(0, end)}…`;
+}
+
+/** A code reference given by the caller: `commit`, when set, a string of at most COMMIT_MAX_LENGTH characters (F43). */
+export function validateCodeRef<T>(codeRef: T, field = 'codeRef'): T {
+  if (codeRef === null || codeRef === undefined) return codeRef;
+  if (!isPlainObject(codeRef)) throw new ValidationError(field, `must be a plain object, got ${describeValue(codeRef)}`);
+  const commit = codeRef.commit;
+  if (commit === undefined || commit === null) return codeRef;
+  if (typeof commit !== 'string') throw new ValidationError(`${field}.commit`, `must be a string, got ${describeValue(commit)}`);
+  if (commit.length > COMMIT_MAX_LENGTH) {
+    throw new ValidationError(`${field}.commit`, `must be at most ${COMMIT_MAX_LENGTH} characters (a git commit id), got ${commit.length}`);
+  }
+  return codeRef;
 }
 
 /** An entity name (experiment, project): slug, at most 128 characters, not reserved. */

@@ -1,5 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { requests, startFaultRig, storedMetrics, type FaultRig } from '../helpers/fault-setup';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ValidationError } from '../../src/index.node';
+import { logger } from '../../src/runtime/logger';
+import { directClient, FAULT_PROJECT, FAULT_USER, requests, startFaultRig, storedMetrics, type FaultRig } from '../helpers/fault-setup';
+import { tf } from '../helpers/tfjs-model';
 
 /**
  * reliability.md F33–F35 through a real Experiment, the fault proxy and the real local server:
@@ -51,5 +54,83 @@ describe('values at the call', () => {
     expect(await storedMetrics(rig.server, id)).toEqual(logged);
     expect(rig.proxy.log.filter(requests.metricsPost).every((request) => request.status === 201)).toBe(true);
     expect(experiment.stats()!.outbox.dropped).toMatchObject({ rejected: 0 });
+  });
+});
+
+describe('null and non-finite values', () => {
+  it('F35 null is sent as JSON null and stored as null; undefined keys are left out', async () => {
+    const experiment = rig.experiment();
+    await experiment.create();
+    experiment.logMetrics({ step: 0, loss: 0.5 });
+    experiment.logMetrics({ step: 1, loss: null, acc: undefined });
+    experiment.logMetrics({ step: 2, loss: 0.25 });
+
+    expect(await experiment.flush({ timeoutMs: 10_000 })).toBe(true);
+
+    const [post] = rig.proxy.log.filter(requests.metricsPost);
+    expect(post.body).toContain('"values":{"step":1,"loss":null}');
+    expect(await storedMetrics(rig.server, experiment.id!)).toEqual([{ step: 0, loss: 0.5 }, { step: 1, loss: null }, { step: 2, loss: 0.25 }]);
+    expect(experiment.stats()!.outbox.dropped.rejected).toBe(0);
+  });
+
+  it('F35 the TF.js callback sends a NaN or Infinity loss as null, counts it, warns once, and keeps every epoch', async () => {
+    logger.resetWarnings();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const experiment = rig.experiment();
+    await experiment.create();
+    const callback = experiment.tfjsCallback(tf, { logParams: false }) as unknown as { onEpochEnd(epoch: number, logs: Record<string, number>): Promise<void> };
+    await callback.onEpochEnd(0, { loss: 0.5, acc: 0.75 });
+    await callback.onEpochEnd(1, { loss: Number.NaN, acc: 0.5 });
+    await callback.onEpochEnd(2, { loss: Number.POSITIVE_INFINITY, acc: 0.25 });
+
+    expect(await experiment.flush({ timeoutMs: 10_000 })).toBe(true);
+    warn.mockRestore();
+
+    expect(await storedMetrics(rig.server, experiment.id!)).toEqual([
+      { loss: 0.5, acc: 0.75, step: 0 },
+      { loss: null, acc: 0.5, step: 1 },
+      { loss: null, acc: 0.25, step: 2 },
+    ]);
+    expect(experiment.stats()!.adjusted).toEqual({ non_finite_as_null: 2, message_cut: 0 });
+    expect(warn.mock.calls.filter((call) => String(call[0]).includes('sent as null'))).toHaveLength(1);
+  });
+});
+
+describe('field limits at the call', () => {
+  it('F43 a status message over 256 characters is cut to 256 with an ellipsis and counted', async () => {
+    const experiment = rig.experiment();
+    await experiment.create();
+    const message = `RuntimeError: ${'x'.repeat(400)}`;
+    experiment.failed(message, 'Traceback (most recent call last): ...');
+
+    expect(await experiment.flush({ timeoutMs: 10_000 })).toBe(true);
+
+    const statuses = await directClient(rig.server).experiment.getStatuses(FAULT_USER, FAULT_PROJECT, experiment.id!);
+    const failed = statuses.results.find((status) => status.status === 'failed')!;
+    expect(failed.message).toHaveLength(256);
+    expect(failed.message).toBe(`${message.slice(0, 255)}…`);
+    expect(experiment.stats()!.adjusted.message_cut).toBe(1);
+    expect(experiment.stats()!.outbox.dropped.rejected).toBe(0);
+  });
+
+  it('F43 a commit over 40 characters is refused at the call, naming the field; nothing is queued', async () => {
+    const experiment = rig.experiment();
+    await experiment.create();
+    expect(await experiment.flush({ timeoutMs: 10_000 })).toBe(true);
+    const before = rig.proxy.log.length;
+
+    const refused = await experiment.logCodeRef({ commit: 'a'.repeat(64), branch: 'main' }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect(refused).toMatchObject({ field: 'codeRef.commit' });
+    expect((refused as Error).message).toMatch(/at most 40 characters/);
+    expect(await experiment.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect(rig.proxy.log.length).toBe(before);
+    await experiment.logCodeRef({ commit: 'b'.repeat(40), branch: 'main' });
+    expect(await experiment.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect(rig.proxy.log.filter((request) => request.path.endsWith('/coderef/'))).toHaveLength(1);
   });
 });
