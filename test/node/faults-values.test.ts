@@ -96,6 +96,8 @@ describe('null and non-finite values', () => {
   });
 });
 
+const codeRef = (commit: string) => ({ commit, head: commit, branch: 'main', git_url: null, is_dirty: false });
+
 describe('field limits at the call', () => {
   it('F43 a status message over 256 characters is cut to 256 with an ellipsis and counted', async () => {
     const experiment = rig.experiment();
@@ -119,7 +121,7 @@ describe('field limits at the call', () => {
     expect(await experiment.flush({ timeoutMs: 10_000 })).toBe(true);
     const before = rig.proxy.log.length;
 
-    const refused = await experiment.logCodeRef({ commit: 'a'.repeat(64), branch: 'main' }).then(
+    const refused = await experiment.logCodeRef(codeRef('a'.repeat(64))).then(
       () => undefined,
       (error: unknown) => error,
     );
@@ -129,7 +131,7 @@ describe('field limits at the call', () => {
     expect((refused as Error).message).toMatch(/at most 40 characters/);
     expect(await experiment.flush({ timeoutMs: 10_000 })).toBe(true);
     expect(rig.proxy.log.length).toBe(before);
-    await experiment.logCodeRef({ commit: 'b'.repeat(40), branch: 'main' });
+    await experiment.logCodeRef(codeRef('b'.repeat(40)));
     expect(await experiment.flush({ timeoutMs: 10_000 })).toBe(true);
     expect(rig.proxy.log.filter((request) => request.path.endsWith('/coderef/'))).toHaveLength(1);
   });
