@@ -49,8 +49,11 @@ export type Outcome =
   | { kind: 'ok'; body?: unknown }
   /** Send the same batch again later; `afterMs` when the server said how long to wait. */
   | { kind: 'retry'; reason: RetryReason; afterMs?: number; message: string; status?: number }
-  /** Too large as a batch: send it again in halves. */
-  | { kind: 'split' }
+  /**
+   * Send the batch again in halves: too large as a batch (413, `too_large`), or refused as a whole
+   * when one record may be at fault (a 4xx such as 400 on several records, `rejected`, F34).
+   */
+  | { kind: 'split'; reason: 'too_large' | 'rejected'; message: string; status: number }
   /** The credentials are refused: stop sending anything, keep every record. */
   | { kind: 'pause'; reason: CredentialsRefusal; message: string }
   /** `status`: the server's, when it answered. */
@@ -72,9 +75,12 @@ export function outcomeForResponse(response: TransportResponse, context: PolicyC
   if (status === 401) return { kind: 'pause', reason: 'unauthenticated', message };
   if (status === 403) return { kind: 'pause', reason: 'forbidden', message };
   if (status === 413) {
-    return context.recordCount > 1 ? { kind: 'split' } : { kind: 'drop', reason: 'too_large', message, status };
+    return context.recordCount > 1 ? { kind: 'split', reason: 'too_large', message, status } : { kind: 'drop', reason: 'too_large', message, status };
   }
-  if (status >= 400 && status < 500 && !RETRYABLE_STATUSES.has(status)) return { kind: 'drop', reason: 'rejected', message, status };
+  if (status >= 400 && status < 500 && !RETRYABLE_STATUSES.has(status)) {
+    // One bad point must not take 199 good ones with it (F34): halve until it is alone.
+    return context.recordCount > 1 ? { kind: 'split', reason: 'rejected', message, status } : { kind: 'drop', reason: 'rejected', message, status };
+  }
   // 408/425/429, every 5xx, and statuses no Polyaxon server sends (1xx, 3xx that fetch did not
   // follow): the records are not at fault, so they wait rather than go.
   const afterMs = retryAfterDelayMs(response.headers.get('retry-after'), context.nowMs, context);

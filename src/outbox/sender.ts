@@ -42,6 +42,8 @@ export class Sender {
   #intervalTimer: ReturnType<typeof setTimeout> | undefined;
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
   #splitMaxCount: number | undefined;
+  /** Why the batch size is reduced: a 413 keeps it small for a while, a refused record only until it is found. */
+  #splitFor: 'too_large' | 'rejected' | undefined;
   #sendsSinceSplit = 0;
   #inFlightCount = 0;
 
@@ -242,7 +244,9 @@ export class Sender {
         await store.unbatch(ids);
         await store.release(ids);
         this.#splitMaxCount = Math.ceil(records.length / 2);
+        this.#splitFor = outcome.reason;
         this.#sendsSinceSplit = 0;
+        logger.debug(`${request.method} ${request.url} answered ${outcome.status} for ${records.length} records; sending them in halves: ${outcome.message}`);
         return;
       }
       case 'pause': {
@@ -272,6 +276,8 @@ export class Sender {
     );
     if (first.kind === 'create') this.targets.createFailed(first.run, error, rejected && rejected[Object.keys(rejected)[0]]);
     this.#answered();
+    // The refused record that split its batch is found and gone: the others go in full batches again.
+    if (reason === 'rejected' && this.#splitFor === 'rejected') this.#splitMaxCount = this.#splitFor = undefined;
     this.#inFlightCount = 0;
     this.host.settled(records, reason);
     this.host.failed(error, true);
@@ -296,7 +302,7 @@ export class Sender {
     if (this.#splitMaxCount !== undefined && ++this.#sendsSinceSplit >= SPLIT_RECOVERY_SENDS) {
       this.#sendsSinceSplit = 0;
       this.#splitMaxCount *= 2;
-      if (this.#splitMaxCount >= this.options.maxBatchCount) this.#splitMaxCount = undefined;
+      if (this.#splitMaxCount >= this.options.maxBatchCount) this.#splitMaxCount = this.#splitFor = undefined;
     }
   }
 

@@ -57,6 +57,39 @@ describe('values at the call', () => {
   });
 });
 
+describe('one bad record in a batch', () => {
+  it("F34 a 400 for a batch holding one bad record: split until it is alone; only it is dropped and counted with the server's message", async () => {
+    const message = 'Ensure this value is at most 100.';
+    // The server's refusal of the record with step 150, wherever it travels.
+    rig.proxy.script(
+      { kind: 'respond', status: 400, body: { values: [message] } },
+      { count: Infinity, match: (request) => requests.metricsPost(request) && request.body.includes('"step":150,') },
+    );
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    logger.resetWarnings();
+    const experiment = rig.experiment();
+    await experiment.create();
+    const logged: Array<Record<string, number>> = [];
+    for (let step = 0; step < 200; step++) {
+      experiment.logMetrics({ step, loss: 1 / (step + 1) });
+      if (step !== 150) logged.push({ step, loss: 1 / (step + 1) });
+    }
+
+    expect(await experiment.flush({ timeoutMs: 15_000 })).toBe(true);
+    const warnings = warn.mock.calls.map((call) => String(call[0]));
+    warn.mockRestore();
+
+    expect(await storedMetrics(rig.server, experiment.id!)).toEqual(logged);
+    const stats = experiment.stats()!.outbox;
+    expect(stats.dropped).toMatchObject({ rejected: 1, too_large: 0 });
+    expect(stats.lastError).toMatchObject({ status: 400, message: `values: ${message}` });
+    const refused = rig.proxy.log.filter((request) => request.status === 400).map((request) => (JSON.parse(request.body) as unknown[]).length);
+    expect(refused[0]).toBe(200);
+    expect(refused.at(-1)).toBe(1);
+    expect(warnings.filter((line) => line.includes(message))).toHaveLength(1);
+  });
+});
+
 describe('null and non-finite values', () => {
   it('F35 null is sent as JSON null and stored as null; undefined keys are left out', async () => {
     const experiment = rig.experiment();
@@ -84,6 +117,7 @@ describe('null and non-finite values', () => {
     await callback.onEpochEnd(2, { loss: Number.POSITIVE_INFINITY, acc: 0.25 });
 
     expect(await experiment.flush({ timeoutMs: 10_000 })).toBe(true);
+    const warnings = warn.mock.calls.map((call) => String(call[0]));
     warn.mockRestore();
 
     expect(await storedMetrics(rig.server, experiment.id!)).toEqual([
@@ -92,7 +126,7 @@ describe('null and non-finite values', () => {
       { loss: null, acc: 0.25, step: 2 },
     ]);
     expect(experiment.stats()!.adjusted).toEqual({ non_finite_as_null: 2, message_cut: 0 });
-    expect(warn.mock.calls.filter((call) => String(call[0]).includes('sent as null'))).toHaveLength(1);
+    expect(warnings.filter((line) => line.includes('sent as null'))).toHaveLength(1);
   });
 });
 

@@ -187,6 +187,28 @@ describe('refused records', () => {
     expect(errors[0].serverMessage).toBe('name: Ensure this field has no more than 128 characters.');
   });
 
+  it("F34 a 400 for a batch holding one bad record: halved until it is alone; only it is dropped and counted, with the server's message and one warning", async () => {
+    const errors: PolyaxonError[] = [];
+    const { outbox, transport } = outboxFixture({ onError: (error) => errors.push(error) });
+    const run = await existingRun(outbox);
+    const message = 'Every metric value must be a finite number.';
+    const server = (request: RecordedRequest) => (pointSteps(request).includes(6) ? { status: 400, body: { values: [message] } } : { status: 201 });
+    transport.enqueue(...Array.from({ length: 20 }, () => server));
+    for (let step = 1; step <= 8; step++) outbox.append(metric(run, step));
+    outbox.append({ run, kind: 'status', body: { status: 'succeeded' } });
+    expect(await outbox.flush({ timeoutMs: 1_000 })).toBe(true);
+
+    const batches = transport.requests.filter((request) => Array.isArray(request.json));
+    expect(batches.map(pointSteps)).toEqual([[1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4], [5, 6, 7, 8], [5, 6], [5], [6], [7, 8]]);
+    expect(batches.filter((request) => !pointSteps(request).includes(6)).flatMap(pointSteps)).toEqual([1, 2, 3, 4, 5, 7, 8]);
+    expect(transport.requests.at(-1)!.url).toMatch(/statuses\/$/);
+    expect(outbox.stats()).toMatchObject({ sent: 8, dropped: { rejected: 1, too_large: 0 } });
+    expect(outbox.stats().lastError).toMatchObject({ status: 400, message: `values: ${message}` });
+    expect(errors).toHaveLength(1);
+    expect(errors[0].serverMessage).toBe(`values: ${message}`);
+    expect(warn.mock.calls.filter((call) => String(call[0]).includes(message))).toHaveLength(1);
+  });
+
   it('a refused create rejects whenCreated and drops the run\'s later records as run_rejected', async () => {
     const { outbox, transport, store } = outboxFixture();
     transport.enqueue({ status: 400, body: { non_field_errors: ['Experiment expects a `content`.'] } });

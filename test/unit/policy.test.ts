@@ -34,12 +34,16 @@ describe('status policy as data', () => {
   });
 
   it('413 splits a batch and drops a single record as too_large', () => {
-    expect(decide(413, { recordCount: 2 })).toEqual({ kind: 'split' });
+    expect(decide(413, { recordCount: 2 })).toEqual({ kind: 'split', reason: 'too_large', message: 'HTTP 413', status: 413 });
     expect(decide(413, { recordCount: 1 })).toMatchObject({ kind: 'drop', reason: 'too_large', status: 413 });
   });
 
-  it.for([400, 404, 405, 409, 422])("other 4xx (%i) drop as rejected with the server's message", (status) => {
-    expect(decide(status, { body: { non_field_errors: ['nope'] } })).toEqual({ kind: 'drop', reason: 'rejected', message: 'nope', status });
+  it.for([400, 405, 409, 422])("other 4xx (%i) drop a single record as rejected with the server's message", (status) => {
+    expect(decide(status, { body: { non_field_errors: ['nope'] }, recordCount: 1 })).toEqual({ kind: 'drop', reason: 'rejected', message: 'nope', status });
+  });
+
+  it.for([400, 422])('F34 a %i for a batch splits it, so that only the bad record is dropped', (status) => {
+    expect(decide(status, { body: { values: ['bad'] }, recordCount: 2 })).toEqual({ kind: 'split', reason: 'rejected', message: 'values: bad', status });
   });
 
   it('honours Retry-After on 429 and 503, clamped', () => {
