@@ -170,3 +170,25 @@ describe('field limits at the call', () => {
     expect(rig.proxy.log.filter((request) => request.path.endsWith('/coderef/'))).toHaveLength(1);
   });
 });
+
+describe('a full server disk, client half', () => {
+  it('F37 507 for metrics is retried like 503: the same batch, nothing dropped, everything stored once', async () => {
+    rig.proxy.script({ kind: 'respond', status: 507, body: { detail: 'Insufficient storage: the disk is full.' } }, { count: 2, match: requests.metricsPost });
+    const experiment = rig.experiment();
+    await experiment.create();
+    const logged: Array<Record<string, number>> = [];
+    for (let step = 0; step < 50; step++) {
+      experiment.logMetrics({ step, loss: 1 / (step + 1) });
+      logged.push({ step, loss: 1 / (step + 1) });
+    }
+
+    expect(await experiment.flush({ timeoutMs: 15_000 })).toBe(true);
+
+    const [first, second, third] = rig.proxy.log.filter(requests.metricsPost);
+    expect([first.status, second.status, third.status]).toEqual([507, 507, 201]);
+    expect(third.body).toBe(first.body);
+    expect(third.idempotencyKey).toBe(first.idempotencyKey);
+    expect(await storedMetrics(rig.server, experiment.id!)).toEqual(logged);
+    expect(Object.values(experiment.stats()!.outbox.dropped).every((count) => count === 0)).toBe(true);
+  });
+});

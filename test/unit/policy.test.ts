@@ -19,7 +19,7 @@ describe('status policy as data', () => {
     expect(outcomeForResponse(answer(status, { id: 4 }), { recordCount: 1, nowMs: NOW })).toEqual({ kind: 'ok', body: { id: 4 } });
   });
 
-  it.for([408, 425, 429, 500, 502, 503, 504, 501, 302])('%i is retried', (status) => {
+  it.for([408, 425, 429, 500, 502, 503, 504, 507, 501, 302])('%i is retried', (status) => {
     expect(decide(status).kind).toBe('retry');
   });
 
@@ -44,6 +44,16 @@ describe('status policy as data', () => {
 
   it.for([400, 422])('F34 a %i for a batch splits it, so that only the bad record is dropped', (status) => {
     expect(decide(status, { body: { values: ['bad'] }, recordCount: 2 })).toEqual({ kind: 'split', reason: 'rejected', message: 'values: bad', status });
+  });
+
+  it('F36 a 404 drops nothing: the project or experiment is missing, the records wait', () => {
+    expect(decide(404, { body: { detail: 'Not found.' }, recordCount: 1 })).toEqual({ kind: 'missing', message: 'Not found.', status: 404 });
+    expect(decide(404, { recordCount: 200 })).toEqual({ kind: 'missing', message: 'HTTP 404', status: 404 });
+  });
+
+  it('F37 507 (the server\'s disk is full) is retried like 503, with its Retry-After', () => {
+    expect(decide(507, { body: { detail: 'Insufficient storage.' } })).toEqual({ kind: 'retry', reason: 'throttled', message: 'Insufficient storage.', status: 507 });
+    expect(decide(507, { headers: { 'Retry-After': '5' } })).toMatchObject({ kind: 'retry', reason: 'throttled', afterMs: 5_000 });
   });
 
   it('honours Retry-After on 429 and 503, clamped', () => {
