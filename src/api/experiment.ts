@@ -81,12 +81,16 @@ export class Experiment {
   readonly #options: ExperimentOptions;
   readonly #noOp: boolean;
   readonly #lifecycle: RunLifecycle;
+  #createdName: string | undefined;
   readonly #adjusted = Object.fromEntries(ADJUSTED_REASONS.map((reason) => [reason, 0])) as Record<AdjustedReason, number>;
 
   constructor(options: ExperimentOptions = {}) {
-    this.#options = options;
     // The public edge: a user's `new Experiment()` has no runtime to hand in.
     const environment = (this.environment = installedEnvironment());
+    // Console capture is opt-in in pages: there it copied the notebook's and the page's own
+    // messages into the run's logs.
+    options = { ...options, trackLogs: options.trackLogs ?? environment.kind !== 'browser' };
+    this.#options = options;
     this.isManaged = isManaged(environment.getEnv);
     let created!: { resolve(id: number): void; reject(error: unknown): void };
     this.whenCreated = new Promise<number>((resolve, reject) => {
@@ -102,6 +106,11 @@ export class Experiment {
     const outbox = target && outboxFor(this.client, options.outbox, environment);
     this.#lifecycle = new RunLifecycle(this, outbox, options, this.whenCreated, created, (validate) => this.#check(validate));
     if (target?.id !== undefined) this.#lifecycle.adopt(target.id);
+  }
+
+  /** @internal The name given to `create()`: a re-run notebook cell creates its run under the same one (endPrevious). */
+  get createdName(): string | undefined {
+    return this.#createdName;
   }
 
   /** Server id, once known. */
@@ -122,7 +131,9 @@ export class Experiment {
   async create(options: CreateOptions = {}): Promise<this> {
     if (this.#noOp) return this;
     if (this.#lifecycle.hasCreated) throw new ValidationError('create', 'this experiment was already created');
-    await this.#lifecycle.create(createBody(options));
+    const body = createBody(options);
+    this.#createdName = options.name;
+    await this.#lifecycle.create(body);
     return this;
   }
 
