@@ -40,6 +40,7 @@ import {
   type ExperimentStatus,
 } from '../wire/validation';
 import { RunLifecycle } from './lifecycle';
+import { withoutToken } from './token-guard';
 import { CONTEXT_TIMEOUT_MS, type CreateOptions, type ExperimentOptions } from './options';
 import { experimentTarget, type ProjectRef } from './project-ref';
 import { createBody, merged, statusBody } from './record-bodies';
@@ -85,8 +86,9 @@ export class Experiment {
   readonly #adjusted = Object.fromEntries(ADJUSTED_REASONS.map((reason) => [reason, 0])) as Record<AdjustedReason, number>;
 
   constructor(options: ExperimentOptions = {}) {
-    // The public edge: a user's `new Experiment()` has no runtime to hand in.
-    const environment = (this.environment = installedEnvironment());
+    // The public edge: a user's `new Experiment()` has no runtime to hand in. What it describes
+    // (run env, console lines) never carries this experiment's token.
+    const environment = (this.environment = withoutToken(installedEnvironment(), () => this.client?.settings.token));
     // Console capture is opt-in in pages: there it copied the notebook's and the page's own
     // messages into the run's logs.
     options = { ...options, trackLogs: options.trackLogs ?? environment.kind !== 'browser' };
