@@ -12,7 +12,7 @@ export type { ProjectRef } from './project-ref';
 export type { FlushOptions, OutboxStats } from '../outbox/outbox';
 export type { DropReason } from '../outbox/policy';
 export type { PauseReason } from '../outbox/send-gate';
-export type { ExperimentStatus } from '../wire/validation';
+export type { AdjustedReason, ExperimentStatus } from '../wire/validation';
 export type { CodeRef, RunEnv } from '../runtime/environment';
 
 // In the cluster: what the static getters of Experiment give, and what they throw outside it.

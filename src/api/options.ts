@@ -43,7 +43,7 @@ export interface ExperimentOptions {
    * out once the project exists (next run, or `polyaxon-tracking sync`). Default: true.
    */
   createProject?: boolean;
-  /** Outbox settings for this experiment's server (the first experiment of a server decides them). */
+  /** Outbox settings for this experiment's server (the first experiment of a server decides them). Default: the outbox's, each documented in `OutboxSettings`. */
   outbox?: OutboxSettings;
 }
 
@@ -80,11 +80,15 @@ export interface OutboxSettings
 }
 
 export interface CreateOptions {
+  /** Experiment name: a slug of at most 128 characters, not a reserved word. Default: none (the server names it). */
   name?: string;
+  /** Tags: an array, or one comma-separated string. Default: none. */
   tags?: string | string[];
+  /** Free text. Default: none. */
   description?: string;
+  /** At most 16 characters, e.g. `tensorflow.js`. Default: none. */
   framework?: string;
-  /** Default: `other`, as the Python client sends. */
+  /** At most 16 characters. Default: `other`, as the Python client sends. */
   backend?: string;
 }
 

@@ -24,7 +24,7 @@ export class PolyaxonError extends Error {
     readonly body?: unknown,
     /**
      * For the outbox's own requests: one line naming the server (`http://host:port`), what it
-     * answered and what to do about it (runtime/trouble.ts). It is then the error's message.
+     * answered and what to do about it. It is then the error's message.
      */
     readonly help?: string,
   ) {

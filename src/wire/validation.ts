@@ -31,7 +31,7 @@ const STATUS_SET: ReadonlySet<string> = new Set(EXPERIMENT_STATUSES);
 /**
  * Why a value was sent changed rather than refused, counted in `stats().adjusted`:
  * `non_finite_as_null`, a NaN or Infinity from the TF.js callback sent as null; `message_cut`, a
- * status message cut to STATUS_MESSAGE_MAX_LENGTH (F43).
+ * status message cut to 256 characters.
  */
 export type AdjustedReason = 'non_finite_as_null' | 'message_cut';
 export const ADJUSTED_REASONS: readonly AdjustedReason[] = ['non_finite_as_null', 'message_cut'];
