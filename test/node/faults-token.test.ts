@@ -42,7 +42,7 @@ describe('F40 the token in no file', () => {
     const server: RunningServer = await startServer({ port: 0, quiet: true, token, dataDir });
     cleanups.push(() => server.close());
     const client = clientFor(server.port, token);
-    await client.project.createProject({ name: 'secrets' });
+    await client.project.createProject({ name: 'careful' });
 
     const run = await runNodeFixture(
       'test/fixtures/token-script.ts',
@@ -53,11 +53,11 @@ describe('F40 the token in no file', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout).toContain('flushed true');
 
-    const [experiment] = (await client.project.listExperiments(server.user, 'secrets')).results;
-    const detail = await client.experiment.get(server.user, 'secrets', experiment.id);
+    const [experiment] = (await client.project.listExperiments(server.user, 'careful')).results;
+    const detail = await client.experiment.get(server.user, 'careful', experiment.id);
     const argv = (detail.run_env as { argv: string[] }).argv;
     expect(argv.slice(3)).toEqual(['--token', '[redacted]', '-t', '[redacted]', '--api-key', '[redacted]', '[redacted]', '--other=[redacted]']);
-    const logs = await client.experiment.getLogs(server.user, 'secrets', experiment.id);
+    const logs = await client.experiment.getLogs(server.user, 'careful', experiment.id);
     expect(logs).toContain('training with token [redacted]');
     expect(logs).not.toContain(token);
 
