@@ -66,8 +66,8 @@ export function troubleLine(origin: string, trouble: Trouble): string {
       );
     case 'unreachable':
       return (
-        `nothing answers at ${origin} (${trouble.message}): records are kept and sent when it is up. ` +
-        `Start the local server with \`${SERVE_COMMAND}\`, or set POLYAXON_API_HOST and POLYAXON_HTTP_PORT to your server.`
+        `cannot reach ${origin} (${trouble.message}): records are kept and sent when it is up. ` +
+        `If no server runs there, start the local one with \`${SERVE_COMMAND}\`, or set POLYAXON_API_HOST and POLYAXON_HTTP_PORT to yours.`
       );
     case 'no_answer':
       return (

@@ -54,7 +54,7 @@ describe('errors name where, what and the fix, once', () => {
     const port = await reserveFreePort();
     const lines = await script(port, 'any-token');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(`nothing answers at http://127.0.0.1:${port} (`);
+    expect(lines[0]).toContain(`cannot reach http://127.0.0.1:${port} (`);
     expect(lines[0]).toContain('npx polyaxon-tracking serve');
   });
 
