@@ -4,15 +4,18 @@ import type { OutboxStore } from '../outbox/store';
 
 /** Options of `new Experiment(...)`: the Python client's keyword arguments, camelCased. */
 export interface ExperimentOptions {
-  /** `name`, `user/name` or `user.name`. Required outside the cluster. */
+  /** `name`, `user/name` or `user.name`. Required outside the cluster; in it, the platform's. */
   project?: string;
-  /** Track an experiment that already exists instead of creating one. */
+  /** Track an experiment that already exists instead of creating one. Default: none (`create()` makes one). */
   experimentId?: number;
-  /** Experiment group of an existing experiment (informational, as in the Python client). */
+  /** Experiment group of an existing experiment (informational, as in the Python client). Default: none. */
   groupId?: number;
   /** Client to use. Default: a client built from the POLYAXON_* settings (and, in the cluster, its token file). */
   client?: PolyaxonClient;
-  /** Mirror console output into the experiment's logs. Default: true. */
+  /**
+   * Mirror console output into the experiment's logs. Default: true in Node; false in browsers
+   * and Workers (opt-in: a page's console also carries the notebook's and the page's own messages).
+   */
   trackLogs?: boolean;
   /** Send the code reference (git in Node, an injected object in browsers) at create. Default: true. */
   trackGit?: boolean;
@@ -27,11 +30,20 @@ export interface ExperimentOptions {
   /** Interval of heartbeats while running; Polyaxon fails a run after 30 min without one. Default: 60_000 ms. */
   heartbeatIntervalMs?: number;
   /**
-   * End a still-running earlier experiment of this page when this one is created, as a re-run
-   * notebook cell would want. Default: true in browsers, false in Node.
+   * When this experiment is created, stop (status `stopped`) a still-running earlier experiment of
+   * this page or process with the same project and the same `create({ name })`: what a re-run
+   * notebook cell wants. Runs of other cells (other names, or no name) are never touched.
+   * Default: true in browsers, false in Node.
    */
   endPrevious?: boolean;
-  /** Outbox settings for this experiment's server (the first experiment of a server decides them). */
+  /**
+   * When the server answers that the project does not exist (404 at create), create it, owned by
+   * the token's user (only for a project of that user). Off, or when creating is refused (403),
+   * the records wait, nothing is dropped, and one warning names the project and the fix; they go
+   * out once the project exists (next run, or `polyaxon-tracking sync`). Default: true.
+   */
+  createProject?: boolean;
+  /** Outbox settings for this experiment's server (the first experiment of a server decides them). Default: the outbox's, each documented in `OutboxSettings`. */
   outbox?: OutboxSettings;
 }
 
@@ -82,11 +94,15 @@ export interface OutboxSettings
 }
 
 export interface CreateOptions {
+  /** Experiment name: a slug of at most 128 characters, not a reserved word. Default: none (the server names it). */
   name?: string;
+  /** Tags: an array, or one comma-separated string. Default: none. */
   tags?: string | string[];
+  /** Free text. Default: none. */
   description?: string;
+  /** At most 16 characters, e.g. `tensorflow.js`. Default: none. */
   framework?: string;
-  /** Default: `other`, as the Python client sends. */
+  /** At most 16 characters. Default: `other`, as the Python client sends. */
   backend?: string;
 }
 

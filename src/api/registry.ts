@@ -13,6 +13,8 @@ import type { ProjectRef } from './project-ref';
 export interface LiveRun {
   readonly run: string;
   readonly projectRef: ProjectRef | undefined;
+  /** The name given to `create()`, if any. */
+  readonly createdName: string | undefined;
   readonly isRunning: boolean;
   end(status: 'stopped', message?: string): void;
   endAtExit(): void;
@@ -59,12 +61,14 @@ export function outboxFor(client: PolyaxonClient, settings: OutboxSettings = {},
 
 /**
  * Registers a live run. With `endPrevious` (a re-run notebook cell), a still-running earlier run
- * of the same project is stopped first, as a fresh cell run means the old one is over.
+ * of this page or process with the same project and the same `create()` name is stopped first, as
+ * a fresh run of that cell means the old one is over. Another cell's run (another name, or no
+ * name at all) is never touched: it may still be training.
  */
 export function track(run: LiveRun, endPrevious: boolean): void {
-  if (endPrevious) {
+  if (endPrevious && run.createdName !== undefined) {
     for (const other of live) {
-      if (other !== run && other.isRunning && sameProject(other.projectRef, run.projectRef)) {
+      if (other !== run && other.isRunning && other.createdName === run.createdName && sameProject(other.projectRef, run.projectRef)) {
         other.end('stopped', 'superseded by a new run');
         live.delete(other);
       }
