@@ -35,6 +35,13 @@ interface ExperimentRow {
   cr_is_dirty: number | null;
 }
 
+/**
+ * The list orders SQL reads a page in directly, each ordering as query.ts's compileSort does
+ * (ids are unique and never null; `updated_at` is never null and its ISO text orders as time).
+ */
+export const EXPERIMENT_ORDERS = ['id', '-id', '-updated_at,-id'] as const;
+export type ExperimentOrder = (typeof EXPERIMENT_ORDERS)[number];
+
 /** Writable fields kept as JSON text; the others are plain columns of the same name. */
 const JSON_FIELDS = new Set(['content', 'params', 'run_env', 'data_refs', 'tags']);
 const FIELDS = new Set([
@@ -50,6 +57,7 @@ export class Experiments {
   readonly #insert: Statement;
   readonly #byId: Statement;
   readonly #ofProject: Statement;
+  readonly #pageOfProject: Record<ExperimentOrder, Statement>;
   readonly #countOfProject: Statement;
   readonly #named: Statement;
   readonly #namesStartingWith: Statement;
@@ -75,10 +83,20 @@ export class Experiments {
     );
     this.#byId = db.prepare(`${SELECT} WHERE e.id = ?`);
     this.#ofProject = db.prepare(`${SELECT} WHERE e.project_id = ? ORDER BY e.id`);
+    this.#pageOfProject = {
+      id: db.prepare(`${SELECT} WHERE e.project_id = ? ORDER BY e.id LIMIT ? OFFSET ?`),
+      '-id': db.prepare(`${SELECT} WHERE e.project_id = ? ORDER BY e.id DESC LIMIT ? OFFSET ?`),
+      '-updated_at,-id': db.prepare(`${SELECT} WHERE e.project_id = ? ORDER BY e.updated_at DESC, e.id DESC LIMIT ? OFFSET ?`),
+    };
     this.#countOfProject = db.prepare('SELECT COUNT(*) FROM experiment WHERE project_id = ?').pluck();
     this.#named = db.prepare('SELECT id FROM experiment WHERE project_id = ? AND name = ?').pluck();
-    // Case-sensitive, as Postgres' LIKE 'name%' (SQLite's LIKE ignores ASCII case).
-    this.#namesStartingWith = db.prepare('SELECT COUNT(*) FROM experiment WHERE name <> @name AND substr(name, 1, length(@name)) = @name').pluck();
+    // Case-sensitive, as Postgres' LIKE 'name%' (SQLite's LIKE ignores ASCII case). Text compares
+    // as UTF-8 bytes, which never include 0xFF, so every name extending @name lies between @name
+    // and @name followed by that byte: a range of the name index, not a scan of every experiment.
+    this.#namesStartingWith = db.prepare(
+      `SELECT COUNT(*) FROM experiment
+       WHERE name > @name AND name < @name || CAST(x'FF' AS TEXT) AND substr(name, 1, length(@name)) = @name`,
+    ).pluck();
     this.#idsOfProject = db.prepare('SELECT id FROM experiment WHERE project_id = ?').pluck();
     this.#running = db.prepare("SELECT id FROM experiment WHERE last_status = 'running' ORDER BY id").pluck();
     this.#delete = db.prepare('DELETE FROM experiment WHERE id = ?');
@@ -147,6 +165,11 @@ export class Experiments {
 
   ofProject(projectId: number): ExperimentRecord[] {
     return (this.#ofProject.all(projectId) as ExperimentRow[]).map(toRecord);
+  }
+
+  /** Experiments `offset`..`offset + limit - 1` of the project in `order`, read as one query. */
+  pageOfProject(projectId: number, order: ExperimentOrder, offset: number, limit: number): ExperimentRecord[] {
+    return (this.#pageOfProject[order].all(projectId, limit, offset) as ExperimentRow[]).map(toRecord);
   }
 
   /** Whether an experiment of the project has this name. */
