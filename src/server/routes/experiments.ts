@@ -13,7 +13,7 @@ import type { RequestContext, Route } from '../router';
 import {
   experimentCreateBody,
   experimentDetailBody,
-  experimentListBody,
+  experimentListPageJson,
   experimentMetricsRow,
   experimentParamsRow,
 } from '../serialize';
@@ -155,13 +155,10 @@ function listExperiments(context: RequestContext) {
   const order = compileSort(sortText);
   // Every experiment here is independent: the local server has no groups.
   const inGroup = context.query.get('group') || flag(context, 'independent') === false;
-  const row = flag(context, 'metrics')
-    ? experimentMetricsRow
-    : flag(context, 'params')
-      ? experimentParamsRow
-      : experimentListBody;
+  const row = flag(context, 'metrics') ? experimentMetricsRow : flag(context, 'params') ? experimentParamsRow : null;
   const page = inGroup ? paginate([], context.query, context.pageUrl) : experimentsPage(context, project.id, matches, sortText, order);
-  return json(200, { ...page, results: page.results.map((experiment) => row(experiment, project, context.state)) });
+  if (row) return json(200, { ...page, results: page.results.map((experiment) => row(experiment, project)) });
+  return { status: 200, text: experimentListPageJson(page, project, context.state), headers: { 'Content-Type': 'application/json' } };
 }
 
 /**
