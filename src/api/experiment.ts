@@ -16,7 +16,7 @@ import {
 } from '../integrations/tfjs';
 import type { Outbox, OutboxStats } from '../outbox/outbox';
 import { newRecordId, type RecordKind } from '../outbox/records';
-import type { CodeRef, Environment } from '../runtime/environment';
+import type { CodeRef, Environment, ProcessEnd } from '../runtime/environment';
 import { ValidationError } from '../runtime/errors';
 import * as context from '../runtime/in-cluster';
 import { installedEnvironment } from '../runtime/installed';
@@ -213,7 +213,8 @@ export class Experiment {
   }
 
   /**
-   * Stops heartbeats and console capture and flushes; the run's status is left as it is. Calling
+   * Stops heartbeats and console capture and flushes. In Node a run that has no final status yet
+   * ends `succeeded`, as at a normal exit (F44); in browsers its status is left as it is. Calling
    * it again gives the same promise; tracking calls made after it are ignored with one warning (F20).
    */
   close(options: { timeoutMs?: number } = {}): Promise<boolean> {
@@ -263,6 +264,11 @@ export class Experiment {
     const message = error instanceof Error ? error.message : String(error);
     const stack = error instanceof Error ? error.stack : undefined;
     this.end('failed', message, stack);
+  }
+
+  /** @internal The process ends without `beforeExit` (registry): `process.exit(code)`, a signal. */
+  endAtProcessEnd(end: ProcessEnd): void {
+    if (!this.isManaged) this.end(end.status, end.message);
   }
 
   /** @internal Page closed with the run still going (registry). */

@@ -185,6 +185,8 @@ export class RunLifecycle {
 
   close(options: { timeoutMs?: number }): Promise<boolean> {
     if (!this.#closing) {
+      // A Node script's close() is its end, as a normal exit would be (F44); a page may reopen.
+      if (this.#owner.environment.kind === 'node') this.#owner.endAtExit();
       this.#stopRunning();
       untrack(this.#owner);
       this.#closing = this.flush(options);

@@ -65,6 +65,20 @@ export interface OutboxSettings
   maxBytes?: number;
   /** Node: folder of the file journal. Default: `POLYAXON_OUTBOX_DIR`, else `~/.polyaxon/outbox/`. */
   directory?: string;
+  /**
+   * Node: at a normal end of the process, how long it waits for the queue to be delivered before
+   * it leaves the rest in the journal (with one stderr line saying how many records wait and which
+   * command sends them) and exits. Default: 3_000 ms.
+   */
+  exitFlushTimeoutMs?: number;
+  /**
+   * Node: when the process ends with records still queued (`process.exit`, an uncaught error,
+   * SIGINT/SIGTERM, or a normal end past `exitFlushTimeoutMs`), start a short-lived detached
+   * process that delivers them once this one is gone and exits, at most 60 s later; the token
+   * reaches it through its environment, never a file or its arguments. With false, what is left
+   * waits for the next run or `polyaxon-tracking sync`. Default: true.
+   */
+  sendAfterExit?: boolean;
 }
 
 export interface CreateOptions {
@@ -78,5 +92,6 @@ export interface CreateOptions {
 
 export const DEFAULT_CREATE_TIMEOUT_MS = 5_000;
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 60_000;
+export const DEFAULT_EXIT_FLUSH_TIMEOUT_MS = 3_000;
 /** Run env and code ref are best effort; create never waits on them longer than this. */
 export const CONTEXT_TIMEOUT_MS = 3_000;

@@ -756,7 +756,11 @@ interface OutboxOptions {
     store: OutboxStore | Promise<OutboxStore>;
     /** Read at send time, so a new token takes effect at once and is never stored. */
     settings: () => ClientSettings;
-    /** Sends one request. Default: `fetchTransport()` (ofetch) on `runtime`'s timers. */
+    /**
+     * Sends one request. Default: the runtime's transport (in browsers, fetch that sends
+     * `Idempotency-Key` only to a server that says it takes it), else `fetchTransport()` (ofetch) on
+     * `runtime`'s timers.
+     */
     transport?: Transport;
     /** Names this outbox's leases (a tab or process). Default: a new unique id. */
     owner?: string;
@@ -926,6 +930,20 @@ interface OutboxSettings extends Pick<OutboxOptions, 'maxBatchCount' | 'maxBatch
     maxBytes?: number;
     /** Node: folder of the file journal. Default: `POLYAXON_OUTBOX_DIR`, else `~/.polyaxon/outbox/`. */
     directory?: string;
+    /**
+     * Node: at a normal end of the process, how long it waits for the queue to be delivered before
+     * it leaves the rest in the journal (with one stderr line saying how many records wait and which
+     * command sends them) and exits. Default: 3_000 ms.
+     */
+    exitFlushTimeoutMs?: number;
+    /**
+     * Node: when the process ends with records still queued (`process.exit`, an uncaught error,
+     * SIGINT/SIGTERM, or a normal end past `exitFlushTimeoutMs`), start a short-lived detached
+     * process that delivers them once this one is gone and exits, at most 60 s later; the token
+     * reaches it through its environment, never a file or its arguments. With false, what is left
+     * waits for the next run or `polyaxon-tracking sync`. Default: true.
+     */
+    sendAfterExit?: boolean;
 }
 interface CreateOptions {
     name?: string;
@@ -1013,7 +1031,8 @@ declare class Experiment {
         timeoutMs?: number;
     }): Promise<boolean>;
     /**
-     * Stops heartbeats and console capture and flushes; the run's status is left as it is. Calling
+     * Stops heartbeats and console capture and flushes. In Node a run that has no final status yet
+     * ends `succeeded`, as at a normal exit (F44); in browsers its status is left as it is. Calling
      * it again gives the same promise; tracking calls made after it are ignored with one warning (F20).
      */
     close(options?: {

@@ -129,12 +129,13 @@ describe('F20 close through the Experiment', () => {
     experiment.logMetrics({ step: 2, loss: 2 });
     experiment.logMetrics({ step: 3, loss: 3 });
     experiment.setName('late');
-    experiment.succeeded();
+    experiment.logStatus('failed', 'late');
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(libraryWarnings(warn).filter((line) => line.includes('after experiment.close()'))).toHaveLength(1);
     const { metrics, statuses, experiment: held } = await serverView(local.client, local.user, 'mnist', experiment.id!);
     expect(metrics.map((metric) => metric.values)).toEqual([{ step: 1, loss: 1 }]);
-    expect(statuses).toEqual(['created', 'running']);
+    // close() itself ended the run as a normal exit would (F44); the late status never left.
+    expect(statuses).toEqual(['created', 'running', 'succeeded']);
     expect(held.name).toBeNull();
   });
 });
