@@ -67,7 +67,7 @@ async function round(page, context, first, count, during = (phase, work) => work
 }
 
 /** The page's timeline of one phase (pages/timeline.js) as text: where its wall time went. */
-function formatTimeline(title, timeline) {
+export function formatTimeline(title, timeline) {
   const share = (ms) => `${((100 * ms) / timeline.wallMs).toFixed(1).padStart(5)}%`;
   const lines = [
     `${title}: ${timeline.wallMs.toFixed(0)} ms wall; covered by IndexedDB transactions ${share(timeline.idbCoveredMs).trim()}, by fetches ${share(timeline.fetchCoveredMs).trim()}, by neither ${share(timeline.wallMs - timeline.eitherCoveredMs).trim()}`,

@@ -16,11 +16,18 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
+/**
+ * A folder holding another build's dist/ (e.g. main's), served at /baseline/ so a bench can load
+ * both builds side by side in one run: `BENCH_BASELINE_DIST=/path/to/other/dist`.
+ */
+export const BASELINE_DIST = process.env.BENCH_BASELINE_DIST || undefined;
+
 /** URL path prefixes and what they serve; nothing else is reachable. */
 const MOUNTS = [
   ['/dist/', join(REPO_ROOT, 'dist')],
   ['/bench/', join(REPO_ROOT, 'bench')],
   ['/tfjs/', join(REPO_ROOT, 'node_modules/@tensorflow/tfjs/dist')],
+  ...(BASELINE_DIST ? [['/baseline/', BASELINE_DIST]] : []),
 ];
 
 const CONTENT_TYPES = {
@@ -76,17 +83,23 @@ export async function openChromium(env) {
     await files.close();
     throw error;
   });
-  const context = await browser.newContext({ baseURL: files.url });
-  await context.addInitScript((injected) => {
-    globalThis.POLYAXON_ENV = injected;
-  }, env);
+  const newContext = async () => {
+    const context = await browser.newContext({ baseURL: files.url });
+    await context.addInitScript((injected) => {
+      globalThis.POLYAXON_ENV = injected;
+    }, env);
+    return context;
+  };
+  const context = await newContext();
   return {
     browser,
     context,
+    /** Another context: its own storage (IndexedDB, localStorage), the same settings. */
+    newContext,
     version: browser.version(),
-    /** Opens `bench/pages/<name>` and waits until its `window.benchReady` promise resolves. */
-    async openPage(name) {
-      const page = await context.newPage();
+    /** Opens `bench/pages/<name>` (in `inContext`, default the first) and waits until its `window.benchReady` promise resolves. */
+    async openPage(name, inContext = context) {
+      const page = await inContext.newPage();
       const errors = [];
       page.on('pageerror', (error) => errors.push(error));
       await page.goto(`/bench/pages/${name}`);
