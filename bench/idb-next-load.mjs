@@ -30,6 +30,11 @@ const ROUNDS = Number(process.env.IDB_NEXT_LOAD_ROUNDS || 2);
 const DELIVER_TIMEOUT_MS = 240_000;
 const TARGET_MS = 10_000;
 const IIFE = 'polyaxon-tracking.iife.min.js';
+/** Outbox options of the rounds besides the caps: the default batches, and larger ones. */
+const SHAPES = [
+  { label: 'default batches', outbox: {} },
+  { label: 'batches up to 10,000 points / 4 MiB', outbox: { maxBatchCount: 10_000, maxBatchBytes: 4 * 1024 * 1024 } },
+];
 const BUILDS = {
   this: { label: 'this build', iife: `/dist/${IIFE}`, map: join(REPO_ROOT, 'dist', `${IIFE}.map`) },
   baseline: BASELINE_DIST && { label: `baseline (${BASELINE_DIST})`, iife: `/baseline/${IIFE}`, map: join(BASELINE_DIST, `${IIFE}.map`) },
@@ -56,14 +61,15 @@ async function untilServerHolds(local, name, count, deadline) {
  * One F08 round with `build`; `profiled` attaches the profilers to the next load. Resolves with
  * the ms of storing offline and of the next load's delivery, and the profiles when taken.
  */
-async function round(chromium, local, build, name, points, profiled = false) {
+async function round(chromium, local, build, shape, name, points, profiled = false) {
+  const outbox = { maxRecords: points + 1_000, ...shape.outbox };
   const context = await chromium.newContext();
   try {
     // A blank tab keeps the context going while the tab that logged is closed (it loads no library).
     await context.newPage();
     const page = await chromium.openPage(`idb-queue.html?iife=${build.iife}`, context);
     await context.setOffline(true);
-    await page.evaluate((options) => window.bench.startOffline(options), { project: PROJECT, name, maxRecords: points + 1_000 });
+    await page.evaluate((options) => window.bench.startOffline(options), { project: PROJECT, name, outbox });
     const appended = await page.evaluate(([n, perTurn]) => window.bench.append(0, n, perTurn), [points, PER_TURN]);
     const stored = await page.evaluate(() => window.bench.storedRecords());
     if (stored < points) throw new Error(`idb-next-load: IndexedDB holds ${stored} records after persist, expected at least ${points}`);
@@ -80,7 +86,7 @@ async function round(chromium, local, build, name, points, profiled = false) {
       await next.evaluate((options) => {
         window.benchTimeline.start();
         window.bench.resume(options);
-      }, { project: PROJECT, maxRecords: points + 1_000 });
+      }, { project: PROJECT, outbox });
       await untilServerHolds(local, name, points, deadline);
     };
     const profiles = {};
@@ -120,32 +126,35 @@ export const idbNextLoadBench = {
       await ensureProject(local);
       chromium = await openChromium(polyaxonEnv(local.server));
       const builds = BUILDS.baseline ? [BUILDS.baseline, BUILDS.this] : [BUILDS.this];
-      const figures = new Map(builds.map((build) => [build, []]));
+      // Every (build, shape) pair, interleaved round by round so the load falls on all alike.
+      const pairs = SHAPES.flatMap((shape) => builds.map((build) => ({ build, shape, rounds: [] })));
       for (let i = 0; i < ROUNDS; i++) {
-        for (const build of builds) {
-          progress(`idb-next-load: round ${i + 1} of ${ROUNDS}, ${build.label}: ${POINTS.toLocaleString('en-US')} points offline, then the next load`);
-          const measured = await round(chromium, local, build, `next-load-${build === BUILDS.this ? 'this' : 'baseline'}-${i}`, POINTS);
+        for (const pair of pairs) {
+          progress(`idb-next-load: round ${i + 1} of ${ROUNDS}, ${pair.build.label}, ${pair.shape.label}: ${POINTS.toLocaleString('en-US')} points offline, then the next load`);
+          const measured = await round(chromium, local, pair.build, pair.shape, `next-load-${pairs.indexOf(pair)}-${i}`, POINTS);
           progress(`  stored in ${seconds(measured.appendMs)}, next load delivered in ${seconds(measured.deliverMs)}`);
-          figures.get(build).push(measured);
+          pair.rounds.push(measured);
         }
       }
-      const rows = builds.map((build) => {
-        const rounds = figures.get(build);
+      const rows = pairs.map(({ build, shape, rounds }) => {
         const worst = Math.max(...rounds.map((measured) => measured.deliverMs));
         const mine = build === BUILDS.this;
-        return result(`next load delivered all (${build === BUILDS.this ? 'this build' : 'baseline'})`, worst / 1000, 's', {
+        return result(`next load delivered all, ${shape.label} (${mine ? 'this build' : 'baseline'})`, worst / 1000, 's', {
           target: mine ? `<= ${TARGET_MS / 1000}` : '',
           pass: mine ? worst <= TARGET_MS : null,
           note: `worst of ${rounds.length}: ${rounds.map((measured) => seconds(measured.deliverMs)).join(', ')}; stored offline in ${rounds.map((measured) => seconds(measured.appendMs)).join(', ')}${mine ? '' : `; ${build.label}`}`,
         });
       });
-      const last = figures.get(BUILDS.this).at(-1);
-      let details = [`Page timeline of the next load, last round of this build (bench/pages/timeline.js):`, formatTimeline('next load, from resume to the server holding all', last.timeline)].join('\n');
+      const timelines = pairs
+        .filter((pair) => pair.build === BUILDS.this)
+        .map((pair) => formatTimeline(`next load, ${pair.shape.label}, last round: from resume to the server holding all`, pair.rounds.at(-1).timeline));
+      let details = ['Page timelines of the next load, this build (bench/pages/timeline.js):', ...timelines].join('\n');
       if (profileAlways || rows.some((row) => row.pass === false)) {
-        progress('idb-next-load: target missed or --profile: one more round of this build under the CPU profilers');
-        details += '\n\n' + await profileText(BUILDS.this, await round(chromium, local, BUILDS.this, 'next-load-profiled', PROFILED_POINTS, true));
+        progress('idb-next-load: target missed or --profile: one more round of this build (default batches) under the CPU profilers');
+        details += `\n\n${await profileText(BUILDS.this, await round(chromium, local, BUILDS.this, SHAPES[0], 'next-load-profiled', PROFILED_POINTS, true))}`;
       }
-      return { rows, details, data: { points: POINTS, perTurn: PER_TURN, chromium: chromium.version, figures: Object.fromEntries(builds.map((build) => [build.label, figures.get(build).map(({ appendMs, deliverMs }) => ({ appendMs, deliverMs }))])) } };
+      const data = pairs.map(({ build, shape, rounds }) => ({ build: build.label, shape: shape.label, rounds: rounds.map(({ appendMs, deliverMs }) => ({ appendMs, deliverMs })) }));
+      return { rows, details, data: { points: POINTS, perTurn: PER_TURN, chromium: chromium.version, pairs: data } };
     } finally {
       await chromium?.close();
       await local.close();

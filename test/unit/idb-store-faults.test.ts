@@ -201,6 +201,39 @@ describe('F25 older schema', () => {
   });
 });
 
+describe('F25 version 2 layout', () => {
+  it('F25 migrates a version 2 database (no run index): counts per run, and a batch claimed before comes back under its key', async () => {
+    const metrics = (seq: number, run: string) => ({ v: 1, id: `${run}-${seq}`, seq, run, kind: 'metrics', body: { values: { step: seq } }, createdAt: seq, bytes: 20 });
+    // A batch of two claimed by a page that went away: lease (run out) and key on its head only.
+    const head = { ...metrics(1, 'a'), leaseUntil: 5, leaseOwner: 'gone', batch: 'a-1.2.0badc0de' };
+    const request = factory.open(databaseName(NAME), 2);
+    request.onupgradeneeded = () => {
+      const records = request.result.createObjectStore('records', { keyPath: ['seq', 'id'] });
+      records.createIndex('id', 'id', { unique: true });
+      for (const record of [head, metrics(2, 'a'), metrics(3, 'b'), metrics(4, 'a')]) records.put(record);
+      const meta = request.result.createObjectStore('meta');
+      meta.put({ records: 3, bytes: 60 }, ['internal', 'totals']);
+      meta.put({ records: 1, bytes: 20 }, ['internal', 'totals-delta', 'a-4']);
+      meta.put({ user: 'u', project: 'p', id: 3 }, 'run:a');
+    };
+    await new Promise((resolve) => (request.onsuccess = resolve));
+    request.result.close();
+
+    const store = await track(openIndexedDbStore({ name: NAME, caps: CAPS, keyRange: IDBKeyRange, indexedDB: factory }));
+    expect(await store.count()).toEqual({ records: 4, bytes: 80, byRun: { a: 3, b: 1 } });
+    expect(await store.getMeta('run:a')).toEqual({ user: 'u', project: 'p', id: 3 });
+    expect(await store.nextSeq()).toBe(5);
+    const batch = await store.claim({ ...CLAIM, now: 1_000 });
+    expect(batch.map((record) => [record.seq, record.batch])).toEqual([
+      [1, head.batch],
+      [2, head.batch],
+    ]);
+    await store.ack(batch.map((record) => record.id));
+    expect(await store.count()).toEqual({ records: 2, bytes: 40, byRun: { a: 1, b: 1 } });
+    expect(await drain(store)).toEqual([3, 4]);
+  });
+});
+
 describe('security', () => {
   it('never writes the token: no stored value holds the token the settings carry', async () => {
     const store = await track(openBrowserStore({ name: NAME, caps: CAPS, keyRange: IDBKeyRange, indexedDB: factory }));

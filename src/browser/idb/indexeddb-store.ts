@@ -19,9 +19,9 @@ import type { AppendResult, ClaimOptions, OutboxStore, StoreCaps, StoreKind } fr
 import { commitNow, connect, type RunInTransaction } from './database';
 import { adoptSpilled, onSpilled, spillRecords } from '../page-close/exit-spill';
 import { isPageExiting, untilPageExit, whenPageRunsAgain } from '../page-close/page-exit';
-import { claimWindow, deleteRecords, evictOldest, recordsById, type ClaimedRecord, type KeyRangeClass } from './record-reads';
+import { claimWindow, countByRun, deleteRecords, evictOldest, recordsById, type ClaimedRecord, type KeyRangeClass } from './record-reads';
 import { META, NEXT_SEQ_KEY, RECORDS } from './schema';
-import { addDelta, putTotals, takeTotals, TotalsEstimate } from './totals';
+import { addDelta, putTotals, readTotals, takeTotals, TotalsEstimate } from './totals';
 
 export interface IndexedDbStoreOptions extends OpenStoreOptions {
   /** Longest wait for `indexedDB.open` before giving up (F14). Default: 3000 ms. */
@@ -264,16 +264,20 @@ class IndexedDbStore implements OutboxStore {
     return this.#updateEach(ids, (record) => record.batch !== undefined && delete record.batch);
   }
 
+  /**
+   * Counts without reading a record: the count and the per-run counts from the store and its `run`
+   * index, the bytes from the running totals (totals.ts), which are committed with the records.
+   */
   count(): Promise<{ records: number; bytes: number; byRun: Record<string, number> }> {
-    return this.run('readonly', [RECORDS], async (transaction) => {
-      const all = (await promisifyRequest(transaction.objectStore(RECORDS).getAll())) as OutboxRecord[];
-      const byRun: Record<string, number> = {};
-      let bytes = 0;
-      for (const record of all) {
-        byRun[record.run] = (byRun[record.run] ?? 0) + 1;
-        bytes += record.bytes;
-      }
-      return { records: all.length, bytes, byRun };
+    return this.run('readonly', [RECORDS, META], async (transaction) => {
+      const store = transaction.objectStore(RECORDS);
+      const [records, { totals }, byRun] = await Promise.all([
+        promisifyRequest(store.count()),
+        readTotals(transaction.objectStore(META), this.keyRange),
+        countByRun(store, this.keyRange),
+      ]);
+      this.#totalsSeen.counted({ records, bytes: totals.bytes });
+      return { records, bytes: totals.bytes, byRun };
     });
   }
 

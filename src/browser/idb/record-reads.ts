@@ -8,7 +8,7 @@ import { evictionJudge } from '../../outbox/eviction';
 import { BATCHABLE_KINDS, type OutboxRecord } from '../../outbox/records';
 import { countInBatchKey, inKeyedBatch } from '../../outbox/select-batch';
 import type { ClaimOptions } from '../../outbox/store';
-import { ID_INDEX, type Totals } from './schema';
+import { ID_INDEX, RUN_INDEX, type Totals } from './schema';
 
 /** The `IDBKeyRange` class of the factory in use (a global in browsers; injected with fake-indexeddb). */
 export type KeyRangeClass = typeof IDBKeyRange;
@@ -143,6 +143,27 @@ export async function deleteRecords(
     removed.bytes += record.bytes;
   }
   return removed;
+}
+
+/**
+ * Records per run, from the `run` index alone: one key cursor that visits each run once, then one
+ * count per run; no record is read.
+ */
+export async function countByRun(store: IDBObjectStore, keyRange: KeyRangeClass): Promise<Record<string, number>> {
+  const index = store.index(RUN_INDEX);
+  const runs = await new Promise<string[]>((resolve, reject) => {
+    const found: string[] = [];
+    const request = index.openKeyCursor(null, 'nextunique');
+    request.onerror = () => reject(request.error);
+    request.onsuccess = () => {
+      const cursor = request.result;
+      if (!cursor) return resolve(found);
+      found.push(cursor.key as string);
+      cursor.continue();
+    };
+  });
+  const counts = await Promise.all(runs.map((run) => promisifyRequest(index.count(keyRange.only(run)))));
+  return Object.fromEntries(runs.map((run, i) => [run, counts[i]]));
 }
 
 export function recordsById(store: IDBObjectStore, ids: readonly string[]): Promise<OutboxRecord[]> {

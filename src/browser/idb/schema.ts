@@ -2,7 +2,10 @@
  * The IndexedDB layout and its migrations (F25: a queue written by an older version is migrated,
  * never dropped).
  *
- * Version 2 (current):
+ * Version 3 (current): as version 2, plus index `run` on `records`, so `count()` tells the
+ *   records per run without reading them (a queue of 100,000 records was read whole, seconds of
+ *   a next load before its first claim).
+ * Version 2:
  *   `records`: key path [seq, id], so a cursor walks records in call order and two tabs that
  *              picked the same `seq` never overwrite each other; unique index `id` for acks.
  *              A claimed batch's lease and key are kept on its first record only; the batch is
@@ -16,10 +19,11 @@
  */
 import { RECORD_FORMAT_VERSION, recordBytes } from '../../outbox/records';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 export const RECORDS = 'records';
 export const META = 'meta';
 export const ID_INDEX = 'id';
+export const RUN_INDEX = 'run';
 export const LEGACY_STORE = 'outbox';
 
 /** Running totals kept beside the records, so an append checks the caps without a scan. */
@@ -41,6 +45,8 @@ export function upgradeSchema(db: IDBDatabase, transaction: IDBTransaction, oldV
     meta.put({ records: 0, bytes: 0 } satisfies Totals, TOTALS_KEY);
     if (db.objectStoreNames.contains(LEGACY_STORE)) migrateFromVersion1(db, transaction);
   }
+  // The browser fills the index from the records already stored, in this same transaction.
+  if (oldVersion < 3) transaction.objectStore(RECORDS).createIndex(RUN_INDEX, 'run');
 }
 
 function migrateFromVersion1(db: IDBDatabase, transaction: IDBTransaction): void {

@@ -33,19 +33,26 @@ export function addDelta(meta: IDBObjectStore, key: string, delta: Totals): void
  * many acks and appends left them.
  */
 export async function takeTotals(meta: IDBObjectStore, keyRange: KeyRangeClass): Promise<Totals> {
-  const deltaRange = keyRange.bound([...DELTA_PREFIX], [...DELTA_PREFIX, []]);
+  const { totals, deltas } = await readTotals(meta, keyRange);
+  if (deltas > 0) meta.delete(deltaRange(keyRange));
+  return totals;
+}
+
+/** The totals with every pending delta folded in, changing nothing (a readonly transaction will do). */
+export async function readTotals(meta: IDBObjectStore, keyRange: KeyRangeClass): Promise<{ totals: Totals; deltas: number }> {
   const [base, deltas] = await Promise.all([
     promisifyRequest(meta.get(TOTALS_KEY)) as Promise<Totals | undefined>,
-    promisifyRequest(meta.getAll(deltaRange)) as Promise<Totals[]>,
+    promisifyRequest(meta.getAll(deltaRange(keyRange))) as Promise<Totals[]>,
   ]);
   const totals = { records: base?.records ?? 0, bytes: base?.bytes ?? 0 };
   for (const delta of deltas) {
     totals.records += delta.records;
     totals.bytes += delta.bytes;
   }
-  if (deltas.length > 0) meta.delete(deltaRange);
-  return totals;
+  return { totals, deltas: deltas.length };
 }
+
+const deltaRange = (keyRange: KeyRangeClass) => keyRange.bound([...DELTA_PREFIX], [...DELTA_PREFIX, []]);
 
 export function putTotals(meta: IDBObjectStore, totals: Totals): void {
   meta.put(totals, TOTALS_KEY);
@@ -64,6 +71,7 @@ const NEAR_CAPS = 0.9;
  */
 export class TotalsEstimate {
   #totals: Totals | undefined;
+  #countedAverage: number | undefined;
   #appendsSinceReading = 0;
 
   exact(totals: Totals): void {
@@ -85,9 +93,17 @@ export class TotalsEstimate {
     this.#totals.bytes -= removed.bytes;
   }
 
-  /** Average body bytes of a stored record, when a reading gave one. */
+  /**
+   * A count of the whole queue (`count()`): it sizes claims before any exact reading, but is not
+   * one for the caps (appends may be on their way meanwhile).
+   */
+  counted(totals: Totals): void {
+    if (totals.records > 0) this.#countedAverage = totals.bytes / totals.records;
+  }
+
+  /** Average body bytes of a stored record, when a reading or a count gave one. */
   averageBytes(): number | undefined {
-    return this.#totals && this.#totals.records > 0 ? this.#totals.bytes / this.#totals.records : undefined;
+    return this.#totals && this.#totals.records > 0 ? this.#totals.bytes / this.#totals.records : this.#countedAverage;
   }
 
   nearCaps(caps: { maxRecords: number; maxBytes: number }): boolean {
