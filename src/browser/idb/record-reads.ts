@@ -15,9 +15,20 @@ export type KeyRangeClass = typeof IDBKeyRange;
 
 export type RecordKey = [seq: number, id: string];
 
-/** Most records one `getAll` of a claim reads: bounds the memory a claim on a full queue takes. */
-const MAX_CHUNK = 1_024;
+/**
+ * Most records the first `getAll` of a claim reads: enough for a default batch, little when the
+ * head turns out to go alone (a create, a status).
+ */
+const MAX_FIRST_CHUNK = 1_024;
+/**
+ * Most records one later `getAll` reads: a batch of 10,000 points in two or three requests rather
+ * than ten (each request is a round trip to the browser's IndexedDB backend), while a claim on a
+ * full queue holds a few MB at most.
+ */
+const MAX_CHUNK = 16_384;
 const MIN_CHUNK = 16;
+/** How much each later read grows over the one before. */
+const CHUNK_GROWTH = 8;
 
 /**
  * The records one claim chooses from, read with `getAll` in chunks in `seq` order (one request per
@@ -28,7 +39,7 @@ const MIN_CHUNK = 16;
  * `selectBatch`), from that head to the end of what a claim may take: the rest of its batch (the
  * head's key counts its records, see `inKeyedBatch`), or the following records of the same kind
  * up to `maxCount` and `maxBytes`. `firstChunk` is how many records the first read asks for (the
- * caller's guess at one batch, from the average record size); later reads double it.
+ * caller's guess at one batch, from the average record size); later reads grow eightfold.
  */
 export async function claimWindow(
   store: IDBObjectStore,
@@ -37,7 +48,7 @@ export async function claimWindow(
   firstChunk: number,
 ): Promise<OutboxRecord[]> {
   const window = new ClaimWindow(options);
-  let size = Math.min(Math.max(Math.ceil(firstChunk), MIN_CHUNK), MAX_CHUNK);
+  let size = Math.min(Math.max(Math.ceil(firstChunk), MIN_CHUNK), MAX_FIRST_CHUNK);
   let after: RecordKey | undefined;
   for (;;) {
     const query = after === undefined ? null : keyRange.lowerBound(after, true);
@@ -46,7 +57,7 @@ export async function claimWindow(
     if (chunk.length < size) return window.records;
     const last = chunk[chunk.length - 1];
     after = [last.seq, last.id];
-    size = Math.min(size * 2, MAX_CHUNK);
+    size = Math.min(size * CHUNK_GROWTH, MAX_CHUNK);
   }
 }
 
