@@ -19,8 +19,8 @@ import type { AppendResult, ClaimOptions, OutboxStore, StoreCaps, StoreKind } fr
 import { commitNow, connect, type RunInTransaction } from './database';
 import { adoptSpilled, onSpilled, spillRecords } from '../page-close/exit-spill';
 import { isPageExiting, untilPageExit, whenPageRunsAgain } from '../page-close/page-exit';
-import { claimWindow, countByRun, deleteRecords, evictOldest, recordsById, type ClaimedRecord, type KeyRangeClass } from './record-reads';
-import { META, NEXT_SEQ_KEY, RECORDS } from './schema';
+import { claimWindow, deleteRecords, evictOldest, recordsById, type ClaimedRecord, type KeyRangeClass } from './record-reads';
+import { META, NEXT_SEQ_KEY, negated, RECORDS, tally } from './schema';
 import { addDelta, putTotals, readTotals, takeTotals, TotalsEstimate } from './totals';
 
 export interface IndexedDbStoreOptions extends OpenStoreOptions {
@@ -145,12 +145,8 @@ class IndexedDbStore implements OutboxStore {
   writeRecords(records: OutboxRecord[]): Promise<void> {
     return this.run('readwrite', [RECORDS, META], async (transaction) => {
       const store = transaction.objectStore(RECORDS);
-      let bytes = 0;
-      for (const record of records) {
-        store.put(record);
-        bytes += record.bytes;
-      }
-      if (records.length > 0) addDelta(transaction.objectStore(META), records[0].id, { records: records.length, bytes });
+      for (const record of records) store.put(record);
+      if (records.length > 0) addDelta(transaction.objectStore(META), records[0].id, tally(records));
       commitNow(transaction);
     });
   }
@@ -214,7 +210,7 @@ class IndexedDbStore implements OutboxStore {
           record.leaseUntil = options.now + options.leaseMs;
           record.leaseOwner = options.owner;
           record.batch = selected.batch;
-          this.#claimed.set(record.id, { seq: record.seq, bytes: record.bytes });
+          this.#claimed.set(record.id, { seq: record.seq, run: record.run, bytes: record.bytes });
         }
         // The head carries the batch's lease and key for all of it (record-reads.ts `inKeyedBatch`).
         store.put(selected.records[0]);
@@ -234,7 +230,7 @@ class IndexedDbStore implements OutboxStore {
         const removed = await deleteRecords(transaction.objectStore(RECORDS), this.keyRange, ids, this.#claimed);
         for (const id of ids) this.#claimed.delete(id);
         if (removed.someId !== undefined) {
-          addDelta(metaStore, `ack:${removed.someId}`, { records: -removed.records, bytes: -removed.bytes });
+          addDelta(metaStore, `ack:${removed.someId}`, negated(removed));
           this.#totalsSeen.removed(removed);
         }
         for (const [key, value] of Object.entries(meta ?? {})) metaStore.put(value, key);
@@ -265,19 +261,17 @@ class IndexedDbStore implements OutboxStore {
   }
 
   /**
-   * Counts without reading a record: the count and the per-run counts from the store and its `run`
-   * index, the bytes from the running totals (totals.ts), which are committed with the records.
+   * Counts without reading a record: the record count from the store, the bytes and the count per
+   * run from the running totals (totals.ts), which are committed with the records.
    */
   count(): Promise<{ records: number; bytes: number; byRun: Record<string, number> }> {
     return this.run('readonly', [RECORDS, META], async (transaction) => {
-      const store = transaction.objectStore(RECORDS);
-      const [records, { totals }, byRun] = await Promise.all([
-        promisifyRequest(store.count()),
+      const [records, { totals }] = await Promise.all([
+        promisifyRequest(transaction.objectStore(RECORDS).count()),
         readTotals(transaction.objectStore(META), this.keyRange),
-        countByRun(store, this.keyRange),
       ]);
       this.#totalsSeen.counted({ records, bytes: totals.bytes });
-      return { records, bytes: totals.bytes, byRun };
+      return { records, bytes: totals.bytes, byRun: totals.byRun };
     });
   }
 

@@ -8,7 +8,7 @@ import { evictionJudge } from '../../outbox/eviction';
 import { BATCHABLE_KINDS, type OutboxRecord } from '../../outbox/records';
 import { countInBatchKey, inKeyedBatch } from '../../outbox/select-batch';
 import type { ClaimOptions } from '../../outbox/store';
-import { ID_INDEX, RUN_INDEX, type Totals } from './schema';
+import { addRecord, ID_INDEX, type Totals } from './schema';
 
 /** The `IDBKeyRange` class of the factory in use (a global in browsers; injected with fake-indexeddb). */
 export type KeyRangeClass = typeof IDBKeyRange;
@@ -104,6 +104,7 @@ class ClaimWindow {
 /** What an ack needs to know of a record this store claimed: where it is, and what it weighs. */
 export interface ClaimedRecord {
   seq: number;
+  run: string;
   bytes: number;
 }
 
@@ -120,7 +121,7 @@ export async function deleteRecords(
   ids: readonly string[],
   claimed: ReadonlyMap<string, ClaimedRecord>,
 ): Promise<Totals & { someId?: string }> {
-  const removed: Totals & { someId?: string } = { records: 0, bytes: 0 };
+  const removed: Totals & { someId?: string } = { records: 0, bytes: 0, byRun: {} };
   const known = new Map<string, ClaimedRecord>();
   const unknown: string[] = [];
   for (const id of ids) {
@@ -143,38 +144,15 @@ export async function deleteRecords(
     else for (const key of found) store.delete(key);
     for (const [, id] of found) {
       removed.someId ??= id;
-      removed.records++;
-      removed.bytes += known.get(id)!.bytes;
+      addRecord(removed, known.get(id)!);
     }
   }
   for (const record of await recordsById(store, unknown)) {
     store.delete([record.seq, record.id]);
     removed.someId ??= record.id;
-    removed.records++;
-    removed.bytes += record.bytes;
+    addRecord(removed, record);
   }
   return removed;
-}
-
-/**
- * Records per run, from the `run` index alone: one key cursor that visits each run once, then one
- * count per run; no record is read.
- */
-export async function countByRun(store: IDBObjectStore, keyRange: KeyRangeClass): Promise<Record<string, number>> {
-  const index = store.index(RUN_INDEX);
-  const runs = await new Promise<string[]>((resolve, reject) => {
-    const found: string[] = [];
-    const request = index.openKeyCursor(null, 'nextunique');
-    request.onerror = () => reject(request.error);
-    request.onsuccess = () => {
-      const cursor = request.result;
-      if (!cursor) return resolve(found);
-      found.push(cursor.key as string);
-      cursor.continue();
-    };
-  });
-  const counts = await Promise.all(runs.map((run) => promisifyRequest(index.count(keyRange.only(run)))));
-  return Object.fromEntries(runs.map((run, i) => [run, counts[i]]));
 }
 
 export function recordsById(store: IDBObjectStore, ids: readonly string[]): Promise<OutboxRecord[]> {
@@ -203,8 +181,7 @@ export function evictOldest(store: IDBObjectStore, totals: Totals, tooMuch: (tot
       const record = cursor.value as OutboxRecord;
       if (mayEvict(record)) {
         cursor.delete();
-        totals.records--;
-        totals.bytes -= record.bytes;
+        addRecord(totals, record, -1);
         evicted++;
       }
       cursor.continue();

@@ -2,9 +2,9 @@
  * The IndexedDB layout and its migrations (F25: a queue written by an older version is migrated,
  * never dropped).
  *
- * Version 3 (current): as version 2, plus index `run` on `records`, so `count()` tells the
- *   records per run without reading them (a queue of 100,000 records was read whole, seconds of
- *   a next load before its first claim).
+ * Version 3 (current): as version 2, with the running totals (totals.ts) counting records per
+ *   run as well, so `count()` reads no record (a queue of 100,000 records was read whole: seconds
+ *   of a next load before its first claim). The upgrade counts the records once.
  * Version 2:
  *   `records`: key path [seq, id], so a cursor walks records in call order and two tabs that
  *              picked the same `seq` never overwrite each other; unique index `id` for acks.
@@ -23,17 +23,42 @@ export const SCHEMA_VERSION = 3;
 export const RECORDS = 'records';
 export const META = 'meta';
 export const ID_INDEX = 'id';
-export const RUN_INDEX = 'run';
 export const LEGACY_STORE = 'outbox';
 
 /** Running totals kept beside the records, so an append checks the caps without a scan. */
 export const TOTALS_KEY = ['internal', 'totals'];
+/** Second element of the delta entries' keys (totals.ts): `['internal', 'totals-delta', change]`. */
+export const DELTA_KEY_NAME = 'totals-delta';
 /** Next free `seq`, kept when every record has been acked. */
 export const NEXT_SEQ_KEY = ['internal', 'nextSeq'];
 
 export interface Totals {
   records: number;
   bytes: number;
+  /** Records per run (runs with none left out). Version 2 kept no such field. */
+  byRun: Record<string, number>;
+}
+
+/** Totals of `records`, or, with `sign` -1, what removing them takes away. */
+export function tally(records: Iterable<{ run: string; bytes: number }>, sign: 1 | -1 = 1): Totals {
+  const totals: Totals = { records: 0, bytes: 0, byRun: {} };
+  for (const record of records) addRecord(totals, record, sign);
+  return totals;
+}
+
+/** What removing what `totals` counts takes away. */
+export function negated(totals: Totals): Totals {
+  const byRun: Record<string, number> = {};
+  for (const [run, count] of Object.entries(totals.byRun)) byRun[run] = -count;
+  return { records: -totals.records, bytes: -totals.bytes, byRun };
+}
+
+export function addRecord(totals: Totals, record: { run: string; bytes: number }, sign: 1 | -1 = 1): void {
+  totals.records += sign;
+  totals.bytes += sign * record.bytes;
+  const left = (totals.byRun[record.run] ?? 0) + sign;
+  if (left === 0) delete totals.byRun[record.run];
+  else totals.byRun[record.run] = left;
 }
 
 /** Runs inside `onupgradeneeded`; every step uses the version-change transaction. */
@@ -42,18 +67,18 @@ export function upgradeSchema(db: IDBDatabase, transaction: IDBTransaction, oldV
     const records = db.createObjectStore(RECORDS, { keyPath: ['seq', 'id'] });
     records.createIndex(ID_INDEX, 'id', { unique: true });
     const meta = db.createObjectStore(META);
-    meta.put({ records: 0, bytes: 0 } satisfies Totals, TOTALS_KEY);
+    meta.put({ records: 0, bytes: 0, byRun: {} } satisfies Totals, TOTALS_KEY);
     if (db.objectStoreNames.contains(LEGACY_STORE)) migrateFromVersion1(db, transaction);
   }
-  // The browser fills the index from the records already stored, in this same transaction.
-  if (oldVersion < 3) transaction.objectStore(RECORDS).createIndex(RUN_INDEX, 'run');
+  // Version 1 was counted per run by its migration above.
+  if (oldVersion === 2) recountTotals(transaction);
 }
 
 function migrateFromVersion1(db: IDBDatabase, transaction: IDBTransaction): void {
   const legacy = transaction.objectStore(LEGACY_STORE);
   const records = transaction.objectStore(RECORDS);
   const meta = transaction.objectStore(META);
-  const totals: Totals = { records: 0, bytes: 0 };
+  const totals: Totals = { records: 0, bytes: 0, byRun: {} };
   let nextSeq = 0;
   const cursorRequest = legacy.openCursor();
   cursorRequest.onsuccess = () => {
@@ -69,15 +94,38 @@ function migrateFromVersion1(db: IDBDatabase, transaction: IDBTransaction): void
     else if (key.startsWith('r:') && isLegacyRecord(cursor.value)) {
       const bytes = typeof cursor.value.bytes === 'number' ? cursor.value.bytes : recordBytes(cursor.value.body);
       records.put({ ...cursor.value, v: RECORD_FORMAT_VERSION, bytes });
-      totals.records++;
-      totals.bytes += bytes;
+      addRecord(totals, { run: cursor.value.run, bytes });
       nextSeq = Math.max(nextSeq, cursor.value.seq + 1);
     }
     cursor.continue();
   };
 }
 
-function isLegacyRecord(value: unknown): value is { seq: number; id: string; body: unknown; bytes?: number } {
+/**
+ * Version 2 to 3: counts the records once (per run, which version 2 did not) and replaces the
+ * totals and their pending deltas with that count.
+ */
+function recountTotals(transaction: IDBTransaction): void {
+  const meta = transaction.objectStore(META);
+  const totals: Totals = { records: 0, bytes: 0, byRun: {} };
+  const records = transaction.objectStore(RECORDS).openCursor();
+  records.onsuccess = () => {
+    const cursor = records.result;
+    if (!cursor) return void meta.put(totals, TOTALS_KEY);
+    addRecord(totals, cursor.value as { run: string; bytes: number });
+    cursor.continue();
+  };
+  const deltas = meta.openCursor();
+  deltas.onsuccess = () => {
+    const cursor = deltas.result;
+    if (!cursor) return;
+    const key = cursor.key;
+    if (Array.isArray(key) && key[0] === TOTALS_KEY[0] && key[1] === DELTA_KEY_NAME) cursor.delete();
+    cursor.continue();
+  };
+}
+
+function isLegacyRecord(value: unknown): value is { seq: number; id: string; run: string; body: unknown; bytes?: number } {
   const record = value as { seq?: unknown; id?: unknown } | null;
   return typeof record === 'object' && record !== null && Number.isSafeInteger(record.seq) && typeof record.id === 'string';
 }

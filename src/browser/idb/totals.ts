@@ -1,6 +1,6 @@
 /**
- * Running totals of the queue (records and bytes), kept beside the records so an append checks
- * the caps without a scan.
+ * Running totals of the queue (records, bytes, records per run), kept beside the records so an
+ * append checks the caps and `count()` answers without a scan.
  *
  * An append cannot read the totals before writing its records: on a closing page only the
  * requests made before the page goes away are kept (and only once `commit()` is called), and
@@ -13,10 +13,10 @@
  */
 import { promisifyRequest } from 'idb-keyval';
 import type { KeyRangeClass } from './record-reads';
-import { TOTALS_KEY, type Totals } from './schema';
+import { DELTA_KEY_NAME, TOTALS_KEY, type Totals } from './schema';
 
 /** Key prefix of the delta entries; array keys never collide with the outbox's string meta keys. */
-const DELTA_PREFIX = ['internal', 'totals-delta'] as const;
+const DELTA_PREFIX = [TOTALS_KEY[0], DELTA_KEY_NAME] as const;
 
 /**
  * Records `delta` (negative for an ack) without reading anything (see above). `key` names the
@@ -44,11 +44,13 @@ export async function readTotals(meta: IDBObjectStore, keyRange: KeyRangeClass):
     promisifyRequest(meta.get(TOTALS_KEY)) as Promise<Totals | undefined>,
     promisifyRequest(meta.getAll(deltaRange(keyRange))) as Promise<Totals[]>,
   ]);
-  const totals = { records: base?.records ?? 0, bytes: base?.bytes ?? 0 };
+  const totals: Totals = { records: base?.records ?? 0, bytes: base?.bytes ?? 0, byRun: { ...base?.byRun } };
   for (const delta of deltas) {
     totals.records += delta.records;
     totals.bytes += delta.bytes;
+    for (const [run, count] of Object.entries(delta.byRun)) totals.byRun[run] = (totals.byRun[run] ?? 0) + count;
   }
+  for (const [run, count] of Object.entries(totals.byRun)) if (count === 0) delete totals.byRun[run];
   return { totals, deltas: deltas.length };
 }
 
@@ -70,11 +72,11 @@ const NEAR_CAPS = 0.9;
  * too), so the common append is one transaction that reads nothing.
  */
 export class TotalsEstimate {
-  #totals: Totals | undefined;
+  #totals: Pick<Totals, 'records' | 'bytes'> | undefined;
   #countedAverage: number | undefined;
   #appendsSinceReading = 0;
 
-  exact(totals: Totals): void {
+  exact(totals: Pick<Totals, 'records' | 'bytes'>): void {
     this.#totals = { records: totals.records, bytes: totals.bytes };
     this.#appendsSinceReading = 0;
   }
@@ -87,7 +89,7 @@ export class TotalsEstimate {
   }
 
   /** This store acked `removed`; not counted as an append, as it only moves away from the caps. */
-  removed(removed: Totals): void {
+  removed(removed: Pick<Totals, 'records' | 'bytes'>): void {
     if (!this.#totals) return;
     this.#totals.records -= removed.records;
     this.#totals.bytes -= removed.bytes;
@@ -97,7 +99,7 @@ export class TotalsEstimate {
    * A count of the whole queue (`count()`): it sizes claims before any exact reading, but is not
    * one for the caps (appends may be on their way meanwhile).
    */
-  counted(totals: Totals): void {
+  counted(totals: Pick<Totals, 'records' | 'bytes'>): void {
     if (totals.records > 0) this.#countedAverage = totals.bytes / totals.records;
   }
 
