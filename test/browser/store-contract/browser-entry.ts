@@ -3,7 +3,7 @@
  * page, bundled with `vitest` pointing at ./vitest-shim. Exposes `globalThis.storeContract`:
  * `cases` (names) and `run(name)` → `{ ok: true } | { ok: false, error }`.
  */
-import { openBrowserStore, openIndexedDbStore } from '../../../src/browser/idb-store';
+import { databaseName, openBrowserStore, openIndexedDbStore } from '../../../src/browser/idb-store';
 import { runStoreContract } from '../../helpers/store-contract';
 import { caseNames, runCase } from './vitest-shim';
 
@@ -43,6 +43,9 @@ runStoreContract('openBrowserStore over IndexedDB', () => openBrowserStore({ nam
 
 (globalThis as Record<string, unknown>).storeContract = {
   cases: caseNames(),
+  /** The bare store, for cases of this page's own (e.g. opening a database of an older layout). */
+  openIndexedDbStore: (name: string) => openIndexedDbStore({ name, caps: CAPS }),
+  databaseName,
   async run(name: string): Promise<{ ok: true } | { ok: false; error: string }> {
     try {
       await runCase(name);
