@@ -4,7 +4,7 @@
  *   node bench/run.mjs [--only <name>[,<name>...]] [--json] [--profile]
  *
  * --only     runs the named benches (logMetrics, delivery, journal, replay, iife, tfjs-node,
- *            tfjs-chromium, idb-queue, idb-next-load, server-scale, dashboard)
+ *            tfjs-chromium, idb-queue, idb-next-load, idb-layout, server-scale, dashboard)
  * --json     prints one JSON document on stdout instead of the table (progress stays on stderr)
  * --profile  adds a CPU profile summary to the logMetrics bench even when it meets its targets
  *
@@ -17,6 +17,7 @@
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dashboardBench } from './dashboard.mjs';
 import { deliveryBench } from './delivery.mjs';
+import { idbLayoutBench } from './idb-layout.mjs';
 import { idbNextLoadBench } from './idb-next-load.mjs';
 import { idbQueueBench } from './idb-queue.mjs';
 import { iifeSizeBench } from './iife-size.mjs';
@@ -29,7 +30,7 @@ import { serverScaleBench } from './server-scale.mjs';
 import { tfjsChromiumBench } from './tfjs-chromium.mjs';
 import { tfjsNodeBench } from './tfjs-node.mjs';
 
-const BENCHES = [logMetricsBench, deliveryBench, journalBench, replayBench, iifeSizeBench, tfjsNodeBench, tfjsChromiumBench, idbQueueBench, idbNextLoadBench, serverScaleBench, dashboardBench];
+const BENCHES = [logMetricsBench, deliveryBench, journalBench, replayBench, iifeSizeBench, tfjsNodeBench, tfjsChromiumBench, idbQueueBench, idbNextLoadBench, idbLayoutBench, serverScaleBench, dashboardBench];
 
 /** A bench passes when every figure with a target meets it; it fails when one misses or it could not run. */
 function verdict(bench) {
