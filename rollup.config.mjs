@@ -125,7 +125,9 @@ function dashboardPage() {
         .join('\n');
       const style = this.getFileName(this.emitFile({ type: 'asset', name: 'app.css', source: css }));
       const icon = this.getFileName(this.emitFile({ type: 'asset', name: 'icon.svg', source: readFileSync(new URL('./src/dashboard/icon.svg', import.meta.url)) }));
-      const script = Object.values(bundle).find((chunk) => chunk.type === 'chunk' && chunk.isEntry).fileName;
+      const entry = (name) => Object.values(bundle).find((chunk) => chunk.type === 'chunk' && chunk.isEntry && chunk.name === name);
+      // The chunks boot imports, asked for with boot itself rather than after it was read.
+      const preloads = entry('boot').imports.map((file) => `<link rel="modulepreload" href="${file}">`);
       const html = [
         '<!doctype html>',
         '<html lang="en">',
@@ -137,7 +139,11 @@ function dashboardPage() {
         '<title>polyaxon-tracking</title>',
         `<link rel="icon" href="${icon}" type="image/svg+xml">`,
         `<link rel="stylesheet" href="${style}">`,
-        `<script type="module" src="${script}"></script>`,
+        // boot (the token, the first requests) runs as soon as it is loaded, not after the app
+        // was read; the app imports it, so it runs before the app either way.
+        ...preloads,
+        `<script type="module" async src="${entry('boot').fileName}"></script>`,
+        `<script type="module" src="${entry('app').fileName}"></script>`,
         '</head>',
         '<body><div id="app"><p class="boot">Loading…</p></div></body>',
         '</html>',
@@ -149,7 +155,8 @@ function dashboardPage() {
 }
 
 const dashboard = {
-  input: 'src/dashboard/main.tsx',
+  // Two entries: `boot` (a few KB: the token and the first requests) and `app` (the views).
+  input: { boot: 'src/dashboard/boot.ts', app: 'src/dashboard/main.tsx' },
   plugins: [
     nodeResolve({ browser: true }),
     typescript({
@@ -162,7 +169,7 @@ const dashboard = {
   output: {
     dir: 'dist/dashboard',
     format: 'es',
-    entryFileNames: 'assets/app-[hash].js',
+    entryFileNames: 'assets/[name]-[hash].js',
     chunkFileNames: 'assets/[name]-[hash].js',
     assetFileNames: 'assets/[name]-[hash][extname]',
     plugins: [terser({ ecma: 2020, format: { comments: false } })],

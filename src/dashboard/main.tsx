@@ -1,11 +1,9 @@
 import { render } from 'preact';
-import { startEarly } from './api/early';
-import { adoptTokenFromFragment } from './api/token';
+import { startPage } from './api/early';
 import { App } from './app';
 
-// Before anything reads the address bar or sends a request.
-adoptTokenFromFragment();
-startEarly(location.search);
+// Usually done already by boot.ts; this covers the app running first.
+startPage();
 const root = document.getElementById('app');
 if (root) {
   root.replaceChildren();
