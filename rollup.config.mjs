@@ -125,9 +125,18 @@ function dashboardPage() {
         .join('\n');
       const style = this.getFileName(this.emitFile({ type: 'asset', name: 'app.css', source: css }));
       const icon = this.getFileName(this.emitFile({ type: 'asset', name: 'icon.svg', source: readFileSync(new URL('./src/dashboard/icon.svg', import.meta.url)) }));
-      const entry = (name) => Object.values(bundle).find((chunk) => chunk.type === 'chunk' && chunk.isEntry && chunk.name === name);
-      // The chunks boot imports, asked for with boot itself rather than after it was read.
-      const preloads = entry('boot').imports.map((file) => `<link rel="modulepreload" href="${file}">`);
+      const boot = Object.values(bundle).find((chunk) => chunk.type === 'chunk' && chunk.isEntry);
+      // Every chunk boot needs, at once or by `import()`, fetched with it rather than after it ran.
+      const needed = new Set();
+      const need = (fileName) => {
+        if (needed.has(fileName)) return;
+        needed.add(fileName);
+        const chunk = bundle[fileName];
+        for (const next of [...chunk.imports, ...chunk.dynamicImports]) need(next);
+      };
+      need(boot.fileName);
+      needed.delete(boot.fileName);
+      const preloads = [...needed].map((file) => `<link rel="modulepreload" href="${file}">`);
       const html = [
         '<!doctype html>',
         '<html lang="en">',
@@ -139,11 +148,8 @@ function dashboardPage() {
         '<title>polyaxon-tracking</title>',
         `<link rel="icon" href="${icon}" type="image/svg+xml">`,
         `<link rel="stylesheet" href="${style}">`,
-        // boot (the token, the first requests) runs as soon as it is loaded, not after the app
-        // was read; the app imports it, so it runs before the app either way.
         ...preloads,
-        `<script type="module" async src="${entry('boot').fileName}"></script>`,
-        `<script type="module" src="${entry('app').fileName}"></script>`,
+        `<script type="module" src="${boot.fileName}"></script>`,
         '</head>',
         '<body><div id="app"><p class="boot">Loading…</p></div></body>',
         '</html>',
@@ -155,8 +161,8 @@ function dashboardPage() {
 }
 
 const dashboard = {
-  // Two entries: `boot` (a few KB: the token and the first requests) and `app` (the views).
-  input: { boot: 'src/dashboard/boot.ts', app: 'src/dashboard/main.tsx' },
+  // boot (the token, the first requests) imports the app (main.tsx, Preact, uPlot) once they are sent.
+  input: { boot: 'src/dashboard/boot.ts' },
   plugins: [
     nodeResolve({ browser: true }),
     typescript({
@@ -170,7 +176,8 @@ const dashboard = {
     dir: 'dist/dashboard',
     format: 'es',
     entryFileNames: 'assets/[name]-[hash].js',
-    chunkFileNames: 'assets/[name]-[hash].js',
+    // main.tsx's chunk is the app.
+    chunkFileNames: (chunk) => (chunk.name === 'main' ? 'assets/app-[hash].js' : 'assets/[name]-[hash].js'),
     assetFileNames: 'assets/[name]-[hash][extname]',
     plugins: [terser({ ecma: 2020, format: { comments: false } })],
   },

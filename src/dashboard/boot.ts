@@ -1,9 +1,10 @@
 import { startPage } from './api/early';
 
 /**
- * The page's first script, a few hundred bytes loaded `async` (index.html): it takes the token and
- * sends the first requests as soon as it arrives, so that the runs are on their way while the
- * browser still reads and starts Preact, uPlot and the views. The app calls startPage too, in
- * case it runs first; the second call does nothing.
+ * The page's script (index.html names only this one): it takes the token and sends the first
+ * requests, then starts the app, which index.html has the browser fetch beforehand
+ * (`modulepreload`). Run from the page itself, the app (Preact, uPlot, the views) was read and
+ * started before the first request went out; now the runs are on their way meanwhile.
  */
 startPage();
+void import('./main');

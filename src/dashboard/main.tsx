@@ -1,9 +1,7 @@
 import { render } from 'preact';
-import { startPage } from './api/early';
 import { App } from './app';
 
-// Usually done already by boot.ts; this covers the app running first.
-startPage();
+// Started by boot.ts, once the token is taken and the first requests are on their way.
 const root = document.getElementById('app');
 if (root) {
   root.replaceChildren();

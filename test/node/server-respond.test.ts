@@ -40,6 +40,23 @@ async function* rows(count: number, failAfter?: number): AsyncGenerator<string> 
   yield ']';
 }
 
+describe('whole replies', () => {
+  it('a long body goes out gzip-compressed in one piece with its Content-Length, plain without Accept-Encoding', async () => {
+    const text = JSON.stringify(Array.from({ length: 5000 }, (_, step) => ({ step, loss: 1 / (step + 1) })));
+    const url = await serving(() => ({ status: 200, text, headers: { 'Content-Type': 'application/json' } }));
+    const gzipped = await rawExchange(url, { path: '/', headers: { 'Accept-Encoding': 'gzip' } });
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(gzipped.headers['transfer-encoding']).toBeUndefined();
+    expect(gzipped.headers['content-length']).toBe(String(gzipped.bytes.length));
+    expect(gzipped.headers.vary).toBe('Accept-Encoding');
+    expect(gunzipSync(gzipped.bytes).toString('utf8')).toBe(text);
+    const plain = await rawExchange(url, { path: '/' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.bytes.toString('utf8')).toBe(text);
+    expect(failures).toEqual([]);
+  });
+});
+
 describe('stream replies', () => {
   it('a long stream goes out chunked, gzip-compressed when accepted, and whole either way', async () => {
     const url = await serving(() => ({ status: 200, stream: rows(5000) }));

@@ -9,15 +9,9 @@ import { adoptTokenFromFragment } from './token';
  */
 let projects: Promise<ProjectBody[]> | undefined;
 let runs: { key: string; promise: Promise<Run[]> } | undefined;
-let started = false;
 
-/**
- * Takes the token from the address bar, then sends the first requests; once per page, by
- * whichever script runs first (boot.ts, loaded async, or the app: main.tsx).
- */
+/** Takes the token from the address bar, then sends the first requests (boot.ts, before the app starts). */
 export function startPage(): void {
-  if (started) return;
-  started = true;
   // Before anything reads the address bar or sends a request.
   adoptTokenFromFragment();
   startEarly(location.search);
