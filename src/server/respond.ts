@@ -16,6 +16,13 @@ import { stringifyJson } from './json/raw-json';
 export const COMPRESS_MIN_BYTES = 1024;
 /** Django's `compress_string`, which Polyaxon calls, uses level 6. */
 const GZIP_LEVEL = 6;
+/**
+ * Whole bodies over this size use level 1, twice as fast and 25% larger: the runs table of
+ * 10,000 runs (1.5 MB) took 28 ms at level 6 and 15 ms at level 1, time the client waits for,
+ * while the bytes saved cost ~1 ms on loopback.
+ */
+export const FAST_GZIP_MIN_BYTES = 256 * 1024;
+const FAST_GZIP_LEVEL = 1;
 // Stop draining an oversized body after this much and drop the connection instead.
 const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 const gzipWhole = promisify(gzipCallback);
@@ -61,7 +68,7 @@ export async function send(req: IncomingMessage, res: ServerResponse, reply: Rep
     // A whole body is compressed in one call: piped, a 1.5 MB answer (10,000 runs of the runs
     // table) went through the compressor in 16 KiB pieces, each a trip through the event loop,
     // and took several times as long to reach the client on a busy machine.
-    const compressed = await gzipWhole(head, { level: GZIP_LEVEL });
+    const compressed = await gzipWhole(head, { level: head.length > FAST_GZIP_MIN_BYTES ? FAST_GZIP_LEVEL : GZIP_LEVEL });
     headers['Content-Length'] = String(compressed.length);
     res.writeHead(reply.status, headers);
     res.end(compressed);
