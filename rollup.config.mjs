@@ -125,7 +125,18 @@ function dashboardPage() {
         .join('\n');
       const style = this.getFileName(this.emitFile({ type: 'asset', name: 'app.css', source: css }));
       const icon = this.getFileName(this.emitFile({ type: 'asset', name: 'icon.svg', source: readFileSync(new URL('./src/dashboard/icon.svg', import.meta.url)) }));
-      const script = Object.values(bundle).find((chunk) => chunk.type === 'chunk' && chunk.isEntry).fileName;
+      const boot = Object.values(bundle).find((chunk) => chunk.type === 'chunk' && chunk.isEntry);
+      // Every chunk boot needs, at once or by `import()`, fetched with it rather than after it ran.
+      const needed = new Set();
+      const need = (fileName) => {
+        if (needed.has(fileName)) return;
+        needed.add(fileName);
+        const chunk = bundle[fileName];
+        for (const next of [...chunk.imports, ...chunk.dynamicImports]) need(next);
+      };
+      need(boot.fileName);
+      needed.delete(boot.fileName);
+      const preloads = [...needed].map((file) => `<link rel="modulepreload" href="${file}">`);
       const html = [
         '<!doctype html>',
         '<html lang="en">',
@@ -137,7 +148,8 @@ function dashboardPage() {
         '<title>polyaxon-tracking</title>',
         `<link rel="icon" href="${icon}" type="image/svg+xml">`,
         `<link rel="stylesheet" href="${style}">`,
-        `<script type="module" src="${script}"></script>`,
+        ...preloads,
+        `<script type="module" src="${boot.fileName}"></script>`,
         '</head>',
         '<body><div id="app"><p class="boot">Loading…</p></div></body>',
         '</html>',
@@ -149,7 +161,8 @@ function dashboardPage() {
 }
 
 const dashboard = {
-  input: 'src/dashboard/main.tsx',
+  // boot (the token, the first requests) imports the app (main.tsx, Preact, uPlot) once they are sent.
+  input: { boot: 'src/dashboard/boot.ts' },
   plugins: [
     nodeResolve({ browser: true }),
     typescript({
@@ -162,8 +175,9 @@ const dashboard = {
   output: {
     dir: 'dist/dashboard',
     format: 'es',
-    entryFileNames: 'assets/app-[hash].js',
-    chunkFileNames: 'assets/[name]-[hash].js',
+    entryFileNames: 'assets/[name]-[hash].js',
+    // main.tsx's chunk is the app.
+    chunkFileNames: (chunk) => (chunk.name === 'main' ? 'assets/app-[hash].js' : 'assets/[name]-[hash].js'),
     assetFileNames: 'assets/[name]-[hash][extname]',
     plugins: [terser({ ecma: 2020, format: { comments: false } })],
   },

@@ -1,11 +1,7 @@
 import { render } from 'preact';
-import { startEarly } from './api/early';
-import { adoptTokenFromFragment } from './api/token';
 import { App } from './app';
 
-// Before anything reads the address bar or sends a request.
-adoptTokenFromFragment();
-startEarly(location.search);
+// Started by boot.ts, once the token is taken and the first requests are on their way.
 const root = document.getElementById('app');
 if (root) {
   root.replaceChildren();

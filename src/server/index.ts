@@ -12,6 +12,7 @@ import { LiveHub } from './live';
 import { createOriginPolicy } from './origin-policy';
 import { experimentDataRoutes } from './routes/experiment-data';
 import { eventRoutes } from './routes/events';
+import { experimentTableRoutes } from './routes/experiment-table';
 import { experimentRoutes } from './routes/experiments';
 import { outputRoutes } from './routes/outputs';
 import { projectRoutes } from './routes/projects';
@@ -119,7 +120,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     accounts,
     routes: [
       ...userRoutes(accounts), ...projectRoutes(accounts), ...experimentRoutes(), ...statusRoutes(), ...experimentDataRoutes(),
-      ...seriesRoutes(), ...eventRoutes(live), ...outputRoutes(dataDir),
+      ...experimentTableRoutes(), ...seriesRoutes(), ...eventRoutes(live), ...outputRoutes(dataDir),
     ],
     dashboard: dashboardFiles({ loopbackOnly: options.noAuth ?? false }),
     live,

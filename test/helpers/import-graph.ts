@@ -28,7 +28,7 @@ export function sourceFiles(root: string): string[] {
 
 function resolveImport(file: string, specifier: string): string | undefined {
   const base = resolve(dirname(file), specifier);
-  const candidates = [base, `${base}.ts`, join(base, 'index.ts'), base.replace(/\.js$/, '.ts')];
+  const candidates = [base, `${base}.ts`, `${base}.tsx`, join(base, 'index.ts'), base.replace(/\.js$/, '.ts')];
   return candidates.find((candidate) => existsSync(candidate) && statSync(candidate).isFile());
 }
 

@@ -113,7 +113,7 @@ describe('gzip (as Polyaxon compresses its lists)', () => {
     expect(JSON.parse(small.bytes.toString('utf8')).username).toBe('local');
     // The dashboard's script is text too.
     const page = await rawExchange(t.server.url, { path: '/' });
-    const script = /src="(assets\/[^"]+\.js)"/.exec(page.bytes.toString('utf8'))?.[1];
+    const script = /"(assets\/app-[^"]+\.js)"/.exec(page.bytes.toString('utf8'))?.[1];
     const asset = await rawExchange(t.server.url, { path: `/${script}`, headers: { 'Accept-Encoding': 'gzip' } });
     expect(asset.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(asset.bytes).toString('utf8')).toContain('u-over');
@@ -187,7 +187,7 @@ describe('routing', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
     const html = await page.text();
-    expect(html).toMatch(/<script type="module" src="assets\/app-[\w-]+\.js">/);
+    expect(html).toMatch(/<script type="module" src="assets\/boot-[\w-]+\.js">/);
     expect(html).not.toContain('test-token');
   });
 });

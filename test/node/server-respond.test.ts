@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/server/http';
-import { send } from '../../src/server/respond';
+import { FAST_GZIP_MIN_BYTES, send } from '../../src/server/respond';
 import { rawExchange } from '../helpers/server-api';
 
 let server: Server | undefined;
@@ -39,6 +39,36 @@ async function* rows(count: number, failAfter?: number): AsyncGenerator<string> 
   }
   yield ']';
 }
+
+describe('whole replies', () => {
+  it('a long body goes out gzip-compressed in one piece with its Content-Length, plain without Accept-Encoding', async () => {
+    const text = JSON.stringify(Array.from({ length: 5000 }, (_, step) => ({ step, loss: 1 / (step + 1) })));
+    const url = await serving(() => ({ status: 200, text, headers: { 'Content-Type': 'application/json' } }));
+    const gzipped = await rawExchange(url, { path: '/', headers: { 'Accept-Encoding': 'gzip' } });
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(gzipped.headers['transfer-encoding']).toBeUndefined();
+    expect(gzipped.headers['content-length']).toBe(String(gzipped.bytes.length));
+    expect(gzipped.headers.vary).toBe('Accept-Encoding');
+    expect(gunzipSync(gzipped.bytes).toString('utf8')).toBe(text);
+    const plain = await rawExchange(url, { path: '/' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.bytes.toString('utf8')).toBe(text);
+    expect(failures).toEqual([]);
+  });
+
+  it('a body over FAST_GZIP_MIN_BYTES is compressed at level 1, a smaller one at level 6 (the gzip header says which)', async () => {
+    const text = (bytes: number) => JSON.stringify('x'.repeat(bytes));
+    for (const [bytes, extraFlags] of [[FAST_GZIP_MIN_BYTES + 1, 4], [FAST_GZIP_MIN_BYTES - 10, 0]]) {
+      const url = await serving(() => ({ status: 200, text: text(bytes), headers: { 'Content-Type': 'application/json' } }));
+      const answer = await rawExchange(url, { path: '/', headers: { 'Accept-Encoding': 'gzip' } });
+      // RFC 1952 XFL (byte 8): 4 for the fastest compression, 0 for the levels between.
+      expect(answer.bytes[8], `${bytes} bytes`).toBe(extraFlags);
+      expect(gunzipSync(answer.bytes).toString('utf8')).toBe(text(bytes));
+      await new Promise<void>((resolve) => server!.close(() => resolve()));
+      server = undefined;
+    }
+  });
+});
 
 describe('stream replies', () => {
   it('a long stream goes out chunked, gzip-compressed when accepted, and whole either way', async () => {

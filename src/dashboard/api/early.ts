@@ -1,5 +1,6 @@
 import type { ProjectBody } from './types';
 import { listProjects, loadRuns, parseProjectKey, projectKey, type Run } from './runs';
+import { adoptTokenFromFragment } from './token';
 
 /**
  * The first requests, sent while the module is still starting rather than after the first paint
@@ -9,7 +10,14 @@ import { listProjects, loadRuns, parseProjectKey, projectKey, type Run } from '.
 let projects: Promise<ProjectBody[]> | undefined;
 let runs: { key: string; promise: Promise<Run[]> } | undefined;
 
-export function startEarly(search: string): void {
+/** Takes the token from the address bar, then sends the first requests (boot.ts, before the app starts). */
+export function startPage(): void {
+  // Before anything reads the address bar or sends a request.
+  adoptTokenFromFragment();
+  startEarly(location.search);
+}
+
+function startEarly(search: string): void {
   projects = listProjects();
   const project = parseProjectKey(new URLSearchParams(search).get('project'));
   if (project) runs = { key: projectKey(project), promise: loadRuns(project) };

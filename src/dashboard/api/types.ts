@@ -31,6 +31,30 @@ export interface ExperimentBody {
   params: Record<string, unknown> | null;
 }
 
+/**
+ * `experiments/table/` (the local server's runs-table answer): each run as an array of `fields`,
+ * which are id, name, last_status, tags, user, description, created_at, started_at, finished_at,
+ * last_metric, params.
+ */
+export interface RunsTableBody {
+  fields: string[];
+  rows: RunsTableRow[];
+}
+
+export type RunsTableRow = [
+  id: number,
+  name: string | null,
+  lastStatus: string | null,
+  tags: string[] | null,
+  user: string,
+  description: string | null,
+  createdAt: string,
+  startedAt: string | null,
+  finishedAt: string | null,
+  lastMetric: Record<string, number> | null,
+  params: Record<string, unknown> | null,
+];
+
 export interface ExperimentDetailBody extends ExperimentBody {
   run_env: Record<string, unknown> | null;
   data_refs: Record<string, unknown> | null;

@@ -110,6 +110,11 @@ export class ServerStore {
     return this.#experiments.pageOfProject(projectId, order, offset, limit);
   }
 
+  /** The project's runs-table rows (TABLE_FIELDS of store/experiments.ts) as JSON text, newest first. */
+  experimentTableJson(projectId: number): string {
+    return this.#experiments.tableJsonOfProject(projectId);
+  }
+
   isExperimentNameTaken(projectId: number, name: string): boolean {
     return this.#experiments.isNameTaken(projectId, name);
   }
