@@ -12,8 +12,10 @@ export interface GroupCommitHooks {
 /**
  * Group commit (DESIGN "Records and the outbox"): records appended in one tick reach the store in
  * one `append` (one file write, one IndexedDB transaction). Groups are written one after another,
- * so the store sees records in append order; `seq` is assigned as a group is written, continuing
- * from the store's `nextSeq()`.
+ * so the store sees records in append order. `seq` continues from the store's `nextSeq()`: it is
+ * assigned at the call once the store is open (before, as the records wait for it), and a store
+ * that can `stage` a record gets it at the call too (the Node journal: in the file within
+ * milliseconds even when the caller never yields again, F32).
  */
 export class GroupCommit {
   #buffer: OutboxRecord[] = [];
@@ -28,6 +30,8 @@ export class GroupCommit {
   /** `written()` calls in append-number order, each released once its groups are in the store. */
   readonly #waiters: Array<{ upTo: number; resolve(): void }> = [];
   #seq = 0;
+  /** The open store, once its `nextSeq()` is known: from then on `seq` is assigned at the call. */
+  #opened: OutboxStore | undefined;
   #appended = 0;
   #writtenUpTo = 0;
 
@@ -35,7 +39,13 @@ export class GroupCommit {
     private readonly store: Promise<OutboxStore>,
     private readonly caps: StoreCaps,
     private readonly hooks: GroupCommitHooks,
-  ) {}
+  ) {
+    // The owner calls `startSeqAt` before its store promise resolves (Outbox.#open).
+    store.then(
+      (opened) => this.#open(opened),
+      () => {},
+    );
+  }
 
   /** Records appended so far; each record's number orders `flush` waits. */
   get appendedCount(): number {
@@ -64,8 +74,12 @@ export class GroupCommit {
     this.#seq = Math.max(this.#seq, next);
   }
 
-  /** Buffers a record for this tick's group; gives its append number. */
+  /** Buffers a record for this tick's group (staged in the store at once when it can); gives its append number. */
   add(record: OutboxRecord): number {
+    if (this.#opened) {
+      record.seq = this.#seq++;
+      this.#opened.stage?.(record);
+    }
     this.#buffer.push(record);
     if (!this.#queued) {
       this.#queued = true;
@@ -112,6 +126,17 @@ export class GroupCommit {
     this.#unwrittenCount = 0;
     this.#buffer = [];
     if (records.length > 0) void this.#write(store, records, this.#appended);
+    store.flushSync?.();
+  }
+
+  /** The store opened: records waiting for it get their `seq` (and are staged) in call order. */
+  #open(store: OutboxStore): void {
+    for (const record of [...this.#unwritten.flatMap((group) => group.records), ...this.#buffer]) {
+      if (record.seq >= 0) continue;
+      record.seq = this.#seq++;
+      store.stage?.(record);
+    }
+    this.#opened = store;
   }
 
   async #writeAll(): Promise<void> {
@@ -131,7 +156,7 @@ export class GroupCommit {
 
   /** `store.append` is called before the first await, which `writeNow` relies on. */
   async #write(store: OutboxStore, records: OutboxRecord[], upTo: number): Promise<void> {
-    for (const record of records) record.seq = this.#seq++;
+    for (const record of records) if (record.seq < 0) record.seq = this.#seq++;
     this.#appendingCount += records.length;
     this.#writeEpoch++;
     let outcome: { ok: true; result: AppendResult } | { ok: false; error: unknown };

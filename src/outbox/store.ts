@@ -40,6 +40,18 @@ export interface OutboxStore {
    */
   append(records: OutboxRecord[], caps: StoreCaps): Promise<AppendResult>;
   /**
+   * Optional, synchronous: takes one record (its `seq` set) toward durable storage at the call,
+   * ahead of the group's `append`, which must follow with the same record objects in the same
+   * order and then only applies them (and the caps). The Node journal writes it from another
+   * thread, so it is in the file within milliseconds even when the caller never yields (F32).
+   */
+  stage?(record: OutboxRecord): void;
+  /**
+   * Optional, synchronous: everything handed to the store so far is written before it returns
+   * (the crash and exit paths). Stores without it write inside `append` itself or not at all.
+   */
+  flushSync?(): void;
+  /**
    * Atomically picks one batch with `selectBatch(allRecordsInSeqOrder, options)`, marks those
    * records leased to `options.owner` until `now + leaseMs` with the batch key it chose, and
    * returns them (empty when nothing is claimable).
