@@ -53,6 +53,8 @@ export interface OutboxSettings
     | 'maxRetryAfterMs'
     | 'onError'
     | 'transport'
+    | 'maxQueueMemoryBytes'
+    | 'maxJournalBytes'
   > {
   /**
    * The queue itself. Default: the environment's durable store (the Node file journal, IndexedDB

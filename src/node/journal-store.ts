@@ -15,15 +15,17 @@
  * (full, removed), the store warns once, keeps going in memory and reports `kind === 'memory'`;
  * it rewrites the journal from memory once the disk takes writes again (F39).
  */
+import { statfsSync } from 'node:fs';
 import { logger } from '../runtime/logger';
-import { evictBeyondCaps } from '../outbox/eviction';
+import { DEFAULT_MAX_JOURNAL_BYTES, JOURNAL_SHARE_OF_FREE_DISK } from '../outbox/options';
+import { excessOver, pickEvictions } from '../outbox/eviction';
 import { MemoryStore } from '../outbox/memory-store';
-import type { OutboxRecord } from '../outbox/records';
+import { BATCHABLE_KINDS, shallowCopy, type OutboxRecord } from '../outbox/records';
 import { selectBatch } from '../outbox/select-batch';
 import type { OpenStoreOptions } from '../runtime/environment';
 import type { EnvLookup } from '../runtime/settings';
 import type { AppendResult, ClaimOptions, OutboxStore, StoreCaps, StoreKind } from '../outbox/store';
-import { entryLines, headerLine, type JournalEntry } from './journal/format';
+import { addLine, entryLines, headerLine, type JournalEntry } from './journal/format';
 import type { FsyncPolicy, JournalFile } from './journal/journal-file';
 import { outboxRoot, queueDirectory } from './journal/location';
 import { openQueue } from './journal/open-queue';
@@ -73,6 +75,7 @@ export async function openJournalStore(options: JournalStoreOptions): Promise<Ou
     });
     return new JournalStore(options.name, opened.owned, opened.file, opened.contents, {
       compactMinBytes: options.compactMinBytes ?? DEFAULT_COMPACT_MIN_BYTES,
+      defaultMaxJournalBytes: defaultMaxJournalBytes(directory),
     });
   } catch (error) {
     logger.warnOnce(
@@ -86,7 +89,6 @@ export async function openJournalStore(options: JournalStoreOptions): Promise<Ou
 /** A record handed over at the call, its line in the file, not yet applied by its group's `append`. */
 interface Staged {
   record: OutboxRecord;
-  json: string;
   line: string;
   /** Handed to the file (false while in memory only: `append` writes it if the disk is back). */
   written: boolean;
@@ -113,7 +115,7 @@ class JournalStore implements OutboxStore {
     private readonly owned: OwnedJournal,
     private readonly file: JournalFile,
     private readonly contents: JournalContents,
-    private readonly settings: { compactMinBytes: number },
+    private readonly settings: { compactMinBytes: number; defaultMaxJournalBytes: number },
   ) {
     for (const record of contents.records.values()) this.trackAdded(record, JSON.stringify(record).length + 18);
   }
@@ -128,10 +130,9 @@ class JournalStore implements OutboxStore {
    */
   stage(record: OutboxRecord): void {
     this.assertOpen();
-    const json = JSON.stringify(record);
-    const line = `{"op":"add","r":${json}}\n`;
+    const line = addLine(record);
     const written = !this.diskFailed;
-    this.staged.push({ record, json, line, written });
+    this.staged.push({ record, line, written });
     if (written) this.file.write(line);
   }
 
@@ -144,21 +145,20 @@ class JournalStore implements OutboxStore {
         this.staged[this.stagedHead++] = undefined as unknown as Staged;
         return staged;
       }
-      const json = JSON.stringify(record);
-      return { record, json, line: `{"op":"add","r":${json}}\n`, written: false };
+      return { record, line: addLine(record), written: false };
     });
     if (this.stagedHead === this.staged.length) {
       this.staged = [];
       this.stagedHead = 0;
     }
-    const evicted = this.evictionsAfter(records, caps);
-    const entries: JournalEntry[] = added.map(({ json }) => ({ op: 'add', r: JSON.parse(json) }));
-    const lines = added.map(({ line, written }) => (written ? '' : line));
-    if (evicted.length > 0) {
-      entries.push({ op: 'evict', ids: evicted });
-      lines.push(`${JSON.stringify(entries.at(-1))}\n`);
-    }
-    this.apply(entries, lines, added.map(({ line }) => line.length));
+    const entries: JournalEntry[] = added.map(({ record }) => ({ op: 'add', r: kept(record) }));
+    this.apply(
+      entries,
+      added.map(({ line, written }) => (written ? '' : line)),
+      added.map(({ line }) => line.length),
+    );
+    const evicted = this.evictions(caps);
+    if (evicted.length > 0) this.commit([{ op: 'evict', ids: evicted }]);
     await this.written();
     return { evicted: evicted.length };
   }
@@ -170,7 +170,7 @@ class JournalStore implements OutboxStore {
     const ids = selected.records.map((record) => record.id);
     const until = options.now + options.leaseMs;
     this.commit([{ op: 'lease', ids, until, owner: options.owner, batch: selected.batch }]);
-    const claimed = ids.map((id) => copyJson(this.contents.records.get(id)!));
+    const claimed = ids.map((id) => shallowCopy(this.contents.records.get(id)!));
     // The lease names the batch key: it is in the file before the request can leave (F02).
     await this.written();
     return claimed;
@@ -270,8 +270,7 @@ class JournalStore implements OutboxStore {
 
   /**
    * Hands `lines` to the file in one piece, then applies `entries` (their lines' sizes in
-   * `sizes`, for the compaction rule). An added record is applied as parsed back from its line,
-   * which is also the copy that keeps the caller's object out of the queue.
+   * `sizes`, for the compaction rule).
    */
   private apply(entries: JournalEntry[], lines: string[], sizes: number[]): void {
     this.noticeFailure();
@@ -328,16 +327,24 @@ class JournalStore implements OutboxStore {
     return text;
   }
 
-  /** Which records the caps would evict once `incoming` is added (oldest metrics and logs first). */
-  private evictionsAfter(incoming: OutboxRecord[], caps: StoreCaps): string[] {
-    const count = this.contents.records.size + incoming.length;
-    const bytes = incoming.reduce((sum, record) => sum + record.bytes, this.recordBytes);
-    if (count <= caps.maxRecords && bytes <= caps.maxBytes) return [];
-    const all = [...this.ordered(), ...incoming];
-    const kept = new Set(all);
-    evictBeyondCaps(all, caps);
-    for (const record of all) kept.delete(record);
-    return [...kept].map((record) => record.id);
+  /**
+   * Which records the caps evict now that the newest group is in (oldest metrics and logs first,
+   * eviction.ts): on disk the journal cap alone when the caller gives one, else (and in memory
+   * only) the record caps. Costs what it evicts, never a scan of the queue.
+   */
+  private evictions(caps: StoreCaps): string[] {
+    let picked: OutboxRecord[];
+    if (!this.diskFailed && caps.maxJournalBytes !== undefined) {
+      const max = caps.maxJournalBytes === 'default' ? this.settings.defaultMaxJournalBytes : caps.maxJournalBytes;
+      const over = this.liveBytes - max;
+      if (over <= 0) return [];
+      picked = pickEvictions(this.contents.records.values(), { count: 0, size: over }, (record) => this.lineBytes.get(record.id) ?? record.bytes);
+    } else {
+      const over = excessOver(caps, this.contents.records.size, this.recordBytes);
+      if (over.count <= 0 && over.size <= 0) return [];
+      picked = pickEvictions(this.contents.records.values(), over);
+    }
+    return picked.map((record) => record.id);
   }
 
   /** Appends arrive in `seq` order but for rare cases (a record re-queued by hand, say). */
@@ -346,10 +353,6 @@ class JournalStore implements OutboxStore {
     const ordered = [...records.values()].sort((a, b) => a.seq - b.seq);
     records.clear();
     for (const record of ordered) records.set(record.id, record);
-  }
-
-  private ordered(): OutboxRecord[] {
-    return [...this.contents.records.values()];
   }
 
   /** Counts a record about to be added; true when it lands out of `seq` order. */
@@ -391,9 +394,31 @@ class JournalStore implements OutboxStore {
   }
 }
 
-/** Records and meta are JSON on disk; copying through JSON keeps memory identical to a replay. */
+/**
+ * The copy of an added record the queue keeps: the caller's object stays out of the queue (leases
+ * change the kept one). A record serialised at the call keeps its `json` and not its body when it
+ * is sent as part of a batch (metrics, logs), which needs only those characters.
+ */
+function kept(record: OutboxRecord): OutboxRecord {
+  const copy = shallowCopy(record);
+  // Set, not deleted: an object keeps its fast shape.
+  if (copy.json !== undefined && BATCHABLE_KINDS.has(copy.kind)) copy.body = undefined;
+  return copy;
+}
+
+/** Meta values are JSON on disk; copying through JSON keeps memory identical to a replay. */
 function copyJson<T>(value: T): T {
   return value === undefined ? value : JSON.parse(JSON.stringify(value));
+}
+
+/** 1 GiB, or 10% of the free space of the journal's disk, whichever is smaller (`maxJournalBytes`). */
+function defaultMaxJournalBytes(directory: string): number {
+  try {
+    const disk = statfsSync(directory);
+    return Math.min(DEFAULT_MAX_JOURNAL_BYTES, Math.floor(disk.bavail * disk.bsize * JOURNAL_SHARE_OF_FREE_DISK));
+  } catch {
+    return DEFAULT_MAX_JOURNAL_BYTES;
+  }
 }
 
 function describe(error: unknown): string {

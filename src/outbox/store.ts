@@ -15,10 +15,17 @@ export interface ClaimOptions {
 }
 
 export interface StoreCaps {
-  /** Most records kept. */
+  /** Most records kept in memory (memory store, IndexedDB, a journal whose disk failed). */
   maxRecords: number;
-  /** Most body bytes kept. */
+  /** Most body bytes kept in memory (the same stores): `maxQueueMemoryBytes`. */
   maxBytes: number;
+  /**
+   * The Node journal on disk: most bytes of its live lines. When given, only this cap drops
+   * records while the journal is written (the record caps above bound memory, not the disk);
+   * `'default'`: 1 GiB, or 10% of the free space of the journal's disk at open, whichever is
+   * smaller. Absent: the journal keeps to the record caps, like every other store.
+   */
+  maxJournalBytes?: number | 'default';
 }
 
 export interface AppendResult {
