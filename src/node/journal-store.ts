@@ -86,10 +86,16 @@ export async function openJournalStore(options: JournalStoreOptions): Promise<Ou
   }
 }
 
-/** A record handed over at the call, its line in the file, not yet applied by its group's `append`. */
+/**
+ * A record handed over at the call, not yet applied by its group's `append`. Its line is not kept
+ * (a burst of a million calls would hold them all): compaction writes it anew from the record.
+ */
 interface Staged {
   record: OutboxRecord;
-  line: string;
+  /** Its line's length. */
+  size: number;
+  /** The line, only while it still has to be written. */
+  line?: string;
   /** Handed to the file (false while in memory only: `append` writes it if the disk is back). */
   written: boolean;
 }
@@ -131,9 +137,12 @@ class JournalStore implements OutboxStore {
   stage(record: OutboxRecord): void {
     this.assertOpen();
     const line = addLine(record);
-    const written = !this.diskFailed;
-    this.staged.push({ record, line, written });
-    if (written) this.file.write(line);
+    if (this.diskFailed) {
+      this.staged.push({ record, size: line.length, line, written: false });
+      return;
+    }
+    this.staged.push({ record, size: line.length, written: true });
+    this.file.write(line);
   }
 
   async append(records: OutboxRecord[], caps: StoreCaps): Promise<AppendResult> {
@@ -145,7 +154,8 @@ class JournalStore implements OutboxStore {
         this.staged[this.stagedHead++] = undefined as unknown as Staged;
         return staged;
       }
-      return { record, line: addLine(record), written: false };
+      const line = addLine(record);
+      return { record, size: line.length, line, written: false };
     });
     if (this.stagedHead === this.staged.length) {
       this.staged = [];
@@ -154,8 +164,8 @@ class JournalStore implements OutboxStore {
     const entries: JournalEntry[] = added.map(({ record }) => ({ op: 'add', r: kept(record) }));
     this.apply(
       entries,
-      added.map(({ line, written }) => (written ? '' : line)),
-      added.map(({ line }) => line.length),
+      added.map(({ line, written }) => (written ? '' : (line ?? ''))),
+      added.map(({ size }) => size),
     );
     const evicted = this.evictions(caps);
     if (evicted.length > 0) this.commit([{ op: 'evict', ids: evicted }]);
@@ -323,7 +333,7 @@ class JournalStore implements OutboxStore {
   /** The whole queue as a journal: compaction and recovery write this. */
   private snapshotText(): string {
     let text = headerLine(this.name, process.pid, Date.now()) + entryLines(snapshotEntries(this.contents));
-    for (let i = this.stagedHead; i < this.staged.length; i++) text += this.staged[i].line;
+    for (let i = this.stagedHead; i < this.staged.length; i++) text += addLine(this.staged[i].record);
     return text;
   }
 

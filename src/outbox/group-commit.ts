@@ -2,6 +2,9 @@ import { logger } from '../runtime/logger';
 import type { OutboxRecord } from './records';
 import type { AppendResult, OutboxStore, StoreCaps } from './store';
 
+/** Most records in one `append`; larger bursts are split (see `commit`). */
+export const MAX_GROUP_RECORDS = 8_192;
+
 export interface GroupCommitHooks {
   /** A group reached the store; `evicted` records made room for it (caps). */
   written(records: readonly OutboxRecord[], result: AppendResult): void;
@@ -92,8 +95,15 @@ export class GroupCommit {
   commit(): void {
     this.#queued = false;
     if (this.#buffer.length > 0) {
-      this.#unwritten.push({ records: this.#buffer, upTo: this.#appended });
-      this.#unwrittenCount += this.#buffer.length;
+      // A million calls in one tick become groups of MAX_GROUP_RECORDS, each its own `append`:
+      // the event loop gets turns between them instead of one stall for the whole burst.
+      const buffer = this.#buffer;
+      const firstNumber = this.#appended - buffer.length;
+      for (let start = 0; start < buffer.length; start += MAX_GROUP_RECORDS) {
+        const records = buffer.length <= MAX_GROUP_RECORDS ? buffer : buffer.slice(start, start + MAX_GROUP_RECORDS);
+        this.#unwritten.push({ records, upTo: firstNumber + start + records.length });
+      }
+      this.#unwrittenCount += buffer.length;
       this.#buffer = [];
     }
     if (!this.#writing && this.#unwritten.length > 0) {
@@ -146,6 +156,9 @@ export class GroupCommit {
         const next = this.#unwritten.shift()!;
         this.#unwrittenCount -= next.records.length;
         await this.#write(store, next.records, next.upTo);
+        // A burst split into groups: a turn of the event loop between them (a 0 ms timer, not a
+        // microtask), so timers and I/O of the app run while a million records are written.
+        if (next.records.length === MAX_GROUP_RECORDS && this.#unwritten.length > 0) await new Promise((resolve) => setTimeout(resolve, 0));
       }
     } finally {
       // Cleared in the same step that finds nothing left, so a group committed right after
