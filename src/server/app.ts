@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
 import { logger } from '../runtime/logger';
 import type { Accounts } from './auth';
-import { HttpError, json, parseBody, parsePath, readBody, type Reply } from './http';
+import { HttpError, json, parseBody, parsePath, readBody, type Reply, type RequestBody } from './http';
 import type { LiveHub } from './live';
 import type { RememberedResponse, ServerEvent, UserAccount } from './model';
 import type { OriginPolicy } from './origin-policy';
@@ -57,14 +57,16 @@ export function createRequestListener(parts: AppParts) {
     route: Route,
     params: Record<string, string>,
     query: URLSearchParams,
-    body: unknown,
+    body: RequestBody,
     user: UserAccount,
     pageUrl: string,
     key?: string,
   ): Promise<Reply> {
     const events: ServerEvent[] = [];
     const context: RequestContext = {
-      params, query, body, user, pageUrl,
+      params, query, user, pageUrl,
+      body: body.value,
+      bodyJson: body.json,
       state: parts.state,
       now: new Date().toISOString(),
       apply: (event) => {

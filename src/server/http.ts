@@ -21,11 +21,14 @@ export interface Reply {
   keepOpen?: (res: ServerResponse) => void;
 }
 
-/** A refusal with Polyaxon's error body (`{detail}` or `{field: [msg]}`), thrown by handlers. */
+/**
+ * A refusal with Polyaxon's error body (`{detail}`, `{field: [msg]}`, or DRF's bare `["msg"]` of a
+ * ValidationError raised in a view), thrown by handlers.
+ */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
-    readonly body: Record<string, unknown>,
+    readonly body: Record<string, unknown> | string[],
     readonly headers: Record<string, string> = {},
   ) {
     super(`${status} ${JSON.stringify(body)}`);
@@ -60,25 +63,34 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
 export type BodyKind = 'json' | 'json-or-form' | 'raw';
 
 /**
- * The parsed body (undefined when empty), or the raw bytes for `raw` routes.
- * Anything but JSON is refused with DRF's 415: a page on another origin can send `text/plain`,
- * a form or multipart without a preflight, never `application/json`, so this keeps such pages
- * from writing (F42). The login form is the exception Polyaxon's client needs.
+ * A request body: `value` parsed (undefined when empty; the raw bytes for `raw` routes), and
+ * `json` the JSON text it was parsed from ('' otherwise), from which JSON fields are stored as
+ * sent (json/raw-json.ts): `JSON.parse` makes one number of `1.0` and `1`.
  */
-export function parseBody(raw: Buffer, contentType: string | undefined, kind: BodyKind): unknown {
-  if (kind === 'raw') return raw;
-  if (raw.length === 0) return undefined;
+export interface RequestBody {
+  value: unknown;
+  json: string;
+}
+
+/**
+ * The request body. Anything but JSON is refused with DRF's 415: a page on another origin can
+ * send `text/plain`, a form or multipart without a preflight, never `application/json`, so this
+ * keeps such pages from writing (F42). The login form is the exception Polyaxon's client needs.
+ */
+export function parseBody(raw: Buffer, contentType: string | undefined, kind: BodyKind): RequestBody {
+  if (kind === 'raw') return { value: raw, json: '' };
+  if (raw.length === 0) return { value: undefined, json: '' };
   const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
   const text = raw.toString('utf8');
   if (kind === 'json-or-form' && mediaType === 'application/x-www-form-urlencoded') {
-    return Object.fromEntries(new URLSearchParams(text));
+    return { value: Object.fromEntries(new URLSearchParams(text)), json: '' };
   }
   if (mediaType !== 'application/json' && !/^application\/[\w.+-]+\+json$/.test(mediaType)) {
     // DRF's UnsupportedMediaType wording (rest_framework/exceptions.py), naming the type as sent.
     throw new HttpError(415, { detail: `Unsupported media type "${contentType ?? ''}" in request.` });
   }
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(text), json: text };
   } catch (error) {
     // DRF's ParseError wording, so clients that show `detail` read the same message.
     throw new HttpError(400, { detail: `JSON parse error - ${(error as Error).message}` });

@@ -1,9 +1,10 @@
 import type { ServerResponse } from 'node:http';
+import { type RawJson, stringifyJson } from './json/raw-json';
 import type { ServerEvent } from './model';
 
 /** What the hub reads of the store: an experiment's project and last values. */
 export interface LiveSource {
-  experiment(id: number): { projectId: number; lastMetric: Record<string, number> | null } | undefined;
+  experiment(id: number): { projectId: number; lastMetric: RawJson | null } | undefined;
 }
 
 /**
@@ -66,7 +67,8 @@ export class LiveHub {
       const projectId = this.projectOf(event);
       const live = liveEvent(event, this.state);
       if (projectId === undefined || !live) continue;
-      const text = `event: ${live.event}\ndata: ${JSON.stringify(live.data)}\n\n`;
+      // stringifyJson writes last_metric's values as they were sent (1.0 stays 1.0).
+      const text = `event: ${live.event}\ndata: ${stringifyJson(live.data)}\n\n`;
       for (const subscriber of this.subscribers) {
         // A run deleted before this hub saw it has no known project: every page hears of its id.
         if (projectId === null || subscriber.projectId === projectId) this.write(subscriber, text);

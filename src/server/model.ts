@@ -1,3 +1,5 @@
+import type { RawJson } from './json/raw-json';
+
 /**
  * What the local server stores, and the events that change it. Every computed value (ids,
  * timestamps, renamed names) is decided once, when the request arrives, and carried in the event;
@@ -34,19 +36,22 @@ export interface CodeReference {
   is_dirty: boolean | null;
 }
 
-/** The experiment's writable fields, with Polyaxon's snake_case names as they travel on the wire. */
+/**
+ * The experiment's writable fields, with Polyaxon's snake_case names as they travel on the wire.
+ * JSON fields are kept as the text a client sent (RawJson), so `1.0` and `true` come back as sent.
+ */
 export interface ExperimentFields {
   name: string | null;
   description: string | null;
   readme: string | null;
   original_experiment: number | null;
-  content: unknown;
-  params: Record<string, unknown> | null;
+  content: RawJson | null;
+  params: RawJson | null;
   backend: string | null;
   framework: string | null;
   is_managed: boolean;
-  run_env: Record<string, unknown> | null;
-  data_refs: Record<string, unknown> | null;
+  run_env: RawJson | null;
+  data_refs: RawJson | null;
   tags: string[] | null;
   ttl: number | null;
 }
@@ -61,7 +66,8 @@ export interface ExperimentRecord extends ExperimentFields {
   startedAt: string | null;
   finishedAt: string | null;
   lastStatus: string | null;
-  lastMetric: Record<string, number> | null;
+  /** The last value of each metric name (a JSON object text), null before the first point. */
+  lastMetric: RawJson | null;
   codeReference: CodeReference | null;
 }
 
@@ -75,12 +81,15 @@ export interface StatusRecord {
   traceback: string | null;
 }
 
+/** One metric point (Polyaxon's ExperimentMetric has no uuid). */
 export interface MetricRecord {
   id: number;
-  uuid: string;
   experiment: number;
   createdAt: string;
-  values: Record<string, number>;
+  /** Each name's value: a finite number, a boolean or null. */
+  values: Record<string, unknown>;
+  /** `values` as the client sent it (compact JSON text, never a line break). */
+  valuesJson: string;
 }
 
 export type ServerEvent =

@@ -1,7 +1,9 @@
 /** Polyaxon's page size (LimitOffsetPagination default). */
 export const PAGE_SIZE = 20;
-/** Largest `limit` a caller may ask for (the dashboard reads metrics in pages this big). */
+/** Largest `limit` a caller may ask for of the lists kept in memory (experiments, statuses, projects). */
 export const MAX_PAGE_SIZE = 1000;
+/** Polyaxon's metrics page (api/paginator.py LargeLimitOffsetPagination.default_limit). */
+export const LARGE_PAGE_SIZE = 300_000;
 
 export interface Page<T> {
   count: number;
@@ -20,13 +22,24 @@ export function paginate<T>(items: readonly T[], query: URLSearchParams, pageUrl
 }
 
 /** The page `?offset=N[&limit=M]` asks for out of `count` items, for stores that read only that slice. */
-export function pageWindow(
-  count: number,
-  query: URLSearchParams,
-  pageUrl: string,
-): Omit<Page<never>, 'results'> & { offset: number; limit: number } {
-  const limit = clampInteger(query.get('limit'), PAGE_SIZE, 1, MAX_PAGE_SIZE);
-  const offset = clampInteger(query.get('offset'), 0, 0, Number.MAX_SAFE_INTEGER);
+export function pageWindow(count: number, query: URLSearchParams, pageUrl: string): PageWindow {
+  return windowOf(count, query, pageUrl, PAGE_SIZE, MAX_PAGE_SIZE);
+}
+
+/**
+ * The metrics page: LargeLimitOffsetPagination, 300,000 points unless `limit` asks otherwise, and
+ * no maximum (DRF's `max_limit = None`); the store reads only the page's rows.
+ */
+export function largePageWindow(count: number, query: URLSearchParams, pageUrl: string): PageWindow {
+  return windowOf(count, query, pageUrl, LARGE_PAGE_SIZE, Number.MAX_SAFE_INTEGER);
+}
+
+type PageWindow = Omit<Page<never>, 'results'> & { offset: number; limit: number };
+
+function windowOf(count: number, query: URLSearchParams, pageUrl: string, defaultLimit: number, maxLimit: number): PageWindow {
+  // DRF's _positive_int(limit, strict=True): 0 or anything unreadable means the default.
+  const limit = Math.min(maxLimit, positiveInteger(query.get('limit')) || defaultLimit);
+  const offset = positiveInteger(query.get('offset'));
   const linkTo = (nextOffset: number) => {
     const params = new URLSearchParams(query);
     if (nextOffset > 0) params.set('offset', String(nextOffset));
@@ -43,8 +56,8 @@ export function pageWindow(
   };
 }
 
-/** A non-negative integer query parameter; anything unreadable gives the default, as in DRF. */
-function clampInteger(text: string | null, fallback: number, min: number, max: number): number {
-  if (text === null || !/^\d+$/.test(text)) return fallback;
-  return Math.min(max, Math.max(min, Number(text)));
+/** A non-negative integer query parameter; 0 for anything unreadable, as in DRF. */
+function positiveInteger(text: string | null): number {
+  if (text === null || !/^\d+$/.test(text)) return 0;
+  return Math.min(Number.MAX_SAFE_INTEGER, Number(text));
 }

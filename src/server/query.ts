@@ -1,4 +1,5 @@
 import { badRequest } from './http';
+import type { RawJson } from './json/raw-json';
 import type { ExperimentRecord } from './model';
 
 /**
@@ -16,9 +17,9 @@ const DATE_FIELDS = new Set(['created_at', 'updated_at', 'started_at', 'finished
 function getterFor(field: string): Getter | null {
   const [head, ...rest] = field.split('.');
   const key = rest.join('.');
-  if ((head === 'metric' || head === 'metrics') && key) return (experiment) => experiment.lastMetric?.[key];
+  if ((head === 'metric' || head === 'metrics') && key) return (experiment) => metricValue(member(experiment.lastMetric, key));
   if ((head === 'params' || head === 'declarations') && key) {
-    return (experiment) => scalar(experiment.params?.[key]);
+    return (experiment) => scalar(member(experiment.params, key));
   }
   if (rest.length > 0) return null;
   switch (field) {
@@ -36,6 +37,18 @@ function getterFor(field: string): Getter | null {
     case 'finished_at': return (experiment) => experiment.finishedAt;
     default: return null;
   }
+}
+
+/** The object's own member `key` (a metric may be named `constructor`), undefined when absent. */
+function member(json: RawJson | null, key: string): unknown {
+  const object = json?.value;
+  return typeof object === 'object' && object !== null && Object.hasOwn(object, key) ? (object as Record<string, unknown>)[key] : undefined;
+}
+
+/** A metric compares as a number; a boolean as 0/1, as the detail's `round(True, 7) == 1`. */
+function metricValue(value: unknown): Value {
+  if (typeof value === 'boolean') return Number(value);
+  return typeof value === 'number' ? value : undefined;
 }
 
 function scalar(value: unknown): Value {

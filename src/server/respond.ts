@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { Reply } from './http';
+import { stringifyJson } from './json/raw-json';
 
 /**
  * Writes a `Reply`. Answers to GET over `COMPRESS_MIN_BYTES` of a textual type go out
@@ -82,7 +83,8 @@ function bodyOf(reply: Reply, headers: Record<string, string>): Body | undefined
     bytes = reply.text;
   } else if (reply.body !== undefined) {
     headers['Content-Type'] = 'application/json';
-    bytes = JSON.stringify(reply.body);
+    // JSON fields (RawJson) go out as the text they were sent as.
+    bytes = stringifyJson(reply.body);
   }
   return bytes === undefined ? undefined : { kind: 'bytes', bytes: toBuffer(bytes) };
 }

@@ -8,6 +8,11 @@ export interface RequestContext {
   params: Record<string, string>;
   query: URLSearchParams;
   body: unknown;
+  /**
+   * The JSON text `body` was parsed from ('' when the body is not JSON): JSON fields are stored
+   * from it as sent, so `1.0` stays `1.0` (json/raw-json.ts).
+   */
+  bodyJson: string;
   user: UserAccount;
   /** The server's data: reads, ids, and `apply` (which the request's transaction commits). */
   state: ServerStore;

@@ -39,6 +39,16 @@ export const projectSchema = z.looseObject({
 });
 export type ProjectResponse = z.infer<typeof projectSchema>;
 
+/** An id, as Polyaxon 0.6.1 sends it; local servers before 0.6.1's shapes sent the whole object. */
+const codeReferenceId = z.pipe(
+  z.unknown(),
+  z.transform((value): number | null => {
+    if (typeof value === 'number') return value;
+    const id = typeof value === 'object' && value !== null ? (value as { id?: unknown }).id : undefined;
+    return typeof id === 'number' ? id : null;
+  }),
+);
+
 export const experimentSchema = z.looseObject({
   id: z.number(),
   unique_name: z.string(),
@@ -62,7 +72,8 @@ export const experimentSchema = z.looseObject({
   updated_at: maybeString,
   started_at: maybeString,
   finished_at: maybeString,
-  code_reference: z.optional(z.unknown()),
+  /** The code reference's id (Polyaxon 0.6.1's detail serializer); read it with `getCodeReference`. */
+  code_reference: z.optional(codeReferenceId),
 });
 export type ExperimentResponse = z.infer<typeof experimentSchema>;
 
@@ -78,6 +89,7 @@ export const statusSchema = z.looseObject({
 export type StatusResponse = z.infer<typeof statusSchema>;
 
 export const codeReferenceSchema = z.looseObject({
+  id: maybeNumber,
   commit: maybeString,
   head: maybeString,
   branch: maybeString,
@@ -86,10 +98,10 @@ export const codeReferenceSchema = z.looseObject({
 });
 export type CodeReferenceResponse = z.infer<typeof codeReferenceSchema>;
 
+/** A stored metric point (Polyaxon's metrics have no uuid). */
 export const metricSchema = z.looseObject({
   values: z.record(z.string(), z.unknown()),
   id: maybeNumber,
-  uuid: maybeString,
   experiment: z.optional(z.unknown()),
   created_at: maybeString,
 });

@@ -85,7 +85,7 @@ declare const experimentSchema: z.ZodMiniObject<{
     updated_at: z.ZodMiniOptional<z.ZodMiniNullable<z.ZodMiniString<string>>>;
     started_at: z.ZodMiniOptional<z.ZodMiniNullable<z.ZodMiniString<string>>>;
     finished_at: z.ZodMiniOptional<z.ZodMiniNullable<z.ZodMiniString<string>>>;
-    code_reference: z.ZodMiniOptional<z.ZodMiniUnknown>;
+    code_reference: z.ZodMiniOptional<z.ZodMiniPipe<z.ZodMiniUnknown, z.ZodMiniTransform<number | null, unknown>>>;
 }, z.core.$loose>;
 type ExperimentResponse = z.infer<typeof experimentSchema>;
 declare const statusSchema: z.ZodMiniObject<{
@@ -99,6 +99,7 @@ declare const statusSchema: z.ZodMiniObject<{
 }, z.core.$loose>;
 type StatusResponse = z.infer<typeof statusSchema>;
 declare const codeReferenceSchema: z.ZodMiniObject<{
+    id: z.ZodMiniOptional<z.ZodMiniNullable<z.ZodMiniNumber<number>>>;
     commit: z.ZodMiniOptional<z.ZodMiniNullable<z.ZodMiniString<string>>>;
     head: z.ZodMiniOptional<z.ZodMiniNullable<z.ZodMiniString<string>>>;
     branch: z.ZodMiniOptional<z.ZodMiniNullable<z.ZodMiniString<string>>>;
@@ -106,10 +107,10 @@ declare const codeReferenceSchema: z.ZodMiniObject<{
     is_dirty: z.ZodMiniOptional<z.ZodMiniNullable<z.ZodMiniBoolean<boolean>>>;
 }, z.core.$loose>;
 type CodeReferenceResponse = z.infer<typeof codeReferenceSchema>;
+/** A stored metric point (Polyaxon's metrics have no uuid). */
 declare const metricSchema: z.ZodMiniObject<{
     values: z.ZodMiniRecord<z.ZodMiniString<string>, z.ZodMiniUnknown>;
     id: z.ZodMiniOptional<z.ZodMiniNullable<z.ZodMiniNumber<number>>>;
-    uuid: z.ZodMiniOptional<z.ZodMiniNullable<z.ZodMiniString<string>>>;
     experiment: z.ZodMiniOptional<z.ZodMiniUnknown>;
     created_at: z.ZodMiniOptional<z.ZodMiniNullable<z.ZodMiniString<string>>>;
 }, z.core.$loose>;

@@ -236,10 +236,10 @@ describe('push copies runs to another server', () => {
     const one = (project: string, ...more: string[]) => pushArgs(target, '--project', 'mnist', '--experiments', String(ids.baseline), '--to-project', project, ...more);
     const isStatus = (request: ProxiedRequest) => request.method === 'POST' && request.path.endsWith('/statuses/');
     const atStatus = killPushAt(target, 2, isStatus);
-    expect((await runPush(one('statuses'), { home: target.home, onChild: atStatus.onChild })).signal).toBe('SIGKILL');
+    expect((await runPush(one('status-copy'), { home: target.home, onChild: atStatus.onChild })).signal).toBe('SIGKILL');
     expect(JSON.parse(atStatus.killed.at!.body)).toEqual({ status: 'warning', message: 'learning rate too high?' });
-    expect((await runPush(one('statuses'), { home: target.home })).code).toBe(0);
-    expect((await readTarget(target, ['statuses'])).statuses.experiments).toEqual([sourceCopy.mnist.experiments[0]]);
+    expect((await runPush(one('status-copy'), { home: target.home })).code).toBe(0);
+    expect((await readTarget(target, ['status-copy']))['status-copy'].experiments).toEqual([sourceCopy.mnist.experiments[0]]);
 
     const atBatch = killPushAt(target, 2, isMetricsPost);
     expect((await runPush(one('batches', '--batch', '500'), { home: target.home, onChild: atBatch.onChild })).signal).toBe('SIGKILL');

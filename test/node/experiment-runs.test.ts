@@ -60,8 +60,8 @@ describe('Experiment runs', () => {
     expect(first.queue).toBe(second.queue);
     const one = await serverView(local.client, local.user, 'mnist', first.id!);
     const two = await serverView(local.client, local.user, 'mnist', second.id!);
-    const steps = Array.from({ length: 20 }, (_, step) => step);
-    // First page (20) of each, in order, none of the other run's.
+    const steps = Array.from({ length: 30 }, (_, step) => step);
+    // Every point of each (metrics come 300,000 a page), in order, none of the other run's.
     expect(one.metrics.map((metric) => metric.values)).toEqual(steps.map((step) => ({ step, which: 1 })));
     expect(two.metrics.map((metric) => metric.values)).toEqual(steps.map((step) => ({ step, which: 2 })));
     expect(one.statuses.at(-1)).toBe('succeeded');

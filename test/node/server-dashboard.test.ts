@@ -1,6 +1,7 @@
 import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RawJson } from '../../src/server/json/raw-json';
 import { LiveHub } from '../../src/server/live';
 import { startTestServer, type TestServer } from '../helpers/server-api';
 
@@ -164,7 +165,7 @@ describe('live events endpoint', () => {
     // The hub over a real socket; its events carry ~1 MB of last values each, so the loopback
     // socket buffers (several MB) fill within a few dozen events, then the hub's own 1 MiB.
     const wide = Object.fromEntries(Array.from({ length: 50_000 }, (_, index) => [`metric_${index}`, index]));
-    const hub = new LiveHub({ experiment: () => ({ projectId: 1, lastMetric: wide }) });
+    const hub = new LiveHub({ experiment: () => ({ projectId: 1, lastMetric: new RawJson(JSON.stringify(wide)) }) });
     const server = createServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/event-stream' });
       hub.subscribe(1, res);

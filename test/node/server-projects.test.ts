@@ -49,7 +49,7 @@ describe('projects', () => {
     const cases: Array<[unknown, RegExp]> = [
       [{ name: 'has space' }, /slug/],
       [{ name: 'Experiments' }, /reserved/],
-      [{ name: 'x'.repeat(129) }, /at most 128/],
+      [{ name: 'x'.repeat(129) }, /no more than 128 characters/],
       [{}, /This field is required/],
     ];
     for (const [body, message] of cases) {
@@ -87,7 +87,7 @@ describe('projects', () => {
   it('GET {user}/ lists the projects a caller may see, paginated', async () => {
     for (let index = 0; index < 23; index += 1) await t.call('POST', 'projects/', { name: `p${index}` });
     await t.call('POST', 'projects/', { name: 'public-one' }, { token: 'alice-token' });
-    await t.call('POST', 'projects/', { name: 'secret', is_public: false }, { token: 'alice-token' });
+    await t.call('POST', 'projects/', { name: 'private-one', is_public: false }, { token: 'alice-token' });
     const first = await t.call('GET', 'local/');
     expect(first.body.count).toBe(23);
     expect(first.body.results).toHaveLength(20);

@@ -238,6 +238,18 @@ describe('responses', () => {
     expect(await client().experiment.getLogs('u', 'p', 7)).toBe('a\nb');
   });
 
+  it('code_reference is the id Polyaxon 0.6.1 sends; an earlier local server\'s object gives its id', async () => {
+    for (const [sent, read] of [[12, 12], [null, null], [{ id: 3, commit: 'abc' }, 3]]) {
+      script = () => ({ status: 200, json: { ...experiment, code_reference: sent } });
+      expect((await client().experiment.get('u', 'p', 7)).code_reference, JSON.stringify(sent)).toBe(read);
+    }
+  });
+
+  it('a metrics list post answered 201 with no body, as Polyaxon 0.6.1 answers it, resolves', async () => {
+    script = () => ({ status: 201, text: '', contentType: '' });
+    await expect(client().experiment.createMetrics('u', 'p', 7, [{ values: { loss: 1 } }])).resolves.toBeUndefined();
+  });
+
   it('a code reference post answered with no body gives null', async () => {
     script = () => ({ status: 201, text: '' });
     expect(await client().experiment.createCodeReference('u', 'p', 7, null)).toBeNull();

@@ -1,5 +1,5 @@
 import { apiJson, listAll, segment } from './client';
-import type { ExperimentBody, ExperimentDetailBody, ProjectBody } from './types';
+import type { CodeReferenceBody, ExperimentBody, ExperimentDetailBody, ProjectBody } from './types';
 
 /** One experiment as the dashboard shows it. Data-named values live in Maps, never as object keys. */
 export interface Run {
@@ -69,4 +69,10 @@ export async function loadRuns(project: ProjectRef, signal?: AbortSignal): Promi
 
 export function loadRunDetail(project: ProjectRef, id: number, signal?: AbortSignal): Promise<ExperimentDetailBody> {
   return apiJson<ExperimentDetailBody>(`${projectPath(project)}/experiments/${id}/`, signal);
+}
+
+/** The run's code reference, or null when it has none (the detail carries only its id). */
+export async function loadCodeReference(project: ProjectRef, detail: ExperimentDetailBody, signal?: AbortSignal): Promise<CodeReferenceBody | null> {
+  if (detail.code_reference === null) return null;
+  return apiJson<CodeReferenceBody>(`${projectPath(project)}/experiments/${detail.id}/coderef/`, signal);
 }

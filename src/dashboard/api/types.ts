@@ -35,7 +35,8 @@ export interface ExperimentDetailBody extends ExperimentBody {
   run_env: Record<string, unknown> | null;
   data_refs: Record<string, unknown> | null;
   readme: string | null;
-  code_reference: CodeReferenceBody | null;
+  /** The reference's id, as Polyaxon 0.6.1 answers it; its fields are at `coderef/`. */
+  code_reference: number | null;
 }
 
 export interface CodeReferenceBody {

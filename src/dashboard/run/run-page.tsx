@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { listAll } from '../api/client';
-import { entriesOf, loadRunDetail, projectPath, toRun, type ProjectRef, type Run } from '../api/runs';
-import type { ExperimentDetailBody, StatusBody } from '../api/types';
+import { entriesOf, loadCodeReference, loadRunDetail, projectPath, toRun, type ProjectRef, type Run } from '../api/runs';
+import type { CodeReferenceBody, ExperimentDetailBody, StatusBody } from '../api/types';
 import { ChartControls } from '../charts/chart-controls';
 import { ChartGrid } from '../charts/chart-grid';
 import { updateView } from '../state/view-store';
@@ -34,14 +34,19 @@ export function RunPage(props: RunPageProps) {
   const { project, id, view } = props;
   const path = `${projectPath(project)}/experiments/${id}`;
   const [detail, setDetail] = useState<ExperimentDetailBody | null>(null);
+  const [reference, setReference] = useState<CodeReferenceBody | null>(null);
   const [statuses, setStatuses] = useState<StatusBody[]>([]);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     const controller = new AbortController();
-    Promise.all([loadRunDetail(project, id, controller.signal), listAll<StatusBody>(`${path}/statuses/`, controller.signal)]).then(
-      ([body, list]) => {
+    const withReference = loadRunDetail(project, id, controller.signal).then(
+      async (body) => [body, await loadCodeReference(project, body, controller.signal)] as const,
+    );
+    Promise.all([withReference, listAll<StatusBody>(`${path}/statuses/`, controller.signal)]).then(
+      ([[body, codeReference], list]) => {
         setDetail(body);
+        setReference(codeReference);
         setStatuses(list);
         setError(null);
       },
@@ -54,7 +59,6 @@ export function RunPage(props: RunPageProps) {
   if (!detail) return <div class="run-page"><BackLink onBack={props.onBack} /><p class="empty">Loading run {id}…</p></div>;
   const run: Run = toRun(detail, detail.params);
   const failure = [...statuses].reverse().find((status) => /failed/.test(status.status) && (status.message || status.traceback));
-  const reference = detail.code_reference;
   const link = reference ? commitUrl(reference) : null;
   const env = detail.run_env ?? {};
   const endMs = run.finishedMs ?? Date.now();

@@ -1,65 +1,38 @@
-import * as z from 'zod';
-import { experimentFromPath, uuidHexes } from '../access';
+import { experimentFromPath } from '../access';
 import { badRequest, json, notFound } from '../http';
-import { numericValues, wellFormedMetricBodies } from '../metric-bodies';
+import { arrayElements, compactJson, memberText } from '../json/raw-json';
+import { metricBodies } from '../metric-bodies';
 import type { MetricRecord } from '../model';
-import { pageWindow } from '../pagination';
+import { largePageWindow } from '../pagination';
 import type { RequestContext, Route } from '../router';
 import { codeReferenceBody, metricBody, metricPageJson } from '../serialize';
-import { normalizeTimestamp } from '../time';
-import { bodyObject, optionalText, parseOrRefuse } from '../validation';
+import { drfDateTime, normalizeTimestamp } from '../time';
+import { bodyObject, codeReferenceFields, parseOrRefuse } from '../validation';
 
-const metricValue = z.union([z.number().refine(Number.isFinite), z.boolean()], {
-  error: 'Every metric value must be a finite number (or a boolean, counted as 0/1).',
-});
-
-const metricBodySchema = z.object({
-  values: z.record(z.string(), metricValue, { error: 'Expected a dictionary of metric values.' }),
-  created_at: z
-    .string({ error: 'Datetime has wrong format.' })
-    .nullable()
-    .optional()
-    .refine((text) => !text || normalizeTimestamp(text) !== null, 'Datetime has wrong format.'),
-});
-
-const codeReferenceSchema = z.object({
-  commit: optionalText,
-  head: optionalText,
-  branch: optionalText,
-  git_url: optionalText,
-  is_dirty: z.boolean({ error: 'Must be a valid boolean.' }).nullable().optional(),
-});
-
-/** Metrics arrive as one object or a JSON array of them; each `values` is merged into `last_metric`. */
+/**
+ * Metrics arrive as a JSON array of points or one point; each `values` is merged into
+ * `last_metric`. As in Polyaxon 0.6.1 (api/experiments/views.py ExperimentMetricListView.create),
+ * a list is answered 201 with no body (0.6.1 hands it to a task) and one point with the stored
+ * metric. Nothing of a list is echoed, stored for a replay or serialised.
+ */
 function createMetrics(context: RequestContext) {
   const { experiment } = experimentFromPath(context, 'write');
   const many = Array.isArray(context.body);
-  const parsed = many
-    ? (wellFormedMetricBodies(context.body) ?? parseOrRefuse(z.array(metricBodySchema), context.body))
-    : [parseOrRefuse(metricBodySchema, bodyObject(context.body))];
-  const raw = (many ? context.body : [context.body]) as Array<{ values: Record<string, unknown> }>;
-  parsed.forEach((item, index) => keepProtoKey(raw[index].values, item.values));
-  const ids = context.state.peekIds('metric', parsed.length);
-  const uuids = uuidHexes(parsed.length);
-  const metrics: MetricRecord[] = parsed.map((item, index) => ({
+  const points = metricBodies(many ? context.body : bodyObject(context.body));
+  // Each point's values as sent, so `1.0` and `true` are listed back as they came.
+  const sent = compactJson(context.bodyJson);
+  const valuesTexts = many ? arrayElements(sent).map((point) => memberText(point, 'values') as string) : [memberText(sent, 'values') as string];
+  const ids = context.state.peekIds('metric', points.length);
+  const now = drfDateTime(context.now);
+  const metrics: MetricRecord[] = points.map((point, index) => ({
     id: ids[index],
-    uuid: uuids[index],
     experiment: experiment.id,
-    createdAt: item.created_at ? (normalizeTimestamp(item.created_at) as string) : context.now,
-    values: numericValues(item.values),
+    createdAt: point.created_at ? (normalizeTimestamp(point.created_at) as string) : now,
+    values: point.values,
+    valuesJson: valuesTexts[index],
   }));
   context.apply({ type: 'metrics.create', experiment: experiment.id, metrics, at: context.now });
-  const bodies = metrics.map(metricBody);
-  return json(201, many ? bodies : bodies[0]);
-}
-
-/**
- * zod's record drops a key named `__proto__` (its guard against prototype pollution), but a metric
- * may be named anything: the key is put back as an own data property when its value is valid.
- */
-function keepProtoKey(raw: Record<string, unknown>, values: Record<string, number | boolean>): void {
-  if (!Object.hasOwn(raw, '__proto__') || !metricValue.safeParse(raw.__proto__).success) return;
-  Object.defineProperty(values, '__proto__', { value: raw.__proto__, enumerable: true, writable: true, configurable: true });
+  return many ? { status: 201 } : json(201, metricBody(metrics[0]));
 }
 
 /** Log lines arrive as a JSON array of strings or one string; GET answers them as text, as Polyaxon does. */
@@ -73,17 +46,21 @@ function appendLogs(context: RequestContext) {
   return { status: 200 };
 }
 
+/**
+ * A code reference with CodeReference's defaults (db/models/repos.py): `branch` 'master' and
+ * `is_dirty` false when not sent, the rest null. The Python client posts no body at all outside
+ * a git repository, which stores exactly those defaults.
+ */
 function setCodeReference(context: RequestContext) {
   const { experiment } = experimentFromPath(context, 'write');
-  // Outside a git repository the client posts no body at all: an empty reference is recorded.
-  const body = parseOrRefuse(codeReferenceSchema, bodyObject(context.body));
+  const body = parseOrRefuse(codeReferenceFields, bodyObject(context.body));
   const codeReference = {
     id: context.state.nextId('codeReference'),
     commit: body.commit ?? null,
     head: body.head ?? null,
-    branch: body.branch ?? null,
+    branch: body.branch === undefined ? 'master' : body.branch,
     git_url: body.git_url ?? null,
-    is_dirty: body.is_dirty ?? null,
+    is_dirty: body.is_dirty === undefined ? false : body.is_dirty,
   };
   context.apply({ type: 'coderef.set', experiment: experiment.id, codeReference, at: context.now });
   return json(201, codeReferenceBody(codeReference));
@@ -98,7 +75,8 @@ export function experimentDataRoutes(): Route[] {
       mutates: false,
       handle: (context) => {
         const { experiment } = experimentFromPath(context, 'read');
-        const page = pageWindow(context.state.metricCount(experiment.id), context.query, context.pageUrl);
+        // LargeLimitOffsetPagination (api/paginator.py): 300,000 points a page unless `limit` says.
+        const page = largePageWindow(context.state.metricCount(experiment.id), context.query, context.pageUrl);
         const rows = context.state.metricsPage(experiment.id, page.offset, page.limit);
         return { status: 200, text: metricPageJson(page, rows), headers: { 'Content-Type': 'application/json' } };
       },

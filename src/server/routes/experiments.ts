@@ -1,9 +1,11 @@
 import * as z from 'zod';
 import { parseBool } from '../../runtime/settings';
 import { experimentFromPath, projectFromPath, uuidHex } from '../access';
+import { experimentName } from './experiment-names';
 import { statusEvent } from './statuses';
 import { badRequest, json } from '../http';
-import type { ExperimentFields, ExperimentRecord, ProjectRecord } from '../model';
+import { compactJson, jsonMembers, objectText, RawJson, rawMember } from '../json/raw-json';
+import type { ExperimentFields, ExperimentRecord } from '../model';
 import { paginate } from '../pagination';
 import { compileQuery, compileSort } from '../query';
 import type { RequestContext, Route } from '../router';
@@ -18,7 +20,7 @@ import {
   bodyObject,
   dictionary,
   entityName,
-  freeName,
+  limitedText,
   mergeTags,
   optionalBoolean,
   optionalText,
@@ -36,8 +38,9 @@ const writableFields = {
   readme: optionalText,
   content: z.unknown().optional(),
   params: dictionary.nullable().optional(),
-  backend: optionalText,
-  framework: optionalText,
+  // db/models/abstract/backend.py and experiments.py: CharField(max_length=16).
+  backend: limitedText(16).nullable().optional(),
+  framework: limitedText(16).nullable().optional(),
   run_env: dictionary.nullable().optional(),
   data_refs: dictionary.nullable().optional(),
   tags: tags.nullable().optional(),
@@ -54,17 +57,30 @@ const createBody = z.object({
 
 const updateBody = z.object({ ...writableFields, merge: optionalBoolean });
 
-function namesInProject(context: RequestContext, project: ProjectRecord, except?: ExperimentRecord): Set<string> {
-  const names = context.state
-    .experimentsOf(project.id)
-    .filter((experiment) => experiment.id !== except?.id && experiment.name !== null)
-    .map((experiment) => experiment.name as string);
-  return new Set(names);
+/** The JSON fields, validated by the schema and stored from the body's own text (1.0 stays 1.0). */
+const JSON_FIELDS = ['content', 'params', 'run_env', 'data_refs'] as const;
+
+/** The body's members as sent: each value's JSON text. */
+function sentMembers(context: RequestContext): Map<string, string> {
+  return context.bodyJson === '' ? new Map() : jsonMembers(compactJson(context.bodyJson));
+}
+
+/**
+ * `merge: true` of params and data_refs (api/experiments/serializers.py validated_params,
+ * api/utils/serializers/data_refs.py): `current.update(added)`, unless either is empty or
+ * missing, in which case the sent value replaces the current one as without merge.
+ */
+function updatedDictionary(current: RawJson | null, added: RawJson | null): RawJson | null {
+  if (current === null || added === null || current.text === '{}' || added.text === '{}') return added;
+  const members = jsonMembers(current.text);
+  for (const [key, value] of jsonMembers(added.text)) members.set(key, value);
+  return new RawJson(objectText(members));
 }
 
 function createExperiment(context: RequestContext) {
   const project = projectFromPath(context, 'write');
   const body = parseOrRefuse(createBody, bodyObject(context.body));
+  const sent = sentMembers(context);
   // Polyaxon's default is a managed (in-cluster) run, which needs a polyaxonfile to run.
   const isManaged = body.is_managed ?? true;
   if (isManaged && !body.content) throw badRequest({ content: ['Experiment expects a `content`.'] });
@@ -73,17 +89,17 @@ function createExperiment(context: RequestContext) {
     uuid: uuidHex(),
     projectId: project.id,
     user: context.user.username,
-    name: body.name ? freeName(body.name, namesInProject(context, project)) : null,
+    name: body.name ? experimentName(context.state, project, body.name, 'create') : null,
     description: body.description ?? null,
     readme: body.readme ?? null,
     original_experiment: body.original_experiment ?? null,
-    content: body.content ?? null,
-    params: body.params ?? null,
+    content: rawMember(sent, 'content'),
+    params: rawMember(sent, 'params'),
     backend: body.backend ?? null,
     framework: body.framework ?? null,
     is_managed: isManaged,
-    run_env: body.run_env ?? null,
-    data_refs: body.data_refs ?? null,
+    run_env: rawMember(sent, 'run_env'),
+    data_refs: rawMember(sent, 'data_refs'),
     tags: body.tags ?? null,
     ttl: body.ttl ?? null,
     createdAt: context.now,
@@ -104,17 +120,19 @@ function createExperiment(context: RequestContext) {
 function updateExperiment(context: RequestContext) {
   const { project, experiment } = experimentFromPath(context, 'write');
   const { merge, ...body } = parseOrRefuse(updateBody, bodyObject(context.body));
+  const sent = sentMembers(context);
   const changes: Partial<ExperimentFields> = {};
   for (const [field, value] of Object.entries(body) as Array<[keyof typeof body, unknown]>) {
     if (value === undefined) continue;
     (changes as Record<string, unknown>)[field] = value;
   }
-  if (body.name) changes.name = freeName(body.name, namesInProject(context, project, experiment));
+  for (const field of JSON_FIELDS) if (body[field] !== undefined) changes[field] = rawMember(sent, field);
+  if (body.name) changes.name = experimentName(context.state, project, body.name, 'update');
   if (merge && body.tags) changes.tags = mergeTags(experiment.tags, body.tags);
-  if (merge && body.params) changes.params = { ...(experiment.params ?? {}), ...body.params };
-  if (merge && body.data_refs) changes.data_refs = { ...(experiment.data_refs ?? {}), ...body.data_refs };
+  if (merge && body.params) changes.params = updatedDictionary(experiment.params, changes.params ?? null);
+  if (merge && body.data_refs) changes.data_refs = updatedDictionary(experiment.data_refs, changes.data_refs ?? null);
   context.apply({ type: 'experiment.update', id: experiment.id, changes, at: context.now });
-  return json(200, experimentDetailBody(context.state.experiment(experiment.id) as ExperimentRecord, project));
+  return json(200, experimentDetailBody(context.state.experiment(experiment.id) as ExperimentRecord, project, context.state));
 }
 
 function flag(context: RequestContext, name: string): boolean | undefined {
@@ -142,7 +160,7 @@ function listExperiments(context: RequestContext) {
       ? experimentParamsRow
       : experimentListBody;
   const page = paginate(experiments, context.query, context.pageUrl);
-  return json(200, { ...page, results: page.results.map((experiment) => row(experiment, project)) });
+  return json(200, { ...page, results: page.results.map((experiment) => row(experiment, project, context.state)) });
 }
 
 export function experimentRoutes(): Route[] {
@@ -155,7 +173,7 @@ export function experimentRoutes(): Route[] {
       mutates: false,
       handle: (context) => {
         const { project, experiment } = experimentFromPath(context, 'read');
-        return json(200, experimentDetailBody(experiment, project));
+        return json(200, experimentDetailBody(experiment, project, context.state));
       },
     },
     { method: 'PATCH', path: ':user/:project/experiments/:id', mutates: true, handle: updateExperiment },

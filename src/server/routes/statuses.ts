@@ -1,20 +1,31 @@
 import * as z from 'zod';
 import { experimentFromPath, uuidHex } from '../access';
 import { json } from '../http';
-import { DONE_STATUSES, STATUSES, type ServerEvent } from '../model';
+import { STATUSES, type ServerEvent } from '../model';
 import { paginate } from '../pagination';
 import type { Route } from '../router';
 import { statusBody } from '../serialize';
 import type { ServerStore } from '../store/store';
-import { bodyObject, optionalText, parseOrRefuse } from '../validation';
+import { bodyObject, limitedText, optionalText, parseOrRefuse } from '../validation';
 
 const statusBodySchema = z.object({
   status: z.enum(STATUSES, {
     error: (issue) => (issue.input === undefined ? 'This field is required.' : `"${String(issue.input)}" is not a valid choice.`),
   }),
-  message: optionalText,
+  // db/models/statuses.py: message = CharField(max_length=256), traceback = TextField.
+  message: limitedText(256).nullable().optional(),
   traceback: optionalText,
 });
+
+/**
+ * What stop/ appends (scheduler/tasks/experiments.py experiments_stop:
+ * `set_status(STOPPED, message=message or 'Experiment was stopped')`), unless the run's last
+ * status cannot move to `stopped` (lifecycles/experiments.py TRANSITION_MATRIX[STOPPED] =
+ * VALUES - {STOPPED, SKIPPED}): so also after succeeded or failed.
+ */
+const STOP_MESSAGE = 'Experiment was stopped';
+// A run without any status (None) is not in VALUES either.
+const NOT_STOPPABLE: ReadonlySet<string | null> = new Set(['stopped', 'skipped', null]);
 
 /** The event that records `status` for an experiment (also used by the zombie sweep). */
 export function statusEvent(
@@ -74,10 +85,10 @@ export function statusRoutes(): Route[] {
       mutates: true,
       handle: (context) => {
         const { experiment } = experimentFromPath(context, 'write');
-        // Stopping a finished experiment changes nothing, as in Polyaxon.
-        if (!DONE_STATUSES.has(experiment.lastStatus ?? '')) {
-          context.apply(statusEvent(context.state, experiment.id, 'stopped', context.now, 'Stopped by user.'));
+        if (!NOT_STOPPABLE.has(experiment.lastStatus)) {
+          context.apply(statusEvent(context.state, experiment.id, 'stopped', context.now, STOP_MESSAGE));
         }
+        // ExperimentStopView.post (api/experiments/views.py): Response(status=200), no body.
         return { status: 200 };
       },
     },

@@ -1,9 +1,16 @@
+import { RawJson, stringifyJson } from '../json/raw-json';
 import type { Database, Statement } from './sqlite';
 
 /** How values travel between records and columns: JSON as text, booleans as 0/1, null as NULL. */
 
+/** JSON as text; a RawJson as the text the client sent. */
 export function toJsonColumn(value: unknown): string | null {
-  return value === null || value === undefined ? null : JSON.stringify(value);
+  return value === null || value === undefined ? null : stringifyJson(value);
+}
+
+/** A JSON column as the text it holds, parsed only when something reads its value. */
+export function fromRawJsonColumn(text: unknown): RawJson | null {
+  return typeof text === 'string' ? new RawJson(text) : null;
 }
 
 export function fromJsonColumn<T>(text: unknown): T | null {

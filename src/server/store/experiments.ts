@@ -1,5 +1,5 @@
 import type { CodeReference, ExperimentFields, ExperimentRecord } from '../model';
-import { FieldUpdates, fromFlag, fromJsonColumn, toFlag, toJsonColumn } from './columns';
+import { FieldUpdates, fromFlag, fromJsonColumn, fromRawJsonColumn, toFlag, toJsonColumn } from './columns';
 import type { Database, Statement } from './sqlite';
 
 interface ExperimentRow {
@@ -51,6 +51,8 @@ export class Experiments {
   readonly #byId: Statement;
   readonly #ofProject: Statement;
   readonly #countOfProject: Statement;
+  readonly #named: Statement;
+  readonly #namesStartingWith: Statement;
   readonly #idsOfProject: Statement;
   readonly #running: Statement;
   readonly #delete: Statement;
@@ -74,6 +76,9 @@ export class Experiments {
     this.#byId = db.prepare(`${SELECT} WHERE e.id = ?`);
     this.#ofProject = db.prepare(`${SELECT} WHERE e.project_id = ? ORDER BY e.id`);
     this.#countOfProject = db.prepare('SELECT COUNT(*) FROM experiment WHERE project_id = ?').pluck();
+    this.#named = db.prepare('SELECT id FROM experiment WHERE project_id = ? AND name = ?').pluck();
+    // Case-sensitive, as Postgres' LIKE 'name%' (SQLite's LIKE ignores ASCII case).
+    this.#namesStartingWith = db.prepare('SELECT COUNT(*) FROM experiment WHERE name <> @name AND substr(name, 1, length(@name)) = @name').pluck();
     this.#idsOfProject = db.prepare('SELECT id FROM experiment WHERE project_id = ?').pluck();
     this.#running = db.prepare("SELECT id FROM experiment WHERE last_status = 'running' ORDER BY id").pluck();
     this.#delete = db.prepare('DELETE FROM experiment WHERE id = ?');
@@ -119,14 +124,15 @@ export class Experiments {
     this.#status.run({ id, status, at, started: started ? 1 : 0, done: done ? 1 : 0 });
   }
 
-  recordMetrics(id: number, lastMetric: Record<string, unknown>, added: number, at: string): void {
-    this.#metrics.run(JSON.stringify(lastMetric), added, at, id);
+  /** `lastMetric` is the JSON object text of each name's last value. */
+  recordMetrics(id: number, lastMetric: string, added: number, at: string): void {
+    this.#metrics.run(lastMetric, added, at, id);
   }
 
-  /** Points stored for the experiment (the position the next point gets) and its last values. */
-  metricState(id: number): { count: number; lastMetric: Record<string, unknown> | null } | undefined {
+  /** Points stored for the experiment (the position the next point gets) and its last values (JSON text). */
+  metricState(id: number): { count: number; lastMetric: string | null } | undefined {
     const row = this.#metricState.get(id) as { last_metric: string | null; metric_count: number } | undefined;
-    return row && { count: row.metric_count, lastMetric: fromJsonColumn(row.last_metric) };
+    return row && { count: row.metric_count, lastMetric: row.last_metric };
   }
 
   setCodeReference(id: number, reference: CodeReference, at: string): void {
@@ -141,6 +147,16 @@ export class Experiments {
 
   ofProject(projectId: number): ExperimentRecord[] {
     return (this.#ofProject.all(projectId) as ExperimentRow[]).map(toRecord);
+  }
+
+  /** Whether an experiment of the project has this name. */
+  isNameTaken(projectId: number, name: string): boolean {
+    return this.#named.get(projectId, name) !== undefined;
+  }
+
+  /** Experiments of every project whose name starts with `name` and is not `name` itself. */
+  countNamesExtending(name: string): number {
+    return this.#namesStartingWith.get({ name }) as number;
   }
 
   idsOfProject(projectId: number): number[] {
@@ -173,13 +189,13 @@ function toRecord(row: ExperimentRow): ExperimentRecord {
     description: row.description,
     readme: row.readme,
     original_experiment: row.original_experiment,
-    content: fromJsonColumn(row.content),
-    params: fromJsonColumn(row.params),
+    content: fromRawJsonColumn(row.content),
+    params: fromRawJsonColumn(row.params),
     backend: row.backend,
     framework: row.framework,
     is_managed: row.is_managed === 1,
-    run_env: fromJsonColumn(row.run_env),
-    data_refs: fromJsonColumn(row.data_refs),
+    run_env: fromRawJsonColumn(row.run_env),
+    data_refs: fromRawJsonColumn(row.data_refs),
     tags: fromJsonColumn(row.tags),
     ttl: row.ttl,
     createdAt: row.created_at,
@@ -187,7 +203,7 @@ function toRecord(row: ExperimentRow): ExperimentRecord {
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     lastStatus: row.last_status,
-    lastMetric: fromJsonColumn(row.last_metric),
+    lastMetric: fromRawJsonColumn(row.last_metric),
     codeReference:
       row.code_reference_id === null
         ? null

@@ -1,3 +1,4 @@
+import { RawJson, stringifyJson } from '../json/raw-json';
 import type { RememberedResponse } from '../model';
 import type { Database, Statement } from './sqlite';
 
@@ -18,12 +19,13 @@ export class IdempotencyKeys {
   }
 
   remember(user: string, key: string, response: RememberedResponse, at: string): void {
-    this.#insert.run(user, key, response.status, response.body === null ? null : JSON.stringify(response.body), at);
+    this.#insert.run(user, key, response.status, response.body === null ? null : stringifyJson(response.body), at);
   }
 
   recall(user: string, key: string): RememberedResponse | undefined {
     const row = this.#get.get(user, key) as { status: number; body: string | null } | undefined;
     if (!row) return undefined;
-    return { status: row.status, body: row.body === null ? null : JSON.parse(row.body) };
+    // Replayed as the text first answered (number types as first written).
+    return { status: row.status, body: row.body === null ? null : new RawJson(row.body) };
   }
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { rawJsonOf } from '../json/raw-json';
 import type { JournalEntry } from '../model';
 
 /**
@@ -10,6 +11,9 @@ const id = z.number().int().nonnegative();
 const text = z.string();
 const nullableText = z.string().nullable();
 const json = z.unknown();
+// JSON fields are kept as text now (RawJson); journal lines hold them parsed.
+const jsonField = json.transform(rawJsonOf);
+const dictionaryField = z.record(z.string(), json).nullable().transform(rawJsonOf);
 
 const project = z.object({
   id, uuid: text, user: text, name: text, description: nullableText, readme: nullableText,
@@ -23,12 +27,12 @@ const codeReference = z.object({
 const experiment = z.object({
   id, uuid: text, projectId: id, user: text, createdAt: text, updatedAt: text,
   startedAt: nullableText, finishedAt: nullableText, lastStatus: nullableText,
-  lastMetric: z.record(z.string(), json).nullable(),
+  lastMetric: dictionaryField,
   codeReference: codeReference.nullable(),
   name: nullableText, description: nullableText, readme: nullableText,
-  original_experiment: id.nullable(), content: json, params: z.record(z.string(), json).nullable(),
+  original_experiment: id.nullable(), content: jsonField, params: dictionaryField,
   backend: nullableText, framework: nullableText, is_managed: z.boolean(),
-  run_env: z.record(z.string(), json).nullable(), data_refs: z.record(z.string(), json).nullable(),
+  run_env: dictionaryField, data_refs: dictionaryField,
   tags: z.array(text).nullable(), ttl: z.number().int().nullable(),
 });
 
@@ -36,9 +40,9 @@ const status = z.object({
   id, uuid: text, experiment: id, createdAt: text, status: text, message: nullableText, traceback: nullableText,
 });
 
-const metric = z.object({
-  id, uuid: z.string().regex(/^[0-9a-f]{32}$/), experiment: id, createdAt: text, values: z.record(z.string(), json),
-});
+const metric = z
+  .object({ id, uuid: z.string().regex(/^[0-9a-f]{32}$/), experiment: id, createdAt: text, values: z.record(z.string(), json) })
+  .transform(({ id, experiment, createdAt, values }) => ({ id, experiment, createdAt, values, valuesJson: JSON.stringify(values) }));
 
 const event = z.discriminatedUnion('type', [
   z.object({ type: z.literal('project.create'), project }),

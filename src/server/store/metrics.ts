@@ -1,13 +1,14 @@
 import type { MetricRecord } from '../model';
 import type { Database, Statement } from './sqlite';
 
+const NO_UUIDS = Buffer.alloc(0);
+
 /** Most points one `experiment_metric` row holds; a larger request is stored in several rows. */
 export const METRIC_ROW_POINTS = 1000;
 
 /** A metric point as stored: `valuesJson` is the JSON text of its values, unparsed. */
 export interface StoredMetric {
   id: number;
-  uuid: string;
   experiment: number;
   createdAt: string;
   valuesJson: string;
@@ -24,9 +25,10 @@ interface MetricRow {
 
 /**
  * The `experiment_metric` table. Each row holds consecutive points of one request (consecutive
- * ids, consecutive positions in the run); every point keeps Polyaxon's fields: id, uuid,
- * created_at and its values as JSON text. Reading a page seeks to the row holding `offset` by
- * the primary key, so page N costs the same as page 1.
+ * ids, consecutive positions in the run); every point keeps Polyaxon's fields: id, created_at
+ * and its values as the JSON text the client sent. Polyaxon's metrics have no uuid, so the
+ * `uuids` column is left empty (rows of earlier versions keep theirs, unread). Reading a page
+ * seeks to the row holding `offset` by the primary key, so page N costs the same as page 1.
  */
 export class Metrics {
   readonly #insert: Statement;
@@ -57,10 +59,10 @@ export class Metrics {
         firstSeq + start,
         slice[0].id,
         slice.length,
-        Buffer.from(slice.map((metric) => metric.uuid).join(''), 'hex'),
+        NO_UUIDS,
         slice.map((metric) => metric.createdAt).join('\n'),
-        // JSON.stringify never writes a raw line break, so lines split back into points.
-        slice.map((metric) => JSON.stringify(metric.values)).join('\n'),
+        // valuesJson is compact JSON, which never holds a raw line break: lines split back into points.
+        slice.map((metric) => metric.valuesJson).join('\n'),
       );
       start = end;
     }
@@ -78,7 +80,6 @@ export class Metrics {
       for (let index = from; index < row.count && points.length < limit; index += 1) {
         points.push({
           id: row.first_id + index,
-          uuid: row.uuids.toString('hex', index * 16, index * 16 + 16),
           experiment: experimentId,
           createdAt: createdAt[index],
           valuesJson: values[index],

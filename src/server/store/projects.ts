@@ -23,6 +23,7 @@ const COLUMNS: Record<string, string> = {
 export class Projects {
   readonly #insert: Statement;
   readonly #byName: Statement;
+  readonly #byId: Statement;
   readonly #ofUser: Statement;
   readonly #delete: Statement;
   readonly #updates: FieldUpdates;
@@ -34,6 +35,7 @@ export class Projects {
        VALUES (@id, @uuid, @user, @name, @description, @readme, @tags, @is_public, @created_at, @updated_at)`,
     );
     this.#byName = db.prepare('SELECT * FROM project WHERE user = ? AND name = ?');
+    this.#byId = db.prepare('SELECT * FROM project WHERE id = ?');
     this.#ofUser = db.prepare('SELECT * FROM project WHERE user = ? ORDER BY id');
     this.#delete = db.prepare('DELETE FROM project WHERE id = ?');
   }
@@ -63,6 +65,11 @@ export class Projects {
 
   find(user: string, name: string): ProjectRecord | undefined {
     const row = this.#byName.get(user, name) as ProjectRow | undefined;
+    return row && toRecord(row);
+  }
+
+  get(id: number): ProjectRecord | undefined {
+    const row = this.#byId.get(id) as ProjectRow | undefined;
     return row && toRecord(row);
   }
 

@@ -12,6 +12,7 @@ import {
 import type { WalSync } from './durability';
 import { Experiments } from './experiments';
 import { IdempotencyKeys } from './idempotency';
+import { mergedLastMetric } from './last-metric';
 import { Logs } from './logs';
 import { Metrics, type StoredMetric } from './metrics';
 import { Projects } from './projects';
@@ -88,6 +89,10 @@ export class ServerStore {
     return this.#projects.find(user, name);
   }
 
+  project(id: number): ProjectRecord | undefined {
+    return this.#projects.get(id);
+  }
+
   projectsOf(user: string): ProjectRecord[] {
     return this.#projects.ofUser(user);
   }
@@ -98,6 +103,15 @@ export class ServerStore {
 
   experimentsOf(projectId: number): ExperimentRecord[] {
     return this.#experiments.ofProject(projectId);
+  }
+
+  isExperimentNameTaken(projectId: number, name: string): boolean {
+    return this.#experiments.isNameTaken(projectId, name);
+  }
+
+  /** Experiments of every project whose name starts with `name` and is not `name` itself. */
+  countExperimentNamesExtending(name: string): number {
+    return this.#experiments.countNamesExtending(name);
   }
 
   experimentCount(projectId: number): number {
@@ -199,10 +213,7 @@ export class ServerStore {
     const firstSeq = state.count;
     this.#metrics.append(experimentId, firstSeq, metrics);
     for (const [name, points] of seriesPointsOf(metrics, firstSeq)) this.series.append(experimentId, name, points);
-    let last = { ...(state.lastMetric ?? {}) };
-    // Spread copies a `__proto__` key as data, where Object.assign would set the prototype.
-    for (const metric of metrics) last = Object.hasOwn(metric.values, '__proto__') ? { ...last, ...metric.values } : Object.assign(last, metric.values);
-    this.#experiments.recordMetrics(experimentId, last, metrics.length, at);
+    this.#experiments.recordMetrics(experimentId, mergedLastMetric(state.lastMetric, metrics), metrics.length, at);
   }
 
   #deleteExperiment(id: number): void {
