@@ -9,6 +9,9 @@ import { localStorageExitNotes } from './page-close/exit-spill';
 import { createKeepaliveSender } from './page-close/keepalive';
 import { pagePresence } from './page-close/page-presence';
 import { collectBrowserRunEnv } from './run-env';
+import { corsAwareKeepalive, corsAwareTransport } from './cors/cors-transport';
+import { indexedDbFeatureStore, ServerFeatureMemory } from './cors/feature-memory';
+import { fetchTransport } from '../outbox/transport';
 
 /** The global a page sets to give settings to the library, e.g. `{ POLYAXON_API_HOST: '...' }`. */
 export const ENV_GLOBAL = 'POLYAXON_ENV';
@@ -32,6 +35,9 @@ export interface BrowserEnvironmentOptions {
  */
 export function browserEnvironment(options: BrowserEnvironmentOptions = {}): Environment {
   const codeRef = codeRefOption(options.codeRef);
+  const unrefTimer = () => {};
+  // Which servers accept `Idempotency-Key` from a page, shared by the outbox, the client and the close-time send.
+  const serverFeatures = new ServerFeatureMemory(indexedDbFeatureStore());
   return {
     kind: 'browser',
     getEnv: injectedEnvLookup(options.env),
@@ -42,9 +48,14 @@ export function browserEnvironment(options: BrowserEnvironmentOptions = {}): Env
     isOnline: () => reportsOnline(),
     onLifecycle: (hooks) => installPageLifecycle(hooks),
     captureConsole: (sink) => captureBrowserConsole(sink),
-    closeSender: pageCloseSender({ keepalive: createKeepaliveSender(), notes: localStorageExitNotes(), presence: pagePresence }),
+    closeSender: pageCloseSender({
+      keepalive: corsAwareKeepalive(createKeepaliveSender(), serverFeatures),
+      notes: localStorageExitNotes(),
+      presence: pagePresence,
+    }),
+    transport: corsAwareTransport(fetchTransport({ unrefTimer }), serverFeatures),
     // Browser timers never keep anything alive.
-    unrefTimer: () => {},
+    unrefTimer,
   };
 }
 

@@ -26,7 +26,7 @@ export class PolyaxonClient {
     const environment = installedEnvironment();
     assertClientOptions(options, toLookup(options.env, environment.getEnv));
     this.#settings = freeze(resolveClientSettings(options, environment.getEnv));
-    const http = new HttpCaller(() => this.#settings, fetchTransport(environment));
+    const http = new HttpCaller(() => this.#settings, environment.transport ?? fetchTransport(environment));
     this.auth = new AuthApi(http, (token) => this.setToken(token));
     this.project = new ProjectApi(http);
     this.experiment = new ExperimentApi(http);

@@ -25,7 +25,11 @@ export interface OutboxOptions {
    * close-time send). Experiments hand theirs in.
    */
   runtime?: OutboxRuntime;
-  /** Sends one request. Default: `fetchTransport()` (ofetch) on `runtime`'s timers. */
+  /**
+   * Sends one request. Default: the runtime's transport (in browsers, fetch that sends
+   * `Idempotency-Key` only to a server that says it takes it), else `fetchTransport()` (ofetch) on
+   * `runtime`'s timers.
+   */
   transport?: Transport;
   /** Names this outbox's leases (a tab or process). Default: a new unique id. */
   owner?: string;
@@ -116,7 +120,7 @@ export function resolveOutboxOptions(options: OutboxOptions): ResolvedOutboxOpti
   return {
     settings: options.settings,
     runtime,
-    transport: options.transport ?? fetchTransport(runtime),
+    transport: options.transport ?? runtime.transport ?? fetchTransport(runtime),
     owner: options.owner ?? newRecordId(),
     caps,
     maxBatchCount: positive('maxBatchCount', options.maxBatchCount ?? DEFAULT_MAX_BATCH_COUNT),

@@ -2,6 +2,7 @@ import { bodyJson, type OutboxRecord, type RecordKind } from './records';
 import { authorization, requestHeaders } from '../runtime/credentials';
 import { buildUrl, type ClientSettings } from '../runtime/settings';
 import type { TransportRequest } from './transport';
+import { IDEMPOTENCY_KEY_HEADER } from '../wire/tracking-features';
 
 /**
  * Records to Polyaxon requests (polyaxon-v0-api.md, "What each tracking method sends").
@@ -118,7 +119,7 @@ function withHeaders(
   const auth = authorization(settings);
   if (auth) ours.Authorization = auth;
   if (request.body !== undefined) ours['Content-Type'] = 'application/json';
-  if (idempotencyKey) ours['Idempotency-Key'] = idempotencyKey;
+  if (idempotencyKey) ours[IDEMPOTENCY_KEY_HEADER] = idempotencyKey;
   const built: OutboxRequest = { method: request.method, url: request.url, headers: requestHeaders(settings.headers, ours) };
   if (request.body !== undefined) built.body = request.body;
   return built;

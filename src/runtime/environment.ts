@@ -1,8 +1,9 @@
 import type { EnvLookup } from './settings';
-// The two contracts of src/outbox a runtime implements, named here as types only: the durable
-// store it opens and, where pages close, the close-time sender.
+// The contracts of src/outbox a runtime implements, named here as types only: the durable store it
+// opens, the transport it may send through and, where pages close, the close-time sender.
 import type { CloseSenderFactory } from '../outbox/close-sender';
 import type { OutboxStore, StoreCaps } from '../outbox/store';
+import type { Transport } from '../outbox/transport';
 
 /** A git code reference as Polyaxon's `coderef/` endpoint takes it. */
 export interface CodeRef {
@@ -74,6 +75,11 @@ export interface Environment {
    * it is hidden or goes away (browsers: src/browser/page-close/). Absent: pages never close (Node).
    */
   closeSender?: CloseSenderFactory;
+  /**
+   * Sends every request of this runtime, the outbox's and the client's (browsers: no header a
+   * server's CORS would refuse, src/browser/cors/). Absent: `fetchTransport` as it is (Node).
+   */
+  transport?: Transport;
   /**
    * Writes files under `folder` (each `path` relative to it, folders created), for outputs kept on
    * disk (Node only; a run's outputs path in the cluster). Resolves with the last file's path.

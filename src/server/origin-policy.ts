@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { hostname as machineName, networkInterfaces } from 'node:os';
+import { IDEMPOTENCY_FEATURE, TRACKING_FEATURES_HEADER } from '../wire/tracking-features';
 import { HttpError } from './http';
 
 /**
@@ -24,10 +25,6 @@ export interface OriginPolicyOptions {
   /** Extra names the server answers to under `--no-auth` (`--allowed-host`), e.g. a proxy's. */
   allowedHosts: readonly string[];
 }
-
-/** What the API promises beyond Polyaxon, read by the browser client before it sends `Idempotency-Key`. */
-export const TRACKING_FEATURES_HEADER = 'X-Polyaxon-Tracking';
-export const TRACKING_FEATURES = 'idempotency';
 
 /** Request headers a page needs besides any it asks for (e.g. the in-cluster `X-POLYAXON-INTERNAL`). */
 const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key'];
@@ -65,7 +62,8 @@ export function createOriginPolicy(options: OriginPolicyOptions): OriginPolicy {
   const named = new Set(options.corsOrigins.map(normalizeOrigin));
   const restricted = options.noAuth || named.size > 0;
   const ownNames = serverNames(options.boundHost, options.allowedHosts);
-  const base = { [TRACKING_FEATURES_HEADER]: TRACKING_FEATURES };
+  // What the API promises beyond Polyaxon, read by the browser client before it sends `Idempotency-Key`.
+  const base = { [TRACKING_FEATURES_HEADER]: IDEMPOTENCY_FEATURE };
 
   // The page's origin is the server's own when it names the Host the request came to (a page
   // the server served, also behind a port mapping), or one of its names on the port it listens on.

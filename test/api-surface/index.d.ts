@@ -781,7 +781,11 @@ interface OutboxOptions {
     store: OutboxStore | Promise<OutboxStore>;
     /** Read at send time, so a new token takes effect at once and is never stored. */
     settings: () => ClientSettings;
-    /** Sends one request. Default: `fetchTransport()` (ofetch) on `runtime`'s timers. */
+    /**
+     * Sends one request. Default: the runtime's transport (in browsers, fetch that sends
+     * `Idempotency-Key` only to a server that says it takes it), else `fetchTransport()` (ofetch) on
+     * `runtime`'s timers.
+     */
     transport?: Transport;
     /** Names this outbox's leases (a tab or process). Default: a new unique id. */
     owner?: string;

@@ -109,7 +109,9 @@ describe('waiting between tries', () => {
   });
 
   it('gives up once the next wait would pass retryForMs, saying what failed', async () => {
-    const failing = retrying(async () => ({ kind: 'retry', afterMs: 30, message: '503 unavailable' }), { retryForMs: 50, signal });
+    // The second wait (600 ms after a first one of 600) would pass 1,000 ms: two tries, with 400 ms
+    // of slack for a first try delayed by a loaded machine.
+    const failing = retrying(async () => ({ kind: 'retry', afterMs: 600, message: '503 unavailable' }), { retryForMs: 1000, signal });
     await expect(failing).rejects.toThrow(/^503 unavailable \(still failing after 2 tries/);
   });
 

@@ -27,10 +27,14 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
 
 /**
  * Imports of types only that run upward, each with its reason. The environment contract names the
- * two contracts of the outbox a runtime implements: the store it opens, the close-time sender it
- * may make.
+ * contracts of the outbox a runtime implements: the store it opens, the transport it may send
+ * through, the close-time sender it may make.
  */
-const TYPE_ONLY_EXCEPTIONS = ['runtime/environment.ts -> outbox/store.ts', 'runtime/environment.ts -> outbox/close-sender.ts'];
+const TYPE_ONLY_EXCEPTIONS = [
+  'runtime/environment.ts -> outbox/store.ts',
+  'runtime/environment.ts -> outbox/transport.ts',
+  'runtime/environment.ts -> outbox/close-sender.ts',
+];
 
 const folderOf = (path: string) => (path.includes('/') ? path.split('/')[0] : undefined);
 
