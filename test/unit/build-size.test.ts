@@ -15,11 +15,14 @@ import { describe, expect, it } from 'vitest';
  *
  * After the layout into layers (runtime handed down, page close behind one seam, Outbox and
  * Experiment split by responsibility) it measured 43,228 bytes; the guard is that plus 1 KiB.
+ * The outbox's write-once path (bodies serialised at the call and joined into request bodies,
+ * staging at the call, bursts split into groups, the memory and journal caps, one eviction walk)
+ * measures about 400 bytes in the browser build: +512 bytes.
  * The browser CORS rule (F45: a probe before the first write, the per-origin verdict in IndexedDB,
  * the same rule at page close) adds 989 bytes (43,983 → 44,972), so the guard grows by 1 KiB: a
  * page that cannot reach a Polyaxon server at all is worse than a kilobyte.
  */
-export const IIFE_GZIP_BUDGET_BYTES = 43_228 + 1024 + 1024;
+export const IIFE_GZIP_BUDGET_BYTES = 43_228 + 1024 + 1024 + 512;
 const IIFE = new URL('../../dist/polyaxon-tracking.iife.min.js', import.meta.url);
 
 describe('script-tag build size', () => {
