@@ -187,6 +187,8 @@ if (sourceExists('./src/server/index.ts')) {
 if (sourceExists('./src/cli/main.ts')) {
   builds.push(
     libraryBuild('src/cli/main.ts', { file: 'dist/cli.mjs', format: 'es', banner: SHEBANG, sourcemap: true }, [executableEntry()]),
+    // Started by the Node library as a process ends with records queued (src/node/exit-sender.ts).
+    libraryBuild('src/cli/exit-sender-main.ts', { file: 'dist/exit-sender.mjs', format: 'es', sourcemap: true }),
   );
 }
 

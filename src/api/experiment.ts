@@ -16,7 +16,7 @@ import {
 } from '../integrations/tfjs';
 import type { Outbox, OutboxStats } from '../outbox/outbox';
 import { newRecordId, type RecordKind } from '../outbox/records';
-import type { CodeRef, Environment } from '../runtime/environment';
+import type { CodeRef, Environment, ProcessEnd } from '../runtime/environment';
 import { ValidationError } from '../runtime/errors';
 import * as context from '../runtime/in-cluster';
 import { installedEnvironment } from '../runtime/installed';
@@ -25,8 +25,22 @@ import { withTimeout } from '../runtime/timeout';
 import { hashData, hashDataSync } from '../wire/datahash';
 import { logLine } from '../wire/format';
 import { metricPoint } from '../wire/metric-point';
-import { guard, validateDescription, validateFramework, validateMetrics, validateName, validateParams, validateTags } from '../wire/validation';
+import {
+  ADJUSTED_REASONS,
+  guard,
+  STATUS_MESSAGE_MAX_LENGTH,
+  validateCodeRef,
+  validateDescription,
+  validateFramework,
+  validateMetrics,
+  validateName,
+  validateParams,
+  validateTags,
+  type AdjustedReason,
+  type ExperimentStatus,
+} from '../wire/validation';
 import { RunLifecycle } from './lifecycle';
+import { withoutToken } from './token-guard';
 import { CONTEXT_TIMEOUT_MS, type CreateOptions, type ExperimentOptions } from './options';
 import { experimentTarget, type ProjectRef } from './project-ref';
 import { createBody, merged, statusBody } from './record-bodies';
@@ -34,10 +48,18 @@ import { outboxFor } from './registry';
 
 export type { CreateOptions, ExperimentOptions, OutboxSettings } from './options';
 
+/** One `logMetrics` point: name to value. Booleans are sent as 0/1, `null` as `null`; `undefined` keys are left out. */
+export type MetricValues = Record<string, number | boolean | null | undefined>;
+
 export interface ExperimentStats {
   run: string;
   id: number | undefined;
   lastStatus: string | undefined;
+  /**
+   * Values sent changed rather than refused, by reason: `non_finite_as_null` (a NaN or Infinity
+   * from the TF.js callback, sent as null), `message_cut` (a status message cut to 256 characters).
+   */
+  adjusted: Record<AdjustedReason, number>;
   outbox: OutboxStats;
 }
 
@@ -60,11 +82,17 @@ export class Experiment {
   readonly #options: ExperimentOptions;
   readonly #noOp: boolean;
   readonly #lifecycle: RunLifecycle;
+  #createdName: string | undefined;
+  readonly #adjusted = Object.fromEntries(ADJUSTED_REASONS.map((reason) => [reason, 0])) as Record<AdjustedReason, number>;
 
   constructor(options: ExperimentOptions = {}) {
+    // The public edge: a user's `new Experiment()` has no runtime to hand in. What it describes
+    // (run env, console lines) never carries this experiment's token.
+    const environment = (this.environment = withoutToken(installedEnvironment(), () => this.client?.settings.token));
+    // Console capture is opt-in in pages: there it copied the notebook's and the page's own
+    // messages into the run's logs.
+    options = { ...options, trackLogs: options.trackLogs ?? environment.kind !== 'browser' };
     this.#options = options;
-    // The public edge: a user's `new Experiment()` has no runtime to hand in.
-    const environment = (this.environment = installedEnvironment());
     this.isManaged = isManaged(environment.getEnv);
     let created!: { resolve(id: number): void; reject(error: unknown): void };
     this.whenCreated = new Promise<number>((resolve, reject) => {
@@ -80,6 +108,11 @@ export class Experiment {
     const outbox = target && outboxFor(this.client, options.outbox, environment);
     this.#lifecycle = new RunLifecycle(this, outbox, options, this.whenCreated, created, (validate) => this.#check(validate));
     if (target?.id !== undefined) this.#lifecycle.adopt(target.id);
+  }
+
+  /** @internal The name given to `create()`: a re-run notebook cell creates its run under the same one (endPrevious). */
+  get createdName(): string | undefined {
+    return this.#createdName;
   }
 
   /** Server id, once known. */
@@ -100,7 +133,9 @@ export class Experiment {
   async create(options: CreateOptions = {}): Promise<this> {
     if (this.#noOp) return this;
     if (this.#lifecycle.hasCreated) throw new ValidationError('create', 'this experiment was already created');
-    await this.#lifecycle.create(createBody(options));
+    const body = createBody(options);
+    this.#createdName = options.name;
+    await this.#lifecycle.create(body);
     return this;
   }
 
@@ -141,8 +176,10 @@ export class Experiment {
     this.#edit(() => ({ run_env: runEnv }));
   }
 
+  /** Sends `codeRef`, or the one the runtime finds (git in Node); a given `commit` over 40 characters is refused at the call. */
   async logCodeRef(codeRef?: CodeRef): Promise<void> {
     if (this.#noOp) return;
+    if (codeRef !== undefined && this.#check(() => validateCodeRef(codeRef)) === undefined) return;
     const value = codeRef ?? (await withTimeout(this.environment.codeRef(), CONTEXT_TIMEOUT_MS, null));
     this.#appendChecked('coderef', () => value);
   }
@@ -155,9 +192,11 @@ export class Experiment {
     this.#edit(() => ({ backend: validateFramework('backend', backend) }));
   }
 
-  logStatus(status: string, message?: string, traceback?: string): void {
+  /** Logs a status; a `message` over 256 characters is cut, with an ellipsis (F43). */
+  logStatus(status: ExperimentStatus, message?: string, traceback?: string): void {
     if (this.#lifecycle.ignoredAfterClose()) return;
-    this.#appendChecked('status', () => statusBody(status, message, traceback));
+    const queued = this.#appendChecked('status', () => statusBody(status, message, traceback));
+    if (queued && message && String(message).length > STATUS_MESSAGE_MAX_LENGTH) this.noteAdjusted('message_cut');
     this.#lifecycle.statusLogged(status);
   }
 
@@ -179,8 +218,12 @@ export class Experiment {
     this.end('stopped');
   }
 
-  /** Queues one point; `step` is one more key. Returns at once, without I/O. */
-  logMetrics(values: Record<string, number | boolean>): void {
+  /**
+   * Queues one point; `step` is one more key. Returns at once, without I/O. The values are copied
+   * once at the call and the copy is what is validated and sent (F33); `null` is sent as JSON
+   * `null` and `undefined` keys are left out (F35).
+   */
+  logMetrics(values: MetricValues): void {
     if (this.#noOp) return;
     const checked = this.#check(() => validateMetrics(values));
     if (checked === undefined) return;
@@ -204,7 +247,7 @@ export class Experiment {
   stats(): ExperimentStats | undefined {
     const outbox = this.#lifecycle.outbox;
     if (!outbox) return undefined;
-    return { run: this.run, id: this.id, lastStatus: this.lastStatus, outbox: outbox.stats() };
+    return { run: this.run, id: this.id, lastStatus: this.lastStatus, adjusted: { ...this.#adjusted }, outbox: outbox.stats() };
   }
 
   /** Delivers everything queued so far; true when done within `timeoutMs`. Never rejects. */
@@ -213,7 +256,8 @@ export class Experiment {
   }
 
   /**
-   * Stops heartbeats and console capture and flushes; the run's status is left as it is. Calling
+   * Stops heartbeats and console capture and flushes. In Node a run that has no final status yet
+   * ends `succeeded`, as at a normal exit (F44); in browsers its status is left as it is. Calling
    * it again gives the same promise; tracking calls made after it are ignored with one warning (F20).
    */
   close(options: { timeoutMs?: number } = {}): Promise<boolean> {
@@ -252,6 +296,11 @@ export class Experiment {
   static getDataPaths = onInstalledEnvironment(context.getDataPaths);
   static getLogLevel = onInstalledEnvironment(context.getLogLevel);
 
+  /** @internal A value was sent changed rather than refused (see `ExperimentStats.adjusted`). */
+  noteAdjusted(reason: AdjustedReason): void {
+    this.#adjusted[reason] += 1;
+  }
+
   /** @internal Normal end of the process (registry): a run that was not ended succeeded. */
   endAtExit(): void {
     if (!this.isManaged) this.end('succeeded');
@@ -263,6 +312,11 @@ export class Experiment {
     const message = error instanceof Error ? error.message : String(error);
     const stack = error instanceof Error ? error.stack : undefined;
     this.end('failed', message, stack);
+  }
+
+  /** @internal The process ends without `beforeExit` (registry): `process.exit(code)`, a signal. */
+  endAtProcessEnd(end: ProcessEnd): void {
+    if (!this.isManaged) this.end(end.status, end.message);
   }
 
   /** @internal Page closed with the run still going (registry). */
@@ -285,11 +339,13 @@ export class Experiment {
     this.#appendChecked('patch', body);
   }
 
-  #appendChecked(kind: RecordKind, body: () => unknown): void {
-    if (this.#noOp) return;
+  /** True when the record was queued. */
+  #appendChecked(kind: RecordKind, body: () => unknown): boolean {
+    if (this.#noOp) return false;
     const checked = this.#check(body);
-    if (checked === undefined) return;
+    if (checked === undefined) return false;
     this.#lifecycle.append({ run: this.run, kind, body: checked });
+    return true;
   }
 }
 

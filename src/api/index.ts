@@ -6,13 +6,13 @@
 
 // Tracking experiments: the Python client's Experiment, its options, what it reports.
 export { Experiment } from './experiment';
-export type { ExperimentStats } from './experiment';
+export type { ExperimentStats, MetricValues } from './experiment';
 export type { CreateOptions, ExperimentOptions, OutboxSettings } from './options';
 export type { ProjectRef } from './project-ref';
 export type { FlushOptions, OutboxStats } from '../outbox/outbox';
 export type { DropReason } from '../outbox/policy';
 export type { PauseReason } from '../outbox/send-gate';
-export type { ExperimentStatus } from '../wire/validation';
+export type { AdjustedReason, ExperimentStatus } from '../wire/validation';
 export type { CodeRef, RunEnv } from '../runtime/environment';
 
 // In the cluster: what the static getters of Experiment give, and what they throw outside it.

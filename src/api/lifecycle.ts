@@ -6,6 +6,7 @@ import type { Environment } from '../runtime/environment';
 import { PolyaxonError, ValidationError } from '../runtime/errors';
 import { logger } from '../runtime/logger';
 import { withTimeout } from '../runtime/timeout';
+import { serverOrigin, troubleKey, troubleLine, type Trouble } from '../runtime/trouble';
 import { logLine } from '../wire/format';
 import { isDoneStatus } from '../wire/validation';
 import { Heartbeat } from './heartbeat';
@@ -99,7 +100,7 @@ export class RunLifecycle {
     if (runEnv) body.run_env = runEnv;
 
     const ref = this.#owner.projectRef!;
-    this.#appendNow('create', { target: { user: ref.user, project: ref.project }, experiment: body });
+    this.#appendNow('create', { target: { user: ref.user, project: ref.project }, experiment: body, ...(this.#options.createProject === false && { createProject: false }) });
     if (this.#options.trackGit !== false) this.#appendNow('coderef', codeRef ?? null);
     this.#appendNow('status', { status: 'running' });
     const queued = this.#pendingBeforeCreate;
@@ -131,8 +132,12 @@ export class RunLifecycle {
       this.#abandon(outcome.error);
       throw outcome.error;
     }
-    if (outcome === 'offline') {
-      logger.warnOnce('create-offline', `server not reachable within ${timeoutMs} ms: tracking offline, delivery resumes when it is back`);
+    // Unless the outbox already said why (refused, missing project, nothing listening), one line
+    // for a server that has not answered yet, under the key of its own no-answer line.
+    if (outcome === 'offline' && !outbox.stats().lastError) {
+      const origin = serverOrigin(this.#owner.client.settings.baseUrl);
+      const trouble: Trouble = { kind: 'no_answer', timeoutMs };
+      logger.warnOnce(troubleKey(origin, trouble), troubleLine(origin, trouble));
     }
   }
 
@@ -185,6 +190,8 @@ export class RunLifecycle {
 
   close(options: { timeoutMs?: number }): Promise<boolean> {
     if (!this.#closing) {
+      // A Node script's close() is its end, as a normal exit would be (F44); a page may reopen.
+      if (this.#owner.environment.kind === 'node') this.#owner.endAtExit();
       this.#stopRunning();
       untrack(this.#owner);
       this.#closing = this.flush(options);

@@ -3,7 +3,7 @@
  * validation at the edge (reliability F21) and the shape each request takes, before anything is
  * queued.
  */
-import { validateDescription, validateFramework, validateName, validateStatus, validateTags } from '../wire/validation';
+import { cutStatusMessage, validateDescription, validateFramework, validateName, validateStatus, validateTags } from '../wire/validation';
 import type { CreateOptions } from './options';
 
 /** The create body: `is_managed: false` and `backend: 'other'` unless given, as the Python client sends. */
@@ -16,10 +16,13 @@ export function createBody(options: CreateOptions): Record<string, unknown> {
   return body;
 }
 
-/** A status body; `message` and `traceback` only when set, as the Python client sends them. */
+/**
+ * A status body; `message` and `traceback` only when set, as the Python client sends them. The
+ * message is cut to the server's 256 characters (F43); the traceback has no limit there.
+ */
 export function statusBody(status: string, message?: string, traceback?: string): Record<string, string> {
   const body: Record<string, string> = { status: validateStatus(status) };
-  if (message) body.message = String(message);
+  if (message) body.message = cutStatusMessage(String(message));
   if (traceback) body.traceback = String(traceback);
   return body;
 }

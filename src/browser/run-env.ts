@@ -13,6 +13,12 @@ export interface BrowserRunEnvOptions {
   tf?: unknown;
   /** Longest wait for UA client hints and the WebGPU adapter. Default: 500 ms. */
   probeTimeoutMs?: number;
+  /**
+   * Ask for a WebGPU adapter to name the GPU. Chromium prints "No available adapters." to the
+   * page's console when there is none, and a library must not write there: off, the run env only
+   * says whether the WebGPU API exists. Default: false.
+   */
+  probeWebGpuAdapter?: boolean;
 }
 
 type Scope = Record<string, any>;
@@ -29,7 +35,7 @@ export async function collectBrowserRunEnv(options: BrowserRunEnvOptions = {}, s
   const nav = (name: string) => attemptSync(`navigator.${name}`, () => navigator?.[name]);
   const [hints, webgpu] = await Promise.all([
     attempt('ua-hints', () => clientHints(navigator, timeoutMs)),
-    attempt('webgpu', () => webgpuAdapter(navigator, timeoutMs)),
+    attempt('webgpu', () => (options.probeWebGpuAdapter ? webgpuAdapter(navigator, timeoutMs) : webgpuApi(navigator))),
   ]);
   const inWorker = attemptSync('worker', () => typeof scope.WorkerGlobalScope === 'function' && scope instanceof scope.WorkerGlobalScope);
   const tf = attemptSync('tfjs', () => options.tf ?? scope.tf);
@@ -117,6 +123,11 @@ async function clientHints(navigator: Scope | undefined, timeoutMs: number): Pro
       ? high.fullVersionList.map((b: Scope) => `${b.brand} ${b.version}`)
       : undefined,
   });
+}
+
+/** Whether the page has the WebGPU API, read without asking for an adapter (which may print). */
+async function webgpuApi(navigator: Scope | undefined): Promise<RunEnv | undefined> {
+  return typeof navigator?.gpu?.requestAdapter === 'function' ? { api: true } : undefined;
 }
 
 async function webgpuAdapter(navigator: Scope | undefined, timeoutMs: number): Promise<RunEnv | undefined> {

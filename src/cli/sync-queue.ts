@@ -33,6 +33,8 @@ export interface QueueSyncRequest {
 /** Why records are still pending after a sync. */
 export type StopReason =
   | { kind: 'paused'; status?: number; message: string }
+  /** A 404: the project (or experiment) is missing; `message` names it and the fix. Nothing was deleted (F36). */
+  | { kind: 'missing'; message: string }
   | { kind: 'retry-after-deadline'; retryAt: number; error?: PolyaxonErrorKind; message: string }
   | { kind: 'timeout'; error?: PolyaxonErrorKind; message?: string; leasedUntil?: number }
   | { kind: 'unopenable'; directory: string };
@@ -157,6 +159,8 @@ async function watch(outbox: Outbox, total: number, request: QueueSyncRequest): 
     if (stats.pausedReason === 'unauthenticated' || stats.pausedReason === 'forbidden') {
       return { kind: 'paused', status: stats.lastError?.status, message: message ?? stats.pausedReason };
     }
+    // The project is missing and was not created: waiting for the next look cannot help this sync.
+    if (stats.lastError?.kind === 'not_found' && stats.retryAt !== undefined) return { kind: 'missing', message: stats.lastError.help ?? message ?? 'not found' };
     if (stats.retryAt !== undefined && stats.retryAt > request.deadline) {
       return { kind: 'retry-after-deadline', retryAt: stats.retryAt, error: stats.lastError?.kind, message: message ?? 'the server asked to wait' };
     }
@@ -199,6 +203,8 @@ export function describeStop(stopped: StopReason | undefined): string {
   switch (stopped.kind) {
     case 'paused':
       return `sending paused: the server refused the credentials (${stopped.status ? `${stopped.status}: ` : ''}${stopped.message})`;
+    case 'missing':
+      return stopped.message;
     case 'retry-after-deadline':
       return `${describeError(stopped.error, stopped.message)}; the next retry would come after the deadline`;
     case 'timeout': {

@@ -52,7 +52,7 @@ export function tfjsCallback<C>(experiment: TrackedExperiment, tf: TfWithCustomC
       });
     },
     onEpochEnd: (epoch, logs) => {
-      const values = metricValues(logs, only, '', new Set());
+      const values = metricValues(experiment, logs, only, '', new Set());
       if (values) safely('tfjs-epoch-metrics', () => experiment.logMetrics({ ...values, step: epoch }));
     },
   };
@@ -70,24 +70,35 @@ export function tfjsCallback<C>(experiment: TrackedExperiment, tf: TfWithCustomC
       const step = batchesSeen;
       batchesSeen += 1;
       if (step % everyNBatches !== 0) return;
-      const values = metricValues(await resolved(logs), only, batchPrefix, BATCH_BOOKKEEPING);
+      const values = metricValues(experiment, await resolved(logs), only, batchPrefix, BATCH_BOOKKEEPING);
       if (values) safely('tfjs-batch-metrics', () => experiment.logMetrics({ ...values, step }));
     };
   }
   return callback;
 }
 
-/** Finite numbers of `logs`, filtered and prefixed; undefined when none is left. */
-function metricValues(logs: Record<string, unknown> | undefined, only: Set<string> | undefined, prefix: string, skip: Set<string>) {
-  const values: Record<string, number> = {};
+/**
+ * The numbers of `logs`, filtered and prefixed; undefined when none is left. A non-finite value (a
+ * NaN loss when training diverges) is sent as `null`, as Polyaxon stores it, so the epoch keeps its
+ * point and the chart its gap; each one is counted in `stats().adjusted.non_finite_as_null`.
+ */
+function metricValues(
+  experiment: TrackedExperiment,
+  logs: Record<string, unknown> | undefined,
+  only: Set<string> | undefined,
+  prefix: string,
+  skip: Set<string>,
+) {
+  const values: Record<string, number | null> = {};
   let count = 0;
   for (const [key, value] of Object.entries(logs ?? {})) {
     if (skip.has(key) || (only && !only.has(key)) || typeof value !== 'number') continue;
-    if (!Number.isFinite(value)) {
-      logger.warnOnce('tfjs-not-finite', `metric ${key} is ${value}: not logged (Polyaxon metrics are finite numbers)`);
-      continue;
+    if (Number.isFinite(value)) values[prefix + key] = value;
+    else {
+      values[prefix + key] = null;
+      experiment.noteAdjusted('non_finite_as_null');
+      logger.warnOnce('tfjs-not-finite', `metric ${key} is ${value}: sent as null (Polyaxon metrics are finite numbers or null)`);
     }
-    values[prefix + key] = value;
     count += 1;
   }
   return count > 0 ? values : undefined;

@@ -1,5 +1,6 @@
 import type { PolyaxonClient } from '../client/client';
 import type { Environment } from '../runtime/environment';
+import type { AdjustedReason, ExperimentStatus } from '../wire/validation';
 
 /**
  * What the integrations use of an experiment; `Experiment` has all of it. Declared here, beside
@@ -16,9 +17,11 @@ export interface TrackedExperiment {
   readonly isManaged: boolean;
   readonly lastStatus: string | undefined;
   readonly client: PolyaxonClient;
-  logStatus(status: string, message?: string, traceback?: string): void;
+  logStatus(status: ExperimentStatus, message?: string, traceback?: string): void;
   logParams(params: Record<string, unknown>): void;
-  logMetrics(values: Record<string, number | boolean>): void;
+  logMetrics(values: Record<string, number | boolean | null | undefined>): void;
+  /** @internal Counts a value sent changed (a non-finite metric as null), for `stats().adjusted`. */
+  noteAdjusted(reason: AdjustedReason): void;
   succeeded(): void;
   failed(message?: string, traceback?: string): void;
   /** @internal The runtime the experiment was handed: where outputs are kept when not uploaded. */

@@ -6,11 +6,17 @@ import type { OutboxStore } from '../outbox/store';
 import { captureConsole } from './console';
 import { readCodeRef } from './git';
 import { openJournalStore } from './journal-store';
+import { handOffAtExit } from './exit-sender';
+import { nodeTransport } from './http-transport';
 import { installProcessLifecycle } from './lifecycle';
 import { collectRunEnv } from './run-env';
+import { armSignals } from './signals';
 import { writeFiles } from './write-files';
 
-/** The Node runtime adapter: process.env, the git CLI, process lifecycle, console capture. */
+/**
+ * The Node runtime adapter: process.env, the git CLI, process lifecycle (exit, crash, signals, the
+ * hand-over of what is left to a detached sender), console capture.
+ */
 export function nodeEnvironment(): Environment {
   return {
     kind: 'node',
@@ -24,9 +30,12 @@ export function nodeEnvironment(): Environment {
     codeRef: () => readCodeRef(),
     // Browser-only hooks (onHide, onClose, onOnline) have no Node event to attach to.
     onLifecycle: (hooks) => installProcessLifecycle(hooks),
+    armSignals,
+    handOffAtExit,
     captureConsole,
     writeFiles,
     unrefTimer,
+    outboxTransport: nodeTransport(),
   };
 }
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RunEnv } from '../runtime/environment';
 import { logger } from '../runtime/logger';
-import { redactArgv } from '../runtime/redact';
+import { isSecretName, redactArgv } from '../runtime/redact';
 import { CLIENT_VERSION } from '../runtime/version';
 
 export interface RunEnvOptions {
@@ -12,6 +12,19 @@ export interface RunEnvOptions {
   cwd?: string;
   /** The command line, as `process.argv` (runtime first, then the entry script). Default: `process.argv`. */
   argv?: readonly string[];
+  /** The environment whose secret-named variables' values are redacted wherever they appear. Default: `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Values of the variables that hold secrets (`POLYAXON_SECRET_USER_TOKEN`, `POLYAXON_TOKEN`,
+ * `*KEY*`, ...): a token passed both in the environment and as a bare argument (`train.js $TOKEN`)
+ * is then redacted from the recorded argv too (F40).
+ */
+export function secretValues(env: Readonly<Record<string, string | undefined>>): string[] {
+  return Object.entries(env)
+    .filter(([name, value]) => isSecretName(name) && typeof value === 'string' && value.length > 0)
+    .map(([, value]) => value as string);
 }
 
 /** One `[name, version]` pair per dependency, sorted by name: the Python client's `packages` shape. */
@@ -36,7 +49,7 @@ export async function collectRunEnv(options: RunEnvOptions = {}): Promise<RunEnv
     user: attempt('user', () => os.userInfo().username),
     client_version: CLIENT_VERSION,
     // Python's sys.argv: the script and its arguments, without the interpreter.
-    argv: attempt('argv', () => redactArgv(argv.slice(1))),
+    argv: attempt('argv', () => redactArgv(argv.slice(1), secretValues(options.env ?? process.env))),
     is_notebook: false,
     filename: entryScript && path.basename(entryScript),
     module_path: entryScript && path.dirname(entryScript),

@@ -9,7 +9,7 @@ import { TransportFailure } from './transport';
 /** A request that got no answer at all still settles within its timeout plus this. */
 export const TRANSPORT_GRACE_MS = 1_000;
 
-type ExchangeOptions = Pick<ResolvedOutboxOptions, 'runtime' | 'transport' | 'requestTimeoutMs' | 'settings' | 'clock' | 'minRetryAfterMs' | 'maxRetryAfterMs'>;
+export type ExchangeOptions = Pick<ResolvedOutboxOptions, 'runtime' | 'transport' | 'requestTimeoutMs' | 'settings' | 'clock' | 'minRetryAfterMs' | 'maxRetryAfterMs'>;
 
 export function requestTimeoutMs(options: Pick<ResolvedOutboxOptions, 'requestTimeoutMs' | 'settings'>): number {
   return options.requestTimeoutMs ?? options.settings().timeoutMs;

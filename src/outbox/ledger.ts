@@ -21,7 +21,11 @@ export interface OutboxStats {
   sent: number;
   /** Records that left without reaching the server, by reason. */
   dropped: Record<DropReason, number>;
-  lastError?: { kind: PolyaxonErrorKind; status?: number; message: string; at: number };
+  /**
+   * The last failure: `message` is the server's own (or the network error's); `help`, when the
+   * outbox knows what to do about it, names the server, the project and the fix in one line.
+   */
+  lastError?: { kind: PolyaxonErrorKind; status?: number; message: string; help?: string; at: number };
   /** `opening` until the store promise settles. */
   storage: StoreKind | 'opening';
   paused: boolean;
@@ -115,6 +119,7 @@ export class Ledger {
   failed(error: PolyaxonError, at: number): void {
     this.#lastError = { kind: error.kind, message: error.serverMessage || error.message, at };
     if (error.status) this.#lastError.status = error.status;
+    if (error.help) this.#lastError.help = error.help;
   }
 
   /**

@@ -26,6 +26,8 @@ import { IDEMPOTENCY_KEY_HEADER } from '../wire/tracking-features';
 export interface CreateRecordBody {
   target: { user?: string; project: string };
   experiment: Record<string, unknown>;
+  /** False: a missing project is not created (F36). Absent means true, the default. */
+  createProject?: boolean;
 }
 
 /** Where a run's requests go: the user is always known by the time a request is built. */

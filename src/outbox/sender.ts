@@ -1,6 +1,9 @@
-import { PolyaxonError, errorKindForStatus, type PolyaxonErrorKind } from '../runtime/errors';
+import { errorKindForStatus, type PolyaxonError, type PolyaxonErrorKind } from '../runtime/errors';
 import { exchange, lookupUser, requestTimeoutMs, TRANSPORT_GRACE_MS } from './exchange';
 import { logger } from '../runtime/logger';
+import type { Trouble } from '../runtime/trouble';
+import { errorFor, pathOf, TroubleReport } from './report';
+import { createMissingProject, waitingOutcome, type ProjectCreator } from './create-project';
 import { LEASE_MARGIN_MS, type ResolvedOutboxOptions } from './options';
 import { REFUSAL_STATUS, type CredentialsRefusal, type DropReason, type Outcome } from './policy';
 import type { OutboxRecord } from './records';
@@ -27,6 +30,8 @@ export interface SenderHost {
 
 /** After this many deliveries in a row, a batch size reduced by 413 doubles again. */
 const SPLIT_RECOVERY_SENDS = 10;
+/** A missing project or experiment (404) is asked for again this often; its records wait meanwhile. */
+export const MISSING_RETRY_MS = 30_000;
 
 /**
  * Drains the store: claims one batch at a time (leased, so no other tab or process sends it),
@@ -42,8 +47,12 @@ export class Sender {
   #intervalTimer: ReturnType<typeof setTimeout> | undefined;
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
   #splitMaxCount: number | undefined;
+  /** Why the batch size is reduced: a 413 keeps it small for a while, a refused record only until it is found. */
+  #splitFor: 'too_large' | 'rejected' | undefined;
   #sendsSinceSplit = 0;
   #inFlightCount = 0;
+  readonly #report: TroubleReport;
+  readonly #creator: ProjectCreator;
 
   constructor(
     private readonly options: ResolvedOutboxOptions,
@@ -51,6 +60,8 @@ export class Sender {
     private readonly targets: RunTargets,
   ) {
     this.#gate = new SendGate(options, () => this.kick());
+    this.#report = new TroubleReport(options.settings, (error, notify) => host.failed(error, notify));
+    this.#creator = { options, lookupUser: (settings) => this.lookupUser(settings), knownUser: (settings) => targets.knownUser(settings), tried: new Set() };
   }
 
   get inFlight(): number {
@@ -188,11 +199,8 @@ export class Sender {
     const resolution = await this.targets.resolve(records[0], settings);
     if (resolution.kind === 'drop') return this.#drop(store, records, resolution.reason, resolution.message);
     if (resolution.kind === 'blocked') {
-      const outcome = resolution.outcome;
       // A refused `GET users/` says nothing about these records: they wait, they do not go.
-      const waiting: Outcome =
-        outcome.kind === 'drop' || outcome.kind === 'split' ? { kind: 'retry', reason: 'server', message: `user lookup failed: ${outcome.kind}` } : outcome;
-      return this.#apply(store, records, waiting, whoAmIRequest(settings));
+      return this.#apply(store, records, waitingOutcome(resolution.outcome), whoAmIRequest(settings));
     }
     let request: OutboxRequest;
     try {
@@ -204,13 +212,7 @@ export class Sender {
     return this.#apply(store, records, outcome, request, resolution.target);
   }
 
-  async #apply(
-    store: OutboxStore,
-    records: OutboxRecord[],
-    outcome: Outcome,
-    request: OutboxRequest,
-    target?: ResolvedTarget,
-  ): Promise<void> {
+  async #apply(store: OutboxStore, records: OutboxRecord[], outcome: Outcome, request: OutboxRequest, target?: ResolvedTarget): Promise<void> {
     const ids = records.map((record) => record.id);
     const first = records[0];
     switch (outcome.kind) {
@@ -229,20 +231,19 @@ export class Sender {
         this.host.settled(records);
         return;
       }
-      case 'retry': {
+      case 'retry':
         await store.release(ids);
-        const kind: PolyaxonErrorKind =
-          outcome.status !== undefined ? errorKindForStatus(outcome.status) : outcome.reason === 'timeout' ? 'timeout' : 'network';
-        this.host.failed(errorFor(kind, outcome.status ?? 0, request, outcome.message), false);
-        this.#gate.backOff(outcome.afterMs);
-        logger.debug(`${request.method} ${request.url} will be retried: ${outcome.message}`);
-        return;
-      }
+        return this.#retryLater(outcome, request);
+      case 'missing':
+        await store.release(ids);
+        return this.#missing(records, outcome.message, request, target);
       case 'split': {
         await store.unbatch(ids);
         await store.release(ids);
         this.#splitMaxCount = Math.ceil(records.length / 2);
+        this.#splitFor = outcome.reason;
         this.#sendsSinceSplit = 0;
+        logger.debug(`${request.method} ${request.url} answered ${outcome.status} for ${records.length} records; sending them in halves: ${outcome.message}`);
         return;
       }
       case 'pause': {
@@ -255,39 +256,65 @@ export class Sender {
     }
   }
 
-  async #drop(
-    store: OutboxStore,
-    records: OutboxRecord[],
-    reason: DropReason,
-    message: string,
-    request?: OutboxRequest,
-    status?: number,
-  ): Promise<void> {
+  async #drop(store: OutboxStore, records: OutboxRecord[], reason: DropReason, message: string, request?: OutboxRequest, status?: number): Promise<void> {
     const first = records[0];
     const error = errorFor(status ? errorKindForStatus(status) : 'bad_request', status ?? 0, request, message);
     const rejected = first.kind === 'create' ? this.targets.rejectedMeta(first.run, projectOf(first), message) : undefined;
-    await store.ack(
-      records.map((record) => record.id),
-      rejected,
-    );
+    await store.ack(records.map((record) => record.id), rejected);
     if (first.kind === 'create') this.targets.createFailed(first.run, error, rejected && rejected[Object.keys(rejected)[0]]);
     this.#answered();
+    // The refused record that split its batch is found and gone: the others go in full batches again.
+    if (reason === 'rejected' && this.#splitFor === 'rejected') this.#splitMaxCount = this.#splitFor = undefined;
     this.#inFlightCount = 0;
     this.host.settled(records, reason);
-    this.host.failed(error, true);
+    this.#report.failed(error, true);
     logger.warnOnce(`outbox-drop-${reason}`, `dropped ${first.kind} record(s) (${reason}): ${message}`);
+  }
+
+  #retryLater(outcome: Extract<Outcome, { kind: 'retry' }>, request: OutboxRequest): void {
+    const kind: PolyaxonErrorKind = outcome.status !== undefined ? errorKindForStatus(outcome.status) : outcome.reason === 'timeout' ? 'timeout' : 'network';
+    // No answer at all: say once where and what to do (a 5xx is the server's own trouble, retried quietly).
+    const trouble: Trouble | undefined =
+      outcome.status !== undefined ? undefined : kind === 'timeout' ? { kind: 'no_answer', timeoutMs: requestTimeoutMs(this.options) } : { kind: 'unreachable', message: outcome.message };
+    this.#report.failed(errorFor(kind, outcome.status ?? 0, request, outcome.message, trouble && this.#report.tell(trouble)), false);
+    this.#gate.backOff(outcome.afterMs);
+    logger.debug(`${request.method} ${request.url} will be retried: ${outcome.message}`);
+  }
+
+  /**
+   * 404 (F36): nothing is dropped, ever. A missing project is created when the create record
+   * allows it (createProject) and the create goes again at once; otherwise the records wait, the
+   * line says which project and how to fix it, and the server is asked again every MISSING_RETRY_MS.
+   */
+  async #missing(records: OutboxRecord[], message: string, request: OutboxRequest, target: ResolvedTarget | undefined): Promise<void> {
+    const first = records[0];
+    if (!target) return this.#retryLater({ kind: 'retry', reason: 'server', message, status: 404 }, request);
+    const settings = this.options.settings();
+    const project = `${target.user}/${target.project}`;
+    let trouble: Trouble;
+    if (first.kind === 'create') {
+      const attempt = await createMissingProject(this.#creator, first, target, settings);
+      if (attempt.kind === 'created') return this.#answered();
+      if (attempt.kind === 'retry') {
+        if (attempt.outcome.kind === 'retry') return this.#retryLater(attempt.outcome, attempt.request);
+        return this.#pauseForCredentials(attempt.outcome.reason, attempt.outcome.message, attempt.request, first);
+      }
+      trouble = { kind: 'project_missing', project, message, notCreated: attempt.notCreated };
+    } else {
+      trouble = { kind: 'experiment_missing', project, id: target.id ?? 0, message };
+    }
+    const help = this.#report.tell(trouble);
+    this.#report.failed(errorFor('not_found', 404, request, message, help), true);
+    this.#gate.backOff(MISSING_RETRY_MS);
   }
 
   #pauseForCredentials(reason: CredentialsRefusal, message: string, request: OutboxRequest, first: OutboxRecord): void {
     const status = REFUSAL_STATUS[reason];
-    const error = errorFor(reason, status, request, message);
+    const trouble: Trouble = reason === 'unauthenticated' ? { kind: 'unauthenticated', status: 401, message } : { kind: 'forbidden', status: 403, message, path: pathOf(request.url) };
+    const error = errorFor(reason, status, request, message, this.#report.tell(trouble));
     if (first.kind === 'create') this.targets.createFailed(first.run, error);
     if (!this.#gate.pauseForCredentials(reason)) return;
-    this.host.failed(error, true);
-    logger.warnOnce(
-      'outbox-paused',
-      `sending paused: the server answered ${status} (${message}); records are kept and go out after resume() or with a new token`,
-    );
+    this.#report.failed(error, true);
   }
 
   /** The server answered (or the batch left): the backoff streak ends, a 413 limit may grow back. */
@@ -296,7 +323,7 @@ export class Sender {
     if (this.#splitMaxCount !== undefined && ++this.#sendsSinceSplit >= SPLIT_RECOVERY_SENDS) {
       this.#sendsSinceSplit = 0;
       this.#splitMaxCount *= 2;
-      if (this.#splitMaxCount >= this.options.maxBatchCount) this.#splitMaxCount = undefined;
+      if (this.#splitMaxCount >= this.options.maxBatchCount) this.#splitMaxCount = this.#splitFor = undefined;
     }
   }
 
@@ -315,8 +342,4 @@ export class Sender {
 function projectOf(record: OutboxRecord): string {
   const target = (record.body as { target?: { project?: unknown } } | null)?.target;
   return typeof target?.project === 'string' ? target.project : '';
-}
-
-function errorFor(kind: PolyaxonErrorKind, status: number, request: OutboxRequest | undefined, message: string): PolyaxonError {
-  return new PolyaxonError(kind, status, request?.method ?? 'POST', request?.url ?? '', message);
 }

@@ -76,7 +76,7 @@ export function fetchTransport(runtime: { unrefTimer(timer: unknown): void }): T
 }
 
 /** JSON when the server says so (or says nothing); text bodies such as logs stay text. */
-function parseBody(text: string | undefined, contentType: string | null): unknown {
+export function parseBody(text: string | undefined, contentType: string | null): unknown {
   if (text === undefined || text === '') return undefined;
   if (contentType && !/[/+]json\b/i.test(contentType)) return text;
   try {
@@ -87,7 +87,7 @@ function parseBody(text: string | undefined, contentType: string | null): unknow
 }
 
 /** fetch says only "fetch failed"; the reason (ECONNREFUSED, socket hang up) sits in its causes. */
-function describeCause(error: unknown): string {
+export function describeCause(error: unknown): string {
   const parts: string[] = [];
   // ofetch's own wrapper repeats the URL and method; the useful words are in its causes.
   let current: unknown = (error as { name?: unknown }).name === 'FetchError' ? ((error as Error).cause ?? error) : error;

@@ -22,8 +22,13 @@ export class PolyaxonError extends Error {
     readonly serverMessage: string,
     /** The response body as parsed JSON, when there was one. */
     readonly body?: unknown,
+    /**
+     * For the outbox's own requests: one line naming the server (`http://host:port`), what it
+     * answered and what to do about it. It is then the error's message.
+     */
+    readonly help?: string,
   ) {
-    super(`${method} ${url} failed: ${status ? `${status} ` : ''}${kind}${serverMessage ? `: ${serverMessage}` : ''}`);
+    super(help ?? `${method} ${url} failed: ${status ? `${status} ` : ''}${kind}${serverMessage ? `: ${serverMessage}` : ''}`);
   }
 }
 

@@ -30,6 +30,10 @@ const KNOWN_TOKEN =
 
 /** A flag that carries its value in the next argument, e.g. `--password hunter2`. */
 const FLAG = /^--?[a-z]/i;
+/** Short flags that carry a secret in the next argument: `-t TOKEN` (the CLIs' token flag). */
+const SECRET_SHORT_FLAGS: ReadonlySet<string> = new Set(['-t']);
+/** A known secret shorter than this is only redacted where a whole value equals it, never inside text. */
+const MIN_SECRET_INSIDE_TEXT = 6;
 
 export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name);
@@ -93,16 +97,18 @@ function redactValue(value: unknown, seen: WeakSet<object>): unknown {
 
 /**
  * Command-line arguments with secrets redacted: `--token=x` → `--token=[redacted]`;
- * `--password x` → `--password [redacted]` (the next argument, unless it is itself a flag);
- * `API_KEY=x` and URL credentials as in {@link redactText}.
+ * `--password x`, `--api-key x`, `-t x` → the flag and `[redacted]` (the next argument, unless it
+ * is itself a long flag); `API_KEY=x` and URL credentials as in {@link redactText}; and any
+ * argument holding one of `knownSecrets` (the client's token given as a positional argument).
  */
-export function redactArgv(argv: readonly string[]): string[] {
+export function redactArgv(argv: readonly string[], knownSecrets: ReadonlyArray<string | undefined> = []): string[] {
   const result: string[] = [];
   for (let index = 0; index < argv.length; index += 1) {
     const argument = String(argv[index]);
-    result.push(redactText(argument));
+    result.push(redactKnownText(redactText(argument), knownSecrets));
     const next = argv[index + 1];
-    if (FLAG.test(argument) && !argument.includes('=') && isSecretName(argument) && next !== undefined) {
+    const takesSecret = SECRET_SHORT_FLAGS.has(argument) || (FLAG.test(argument) && !argument.includes('=') && isSecretName(argument));
+    if (takesSecret && next !== undefined) {
       // A value that merely starts with `-` could be a password; only a long flag is taken as one.
       if (!String(next).startsWith('--')) {
         result.push(REDACTED);
@@ -111,4 +117,31 @@ export function redactArgv(argv: readonly string[]): string[] {
     }
   }
   return result;
+}
+
+/**
+ * `text` with every known secret (the client's token, a secret variable's value) replaced by
+ * `[redacted]`: wherever it appears when it is long enough to be told apart, else only when it is
+ * the whole text. Empty and undefined secrets are ignored.
+ */
+export function redactKnownText(text: string, knownSecrets: ReadonlyArray<string | undefined>): string {
+  let result = text;
+  for (const secret of knownSecrets) {
+    if (!secret) continue;
+    if (result === secret) return REDACTED;
+    if (secret.length >= MIN_SECRET_INSIDE_TEXT && result.includes(secret)) result = result.split(secret).join(REDACTED);
+  }
+  return result;
+}
+
+/** Deep copy of `value` with every string passed through {@link redactKnownText}. */
+export function redactKnownSecrets<T>(value: T, knownSecrets: ReadonlyArray<string | undefined>): T {
+  if (!knownSecrets.some((secret) => secret)) return value;
+  const visit = (item: unknown): unknown => {
+    if (typeof item === 'string') return redactKnownText(item, knownSecrets);
+    if (Array.isArray(item)) return item.map(visit);
+    if (item === null || typeof item !== 'object') return item;
+    return Object.fromEntries(Object.entries(item).map(([key, inner]) => [key, visit(inner)]));
+  };
+  return visit(value) as T;
 }

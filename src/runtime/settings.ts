@@ -19,9 +19,9 @@ export interface ClientOptions {
   authenticationType?: string;
   /** Per-request timeout. Default: 30_000 ms. */
   timeoutMs?: number;
-  /** Extra headers sent with every request. */
+  /** Extra headers sent with every request. Default: none (and `POLYAXON_INTERNAL_HEADER` in the cluster). */
   headers?: Record<string, string>;
-  /** Settings lookup; defaults to the environment adapter's (process.env in Node). */
+  /** Settings lookup. Default: the runtime's (`process.env` in Node, `POLYAXON_ENV` on the page or Worker). */
   env?: EnvLookup | Record<string, string | undefined>;
 }
 

@@ -2,7 +2,8 @@ import { pythonDatetime } from './format';
 
 /** One metrics point as the metrics endpoint takes it. */
 export interface MetricPointBody {
-  values: Record<string, number>;
+  /** `null` as Polyaxon stores it (F35). */
+  values: Record<string, number | null>;
   created_at: string;
 }
 
@@ -17,7 +18,7 @@ const POINT_JSON_OVERHEAD = 29;
  * The size counts every number at its longest form, so it is a bound the batch byte limit can
  * rely on (metric names are counted as written: they are identifiers in practice).
  */
-export function metricPoint(values: Record<string, number>, ms: number): { body: MetricPointBody; bytes: number } {
+export function metricPoint(values: Record<string, number | null>, ms: number): { body: MetricPointBody; bytes: number } {
   const created_at = pythonDatetime(ms);
   let bytes = POINT_JSON_OVERHEAD + created_at.length;
   for (const key in values) bytes += key.length + 4 + MAX_NUMBER_JSON_LENGTH;

@@ -13,6 +13,10 @@ export const METRIC_KEY_MAX_LENGTH = 256;
 export const TAG_MAX_LENGTH = 64;
 /** `framework` and `backend` are `CharField(max_length=16)` columns on the Polyaxon server. */
 export const FRAMEWORK_MAX_LENGTH = 16;
+/** `ExperimentStatus.message` is a `CharField(max_length=256)` on Polyaxon 0.6.1 (db/models/statuses.py). */
+export const STATUS_MESSAGE_MAX_LENGTH = 256;
+/** `CodeReference.commit` is a `CharField(max_length=40)` on Polyaxon 0.6.1 (db/models/repos.py): a SHA-1 in hex. */
+export const COMMIT_MAX_LENGTH = 40;
 /** Cap on the serialised params of one call: 256 KiB of UTF-8 JSON. */
 export const MAX_PARAMS_BYTES = 256 * 1024;
 
@@ -23,6 +27,14 @@ export const EXPERIMENT_STATUSES = [
 ] as const;
 export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
 const STATUS_SET: ReadonlySet<string> = new Set(EXPERIMENT_STATUSES);
+
+/**
+ * Why a value was sent changed rather than refused, counted in `stats().adjusted`:
+ * `non_finite_as_null`, a NaN or Infinity from the TF.js callback sent as null; `message_cut`, a
+ * status message cut to 256 characters.
+ */
+export type AdjustedReason = 'non_finite_as_null' | 'message_cut';
+export const ADJUSTED_REASONS: readonly AdjustedReason[] = ['non_finite_as_null', 'message_cut'];
 
 /** Statuses after which the server considers the run finished. */
 export const DONE_STATUSES: ReadonlySet<ExperimentStatus> = new Set<ExperimentStatus>([
@@ -64,32 +76,47 @@ export function describeValue(value: unknown): string {
 }
 
 /**
- * Metric values for one `logMetrics` call. Booleans count as 0/1 (wire contract); `step` is one
- * more key. Returns a copy, so later changes by the caller never alter what was queued.
+ * One plain copy of the caller's values, each property read exactly once (F33): a getter that
+ * answers differently on its second read, a Proxy, or a mutation after the call cannot make what
+ * is queued differ from what was validated, because only the copy is validated and kept. Keys
+ * whose value is `undefined` are left out, as `JSON.stringify` would leave them (F35).
  */
-export function validateMetrics(values: unknown, field = 'metrics'): Record<string, number> {
+export function copyAtCall(values: Record<string, unknown>): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(values)) {
+    const value = values[key];
+    if (value === undefined) continue;
+    // Assignment to "__proto__" would set the prototype; define it as data instead.
+    if (key === '__proto__') Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
+    else copy[key] = value;
+  }
+  return copy;
+}
+
+/**
+ * Metric values for one `logMetrics` call, validated on a copy taken at the call (copyAtCall),
+ * which is what is returned and queued. Booleans count as 0/1 (wire contract); `null` is kept and
+ * sent as JSON `null`, as Polyaxon 0.6.1 and its Python client accept it (F35); `undefined` keys are
+ * left out; `step` is one more key.
+ */
+export function validateMetrics(values: unknown, field = 'metrics'): Record<string, number | null> {
   if (!isPlainObject(values)) {
     throw new ValidationError(field, `must be a plain object of name: number, got ${describeValue(values)}`);
   }
-  const keys = Object.keys(values);
-  if (keys.length === 0) throw new ValidationError(field, 'must have at least one key');
-  let hasBoolean = false;
+  const copy = copyAtCall(values);
+  const keys = Object.keys(copy);
+  if (keys.length === 0) throw new ValidationError(field, 'must have at least one key with a value');
   for (const key of keys) {
     if (key.length === 0 || key.length > METRIC_KEY_MAX_LENGTH) {
       throw new ValidationError(fieldPath(field, key), `name must be 1 to ${METRIC_KEY_MAX_LENGTH} characters`);
     }
-    const value = values[key];
-    if (typeof value === 'boolean') hasBoolean = true;
-    else if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new ValidationError(fieldPath(field, key), `must be a finite number or boolean, got ${describeValue(value)}`);
+    const value = copy[key];
+    if (typeof value === 'boolean') copy[key] = value ? 1 : 0;
+    else if (value !== null && (typeof value !== 'number' || !Number.isFinite(value))) {
+      throw new ValidationError(fieldPath(field, key), `must be a finite number, a boolean or null, got ${describeValue(value)}`);
     }
   }
-  // Spread defines own properties, so even a key named "__proto__" is copied as data.
-  const copy = { ...values } as Record<string, number>;
-  if (hasBoolean) {
-    for (const key of keys) if (typeof values[key] === 'boolean') copy[key] = values[key] ? 1 : 0;
-  }
-  return copy;
+  return copy as Record<string, number | null>;
 }
 
 /**
@@ -196,6 +223,32 @@ function assertTagLength(tag: string, field: string): void {
 export function validateStatus(status: unknown, field = 'status'): ExperimentStatus {
   if (typeof status === 'string' && STATUS_SET.has(status)) return status as ExperimentStatus;
   throw new ValidationError(field, `must be one of ${EXPERIMENT_STATUSES.join(', ')}`);
+}
+
+/**
+ * A status message as the server keeps it: at most STATUS_MESSAGE_MAX_LENGTH characters. A longer
+ * one (an exception message with a long repr) is cut, ending with an ellipsis, rather than refused:
+ * the status matters more than the message's tail (F43). Never splits a surrogate pair.
+ */
+export function cutStatusMessage(message: string): string {
+  if (message.length <= STATUS_MESSAGE_MAX_LENGTH) return message;
+  let end = STATUS_MESSAGE_MAX_LENGTH - 1;
+  const last = message.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${message.slice(0, end)}…`;
+}
+
+/** A code reference given by the caller: `commit`, when set, a string of at most COMMIT_MAX_LENGTH characters (F43). */
+export function validateCodeRef<T>(codeRef: T, field = 'codeRef'): T {
+  if (codeRef === null || codeRef === undefined) return codeRef;
+  if (!isPlainObject(codeRef)) throw new ValidationError(field, `must be a plain object, got ${describeValue(codeRef)}`);
+  const commit = codeRef.commit;
+  if (commit === undefined || commit === null) return codeRef;
+  if (typeof commit !== 'string') throw new ValidationError(`${field}.commit`, `must be a string, got ${describeValue(commit)}`);
+  if (commit.length > COMMIT_MAX_LENGTH) {
+    throw new ValidationError(`${field}.commit`, `must be at most ${COMMIT_MAX_LENGTH} characters (a git commit id), got ${commit.length}`);
+  }
+  return codeRef;
 }
 
 /** An entity name (experiment, project): slug, at most 128 characters, not reserved. */

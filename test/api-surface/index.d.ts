@@ -20,9 +20,9 @@ interface ClientOptions {
     authenticationType?: string;
     /** Per-request timeout. Default: 30_000 ms. */
     timeoutMs?: number;
-    /** Extra headers sent with every request. */
+    /** Extra headers sent with every request. Default: none (and `POLYAXON_INTERNAL_HEADER` in the cluster). */
     headers?: Record<string, string>;
-    /** Settings lookup; defaults to the environment adapter's (process.env in Node). */
+    /** Settings lookup. Default: the runtime's (`process.env` in Node, `POLYAXON_ENV` on the page or Worker). */
     env?: EnvLookup | Record<string, string | undefined>;
 }
 interface ClientSettings {
@@ -208,6 +208,11 @@ declare class PolyaxonError extends Error {
     readonly serverMessage: string;
     /** The response body as parsed JSON, when there was one. */
     readonly body?: unknown | undefined;
+    /**
+     * For the outbox's own requests: one line naming the server (`http://host:port`), what it
+     * answered and what to do about it. It is then the error's message.
+     */
+    readonly help?: string | undefined;
     readonly name = "PolyaxonError";
     constructor(kind: PolyaxonErrorKind, 
     /** HTTP status, or 0 when no response arrived (network, timeout). */
@@ -215,7 +220,12 @@ declare class PolyaxonError extends Error {
     /** The server's own message (its `detail`, field errors, or body text). */
     serverMessage: string, 
     /** The response body as parsed JSON, when there was one. */
-    body?: unknown | undefined);
+    body?: unknown | undefined, 
+    /**
+     * For the outbox's own requests: one line naming the server (`http://host:port`), what it
+     * answered and what to do about it. It is then the error's message.
+     */
+    help?: string | undefined);
 }
 /** Input refused before anything was queued or sent: names the field and the rule it broke. */
 declare class ValidationError extends Error {
@@ -418,6 +428,12 @@ declare class ProjectApi {
 /** The experiment statuses a Polyaxon 0.6 server accepts. */
 declare const EXPERIMENT_STATUSES: readonly ["created", "resuming", "warning", "building", "scheduled", "starting", "running", "succeeded", "failed", "upstream_failed", "stopped", "skipped", "unknown"];
 type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
+/**
+ * Why a value was sent changed rather than refused, counted in `stats().adjusted`:
+ * `non_finite_as_null`, a NaN or Infinity from the TF.js callback sent as null; `message_cut`, a
+ * status message cut to 256 characters.
+ */
+type AdjustedReason = 'non_finite_as_null' | 'message_cut';
 
 /** The contract sends one field per PATCH; several at once are accepted by the server too. */
 interface ExperimentPatch {
@@ -546,9 +562,9 @@ interface TrackedExperiment {
     readonly isManaged: boolean;
     readonly lastStatus: string | undefined;
     readonly client: PolyaxonClient;
-    logStatus(status: string, message?: string, traceback?: string): void;
+    logStatus(status: ExperimentStatus, message?: string, traceback?: string): void;
     logParams(params: Record<string, unknown>): void;
-    logMetrics(values: Record<string, number | boolean>): void;
+    logMetrics(values: Record<string, number | boolean | null | undefined>): void;
     succeeded(): void;
     failed(message?: string, traceback?: string): void;
 }
@@ -864,10 +880,15 @@ interface OutboxStats {
     sent: number;
     /** Records that left without reaching the server, by reason. */
     dropped: Record<DropReason, number>;
+    /**
+     * The last failure: `message` is the server's own (or the network error's); `help`, when the
+     * outbox knows what to do about it, names the server, the project and the fix in one line.
+     */
     lastError?: {
         kind: PolyaxonErrorKind;
         status?: number;
         message: string;
+        help?: string;
         at: number;
     };
     /** `opening` until the store promise settles. */
@@ -923,15 +944,18 @@ interface TfConfigOptions {
 
 /** Options of `new Experiment(...)`: the Python client's keyword arguments, camelCased. */
 interface ExperimentOptions {
-    /** `name`, `user/name` or `user.name`. Required outside the cluster. */
+    /** `name`, `user/name` or `user.name`. Required outside the cluster; in it, the platform's. */
     project?: string;
-    /** Track an experiment that already exists instead of creating one. */
+    /** Track an experiment that already exists instead of creating one. Default: none (`create()` makes one). */
     experimentId?: number;
-    /** Experiment group of an existing experiment (informational, as in the Python client). */
+    /** Experiment group of an existing experiment (informational, as in the Python client). Default: none. */
     groupId?: number;
     /** Client to use. Default: a client built from the POLYAXON_* settings (and, in the cluster, its token file). */
     client?: PolyaxonClient;
-    /** Mirror console output into the experiment's logs. Default: true. */
+    /**
+     * Mirror console output into the experiment's logs. Default: true in Node; false in browsers
+     * and Workers (opt-in: a page's console also carries the notebook's and the page's own messages).
+     */
     trackLogs?: boolean;
     /** Send the code reference (git in Node, an injected object in browsers) at create. Default: true. */
     trackGit?: boolean;
@@ -946,11 +970,20 @@ interface ExperimentOptions {
     /** Interval of heartbeats while running; Polyaxon fails a run after 30 min without one. Default: 60_000 ms. */
     heartbeatIntervalMs?: number;
     /**
-     * End a still-running earlier experiment of this page when this one is created, as a re-run
-     * notebook cell would want. Default: true in browsers, false in Node.
+     * When this experiment is created, stop (status `stopped`) a still-running earlier experiment of
+     * this page or process with the same project and the same `create({ name })`: what a re-run
+     * notebook cell wants. Runs of other cells (other names, or no name) are never touched.
+     * Default: true in browsers, false in Node.
      */
     endPrevious?: boolean;
-    /** Outbox settings for this experiment's server (the first experiment of a server decides them). */
+    /**
+     * When the server answers that the project does not exist (404 at create), create it, owned by
+     * the token's user (only for a project of that user). Off, or when creating is refused (403),
+     * the records wait, nothing is dropped, and one warning names the project and the fix; they go
+     * out once the project exists (next run, or `polyaxon-tracking sync`). Default: true.
+     */
+    createProject?: boolean;
+    /** Outbox settings for this experiment's server (the first experiment of a server decides them). Default: the outbox's, each documented in `OutboxSettings`. */
     outbox?: OutboxSettings;
 }
 /**
@@ -969,13 +1002,31 @@ interface OutboxSettings extends Pick<OutboxOptions, 'maxBatchCount' | 'maxBatch
     maxBytes?: number;
     /** Node: folder of the file journal. Default: `POLYAXON_OUTBOX_DIR`, else `~/.polyaxon/outbox/`. */
     directory?: string;
+    /**
+     * Node: at a normal end of the process, how long it waits for the queue to be delivered before
+     * it leaves the rest in the journal (with one stderr line saying how many records wait and which
+     * command sends them) and exits. Default: 3_000 ms.
+     */
+    exitFlushTimeoutMs?: number;
+    /**
+     * Node: when the process ends with records still queued (`process.exit`, an uncaught error,
+     * SIGINT/SIGTERM, or a normal end past `exitFlushTimeoutMs`), start a short-lived detached
+     * process that delivers them once this one is gone and exits, at most 60 s later; the token
+     * reaches it through its environment, never a file or its arguments. With false, what is left
+     * waits for the next run or `polyaxon-tracking sync`. Default: true.
+     */
+    sendAfterExit?: boolean;
 }
 interface CreateOptions {
+    /** Experiment name: a slug of at most 128 characters, not a reserved word. Default: none (the server names it). */
     name?: string;
+    /** Tags: an array, or one comma-separated string. Default: none. */
     tags?: string | string[];
+    /** Free text. Default: none. */
     description?: string;
+    /** At most 16 characters, e.g. `tensorflow.js`. Default: none. */
     framework?: string;
-    /** Default: `other`, as the Python client sends. */
+    /** At most 16 characters. Default: `other`, as the Python client sends. */
     backend?: string;
 }
 
@@ -985,10 +1036,17 @@ interface ProjectRef {
     project: string;
 }
 
+/** One `logMetrics` point: name to value. Booleans are sent as 0/1, `null` as `null`; `undefined` keys are left out. */
+type MetricValues = Record<string, number | boolean | null | undefined>;
 interface ExperimentStats {
     run: string;
     id: number | undefined;
     lastStatus: string | undefined;
+    /**
+     * Values sent changed rather than refused, by reason: `non_finite_as_null` (a NaN or Infinity
+     * from the TF.js callback, sent as null), `message_cut` (a status message cut to 256 characters).
+     */
+    adjusted: Record<AdjustedReason, number>;
     outbox: OutboxStats;
 }
 /**
@@ -1035,17 +1093,23 @@ declare class Experiment {
         reset?: boolean;
     }): Promise<void>;
     logRunEnv(): Promise<void>;
+    /** Sends `codeRef`, or the one the runtime finds (git in Node); a given `commit` over 40 characters is refused at the call. */
     logCodeRef(codeRef?: CodeRef): Promise<void>;
     logFramework(framework: string): void;
     logBackend(backend: string): void;
-    logStatus(status: string, message?: string, traceback?: string): void;
+    /** Logs a status; a `message` over 256 characters is cut, with an ellipsis (F43). */
+    logStatus(status: ExperimentStatus, message?: string, traceback?: string): void;
     /** Ends the run with `status` unless it already ended. */
     end(status: 'succeeded' | 'failed' | 'stopped', message?: string, traceback?: string): void;
     succeeded(): void;
     failed(message?: string, traceback?: string): void;
     stop(): void;
-    /** Queues one point; `step` is one more key. Returns at once, without I/O. */
-    logMetrics(values: Record<string, number | boolean>): void;
+    /**
+     * Queues one point; `step` is one more key. Returns at once, without I/O. The values are copied
+     * once at the call and the copy is what is validated and sent (F33); `null` is sent as JSON
+     * `null` and `undefined` keys are left out (F35).
+     */
+    logMetrics(values: MetricValues): void;
     /** Sends log lines (already formatted or plain messages, logged at INFO). */
     sendLogs(lines: string | string[]): void;
     /** True between create (or adopting an existing experiment) and a done status. */
@@ -1056,7 +1120,8 @@ declare class Experiment {
         timeoutMs?: number;
     }): Promise<boolean>;
     /**
-     * Stops heartbeats and console capture and flushes; the run's status is left as it is. Calling
+     * Stops heartbeats and console capture and flushes. In Node a run that has no final status yet
+     * ends `succeeded`, as at a normal exit (F44); in browsers its status is left as it is. Calling
      * it again gives the same promise; tracking calls made after it are ignored with one warning (F20).
      */
     close(options?: {
@@ -1090,4 +1155,4 @@ type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 declare function setLogLevel(next: LogLevel): void;
 
 export { Experiment, NotManagedError, PolyaxonClient, PolyaxonError, ValidationError, folderOutputsStore, indexedDbOutputsStore, modelLoader, modelSaver, setLogLevel, tfjsCallback, trackFit, uploadStoredOutputs };
-export type { ClientOptions, ClientSettings, ClusterDef, CodeRef, CodeReferenceResponse, CreateOptions, Credentials, DropReason, EnvLookup, ExperimentCreate, ExperimentInfo, ExperimentOptions, ExperimentPatch, ExperimentResponse, ExperimentStats, ExperimentStatus, FlushOptions, ListExperimentsOptions, ListOptions, LogLevel, MetricPoint, MetricResponse, ModelLoaderOptions, ModelSaveResult, ModelSaver, ModelSaverOptions, OutboxSettings, OutboxStats, OutputFile, OutputTarget, OutputWritten, OutputsSaved, OutputsStore, Paginated, PauseReason, PolyaxonErrorKind, ProjectCreate, ProjectPatch, ProjectRef, ProjectResponse, RunEnv, StatusCreate, StatusResponse, StoredOutput, StoredOutputsUpload, TaskInfo, TfConfig, TfConfigOptions, TfjsCallbackOptions, TokenResponse, TrackFitOptions, TrackedExperiment, UserResponse };
+export type { AdjustedReason, ClientOptions, ClientSettings, ClusterDef, CodeRef, CodeReferenceResponse, CreateOptions, Credentials, DropReason, EnvLookup, ExperimentCreate, ExperimentInfo, ExperimentOptions, ExperimentPatch, ExperimentResponse, ExperimentStats, ExperimentStatus, FlushOptions, ListExperimentsOptions, ListOptions, LogLevel, MetricPoint, MetricResponse, MetricValues, ModelLoaderOptions, ModelSaveResult, ModelSaver, ModelSaverOptions, OutboxSettings, OutboxStats, OutputFile, OutputTarget, OutputWritten, OutputsSaved, OutputsStore, Paginated, PauseReason, PolyaxonErrorKind, ProjectCreate, ProjectPatch, ProjectRef, ProjectResponse, RunEnv, StatusCreate, StatusResponse, StoredOutput, StoredOutputsUpload, TaskInfo, TfConfig, TfConfigOptions, TfjsCallbackOptions, TokenResponse, TrackFitOptions, TrackedExperiment, UserResponse };

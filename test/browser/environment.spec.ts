@@ -36,7 +36,7 @@ test.describe('browser environment against the local server', () => {
         (window as any).POLYAXON_ENV = env;
         (window as any).POLYAXON_CODE_REF = codeRef;
         const { Experiment } = (window as any).PolyaxonTracking;
-        const experiment = new Experiment({ project: 'browser-env' });
+        const experiment = new Experiment({ project: 'browser-env', trackLogs: true });
         await experiment.create({ name: 'page-run' });
         console.log('hello from the page', { epoch: 1 });
         experiment.logMetrics({ step: 1, loss: 0.5 });
@@ -66,6 +66,32 @@ test.describe('browser environment against the local server', () => {
     const logs = await client.experiment.getLogs(polyaxonServer.user, 'browser-env', result.id);
     expect(logs).toContain('hello from the page {"epoch":1}');
     expect(logs).not.toContain('[polyaxon-tracking]');
+  });
+
+  test("by default a page run captures no console line, and creating it prints nothing to the page's console", async ({ page, polyaxonServer }) => {
+    const client = await nodeClient(polyaxonServer);
+    await client.project.createProject({ name: 'quiet' });
+    const printed: string[] = [];
+    page.on('console', (message) => printed.push(`${message.type()}: ${message.text()}`));
+    await page.goto('/pages/script-tag.html');
+    const result = await page.evaluate(async (env) => {
+      (window as any).POLYAXON_ENV = env;
+      const { Experiment } = (window as any).PolyaxonTracking;
+      const experiment = new Experiment({ project: 'quiet' });
+      await experiment.create({ name: 'quiet-run' });
+      console.log('a line of the page, not of the run');
+      experiment.logMetrics({ step: 1, loss: 0.5 });
+      experiment.succeeded();
+      const closed = await experiment.close({ timeoutMs: 10_000 });
+      return { id: experiment.id as number, closed: closed as boolean, gpu: 'gpu' in navigator };
+    }, injectedEnv(polyaxonServer));
+    expect(result.closed).toBe(true);
+    // Only the page's own line: no WebGPU "No available adapters.", no WebGL note, no library line.
+    expect(printed).toEqual(['log: a line of the page, not of the run']);
+    const logs = await client.experiment.getLogs(polyaxonServer.user, 'quiet', result.id);
+    expect(logs).not.toContain('a line of the page');
+    const detail = (await client.experiment.get(polyaxonServer.user, 'quiet', result.id)) as Record<string, any>;
+    if (result.gpu) expect(detail.run_env.webgpu).toEqual({ api: true });
   });
 
   test('a dedicated Worker run tracks with settings injected on self', async ({ page, polyaxonServer }) => {

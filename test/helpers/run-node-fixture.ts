@@ -14,14 +14,14 @@ const REPO_ROOT = path.resolve(__dirname, '../..');
 
 /**
  * Runs a TypeScript fixture in a fresh `node --import tsx` process from the repository root and
- * collects its output. Killed after `timeoutMs` (default 15_000 ms) so a hanging child fails the
+ * collects its output, with `env` added to the test's environment. Killed after `timeoutMs` (default 15_000 ms) so a hanging child fails the
  * test instead of stalling it.
  */
-export async function runNodeFixture(fixture: string, args: string[], timeoutMs = 15_000): Promise<FixtureResult> {
+export async function runNodeFixture(fixture: string, args: string[], timeoutMs = 15_000, env: Record<string, string> = {}): Promise<FixtureResult> {
   const started = Date.now();
   const child = spawn(process.execPath, ['--import', 'tsx', fixture, ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, NODE_OPTIONS: '' },
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

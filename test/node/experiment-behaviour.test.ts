@@ -129,20 +129,21 @@ describe('F20 close through the Experiment', () => {
     experiment.logMetrics({ step: 2, loss: 2 });
     experiment.logMetrics({ step: 3, loss: 3 });
     experiment.setName('late');
-    experiment.succeeded();
+    experiment.logStatus('failed', 'late');
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(libraryWarnings(warn).filter((line) => line.includes('after experiment.close()'))).toHaveLength(1);
     const { metrics, statuses, experiment: held } = await serverView(local.client, local.user, 'mnist', experiment.id!);
     expect(metrics.map((metric) => metric.values)).toEqual([{ step: 1, loss: 1 }]);
-    expect(statuses).toEqual(['created', 'running']);
+    // close() itself ended the run as a normal exit would (F44); the late status never left.
+    expect(statuses).toEqual(['created', 'running', 'succeeded']);
     expect(held.name).toBeNull();
   });
 });
 
 describe('notebook re-run (endPrevious)', () => {
-  it('a second create in the same project stops the first', async () => {
-    const first = await experimentOn(local, { endPrevious: true }).create();
-    const second = await experimentOn(local, { endPrevious: true }).create();
+  it('a second create with the same project and name (the re-run cell) stops the first', async () => {
+    const first = await experimentOn(local, { endPrevious: true }).create({ name: 'cell-1' });
+    const second = await experimentOn(local, { endPrevious: true }).create({ name: 'cell-1' });
     await delivered(second);
     expect(first.isRunning).toBe(false);
     expect(second.isRunning).toBe(true);
@@ -152,9 +153,19 @@ describe('notebook re-run (endPrevious)', () => {
     expect((await serverView(local.client, local.user, 'mnist', second.id!)).statuses).toEqual(['created', 'running']);
   });
 
+  it("another cell's run still training is never stopped (another name, or no name)", async () => {
+    const training = await experimentOn(local, { endPrevious: true }).create({ name: 'cell-1' });
+    const unnamed = await experimentOn(local, { endPrevious: true }).create();
+    const other = await experimentOn(local, { endPrevious: true }).create({ name: 'cell-2' });
+    await experimentOn(local, { endPrevious: true }).create();
+    await delivered(other);
+    expect([training.isRunning, unnamed.isRunning, other.isRunning]).toEqual([true, true, true]);
+    expect((await serverView(local.client, local.user, 'mnist', training.id!)).statuses).toEqual(['created', 'running']);
+  });
+
   it('without endPrevious (the Node default) both runs go on', async () => {
-    const first = await experimentOn(local).create();
-    const second = await experimentOn(local).create();
+    const first = await experimentOn(local).create({ name: 'cell-1' });
+    const second = await experimentOn(local).create({ name: 'cell-1' });
     await delivered(second);
     expect(first.isRunning).toBe(true);
     expect((await serverView(local.client, local.user, 'mnist', first.id!)).statuses).toEqual(['created', 'running']);
@@ -162,8 +173,8 @@ describe('notebook re-run (endPrevious)', () => {
 
   it('a run of another project is not stopped', async () => {
     await ensureProject(local.client, 'other');
-    const first = await experimentOn(local, { endPrevious: true, project: 'other' }).create();
-    await experimentOn(local, { endPrevious: true }).create();
+    const first = await experimentOn(local, { endPrevious: true, project: 'other' }).create({ name: 'cell-1' });
+    await experimentOn(local, { endPrevious: true }).create({ name: 'cell-1' });
     expect(first.isRunning).toBe(true);
   });
 });

@@ -115,12 +115,12 @@ describe('a refused create rejects at once', () => {
     expect(proxy.matching('/metrics/')).toHaveLength(0);
   });
 
-  it('404: a project that does not exist', async () => {
+  it('F36 404: a project that does not exist is created (createProject, the default), and the create goes through', async () => {
     const local = await serverAt({});
     const experiment = experimentOn(local, { project: 'missing', createTimeoutMs: 10_000 });
-    const { error, elapsedMs } = await rejection(experiment);
-    expect(elapsedMs).toBeLessThan(5_000);
-    expect(error).toMatchObject({ status: 404 });
+    await within(experiment.create(), 8_000, 'create');
+    expect(experiment.id).toBeTypeOf('number');
+    expect(await local.client.project.getProject(local.user, 'missing')).toMatchObject({ name: 'missing', user: local.user });
   });
 
   it.each(['mnist', 'local/mnist'])('401: a wrong token rejects with an unauthenticated error (project %s)', async (project) => {

@@ -103,7 +103,7 @@ describe('Experiment runs', () => {
     expect(refs.blob).toBe(refs.bytes);
   });
 
-  it('offline at create, then the server refuses it once back: whenCreated rejects and the run stops', async () => {
+  it('F36 offline at create, and the project missing once the server is back: it is created (createProject) and the run and its point arrive', async () => {
     const port = await reserveFreePort();
     const outboxDir = await tempFolder('pxt-exp-refused-outbox-');
     const experiment = experimentOn({ client: clientFor(port, TEST_TOKEN), outboxDir }, { project: 'missing', createTimeoutMs: 300 });
@@ -112,10 +112,12 @@ describe('Experiment runs', () => {
     experiment.logMetrics({ loss: 1 });
     const later = await startLocalServer({ port, outboxDir });
     try {
-      await expect(experiment.whenCreated).rejects.toMatchObject({ status: 404 });
-      expect(experiment.isRunning).toBe(false);
-      expect(await experiment.flush({ timeoutMs: 5_000 })).toBe(true);
-      expect(experiment.stats()!.outbox.dropped.run_rejected).toBeGreaterThanOrEqual(2);
+      const id = await experiment.whenCreated;
+      expect(experiment.isRunning).toBe(true);
+      expect(await experiment.flush({ timeoutMs: 10_000 })).toBe(true);
+      expect(Object.values(experiment.stats()!.outbox.dropped).every((count) => count === 0)).toBe(true);
+      const { metrics } = await serverView(later.client, later.user, 'missing', id);
+      expect(metrics.map((metric) => metric.values)).toEqual([{ loss: 1 }]);
     } finally {
       await closeExperiments();
       await later.close();

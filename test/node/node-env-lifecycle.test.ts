@@ -35,8 +35,11 @@ describe('process lifecycle in a child process', () => {
     expect(withLibrary.marker).toEqual(['last-line', 'exit-start', 'exit-done']);
     expect(withLibrary.code).toBe(0);
     expect(withLibrary.stderr).toBe('');
-    // The hook's own 50 ms of work is the only extra time; generous bound for a loaded machine.
-    expect(withLibrary.elapsedMs).toBeLessThan(without.elapsedMs + 2_000);
+    // Promptly means by itself: a timer or socket left holding the loop would keep the child
+    // alive until the harness kills it (SIGKILL after 15 s). No clock is compared: under load a
+    // prompt exit can take seconds.
+    expect(withLibrary.signal).toBeNull();
+    expect(without.code).toBe(0);
   });
 
   it('F17 an exit hook that never settles does not keep the process alive', async () => {

@@ -56,7 +56,7 @@ function fakeWindow(overrides: Record<string, unknown> = {}) {
 describe('browser run env', () => {
   it('describes the browser, the GPU and TF.js, and frees its WebGL context', async () => {
     const { scope, lost } = fakeWindow();
-    const env = await collectBrowserRunEnv({}, scope);
+    const env = await collectBrowserRunEnv({ probeWebGpuAdapter: true }, scope);
     expect(env).toMatchObject({
       runtime: 'browser',
       context: 'window',
@@ -79,6 +79,18 @@ describe('browser run env', () => {
     expect(lost).toEqual(['lost']);
   });
 
+  it('asks for no WebGPU adapter unless told to (Chromium prints "No available adapters."): only whether the API exists', async () => {
+    const { scope } = fakeWindow();
+    let asked = 0;
+    (scope.navigator as Record<string, any>).gpu.requestAdapter = async () => {
+      asked += 1;
+      return null;
+    };
+    const env = await collectBrowserRunEnv({}, scope);
+    expect(asked).toBe(0);
+    expect(env.webgpu).toEqual({ api: true });
+  });
+
   it('reports the page URL without query, hash or credentials', async () => {
     const env = await collectBrowserRunEnv({}, fakeWindow().scope);
     expect(env.page_url).toBe('https://lab.example.org/train/page.html');
@@ -98,7 +110,7 @@ describe('browser run env', () => {
     navigator.userAgentData.getHighEntropyValues = never;
     navigator.gpu.requestAdapter = never;
     const started = Date.now();
-    const env = await collectBrowserRunEnv({ probeTimeoutMs: 50 }, scope);
+    const env = await collectBrowserRunEnv({ probeTimeoutMs: 50, probeWebGpuAdapter: true }, scope);
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(env.ua_hints).toEqual({ platform: 'Linux', mobile: false, brands: ['Chromium 156'] });
     expect(env.webgpu).toBeUndefined();

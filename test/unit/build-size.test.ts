@@ -21,8 +21,14 @@ import { describe, expect, it } from 'vitest';
  * The browser CORS rule (F45: a probe before the first write, the per-origin verdict in IndexedDB,
  * the same rule at page close) adds 989 bytes (43,983 → 44,972), so the guard grows by 1 KiB: a
  * page that cannot reach a Polyaxon server at all is worse than a kilobyte.
+ * The end of a Node process (F28-F31, F44) adds 329 bytes of isomorphic registry code (44,972 →
+ * 45,301: the bounded exit flush, the hand-over of each queue, a run's status at any end; the Node
+ * side is in src/node), 25 over the guard, which grows by 512 bytes.
+ * The one-line troubles (each names the server, the status and the fix), creating a missing
+ * project, the 400 split, the token guard and the copy at the call add about 2,400 bytes (43,983 →
+ * 46,357 without the CORS rule), so the guard grows by that too.
  */
-export const IIFE_GZIP_BUDGET_BYTES = 43_228 + 1024 + 1024 + 512;
+export const IIFE_GZIP_BUDGET_BYTES = 43_228 + 1024 + 1024 + 512 + 2_400 + 512;
 const IIFE = new URL('../../dist/polyaxon-tracking.iife.min.js', import.meta.url);
 
 describe('script-tag build size', () => {

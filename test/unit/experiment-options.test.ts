@@ -98,3 +98,19 @@ describe('before create()', () => {
     await expect(experiment.create()).rejects.toMatchObject({ name: 'ValidationError', field: 'create' });
   });
 });
+
+describe('the exit settings of the outbox', () => {
+  // A client of its own per case: the first experiment of a server decides its outbox's settings.
+  let nextPort = 10;
+  const freshClient = () => new PolyaxonClient({ host: '127.0.0.1', port: nextPort++, token: 't', env: {} });
+
+  it.each([
+    [{ exitFlushTimeoutMs: -1 }, 'outbox.exitFlushTimeoutMs', /zero or a positive number/],
+    [{ exitFlushTimeoutMs: Number.NaN }, 'outbox.exitFlushTimeoutMs', /zero or a positive number/],
+    [{ sendAfterExit: 'yes' as unknown as boolean }, 'outbox.sendAfterExit', /true or false/],
+  ])('refuses %o, naming the field and the rule', (outbox, field, rule) => {
+    const error = refusal(() => new Experiment({ client: freshClient(), project: 'p', outbox: { directory: outboxDir, ...outbox } }));
+    expect(error.field).toBe(field);
+    expect(error.rule).toMatch(rule);
+  });
+});

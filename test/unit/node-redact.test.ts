@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactArgv, redactSecrets, redactText, redactUrlCredentials } from '../../src/runtime/redact';
+import { REDACTED, redactArgv, redactKnownSecrets, redactSecrets, redactText, redactUrlCredentials } from '../../src/runtime/redact';
+import { secretValues } from '../../src/node/run-env';
 
 describe('redactUrlCredentials', () => {
   it.each([
@@ -62,6 +63,26 @@ describe('redactSecrets', () => {
     const input: Record<string, unknown> = { left: shared, right: shared };
     input.self = input;
     expect(redactSecrets(input)).toEqual({ left: { a: 1 }, right: { a: 1 }, self: '[circular]' });
+  });
+});
+
+describe('F40 known secrets and the -t flag', () => {
+  it('F40 redacts the value after -t and any argument holding the token, even bare or inside another', () => {
+    const token = 'abc123-token-value';
+    expect(redactArgv(['train.js', '-t', 'x1', token, `--other=${token}`, 'short', '-n', '5'], [token, undefined, ''])).toEqual([
+      'train.js', '-t', REDACTED, REDACTED, `--other=${REDACTED}`, 'short', '-n', '5',
+    ]);
+  });
+
+  it('F40 a short known secret is redacted only where it is a whole value', () => {
+    expect(redactArgv(['ab', 'tab', 'x'], ['ab'])).toEqual([REDACTED, 'tab', 'x']);
+  });
+
+  it('F40 secret variables give the values to redact; deep redaction reaches every string', () => {
+    expect(secretValues({ POLYAXON_SECRET_USER_TOKEN: 't0ken-1', PATH: '/bin', API_KEY: '', HOME: '/root' })).toEqual(['t0ken-1']);
+    expect(redactKnownSecrets({ argv: ['x', 't0ken-1'], nested: { line: 'token is t0ken-1' }, n: 1 }, ['t0ken-1'])).toEqual({
+      argv: ['x', REDACTED], nested: { line: `token is ${REDACTED}` }, n: 1,
+    });
   });
 });
 

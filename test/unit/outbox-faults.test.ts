@@ -187,6 +187,28 @@ describe('refused records', () => {
     expect(errors[0].serverMessage).toBe('name: Ensure this field has no more than 128 characters.');
   });
 
+  it("F34 a 400 for a batch holding one bad record: halved until it is alone; only it is dropped and counted, with the server's message and one warning", async () => {
+    const errors: PolyaxonError[] = [];
+    const { outbox, transport } = outboxFixture({ onError: (error) => errors.push(error) });
+    const run = await existingRun(outbox);
+    const message = 'Every metric value must be a finite number.';
+    const server = (request: RecordedRequest) => (pointSteps(request).includes(6) ? { status: 400, body: { values: [message] } } : { status: 201 });
+    transport.enqueue(...Array.from({ length: 20 }, () => server));
+    for (let step = 1; step <= 8; step++) outbox.append(metric(run, step));
+    outbox.append({ run, kind: 'status', body: { status: 'succeeded' } });
+    expect(await outbox.flush({ timeoutMs: 1_000 })).toBe(true);
+
+    const batches = transport.requests.filter((request) => Array.isArray(request.json));
+    expect(batches.map(pointSteps)).toEqual([[1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4], [5, 6, 7, 8], [5, 6], [5], [6], [7, 8]]);
+    expect(batches.filter((request) => !pointSteps(request).includes(6)).flatMap(pointSteps)).toEqual([1, 2, 3, 4, 5, 7, 8]);
+    expect(transport.requests.at(-1)!.url).toMatch(/statuses\/$/);
+    expect(outbox.stats()).toMatchObject({ sent: 8, dropped: { rejected: 1, too_large: 0 } });
+    expect(outbox.stats().lastError).toMatchObject({ status: 400, message: `values: ${message}` });
+    expect(errors).toHaveLength(1);
+    expect(errors[0].serverMessage).toBe(`values: ${message}`);
+    expect(warn.mock.calls.filter((call: unknown[]) => String(call[0]).includes(message))).toHaveLength(1);
+  });
+
   it('a refused create rejects whenCreated and drops the run\'s later records as run_rejected', async () => {
     const { outbox, transport, store } = outboxFixture();
     transport.enqueue({ status: 400, body: { non_field_errors: ['Experiment expects a `content`.'] } });
@@ -212,6 +234,49 @@ describe('refused records', () => {
   });
 });
 
+describe('missing project or experiment (F36) and a full server disk (F37)', () => {
+  it('F36 a 404 for a batch of metrics drops nothing: the records stay, one error, asked again later', async () => {
+    const errors: PolyaxonError[] = [];
+    const { outbox, transport, store } = outboxFixture({ onError: (error) => errors.push(error) });
+    const run = await existingRun(outbox);
+    transport.enqueue({ status: 404, body: { detail: 'Not found.' } }, { status: 404, body: { detail: 'Not found.' } });
+    for (let step = 1; step <= 3; step++) outbox.append(metric(run, step));
+    const flushed = outbox.flush({ timeoutMs: 10_000 });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(await flushed).toBe(false);
+    expect(transport.requests).toHaveLength(1);
+    expect((await store.count()).records).toBe(3);
+    expect(outbox.stats().dropped).toMatchObject({ rejected: 0, run_rejected: 0 });
+    expect(outbox.stats().lastError).toMatchObject({ kind: 'not_found', status: 404, message: 'Not found.' });
+    expect(outbox.stats().lastError!.help).toMatch(/experiment \d+ of project .* does not exist on http:\/\/.*records are kept/);
+
+    // Asked again after MISSING_RETRY_MS: still missing, still kept, and no second onError.
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(transport.requests).toHaveLength(2);
+    expect(errors).toHaveLength(1);
+    const delivered = outbox.flush({ timeoutMs: 60_000 });
+    await vi.advanceTimersByTimeAsync(31_000);
+    expect(await delivered).toBe(true);
+    expect(stepsOf(transport.requests[2])).toEqual([1, 2, 3]);
+  });
+
+  it('F37 507 is retried like 503: nothing dropped, its Retry-After honoured, the same batch delivered', async () => {
+    const { outbox, transport } = outboxFixture();
+    const run = await existingRun(outbox);
+    transport.enqueue({ status: 507, body: { detail: 'Insufficient storage.' }, headers: { 'Retry-After': '4' } });
+    for (let step = 1; step <= 3; step++) outbox.append(metric(run, step));
+    const flushed = outbox.flush({ timeoutMs: 60_000 });
+    await vi.advanceTimersByTimeAsync(3_900);
+    expect(transport.requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await flushed).toBe(true);
+    expect(transport.requests).toHaveLength(2);
+    expect(transport.requests[1].body).toBe(transport.requests[0].body);
+    expect(transport.requests[1].headers['Idempotency-Key']).toBe(transport.requests[0].headers['Idempotency-Key']);
+    expect(outbox.stats()).toMatchObject({ sent: 3, dropped: { rejected: 0 } });
+  });
+});
+
 describe('refused credentials', () => {
   it('F07 401 pauses sending and keeps records, with one error; a new token resumes', async () => {
     const errors: PolyaxonError[] = [];
@@ -231,7 +296,7 @@ describe('refused credentials', () => {
     expect((await store.count()).records).toBe(2);
     expect(errors).toHaveLength(1);
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0][0])).toMatch(/paused.*401/);
+    expect(String(warn.mock.calls[0][0])).toMatch(/^\[polyaxon-tracking\] http:\/\/[^ ]+ refused the token \(401 Invalid token\.\): .*records are kept.*POLYAXON_SECRET_USER_TOKEN/);
 
     fixture.settings = testSettings({ token: 'fresh-token' });
     const flushed = outbox.flush({ timeoutMs: 5_000 });

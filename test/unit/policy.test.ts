@@ -19,7 +19,7 @@ describe('status policy as data', () => {
     expect(outcomeForResponse(answer(status, { id: 4 }), { recordCount: 1, nowMs: NOW })).toEqual({ kind: 'ok', body: { id: 4 } });
   });
 
-  it.for([408, 425, 429, 500, 502, 503, 504, 501, 302])('%i is retried', (status) => {
+  it.for([408, 425, 429, 500, 502, 503, 504, 507, 501, 302])('%i is retried', (status) => {
     expect(decide(status).kind).toBe('retry');
   });
 
@@ -34,12 +34,26 @@ describe('status policy as data', () => {
   });
 
   it('413 splits a batch and drops a single record as too_large', () => {
-    expect(decide(413, { recordCount: 2 })).toEqual({ kind: 'split' });
+    expect(decide(413, { recordCount: 2 })).toEqual({ kind: 'split', reason: 'too_large', message: 'HTTP 413', status: 413 });
     expect(decide(413, { recordCount: 1 })).toMatchObject({ kind: 'drop', reason: 'too_large', status: 413 });
   });
 
-  it.for([400, 404, 405, 409, 422])("other 4xx (%i) drop as rejected with the server's message", (status) => {
-    expect(decide(status, { body: { non_field_errors: ['nope'] } })).toEqual({ kind: 'drop', reason: 'rejected', message: 'nope', status });
+  it.for([400, 405, 409, 422])("other 4xx (%i) drop a single record as rejected with the server's message", (status) => {
+    expect(decide(status, { body: { non_field_errors: ['nope'] }, recordCount: 1 })).toEqual({ kind: 'drop', reason: 'rejected', message: 'nope', status });
+  });
+
+  it.for([400, 422])('F34 a %i for a batch splits it, so that only the bad record is dropped', (status) => {
+    expect(decide(status, { body: { values: ['bad'] }, recordCount: 2 })).toEqual({ kind: 'split', reason: 'rejected', message: 'values: bad', status });
+  });
+
+  it('F36 a 404 drops nothing: the project or experiment is missing, the records wait', () => {
+    expect(decide(404, { body: { detail: 'Not found.' }, recordCount: 1 })).toEqual({ kind: 'missing', message: 'Not found.', status: 404 });
+    expect(decide(404, { recordCount: 200 })).toEqual({ kind: 'missing', message: 'HTTP 404', status: 404 });
+  });
+
+  it('F37 507 (the server\'s disk is full) is retried like 503, with its Retry-After', () => {
+    expect(decide(507, { body: { detail: 'Insufficient storage.' } })).toEqual({ kind: 'retry', reason: 'throttled', message: 'Insufficient storage.', status: 507 });
+    expect(decide(507, { headers: { 'Retry-After': '5' } })).toMatchObject({ kind: 'retry', reason: 'throttled', afterMs: 5_000 });
   });
 
   it('honours Retry-After on 429 and 503, clamped', () => {

@@ -4,20 +4,22 @@
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ValidationError } from '../../src/runtime/errors';
+import { logger } from '../../src/runtime/logger';
 import type { Experiment } from '../../src/api/experiment';
 import { tfjsCallback } from '../../src/integrations/tfjs-callback';
 import { fitParams } from '../../src/integrations/tfjs-params';
 import { points, smallModel, tf, useCpuBackend } from '../helpers/tfjs-model';
 
 interface Recorded {
-  metrics: Array<Record<string, number>>;
+  metrics: Array<Record<string, number | null>>;
+  adjusted: string[];
   params: Array<Record<string, unknown>>;
   statuses: string[];
 }
 
 /** Records the calls the callback makes; `refuse` makes every logging call throw, as a strict refusal would. */
 function recordingExperiment(lastStatus: string | undefined, refuse = false) {
-  const recorded: Recorded = { metrics: [], params: [], statuses: [] };
+  const recorded: Recorded = { metrics: [], adjusted: [], params: [], statuses: [] };
   const maybeRefuse = () => {
     if (refuse) throw new ValidationError('metrics', 'refused for the test');
   };
@@ -26,6 +28,7 @@ function recordingExperiment(lastStatus: string | undefined, refuse = false) {
     logMetrics: (values: Record<string, number>) => (maybeRefuse(), recorded.metrics.push(values)),
     logParams: (params: Record<string, unknown>) => (maybeRefuse(), recorded.params.push(params)),
     logStatus: (status: string) => (maybeRefuse(), recorded.statuses.push(status)),
+    noteAdjusted: (reason: string) => recorded.adjusted.push(reason),
   };
   return { experiment: experiment as unknown as Experiment, recorded };
 }
@@ -62,17 +65,23 @@ describe('tfjsCallback', () => {
     }
   });
 
-  it('a non-finite loss is left out of the point, the other metrics are logged', async () => {
+  it('F35 a non-finite loss is sent as null, counted under non_finite_as_null and warned once; no epoch is dropped', async () => {
     const { experiment, recorded } = recordingExperiment('running');
     const callback = tfjsCallback(experiment, tf) as unknown as { onEpochEnd(epoch: number, logs: Record<string, number>): Promise<void> };
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    logger.resetWarnings();
     try {
       await callback.onEpochEnd(3, { loss: Number.NaN, acc: 0.5, val_loss: Number.POSITIVE_INFINITY });
       await callback.onEpochEnd(4, { loss: Number.NaN });
+      expect(warn.mock.calls.filter((call) => String(call[0]).includes('sent as null'))).toHaveLength(1);
     } finally {
       warn.mockRestore();
     }
-    expect(recorded.metrics).toEqual([{ acc: 0.5, step: 3 }]);
+    expect(recorded.metrics).toEqual([
+      { loss: null, acc: 0.5, val_loss: null, step: 3 },
+      { loss: null, step: 4 },
+    ]);
+    expect(recorded.adjusted).toEqual(['non_finite_as_null', 'non_finite_as_null', 'non_finite_as_null']);
   });
 
   it('batch logs holding Scalars are read back, and only on the batches that are logged', async () => {

@@ -46,8 +46,7 @@ const F21_TABLE: Array<[string, () => unknown, string, RegExp]> = [
   ['metric -Infinity', () => validateMetrics({ loss: -Infinity }), 'metrics.loss', /-Infinity/],
   ['metric string', () => validateMetrics({ acc: '0.9' }), 'metrics.acc', /finite number.*a string/],
   ['metric object', () => validateMetrics({ acc: { v: 1 } }), 'metrics.acc', /an object/],
-  ['metric null', () => validateMetrics({ acc: null }), 'metrics.acc', /null/],
-  ['metric undefined', () => validateMetrics({ acc: undefined }), 'metrics.acc', /undefined/],
+  ['metric undefined only', () => validateMetrics({ acc: undefined }), 'metrics', /at least one key with a value/],
   ['metric BigInt', () => validateMetrics({ step: 1n }), 'metrics.step', /BigInt/],
   ['metric key that needs quoting', () => validateMetrics({ 'val loss': NaN }), 'metrics["val loss"]', /NaN/],
   ['metric key with a slash', () => validateMetrics({ 'val/loss': 'x' }), 'metrics.val/loss', /a string/],
@@ -149,6 +148,39 @@ describe('validateMetrics accepts what the contract allows', () => {
     const checked = validateMetrics(values);
     values.loss = 2;
     expect(checked).toEqual({ loss: 1 });
+  });
+
+  it('F35 null is kept (sent as JSON null), undefined keys are left out', () => {
+    const checked = validateMetrics({ step: 2, loss: null, acc: undefined });
+    expect(checked).toEqual({ step: 2, loss: null });
+    expect(Object.keys(checked)).toEqual(['step', 'loss']);
+    expect(JSON.stringify(checked)).toBe('{"step":2,"loss":null}');
+  });
+
+  it('F33 a getter that gives 1 when validated and NaN later: the validated 1 is kept, read once', () => {
+    let reads = 0;
+    const values = {
+      step: 1,
+      get loss() {
+        reads += 1;
+        return reads === 1 ? 1 : Number.NaN;
+      },
+    };
+    const checked = validateMetrics(values);
+    expect(reads).toBe(1);
+    expect(checked).toEqual({ step: 1, loss: 1 });
+    expect(JSON.stringify(checked)).toBe('{"step":1,"loss":1}');
+  });
+
+  it('F33 a Proxy whose reads change: what was validated is what is returned', () => {
+    let reads = 0;
+    const values = new Proxy({ step: 1, loss: 0.5 } as Record<string, number>, {
+      get: (target, key) => (typeof key === 'string' && key === 'loss' && ++reads > 1 ? Number.NaN : Reflect.get(target, key)),
+    });
+    const checked = validateMetrics(values);
+    expect(checked).toEqual({ step: 1, loss: 0.5 });
+    expect(Number.isNaN(values.loss)).toBe(true);
+    expect(checked.loss).toBe(0.5);
   });
 
   it('accepts objects without a prototype and keeps odd key names as data', () => {

@@ -14,7 +14,7 @@ import { fetchTransport, type Transport } from '../../outbox/transport';
 import { attemptOf, retrying, type RetryOptions } from './retry';
 
 type Final = Exclude<Outcome, { kind: 'retry' }>;
-type Refusal = Extract<Outcome, { kind: 'pause' } | { kind: 'drop' }>;
+type Refusal = Extract<Outcome, { kind: 'pause' } | { kind: 'drop' } | { kind: 'missing' }>;
 
 /** The target said no (401/403: the token; another 4xx: this request). */
 export class TargetRefused extends Error {
@@ -90,7 +90,7 @@ export class Target {
     };
     const recordCount = Array.isArray(call.json) ? call.json.length : 1;
     const final = await retrying(async () => attemptOf(await exchange(options, request, recordCount)), this.#retry);
-    if (final.kind === 'pause' || final.kind === 'drop') throw new TargetRefused(`${call.method} ${request.url}`, final);
+    if (final.kind === 'pause' || final.kind === 'drop' || final.kind === 'missing') throw new TargetRefused(`${call.method} ${request.url}`, final);
     return final;
   }
 

@@ -8,7 +8,7 @@ self.onmessage = async (event) => {
   if (codeRef) self.POLYAXON_CODE_REF = codeRef;
   try {
     const { Experiment } = self.PolyaxonTracking;
-    const experiment = new Experiment({ project });
+    const experiment = new Experiment({ project, trackLogs: true });
     await experiment.create({ name });
     console.log('hello from the worker');
     experiment.logMetrics({ step: 1, loss: 0.25 });
