@@ -28,7 +28,7 @@ export type Trouble =
 /** The local server's command, as a user of the package runs it. */
 const SERVE_COMMAND = 'npx polyaxon-tracking serve';
 
-/** `http://host:port` of an API base URL (`http://host:port/api/v1`); the URL itself when it does not parse. */
+/** `http://host:port` of a URL (an API base URL `http://host:port/api/v1`, a request URL); the URL itself when it does not parse. */
 export function serverOrigin(baseUrl: string): string {
   try {
     return new URL(baseUrl).origin;

@@ -1,6 +1,7 @@
 import { TransportFailure, type Transport, type TransportRequest, type TransportResponse } from '../../outbox/transport';
 import { announcesFeature, IDEMPOTENCY_FEATURE, IDEMPOTENCY_KEY_HEADER, TRACKING_FEATURES_HEADER } from '../../wire/tracking-features';
 import type { ExitRequest } from '../page-close/keepalive';
+import { serverOrigin } from '../../runtime/trouble';
 import type { ServerFeatureMemory } from './feature-memory';
 
 /**
@@ -21,7 +22,7 @@ import type { ServerFeatureMemory } from './feature-memory';
  */
 export function corsAwareTransport(inner: Transport, memory: ServerFeatureMemory): Transport {
   return async (request) => {
-    const origin = originOf(request.url);
+    const origin = serverOrigin(request.url);
     if (!carriesKey(request.headers)) {
       const response = await inner(request);
       const idempotency = acceptsKey(response);
@@ -47,7 +48,7 @@ export function corsAwareTransport(inner: Transport, memory: ServerFeatureMemory
 export function corsAwareKeepalive(keepalive: (request: ExitRequest) => boolean, memory: ServerFeatureMemory): (request: ExitRequest) => boolean {
   return (request) => {
     if (!carriesKey(request.headers)) return keepalive(request);
-    const features = memory.known(originOf(request.url));
+    const features = memory.known(serverOrigin(request.url));
     if (!features) return false;
     return keepalive(features.idempotency ? request : { ...request, headers: withoutKey(request.headers) });
   };
@@ -80,14 +81,6 @@ function acceptsKey(response: TransportResponse): boolean | undefined {
 export function probeUrl(writeUrl: string): string {
   const base = /^(.*?\/api\/v[^/]+)\//.exec(writeUrl);
   return base ? `${base[1]}/users/` : new URL('/api/v1/users/', writeUrl).href;
-}
-
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return url;
-  }
 }
 
 const KEY_NAME = IDEMPOTENCY_KEY_HEADER.toLowerCase();

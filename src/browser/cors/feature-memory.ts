@@ -1,5 +1,6 @@
 import { createStore, del, get, set, type UseStore } from 'idb-keyval';
 import { logger } from '../../runtime/logger';
+import { withTimeout } from '../../runtime/timeout';
 
 /**
  * What a server said it does beyond Polyaxon, per server origin, as its `X-Polyaxon-Tracking`
@@ -125,21 +126,15 @@ export function indexedDbFeatureStore(timeoutMs = FEATURE_STORE_TIMEOUT_MS): Fea
     opened ??= createStore(FEATURE_DATABASE, FEATURE_STORE);
     return opened;
   };
-  const bounded = async <T>(what: string, operation: () => Promise<T>, fallback: T): Promise<T> => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      return await Promise.race([
-        operation(),
-        new Promise<T>((resolve) => {
-          timer = setTimeout(() => resolve(fallback), timeoutMs);
-        }),
-      ]);
-    } catch (error) {
-      logger.debug(`server feature memory: ${what} failed; going on from memory`, error);
-      return fallback;
-    } finally {
-      clearTimeout(timer);
-    }
+  const bounded = <T>(what: string, operation: () => Promise<T>, fallback: T): Promise<T> => {
+    // `Promise.resolve().then` turns a synchronous throw of `indexedDB.open` into a rejection too.
+    const attempt = Promise.resolve()
+      .then(operation)
+      .catch((error: unknown) => {
+        logger.debug(`server feature memory: ${what} failed; going on from memory`, error);
+        throw error;
+      });
+    return withTimeout(attempt, timeoutMs, fallback);
   };
   return {
     read: (origin) => bounded('read', async () => asFeatures(await get(origin, open())), undefined),

@@ -28,10 +28,10 @@ export interface ExperimentBody {
   tags: string[] | null;
   framework: string | null;
   backend: string | null;
+  params: Record<string, unknown> | null;
 }
 
 export interface ExperimentDetailBody extends ExperimentBody {
-  params: Record<string, unknown> | null;
   run_env: Record<string, unknown> | null;
   data_refs: Record<string, unknown> | null;
   readme: string | null;

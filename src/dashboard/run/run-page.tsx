@@ -57,7 +57,7 @@ export function RunPage(props: RunPageProps) {
 
   if (error) return <div class="run-page"><BackLink onBack={props.onBack} /><p class="error">{error}</p></div>;
   if (!detail) return <div class="run-page"><BackLink onBack={props.onBack} /><p class="empty">Loading run {id}…</p></div>;
-  const run: Run = toRun(detail, detail.params);
+  const run: Run = toRun(detail);
   const failure = [...statuses].reverse().find((status) => /failed/.test(status.status) && (status.message || status.traceback));
   const link = reference ? commitUrl(reference) : null;
   const env = detail.run_env ?? {};

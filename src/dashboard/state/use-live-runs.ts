@@ -130,7 +130,7 @@ function applyMessages(project: ProjectRef, messages: LiveMessage[], set: Setter
       (detail) =>
         set.setRuns((runs) => {
           if (runs === null) return runs;
-          const run = toRun(detail, detail.params);
+          const run = toRun(detail);
           return runs.some((other) => other.id === id) ? runs.map((other) => (other.id === id ? run : other)) : [run, ...runs];
         }),
       () => undefined,

@@ -159,6 +159,18 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'experiment names indexed: per project for the uniqueness check, alone for the rename count',
+    sql: `
+      -- A create looks its name up in the project and, when taken, counts names starting with it
+      -- in every project (experiment-names.ts); without these, each create read every experiment
+      -- of the project. experiment_by_project stays: it lists a project's experiments in id order
+      -- without sorting them (a page of the list reads only its own rows).
+      CREATE INDEX experiment_by_project_name ON experiment (project_id, name);
+      CREATE INDEX experiment_by_name ON experiment (name);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -10,7 +10,7 @@ import {
   type StatusRecord,
 } from '../model';
 import type { WalSync } from './durability';
-import { Experiments } from './experiments';
+import { Experiments, type ExperimentOrder } from './experiments';
 import { IdempotencyKeys } from './idempotency';
 import { mergedLastMetric } from './last-metric';
 import { Logs } from './logs';
@@ -103,6 +103,11 @@ export class ServerStore {
 
   experimentsOf(projectId: number): ExperimentRecord[] {
     return this.#experiments.ofProject(projectId);
+  }
+
+  /** One page of the project's experiments, read without the others. */
+  experimentPage(projectId: number, order: ExperimentOrder, offset: number, limit: number): ExperimentRecord[] {
+    return this.#experiments.pageOfProject(projectId, order, offset, limit);
   }
 
   isExperimentNameTaken(projectId: number, name: string): boolean {
