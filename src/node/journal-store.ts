@@ -108,6 +108,8 @@ class JournalStore implements OutboxStore {
   /** Staged records in call order; `stagedHead` is the first not yet applied. */
   private staged: Staged[] = [];
   private stagedHead = 0;
+  /** Line bytes of staged records already handed to the file: live, though not applied yet. */
+  private stagedBytes = 0;
   /** Bytes of the `add` lines of live records: what a compaction would keep. */
   private liveBytes = 0;
   private readonly lineBytes = new Map<string, number>();
@@ -142,6 +144,7 @@ class JournalStore implements OutboxStore {
       return;
     }
     this.staged.push({ record, size: line.length, written: true });
+    this.stagedBytes += line.length;
     this.file.write(line);
   }
 
@@ -152,6 +155,7 @@ class JournalStore implements OutboxStore {
       const staged = this.staged[this.stagedHead];
       if (staged?.record === record) {
         this.staged[this.stagedHead++] = undefined as unknown as Staged;
+        if (staged.written) this.stagedBytes -= staged.size;
         return staged;
       }
       const line = addLine(record);
@@ -326,8 +330,20 @@ class JournalStore implements OutboxStore {
       logger.debug(`the outbox journal ${this.file.path} still cannot be written`, error);
       return;
     }
+    this.stagedInFile();
     this.diskFailed = false;
     logger.info(`the outbox journal ${this.file.path} is written again`);
+  }
+
+  /** A rewrite from `snapshotText` put every staged record's line in the file: none is written again. */
+  private stagedInFile(): void {
+    this.stagedBytes = 0;
+    for (let i = this.stagedHead; i < this.staged.length; i++) {
+      const staged = this.staged[i];
+      staged.written = true;
+      staged.line = undefined;
+      this.stagedBytes += staged.size;
+    }
   }
 
   /** The whole queue as a journal: compaction and recovery write this. */
@@ -389,10 +405,11 @@ class JournalStore implements OutboxStore {
    * half the file and more than `compactMinBytes`, so a long run's journal stays near its queue.
    */
   private compactIfMostlyAcked(): void {
-    const deadBytes = this.file.size - this.liveBytes;
+    const deadBytes = this.file.size - this.liveBytes - this.stagedBytes;
     if (this.diskFailed || deadBytes < this.settings.compactMinBytes || deadBytes * 2 < this.file.size) return;
     try {
       this.file.replace(this.snapshotText(), tempPathFor(this.file.path));
+      this.stagedInFile();
     } catch (error) {
       // The old file is intact (the rename is the last step); compaction is retried on a later write.
       logger.debug(`compacting ${this.file.path} failed`, error);

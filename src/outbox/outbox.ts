@@ -83,7 +83,7 @@ export class Outbox {
       return record;
     }
     try {
-      record.json = serialiseBody(input.body);
+      record.json = input.json ?? serialiseBody(input.body);
       record.bytes = record.json.length;
     } catch (error) {
       this.#ledger.dropped(1, 'unserializable');

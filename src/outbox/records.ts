@@ -79,10 +79,11 @@ export function serialiseBody(body: unknown): string {
 }
 
 /**
- * Fields the caller gives; the outbox fills in the rest. `bytes` is ignored: the outbox serialises
- * the body once at the call (`json`) and measures that.
+ * Fields the caller gives; the outbox fills in the rest. `json`, when given, must be the body's
+ * JSON exactly (the metrics hot path writes it by hand); otherwise the outbox serialises the body
+ * once at the call and measures that.
  */
-export type NewRecord = Pick<OutboxRecord, 'run' | 'kind' | 'body'> & { bytes?: number };
+export type NewRecord = Pick<OutboxRecord, 'run' | 'kind' | 'body'> & { json?: string };
 
 /**
  * The body's JSON: what `json` holds, or, for a record read back from a store, the body
