@@ -227,8 +227,8 @@ export class Experiment {
     if (this.#noOp) return;
     const checked = this.#check(() => validateMetrics(values));
     if (checked === undefined) return;
-    const { body, json } = metricPoint(checked, Date.now());
-    this.#lifecycle.append({ run: this.run, kind: 'metrics', body, json });
+    const { body, bytes } = metricPoint(checked, Date.now());
+    this.#lifecycle.append({ run: this.run, kind: 'metrics', body, bytes });
   }
 
   /** Sends log lines (already formatted or plain messages, logged at INFO). */

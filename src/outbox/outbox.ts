@@ -83,8 +83,11 @@ export class Outbox {
       return record;
     }
     try {
-      record.json = input.json ?? serialiseBody(input.body);
-      record.bytes = record.json.length;
+      if (input.bytes !== undefined) record.bytes = input.bytes;
+      else {
+        record.json = serialiseBody(input.body);
+        record.bytes = record.json.length;
+      }
     } catch (error) {
       this.#ledger.dropped(1, 'unserializable');
       logger.warnOnce('outbox-unserializable', `a ${input.kind} record could not be turned into JSON and was dropped`, error);

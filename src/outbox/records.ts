@@ -79,11 +79,12 @@ export function serialiseBody(body: unknown): string {
 }
 
 /**
- * Fields the caller gives; the outbox fills in the rest. `json`, when given, must be the body's
- * JSON exactly (the metrics hot path writes it by hand); otherwise the outbox serialises the body
- * once at the call and measures that.
+ * Fields the caller gives; the outbox fills in the rest. Without `bytes` the outbox serialises the
+ * body once at the call (`json`, write once) and measures that. The metrics hot path gives `bytes`
+ * instead (an upper bound of the body's JSON length, known without serialising): its body is
+ * serialised off the caller's path, by the Node journal's writer thread and when it is sent.
  */
-export type NewRecord = Pick<OutboxRecord, 'run' | 'kind' | 'body'> & { json?: string };
+export type NewRecord = Pick<OutboxRecord, 'run' | 'kind' | 'body'> & { bytes?: number };
 
 /**
  * The body's JSON: what `json` holds, or, for a record read back from a store, the body

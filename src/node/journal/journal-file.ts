@@ -20,7 +20,7 @@
  */
 import { closeSync, fdatasync, fdatasyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { JournalRing, type RingOptions } from './ring';
+import { JournalRing, type MetricFrameRecord, type RingOptions } from './ring';
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
 
@@ -78,9 +78,21 @@ export class JournalFile {
    * does next. Never throws; a failed write shows in `failure`.
    */
   write(text: string): void {
-    this.ring.push(text);
+    this.ring.pushText(text);
     this.size += text.length;
     this.dirty = true;
+  }
+
+  /**
+   * Hands a metrics record to the writer thread in binary (it writes the record's `add` line);
+   * false when it cannot (no thread), and the caller writes the line instead. `lineBytes` is the
+   * line's length as the caller counts it.
+   */
+  writeMetric(record: MetricFrameRecord, lineBytes: number): boolean {
+    if (!this.ring.pushMetric(record)) return false;
+    this.size += lineBytes;
+    this.dirty = true;
+    return true;
   }
 
   /**

@@ -1,16 +1,20 @@
 /**
- * The journal's writer thread (F32): it moves bytes from a SharedArrayBuffer ring to the journal
- * file with write(2), on its own thread, so a record reaches the file within milliseconds of the
- * call even when the main thread never yields again (a long synchronous computation right after
- * logging, then SIGKILL). The main thread only copies serialised lines into the ring
- * (journal/ring.ts); nothing on the hot path waits for the disk.
+ * The journal's writer thread (F32): it turns the frames of a SharedArrayBuffer ring into journal
+ * lines (journal/frames.ts) and writes them to the file with write(2), on its own thread, so a
+ * record reaches the file within milliseconds of the call even when the main thread never yields
+ * again (a long synchronous computation right after logging, then SIGKILL). The main thread only
+ * copies frames into the ring (journal/ring.ts); nothing on the hot path serialises a metric point
+ * or waits for the disk.
  *
  * The thread's source is a string run with `eval: true`: one file to find in every build (ESM,
  * CJS, bundled or not), and nothing for a bundler to rewrite. It writes to the file descriptor
  * number the main thread puts in the control block (threads share the process's descriptors), and
- * only while holding the ring's lock, which the main thread takes to write on its own (at exit, when
- * the ring is full) or to swap the file (compaction).
+ * only while holding the ring's lock, which the main thread takes to swap the file (compaction,
+ * recovery). While the thread lives, only it decodes frames (names defined in the ring are its
+ * state); the main thread waits for it at exit instead of writing.
  */
+
+import { FRAME_DECODER_SOURCE } from './frames';
 
 /** Int32 slots of the control block shared with the thread. */
 export const CONTROL = {
@@ -45,32 +49,29 @@ const IDLE_WAIT_MS = 250;
 export const WRITER_THREAD_SOURCE = `
 'use strict';
 const { workerData } = require('node:worker_threads');
-const { writevSync } = require('node:fs');
+const { writeSync } = require('node:fs');
 const { errno } = require('node:os').constants;
 const c = new Int32Array(workerData.control);
-const data = new Uint8Array(workerData.data);
+const data = Buffer.from(workerData.data);
 const capacity = data.length;
 const HEAD = ${CONTROL.head}, TAIL = ${CONTROL.tail}, LOCK = ${CONTROL.lock}, FD = ${CONTROL.fd};
 const FAILED = ${CONTROL.failed}, SLEEPING = ${CONTROL.sleeping}, STOP = ${CONTROL.stop};
 
+${FRAME_DECODER_SOURCE}
+const state = { names: [], datetime: '' };
+
 function writeOut() {
-  let at = Atomics.load(c, TAIL) >>> 0;
-  let pending = ((Atomics.load(c, HEAD) >>> 0) - at) >>> 0;
-  while (pending > 0) {
-    const start = at % capacity;
-    const first = Math.min(pending, capacity - start);
-    const parts = first < pending ? [data.subarray(start, start + first), data.subarray(0, pending - first)] : [data.subarray(start, start + first)];
-    let written;
-    try {
-      written = writevSync(Atomics.load(c, FD), parts);
-    } catch (error) {
-      Atomics.store(c, FAILED, (error && errno[error.code]) || 5);
-      return;
-    }
-    at = (at + written) >>> 0;
-    pending -= written;
-    Atomics.store(c, TAIL, at | 0);
+  const head = Atomics.load(c, HEAD);
+  const tail = Atomics.load(c, TAIL);
+  if (head === tail) return;
+  const bytes = decodeFrames(data, capacity, tail, head, state);
+  try {
+    for (let offset = 0; offset < bytes.length; ) offset += writeSync(Atomics.load(c, FD), bytes, offset, bytes.length - offset);
+  } catch (error) {
+    Atomics.store(c, FAILED, (error && errno[error.code]) || 5);
+    return;
   }
+  Atomics.store(c, TAIL, head);
 }
 
 let lastBytesAt = Date.now();
