@@ -3,7 +3,7 @@
  *
  *   node bench/run.mjs [--only <name>[,<name>...]] [--json] [--profile]
  *
- * --only     runs the named benches (logMetrics, delivery, journal, replay, iife, tfjs-node,
+ * --only     runs the named benches (throughput, logMetrics, delivery, journal, replay, iife, tfjs-node,
  *            tfjs-chromium, idb-queue, idb-next-load, idb-layout, server-scale, dashboard)
  * --json     prints one JSON document on stdout instead of the table (progress stays on stderr)
  * --profile  adds a CPU profile summary to the logMetrics bench even when it meets its targets
@@ -29,8 +29,9 @@ import { replayBench } from './replay.mjs';
 import { serverScaleBench } from './server-scale.mjs';
 import { tfjsChromiumBench } from './tfjs-chromium.mjs';
 import { tfjsNodeBench } from './tfjs-node.mjs';
+import { throughputBench } from './throughput.mjs';
 
-const BENCHES = [logMetricsBench, deliveryBench, journalBench, replayBench, iifeSizeBench, tfjsNodeBench, tfjsChromiumBench, idbQueueBench, idbNextLoadBench, idbLayoutBench, serverScaleBench, dashboardBench];
+const BENCHES = [throughputBench, logMetricsBench, deliveryBench, journalBench, replayBench, iifeSizeBench, tfjsNodeBench, tfjsChromiumBench, idbQueueBench, idbNextLoadBench, idbLayoutBench, serverScaleBench, dashboardBench];
 
 /** A bench passes when every figure with a target meets it; it fails when one misses or it could not run. */
 function verdict(bench) {

@@ -67,12 +67,15 @@ export async function startLocalServerProcess() {
     clientOptions,
     root,
     outboxDirectory: join(root, 'outbox'),
+    /** Stops the server process (SIGTERM) and waits for it; the data folder stays until `close()`. */
+    async stopServer() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
     async close() {
-      if (child.exitCode === null) {
-        const exited = once(child, 'exit');
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await this.stopServer();
       await rm(root, { recursive: true, force: true });
     },
   };

@@ -65,6 +65,8 @@ export interface OutboxSettings
     | 'maxRetryAfterMs'
     | 'onError'
     | 'transport'
+    | 'maxQueueMemoryBytes'
+    | 'maxJournalBytes'
   > {
   /**
    * The queue itself. Default: the environment's durable store (the Node file journal, IndexedDB
@@ -78,9 +80,10 @@ export interface OutboxSettings
   /** Node: folder of the file journal. Default: `POLYAXON_OUTBOX_DIR`, else `~/.polyaxon/outbox/`. */
   directory?: string;
   /**
-   * Node: at a normal end of the process, how long it waits for the queue to be delivered before
-   * it leaves the rest in the journal (with one stderr line saying how many records wait and which
-   * command sends them) and exits. Default: 3_000 ms.
+   * Node: at a normal end of the process, how long it may take from the program's last line to
+   * the exit: it waits for the queue to be delivered, and when that takes too long it leaves the
+   * rest in the journal (with one stderr line saying how many records wait and which command sends
+   * them) and exits, within this bound hand-over included. Default: 3_000 ms.
    */
   exitFlushTimeoutMs?: number;
   /**

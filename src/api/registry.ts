@@ -91,6 +91,17 @@ function sameProject(a: ProjectRef | undefined, b: ProjectRef | undefined): bool
   return !!a && !!b && a.project === b.project && (a.user ?? '') === (b.user ?? '');
 }
 
+/**
+ * Of `exitFlushTimeoutMs`, what the flush may use: the rest is kept for what follows a flush that
+ * gave up (the stderr line, starting the detached sender, Node's own exit), so the whole exit stays
+ * within the bound the option names (F31).
+ */
+const EXIT_HANDOVER_RESERVE_MS = 300;
+
+function flushBudgetMs(plan: ExitPlan): number {
+  return plan.flushTimeoutMs - Math.min(EXIT_HANDOVER_RESERVE_MS, plan.flushTimeoutMs / 4);
+}
+
 function installLifecycle(environment: Environment): void {
   if (installed) return;
   const uninstall = environment.onLifecycle({
@@ -101,7 +112,7 @@ function installLifecycle(environment: Environment): void {
         [...exitPlans].map(([outbox, plan]) =>
           // The flush holds the process (the transport's sockets do not) for at most the bound;
           // close() may spend a little longer closing the store, but the bound is the plan's, whole.
-          withTimeout(outbox.close({ timeoutMs: plan.flushTimeoutMs, holdProcess: true }), plan.flushTimeoutMs, false, (timer) => environment.unrefTimer(timer)),
+          withTimeout(outbox.close({ timeoutMs: flushBudgetMs(plan), holdProcess: true }), flushBudgetMs(plan), false, (timer) => environment.unrefTimer(timer)),
         ),
       );
       if (!results.includes(false)) return 'settled';

@@ -3,28 +3,33 @@
  *
  * Layout: `<root>/<queue folder>/<pid>-<random>.jsonl` (see journal/location.ts for the root,
  * journal/ownership.ts for how processes share a folder, journal/format.ts for the lines).
- * Every operation turns into journal entries that are written in one `write()` first and then
- * applied to memory by the same code that replays the file at open, so what a restarted process
- * sees is exactly what this one saw. Writes happen inside the call, before its promise is even
- * returned: a crash handler that calls `append` without awaiting still gets its record to the OS.
+ * Every operation turns into journal entries that are handed to the file's writer thread first
+ * and then applied to memory by the same code that replays the file at open, so what a restarted
+ * process sees is exactly what this one saw. A record can be handed over at the call itself
+ * (`stage`, F32): it is in the file within milliseconds even when the caller never yields again.
+ * Each method resolves once its entries are in the file; `flushSync` writes everything handed over
+ * before it returns (the crash and exit paths).
  *
  * A later process (any script using the library against the same server) adopts the journals of
  * processes that are gone and continues their queue, in `seq` order. If the disk fails mid-run
- * (full, removed), the store warns once, keeps going in memory and reports `kind === 'memory'`.
+ * (full, removed), the store warns once, keeps going in memory and reports `kind === 'memory'`;
+ * it rewrites the journal from memory once the disk takes writes again (F39).
  */
+import { statfsSync } from 'node:fs';
 import { logger } from '../runtime/logger';
-import { evictBeyondCaps } from '../outbox/eviction';
+import { DEFAULT_MAX_JOURNAL_BYTES, JOURNAL_SHARE_OF_FREE_DISK } from '../outbox/options';
+import { excessOver, pickEvictions } from '../outbox/eviction';
 import { MemoryStore } from '../outbox/memory-store';
-import type { OutboxRecord } from '../outbox/records';
+import { BATCHABLE_KINDS, shallowCopy, type OutboxRecord } from '../outbox/records';
 import { selectBatch } from '../outbox/select-batch';
 import type { OpenStoreOptions } from '../runtime/environment';
 import type { EnvLookup } from '../runtime/settings';
 import type { AppendResult, ClaimOptions, OutboxStore, StoreCaps, StoreKind } from '../outbox/store';
-import { entryLines, headerLine, type JournalEntry } from './journal/format';
+import { addLine, entryLines, headerLine, type JournalEntry } from './journal/format';
 import type { FsyncPolicy, JournalFile } from './journal/journal-file';
 import { outboxRoot, queueDirectory } from './journal/location';
 import { openQueue } from './journal/open-queue';
-import { releaseLock, tempPathFor, type OwnedJournal } from './journal/ownership';
+import { releaseLock, removeQuietly, tempPathFor, type OwnedJournal } from './journal/ownership';
 import { applyEntry, snapshotEntries, type JournalContents } from './journal/replay';
 
 export type { FsyncPolicy } from './journal/journal-file';
@@ -43,6 +48,11 @@ export interface JournalStoreOptions extends OpenStoreOptions {
   fsyncIntervalMs?: number;
   /** The journal is rewritten once what acks left behind exceeds this and half the file. Default: 1 MiB. */
   compactMinBytes?: number;
+  /**
+   * Write from a thread of its own (F32: in the file within milliseconds of the call, whatever the
+   * main thread does). False: on the calling thread, one write per group commit. Default: true.
+   */
+  writerThread?: boolean;
   /** Where `POLYAXON_OUTBOX_DIR` is read. Default: `process.env`. */
   getEnv?: EnvLookup;
   /** Keeps the flush timer from holding the process open. Default: `timer.unref()`. */
@@ -50,6 +60,14 @@ export interface JournalStoreOptions extends OpenStoreOptions {
 }
 
 const DEFAULT_COMPACT_MIN_BYTES = 1024 * 1024;
+/**
+ * A metric record's `add` line beyond its body and the id and run: the other fields, their names and
+ * numbers at their longest. Lines written from binary frames are counted with it (their exact
+ * length is known only to the writer thread); an overcount only delays a compaction.
+ */
+const METRIC_LINE_OVERHEAD = 160;
+/** While the disk refuses writes, the journal is rewritten from memory at most this often. */
+const RECOVERY_INTERVAL_MS = 1_000;
 
 /** Opens the journal queue for `options.name`; a MemoryStore, with one warning, when it cannot. */
 export async function openJournalStore(options: JournalStoreOptions): Promise<OutboxStore> {
@@ -59,9 +77,11 @@ export async function openJournalStore(options: JournalStoreOptions): Promise<Ou
       fsync: options.fsync ?? 'interval',
       fsyncIntervalMs: options.fsyncIntervalMs ?? 1000,
       unrefTimer: options.unrefTimer ?? ((timer) => (timer as NodeJS.Timeout).unref?.()),
+      ring: { thread: options.writerThread ?? true },
     });
     return new JournalStore(options.name, opened.owned, opened.file, opened.contents, {
       compactMinBytes: options.compactMinBytes ?? DEFAULT_COMPACT_MIN_BYTES,
+      defaultMaxJournalBytes: defaultMaxJournalBytes(directory),
     });
   } catch (error) {
     logger.warnOnce(
@@ -72,9 +92,30 @@ export async function openJournalStore(options: JournalStoreOptions): Promise<Ou
   }
 }
 
+/**
+ * A record handed over at the call, not yet applied by its group's `append`. Its line is not kept
+ * (a burst of a million calls would hold them all): compaction writes it anew from the record.
+ */
+interface Staged {
+  record: OutboxRecord;
+  /** Its line's length. */
+  size: number;
+  /** The line, only while it still has to be written. */
+  line?: string;
+  /** Handed to the file (false while in memory only: `append` writes it if the disk is back). */
+  written: boolean;
+}
+
 class JournalStore implements OutboxStore {
   private closing: Promise<void> | null = null;
   private diskFailed = false;
+  /** When the disk last refused a write or a rewrite (ms); recovery is tried RECOVERY_INTERVAL_MS later. */
+  private failedAt = 0;
+  /** Staged records in call order; `stagedHead` is the first not yet applied. */
+  private staged: Staged[] = [];
+  private stagedHead = 0;
+  /** Line bytes of staged records already handed to the file: live, though not applied yet. */
+  private stagedBytes = 0;
   /** Bytes of the `add` lines of live records: what a compaction would keep. */
   private liveBytes = 0;
   private readonly lineBytes = new Map<string, number>();
@@ -88,7 +129,7 @@ class JournalStore implements OutboxStore {
     private readonly owned: OwnedJournal,
     private readonly file: JournalFile,
     private readonly contents: JournalContents,
-    private readonly settings: { compactMinBytes: number },
+    private readonly settings: { compactMinBytes: number; defaultMaxJournalBytes: number },
   ) {
     for (const record of contents.records.values()) this.trackAdded(record, JSON.stringify(record).length + 18);
   }
@@ -97,12 +138,57 @@ class JournalStore implements OutboxStore {
     return this.diskFailed ? 'memory' : 'journal';
   }
 
+  /**
+   * Hands the record's line to the writer thread now; its group's `append` (same record object,
+   * same order) applies it without writing it again.
+   */
+  stage(record: OutboxRecord): void {
+    this.assertOpen();
+    if (!this.diskFailed && record.kind === 'metrics' && record.json === undefined) {
+      // The hot path: the writer thread writes the line from a binary frame.
+      const size = record.bytes + METRIC_LINE_OVERHEAD + record.id.length + record.run.length;
+      if (this.file.writeMetric(record, size)) {
+        this.staged.push({ record, size, written: true });
+        this.stagedBytes += size;
+        return;
+      }
+    }
+    const line = addLine(record);
+    if (this.diskFailed) {
+      this.staged.push({ record, size: line.length, line, written: false });
+      return;
+    }
+    this.staged.push({ record, size: line.length, written: true });
+    this.stagedBytes += line.length;
+    this.file.write(line);
+  }
+
   async append(records: OutboxRecord[], caps: StoreCaps): Promise<AppendResult> {
     this.assertOpen();
-    const entries: JournalEntry[] = records.map((record) => ({ op: 'add', r: record }));
-    const evicted = this.evictionsAfter(records, caps);
-    if (evicted.length > 0) entries.push({ op: 'evict', ids: evicted });
-    this.commit(entries);
+    this.recoverIfFailed();
+    const added: Staged[] = records.map((record) => {
+      const staged = this.staged[this.stagedHead];
+      if (staged?.record === record) {
+        this.staged[this.stagedHead++] = undefined as unknown as Staged;
+        if (staged.written) this.stagedBytes -= staged.size;
+        return staged;
+      }
+      const line = addLine(record);
+      return { record, size: line.length, line, written: false };
+    });
+    if (this.stagedHead === this.staged.length) {
+      this.staged = [];
+      this.stagedHead = 0;
+    }
+    const entries: JournalEntry[] = added.map(({ record }) => ({ op: 'add', r: kept(record) }));
+    this.apply(
+      entries,
+      added.map(({ line, written }) => (written ? '' : (line ?? ''))),
+      added.map(({ size }) => size),
+    );
+    const evicted = this.evictions(caps);
+    if (evicted.length > 0) this.commit([{ op: 'evict', ids: evicted }]);
+    await this.written();
     return { evicted: evicted.length };
   }
 
@@ -113,7 +199,10 @@ class JournalStore implements OutboxStore {
     const ids = selected.records.map((record) => record.id);
     const until = options.now + options.leaseMs;
     this.commit([{ op: 'lease', ids, until, owner: options.owner, batch: selected.batch }]);
-    return ids.map((id) => copyJson(this.contents.records.get(id)!));
+    const claimed = ids.map((id) => shallowCopy(this.contents.records.get(id)!));
+    // The lease names the batch key: it is in the file before the request can leave (F02).
+    await this.written();
+    return claimed;
   }
 
   async ack(ids: string[], meta?: Record<string, unknown>): Promise<void> {
@@ -121,18 +210,28 @@ class JournalStore implements OutboxStore {
     const present = ids.filter((id) => this.contents.records.has(id));
     if (present.length === 0 && meta === undefined) return;
     this.commit([meta === undefined ? { op: 'ack', ids: present } : { op: 'ack', ids: present, meta: copyJson(meta) }]);
+    await this.written();
   }
 
   async release(ids: string[]): Promise<void> {
     this.assertOpen();
     const present = ids.filter((id) => this.contents.records.has(id));
     if (present.length > 0) this.commit([{ op: 'release', ids: present }]);
+    await this.written();
   }
 
   async unbatch(ids: string[]): Promise<void> {
     this.assertOpen();
     const present = ids.filter((id) => this.contents.records.has(id));
     if (present.length > 0) this.commit([{ op: 'unbatch', ids: present }]);
+    await this.written();
+  }
+
+  /** Writes everything handed over so far into the file before returning: the crash and exit paths. */
+  flushSync(): void {
+    if (this.closing || this.diskFailed) return;
+    this.file.flushSync();
+    this.noticeFailure();
   }
 
   async count(): Promise<{ records: number; bytes: number; byRun: Record<string, number> }> {
@@ -154,6 +253,7 @@ class JournalStore implements OutboxStore {
   async setMeta(key: string, value: unknown): Promise<void> {
     this.assertOpen();
     this.commit([{ op: 'meta', key, value: copyJson(value) }]);
+    await this.written();
   }
 
   async nextSeq(): Promise<number> {
@@ -167,6 +267,12 @@ class JournalStore implements OutboxStore {
   }
 
   private async closeOnce(): Promise<void> {
+    if (this.diskFailed) this.recover(true);
+    if (this.diskFailed && this.contents.records.size === 0 && this.staged.length === this.stagedHead) {
+      // The file could not be brought up to date, and everything it holds has left the queue:
+      // kept, it would have the next run send delivered records again (F39).
+      removeQuietly(this.file.path);
+    }
     try {
       await this.file.close();
     } catch (error) {
@@ -177,32 +283,30 @@ class JournalStore implements OutboxStore {
     releaseLock(this.owned);
   }
 
-  /**
-   * Writes the entries as one group commit, then applies them exactly as a replay would: an added
-   * record is applied as parsed back from its line, which is also the copy that keeps the caller's
-   * object out of the queue.
-   */
+  /** Resolves once the entries handed over so far are in the file (at once while in memory only). */
+  private async written(): Promise<void> {
+    if (this.diskFailed) return;
+    await this.file.written();
+    this.noticeFailure();
+  }
+
+  /** Entries as one group commit: written, then applied exactly as a replay would. */
   private commit(entries: JournalEntry[]): void {
-    const lines = entries.map((entry, i) => {
-      if (entry.op !== 'add') return `${JSON.stringify(entry)}\n`;
-      const json = JSON.stringify(entry.r);
-      entries[i] = { op: 'add', r: JSON.parse(json) };
-      return `{"op":"add","r":${json}}\n`;
-    });
-    if (!this.diskFailed) {
-      try {
-        this.file.append(lines.join(''));
-      } catch (error) {
-        this.diskFailed = true;
-        logger.warnOnce(
-          'journal-write-failed',
-          `writing the outbox journal ${this.file.path} failed (${describe(error)}); records are kept in memory only`,
-        );
-      }
-    }
+    this.recoverIfFailed();
+    const lines = entries.map((entry) => `${JSON.stringify(entry)}\n`);
+    this.apply(entries, lines, lines.map((line) => line.length));
+  }
+
+  /**
+   * Hands `lines` to the file in one piece, then applies `entries` (their lines' sizes in
+   * `sizes`, for the compaction rule).
+   */
+  private apply(entries: JournalEntry[], lines: string[], sizes: number[]): void {
+    this.noticeFailure();
+    if (!this.diskFailed) this.file.append(lines.join(''));
     let outOfOrder = false;
     entries.forEach((entry, i) => {
-      if (entry.op === 'add') outOfOrder = this.trackAdded(entry.r, lines[i].length) || outOfOrder;
+      if (entry.op === 'add') outOfOrder = this.trackAdded(entry.r, sizes[i]) || outOfOrder;
       else if (entry.op === 'ack' || entry.op === 'evict') this.trackRemoved(entry.ids);
       applyEntry(this.contents, entry);
     });
@@ -210,16 +314,78 @@ class JournalStore implements OutboxStore {
     this.compactIfMostlyAcked();
   }
 
-  /** Which records the caps would evict once `incoming` is added (oldest metrics and logs first). */
-  private evictionsAfter(incoming: OutboxRecord[], caps: StoreCaps): string[] {
-    const count = this.contents.records.size + incoming.length;
-    const bytes = incoming.reduce((sum, record) => sum + record.bytes, this.recordBytes);
-    if (count <= caps.maxRecords && bytes <= caps.maxBytes) return [];
-    const all = [...this.ordered(), ...incoming];
-    const kept = new Set(all);
-    evictBeyondCaps(all, caps);
-    for (const record of all) kept.delete(record);
-    return [...kept].map((record) => record.id);
+  /** Switches to memory only, with one warning, once the file refused a write. */
+  private noticeFailure(): void {
+    const failure = this.file.failure;
+    if (failure === undefined || this.diskFailed) return;
+    this.diskFailed = true;
+    this.failedAt = Date.now();
+    logger.warnOnce(
+      'journal-write-failed',
+      `writing the outbox journal ${this.file.path} failed (${failure}); records are kept in memory only until the disk takes writes again`,
+    );
+  }
+
+  private recoverIfFailed(): void {
+    this.noticeFailure();
+    if (this.diskFailed) this.recover(false);
+  }
+
+  /**
+   * While in memory only: rewrites the journal from memory (at most every RECOVERY_INTERVAL_MS
+   * unless `now`), which brings the file back in step with the queue, and goes on writing to it.
+   */
+  private recover(now: boolean): void {
+    if (!now && Date.now() - this.failedAt < RECOVERY_INTERVAL_MS) return;
+    this.failedAt = Date.now();
+    try {
+      this.file.replace(this.snapshotText(), tempPathFor(this.file.path));
+    } catch (error) {
+      removeQuietly(tempPathFor(this.file.path));
+      logger.debug(`the outbox journal ${this.file.path} still cannot be written`, error);
+      return;
+    }
+    this.stagedInFile();
+    this.diskFailed = false;
+    logger.info(`the outbox journal ${this.file.path} is written again`);
+  }
+
+  /** A rewrite from `snapshotText` put every staged record's line in the file: none is written again. */
+  private stagedInFile(): void {
+    this.stagedBytes = 0;
+    for (let i = this.stagedHead; i < this.staged.length; i++) {
+      const staged = this.staged[i];
+      staged.written = true;
+      staged.line = undefined;
+      this.stagedBytes += staged.size;
+    }
+  }
+
+  /** The whole queue as a journal: compaction and recovery write this. */
+  private snapshotText(): string {
+    let text = headerLine(this.name, process.pid, Date.now()) + entryLines(snapshotEntries(this.contents));
+    for (let i = this.stagedHead; i < this.staged.length; i++) text += addLine(this.staged[i].record);
+    return text;
+  }
+
+  /**
+   * Which records the caps evict now that the newest group is in (oldest metrics and logs first,
+   * eviction.ts): on disk the journal cap alone when the caller gives one, else (and in memory
+   * only) the record caps. Costs what it evicts, never a scan of the queue.
+   */
+  private evictions(caps: StoreCaps): string[] {
+    let picked: OutboxRecord[];
+    if (!this.diskFailed && caps.maxJournalBytes !== undefined) {
+      const max = caps.maxJournalBytes === 'default' ? this.settings.defaultMaxJournalBytes : caps.maxJournalBytes;
+      const over = this.liveBytes - max;
+      if (over <= 0) return [];
+      picked = pickEvictions(this.contents.records.values(), { count: 0, size: over }, (record) => this.lineBytes.get(record.id) ?? record.bytes);
+    } else {
+      const over = excessOver(caps, this.contents.records.size, this.recordBytes);
+      if (over.count <= 0 && over.size <= 0) return [];
+      picked = pickEvictions(this.contents.records.values(), over);
+    }
+    return picked.map((record) => record.id);
   }
 
   /** Appends arrive in `seq` order but for rare cases (a record re-queued by hand, say). */
@@ -228,10 +394,6 @@ class JournalStore implements OutboxStore {
     const ordered = [...records.values()].sort((a, b) => a.seq - b.seq);
     records.clear();
     for (const record of ordered) records.set(record.id, record);
-  }
-
-  private ordered(): OutboxRecord[] {
-    return [...this.contents.records.values()];
   }
 
   /** Counts a record about to be added; true when it lands out of `seq` order. */
@@ -258,11 +420,11 @@ class JournalStore implements OutboxStore {
    * half the file and more than `compactMinBytes`, so a long run's journal stays near its queue.
    */
   private compactIfMostlyAcked(): void {
-    const deadBytes = this.file.size - this.liveBytes;
+    const deadBytes = this.file.size - this.liveBytes - this.stagedBytes;
     if (this.diskFailed || deadBytes < this.settings.compactMinBytes || deadBytes * 2 < this.file.size) return;
-    const text = headerLine(this.name, process.pid, Date.now()) + entryLines(snapshotEntries(this.contents));
     try {
-      this.file.replace(text, tempPathFor(this.file.path));
+      this.file.replace(this.snapshotText(), tempPathFor(this.file.path));
+      this.stagedInFile();
     } catch (error) {
       // The old file is intact (the rename is the last step); compaction is retried on a later write.
       logger.debug(`compacting ${this.file.path} failed`, error);
@@ -274,9 +436,31 @@ class JournalStore implements OutboxStore {
   }
 }
 
-/** Records and meta are JSON on disk; copying through JSON keeps memory identical to a replay. */
+/**
+ * The copy of an added record the queue keeps: the caller's object stays out of the queue (leases
+ * change the kept one). A record serialised at the call keeps its `json` and not its body when it
+ * is sent as part of a batch (metrics, logs), which needs only those characters.
+ */
+function kept(record: OutboxRecord): OutboxRecord {
+  const copy = shallowCopy(record);
+  // Set, not deleted: an object keeps its fast shape.
+  if (copy.json !== undefined && BATCHABLE_KINDS.has(copy.kind)) copy.body = undefined;
+  return copy;
+}
+
+/** Meta values are JSON on disk; copying through JSON keeps memory identical to a replay. */
 function copyJson<T>(value: T): T {
   return value === undefined ? value : JSON.parse(JSON.stringify(value));
+}
+
+/** 1 GiB, or 10% of the free space of the journal's disk, whichever is smaller (`maxJournalBytes`). */
+function defaultMaxJournalBytes(directory: string): number {
+  try {
+    const disk = statfsSync(directory);
+    return Math.min(DEFAULT_MAX_JOURNAL_BYTES, Math.floor(disk.bavail * disk.bsize * JOURNAL_SHARE_OF_FREE_DISK));
+  } catch {
+    return DEFAULT_MAX_JOURNAL_BYTES;
+  }
 }
 
 function describe(error: unknown): string {

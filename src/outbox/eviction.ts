@@ -29,25 +29,50 @@ export function evictionJudge(now: number = Date.now()): (record: OutboxRecord) 
   return (record) => !inBatch(record) && EVICTABLE_KINDS.has(record.kind) && !(record.leaseUntil !== undefined && record.leaseUntil > now);
 }
 
+/** How much must go: at least `count` records and `size` of whatever `sizeOf` measures. */
+export interface Excess {
+  count: number;
+  size: number;
+}
+
+/**
+ * The records the rule takes to remove `excess`, walking `records` (in `seq` order, oldest first)
+ * and stopping as soon as enough went: the cost is what it evicts plus the few records it must
+ * skip at the head (creates, statuses, batches in flight), never a scan of the whole queue. The
+ * one eviction order of every store.
+ */
+export function pickEvictions(
+  records: Iterable<OutboxRecord>,
+  excess: Excess,
+  sizeOf: (record: OutboxRecord) => number = (record) => record.bytes,
+  now: number = Date.now(),
+): OutboxRecord[] {
+  const evicted: OutboxRecord[] = [];
+  if (excess.count <= 0 && excess.size <= 0) return evicted;
+  const mayEvict = evictionJudge(now);
+  let count = 0;
+  let size = 0;
+  for (const record of records) {
+    if (!mayEvict(record)) continue;
+    evicted.push(record);
+    count++;
+    size += sizeOf(record);
+    if (count >= excess.count && size >= excess.size) break;
+  }
+  return evicted;
+}
+
+/** What must go for `count` records of `bytes` to fit `caps`. */
+export function excessOver(caps: StoreCaps, count: number, bytes: number): Excess {
+  return { count: count - caps.maxRecords, size: bytes - caps.maxBytes };
+}
+
 /**
  * Removes from `records` (in `seq` order) what the eviction rule takes until they fit the caps;
- * returns how many went. For stores that keep their records in an array.
+ * returns how many went. For stores that keep their records in an array and their byte total.
  */
-export function evictBeyondCaps(records: OutboxRecord[], caps: StoreCaps, now: number = Date.now()): number {
-  let count = records.length;
-  let bytes = 0;
-  for (const record of records) bytes += record.bytes;
-  if (count <= caps.maxRecords && bytes <= caps.maxBytes) return 0;
-
-  const mayEvict = evictionJudge(now);
-  const evicted = new Set<OutboxRecord>();
-  for (const record of records) {
-    if (count <= caps.maxRecords && bytes <= caps.maxBytes) break;
-    if (!mayEvict(record)) continue;
-    evicted.add(record);
-    count--;
-    bytes -= record.bytes;
-  }
+export function evictBeyondCaps(records: OutboxRecord[], caps: StoreCaps, bytes: number, now: number = Date.now()): number {
+  const evicted = new Set(pickEvictions(records, excessOver(caps, records.length, bytes), undefined, now));
   if (evicted.size === 0) return 0;
   let kept = 0;
   for (const record of records) if (!evicted.has(record)) records[kept++] = record;

@@ -2,6 +2,9 @@ import { logger } from '../runtime/logger';
 import type { OutboxRecord } from './records';
 import type { AppendResult, OutboxStore, StoreCaps } from './store';
 
+/** Most records in one `append`; larger bursts are split (see `commit`). */
+export const MAX_GROUP_RECORDS = 8_192;
+
 export interface GroupCommitHooks {
   /** A group reached the store; `evicted` records made room for it (caps). */
   written(records: readonly OutboxRecord[], result: AppendResult): void;
@@ -12,8 +15,10 @@ export interface GroupCommitHooks {
 /**
  * Group commit (DESIGN "Records and the outbox"): records appended in one tick reach the store in
  * one `append` (one file write, one IndexedDB transaction). Groups are written one after another,
- * so the store sees records in append order; `seq` is assigned as a group is written, continuing
- * from the store's `nextSeq()`.
+ * so the store sees records in append order. `seq` continues from the store's `nextSeq()`: it is
+ * assigned at the call once the store is open (before, as the records wait for it), and a store
+ * that can `stage` a record gets it at the call too (the Node journal: in the file within
+ * milliseconds even when the caller never yields again, F32).
  */
 export class GroupCommit {
   #buffer: OutboxRecord[] = [];
@@ -28,6 +33,8 @@ export class GroupCommit {
   /** `written()` calls in append-number order, each released once its groups are in the store. */
   readonly #waiters: Array<{ upTo: number; resolve(): void }> = [];
   #seq = 0;
+  /** The open store, once its `nextSeq()` is known: from then on `seq` is assigned at the call. */
+  #opened: OutboxStore | undefined;
   #appended = 0;
   #writtenUpTo = 0;
 
@@ -35,7 +42,13 @@ export class GroupCommit {
     private readonly store: Promise<OutboxStore>,
     private readonly caps: StoreCaps,
     private readonly hooks: GroupCommitHooks,
-  ) {}
+  ) {
+    // The owner calls `startSeqAt` before its store promise resolves (Outbox.#open).
+    store.then(
+      (opened) => this.#open(opened),
+      () => {},
+    );
+  }
 
   /** Records appended so far; each record's number orders `flush` waits. */
   get appendedCount(): number {
@@ -64,8 +77,12 @@ export class GroupCommit {
     this.#seq = Math.max(this.#seq, next);
   }
 
-  /** Buffers a record for this tick's group; gives its append number. */
+  /** Buffers a record for this tick's group (staged in the store at once when it can); gives its append number. */
   add(record: OutboxRecord): number {
+    if (this.#opened) {
+      record.seq = this.#seq++;
+      this.#opened.stage?.(record);
+    }
     this.#buffer.push(record);
     if (!this.#queued) {
       this.#queued = true;
@@ -78,8 +95,15 @@ export class GroupCommit {
   commit(): void {
     this.#queued = false;
     if (this.#buffer.length > 0) {
-      this.#unwritten.push({ records: this.#buffer, upTo: this.#appended });
-      this.#unwrittenCount += this.#buffer.length;
+      // A million calls in one tick become groups of MAX_GROUP_RECORDS, each its own `append`:
+      // the event loop gets turns between them instead of one stall for the whole burst.
+      const buffer = this.#buffer;
+      const firstNumber = this.#appended - buffer.length;
+      for (let start = 0; start < buffer.length; start += MAX_GROUP_RECORDS) {
+        const records = buffer.length <= MAX_GROUP_RECORDS ? buffer : buffer.slice(start, start + MAX_GROUP_RECORDS);
+        this.#unwritten.push({ records, upTo: firstNumber + start + records.length });
+      }
+      this.#unwrittenCount += buffer.length;
       this.#buffer = [];
     }
     if (!this.#writing && this.#unwritten.length > 0) {
@@ -112,6 +136,17 @@ export class GroupCommit {
     this.#unwrittenCount = 0;
     this.#buffer = [];
     if (records.length > 0) void this.#write(store, records, this.#appended);
+    store.flushSync?.();
+  }
+
+  /** The store opened: records waiting for it get their `seq` (and are staged) in call order. */
+  #open(store: OutboxStore): void {
+    for (const record of [...this.#unwritten.flatMap((group) => group.records), ...this.#buffer]) {
+      if (record.seq >= 0) continue;
+      record.seq = this.#seq++;
+      store.stage?.(record);
+    }
+    this.#opened = store;
   }
 
   async #writeAll(): Promise<void> {
@@ -121,6 +156,9 @@ export class GroupCommit {
         const next = this.#unwritten.shift()!;
         this.#unwrittenCount -= next.records.length;
         await this.#write(store, next.records, next.upTo);
+        // A burst split into groups: a turn of the event loop between them (a 0 ms timer, not a
+        // microtask), so timers and I/O of the app run while a million records are written.
+        if (next.records.length === MAX_GROUP_RECORDS && this.#unwritten.length > 0) await new Promise((resolve) => setTimeout(resolve, 0));
       }
     } finally {
       // Cleared in the same step that finds nothing left, so a group committed right after
@@ -131,7 +169,7 @@ export class GroupCommit {
 
   /** `store.append` is called before the first await, which `writeNow` relies on. */
   async #write(store: OutboxStore, records: OutboxRecord[], upTo: number): Promise<void> {
-    for (const record of records) record.seq = this.#seq++;
+    for (const record of records) if (record.seq < 0) record.seq = this.#seq++;
     this.#appendingCount += records.length;
     this.#writeEpoch++;
     let outcome: { ok: true; result: AppendResult } | { ok: false; error: unknown };

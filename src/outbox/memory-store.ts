@@ -1,17 +1,20 @@
 import { evictBeyondCaps } from './eviction';
-import type { OutboxRecord } from './records';
+import { shallowCopy, type OutboxRecord } from './records';
 import { selectBatch } from './select-batch';
 import type { AppendResult, ClaimOptions, OutboxStore, StoreCaps, StoreKind } from './store';
 
 /**
  * The queue kept in memory only: the fallback when no durable store opens (F13), and the store of
  * unit tests. Every method runs synchronously inside one call, which makes each one atomic.
- * Records are copied in and out, so a caller mutating its objects never changes the queue.
+ * Records are copied in and out, so a caller mutating its objects never changes the queue (a record
+ * serialised at the call shares its body: the request sends its `json`).
  */
 export class MemoryStore implements OutboxStore {
   readonly kind: StoreKind = 'memory';
   /** Ascending `seq`: appends arrive in order, and the outbox assigns `seq` in order. */
   private records: OutboxRecord[] = [];
+  /** Sum of the records' `bytes`, kept up to date so an append checks the caps without a scan. */
+  private bytes = 0;
   private readonly meta = new Map<string, unknown>();
   private seqAfterLast = 0;
   private closed = false;
@@ -21,9 +24,15 @@ export class MemoryStore implements OutboxStore {
     const copies = records.map(copyRecord);
     for (const record of copies) this.seqAfterLast = Math.max(this.seqAfterLast, record.seq + 1);
     const last = this.records[this.records.length - 1];
-    for (const record of copies) this.records.push(record);
+    for (const record of copies) {
+      this.records.push(record);
+      this.bytes += record.bytes;
+    }
     if (last && copies.some((record) => record.seq < last.seq)) this.records.sort((a, b) => a.seq - b.seq);
-    return { evicted: evictBeyondCaps(this.records, caps) };
+    if (this.records.length <= caps.maxRecords && this.bytes <= caps.maxBytes) return { evicted: 0 };
+    const evicted = evictBeyondCaps(this.records, caps, this.bytes);
+    this.bytes = this.sumBytes();
+    return { evicted };
   }
 
   async claim(options: ClaimOptions): Promise<OutboxRecord[]> {
@@ -42,7 +51,11 @@ export class MemoryStore implements OutboxStore {
   async ack(ids: string[], meta?: Record<string, unknown>): Promise<void> {
     this.assertOpen();
     const gone = new Set(ids);
-    this.records = this.records.filter((record) => !gone.has(record.id));
+    this.records = this.records.filter((record) => {
+      if (!gone.has(record.id)) return true;
+      this.bytes -= record.bytes;
+      return false;
+    });
     for (const [key, value] of Object.entries(meta ?? {})) this.meta.set(key, copyJson(value));
   }
 
@@ -89,6 +102,12 @@ export class MemoryStore implements OutboxStore {
     this.closed = true;
   }
 
+  private sumBytes(): number {
+    let bytes = 0;
+    for (const record of this.records) bytes += record.bytes;
+    return bytes;
+  }
+
   private forEachOf(ids: string[], change: (record: OutboxRecord) => void): void {
     const wanted = new Set(ids);
     for (const record of this.records) if (wanted.has(record.id)) change(record);
@@ -99,8 +118,9 @@ export class MemoryStore implements OutboxStore {
   }
 }
 
+/** A record serialised at the call (`json`) is never changed: only older records need their body copied. */
 function copyRecord(record: OutboxRecord): OutboxRecord {
-  return { ...record, body: copyJson(record.body) };
+  return record.json === undefined ? { ...record, body: copyJson(record.body) } : shallowCopy(record);
 }
 
 function copyJson<T>(value: T): T {

@@ -33,8 +33,22 @@ export interface OutboxOptions {
   transport?: Transport;
   /** Names this outbox's leases (a tab or process). Default: a new unique id. */
   owner?: string;
-  /** Most records and bytes kept; past them the oldest metrics and logs go. Default: 250_000 records, 64 MiB. */
+  /**
+   * Most records and bytes kept; past them the oldest metrics and logs go. Default: 250_000
+   * records, `maxQueueMemoryBytes` bytes, and for the Node journal `maxJournalBytes`.
+   */
   caps?: StoreCaps;
+  /**
+   * Most bytes of record bodies kept in memory (the memory store, IndexedDB, and a Node journal
+   * whose disk failed); overrides `caps.maxBytes`. Default: 67_108_864 (64 MiB).
+   */
+  maxQueueMemoryBytes?: number;
+  /**
+   * Node: most bytes of the file journal's live lines; the oldest metrics and logs go past it, and
+   * only past it while the journal is written. Overrides `caps.maxJournalBytes`. Default:
+   * 1_073_741_824 (1 GiB), or 10% of the free space of the journal's disk, whichever is smaller.
+   */
+  maxJournalBytes?: number;
   /** Most records in one metrics or logs request. Default: 200 (the Python client flushes at 200 per URL). */
   maxBatchCount?: number;
   /** Most body bytes in one request (a single larger record still goes alone). Default: 512 KiB. */
@@ -76,10 +90,14 @@ export interface FlushOptions {
 }
 
 /**
- * Room for a whole offline run of 100,000 points with its other records (F08) and more, while a
- * Node journal, which keeps its records in memory too, stays well under a few hundred MB.
+ * Room for a whole offline run of 100,000 points with its other records (F08) and more in memory
+ * or IndexedDB. The Node journal on disk is bounded by `maxJournalBytes` instead.
  */
 export const DEFAULT_CAPS: StoreCaps = { maxRecords: 250_000, maxBytes: 64 * 1024 * 1024 };
+/** `maxJournalBytes` at most: 1 GiB. */
+export const DEFAULT_MAX_JOURNAL_BYTES = 1024 * 1024 * 1024;
+/** `maxJournalBytes` is at most this share of the journal disk's free space at open. */
+export const JOURNAL_SHARE_OF_FREE_DISK = 0.1;
 export const DEFAULT_MAX_BATCH_COUNT = 200;
 export const DEFAULT_MAX_BATCH_BYTES = 512 * 1024;
 export const DEFAULT_FLUSH_INTERVAL_MS = 1_000;
@@ -87,15 +105,18 @@ export const DEFAULT_LEASE_MS = 30_000;
 /** A lease outlives its request by this much, so a slow answer is never sent twice by two owners. */
 export const LEASE_MARGIN_MS = 5_000;
 
-export type ResolvedOutboxOptions = Required<Omit<OutboxOptions, 'requestTimeoutMs' | 'onError' | 'store'>> &
+export type ResolvedOutboxOptions = Required<Omit<OutboxOptions, 'requestTimeoutMs' | 'onError' | 'store' | 'maxQueueMemoryBytes' | 'maxJournalBytes'>> &
   Pick<OutboxOptions, 'requestTimeoutMs' | 'onError'>;
 
 export function resolveOutboxOptions(options: OutboxOptions): ResolvedOutboxOptions {
   if (typeof options.settings !== 'function') throw new ValidationError('settings', 'must be a function returning the client settings');
-  const caps = options.caps ?? DEFAULT_CAPS;
+  const caps: StoreCaps = { ...(options.caps ?? DEFAULT_CAPS) };
+  if (options.maxQueueMemoryBytes !== undefined) caps.maxBytes = positive('maxQueueMemoryBytes', options.maxQueueMemoryBytes);
+  caps.maxJournalBytes = options.maxJournalBytes !== undefined ? positive('maxJournalBytes', options.maxJournalBytes) : (caps.maxJournalBytes ?? 'default');
   const runtime = options.runtime ?? NO_RUNTIME;
   positive('caps.maxRecords', caps.maxRecords);
   positive('caps.maxBytes', caps.maxBytes);
+  if (caps.maxJournalBytes !== 'default') positive('caps.maxJournalBytes', caps.maxJournalBytes);
   return {
     settings: options.settings,
     runtime,

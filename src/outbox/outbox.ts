@@ -7,7 +7,7 @@ import { MemoryStore } from './memory-store';
 import { resolveOutboxOptions, type FlushOptions, type OutboxOptions, type ResolvedOutboxOptions } from './options';
 import { closeSenderHost, PageClose } from './page-close';
 import type { DropReason } from './policy';
-import { BATCHABLE_KINDS, RECORD_FORMAT_VERSION, newRecordId, recordBytes, type NewRecord, type OutboxRecord, type RunTarget } from './records';
+import { BATCHABLE_KINDS, RECORD_FORMAT_VERSION, newRecordId, serialiseBody, type NewRecord, type OutboxRecord, type RunTarget } from './records';
 import { RunTargets } from './run-targets';
 import { Sender, type SenderHost } from './sender';
 import type { OutboxStore } from './store';
@@ -83,7 +83,11 @@ export class Outbox {
       return record;
     }
     try {
-      record.bytes = input.bytes ?? recordBytes(input.body);
+      if (input.bytes !== undefined) record.bytes = input.bytes;
+      else {
+        record.json = serialiseBody(input.body);
+        record.bytes = record.json.length;
+      }
     } catch (error) {
       this.#ledger.dropped(1, 'unserializable');
       logger.warnOnce('outbox-unserializable', `a ${input.kind} record could not be turned into JSON and was dropped`, error);

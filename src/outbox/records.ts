@@ -43,8 +43,14 @@ export interface OutboxRecord {
   body: unknown;
   /** Wall time of the call, ms since epoch (informational; order comes from `seq`). */
   createdAt: number;
-  /** Approximate size in bytes of the body as JSON, for byte caps and batching. */
+  /** Size of the body as JSON (its UTF-16 length), for byte caps and batching. */
   bytes: number;
+  /**
+   * The body as JSON, serialised once at the call (write once): these characters go into the
+   * journal line and, unchanged, into the request body. Absent on records read back from a
+   * store; never stored as a field of its own (the journal writes it as the `body`).
+   */
+  json?: string;
   /** Lease: until this time (ms) the record belongs to `leaseOwner`'s in-flight request. */
   leaseUntil?: number;
   leaseOwner?: string;
@@ -62,17 +68,36 @@ export interface OutboxRecord {
  * cannot be kept. Stores use it for records of older formats that lack `bytes`.
  */
 export function recordBytes(body: unknown): number {
+  return serialiseBody(body).length;
+}
+
+/** The body as JSON; throws when it has none (a cycle, a BigInt, a function). */
+export function serialiseBody(body: unknown): string {
   const json: string | undefined = JSON.stringify(body ?? null);
   if (json === undefined) throw new TypeError(`a ${typeof body} has no JSON form`);
-  return json.length;
+  return json;
 }
 
 /**
- * Fields the caller gives; the outbox fills in the rest. `bytes` may be given when the caller
- * knows an upper bound of the body's JSON size cheaply (the metrics hot path); otherwise the
- * outbox serialises the body to measure it.
+ * Fields the caller gives; the outbox fills in the rest. Without `bytes` the outbox serialises the
+ * body once at the call (`json`, write once) and measures that. The metrics hot path gives `bytes`
+ * instead (an upper bound of the body's JSON length, known without serialising): its body is
+ * serialised off the caller's path, by the Node journal's writer thread and when it is sent.
  */
 export type NewRecord = Pick<OutboxRecord, 'run' | 'kind' | 'body'> & { bytes?: number };
+
+/**
+ * The body's JSON: what `json` holds, or, for a record read back from a store, the body
+ * serialised now (the same characters: JSON written by JSON.stringify round-trips exactly).
+ */
+export function bodyJson(record: OutboxRecord): string {
+  return record.json ?? JSON.stringify(record.body ?? null);
+}
+
+/** A copy of a record that shares its body: bodies are not changed after the call (write once). */
+export function shallowCopy(record: OutboxRecord): OutboxRecord {
+  return { ...record };
+}
 
 let lastTime = 0;
 let counter = 0;

@@ -1,4 +1,4 @@
-import type { OutboxRecord, RecordKind } from './records';
+import { bodyJson, type OutboxRecord, type RecordKind } from './records';
 import { authorization, requestHeaders } from '../runtime/credentials';
 import { buildUrl, type ClientSettings } from '../runtime/settings';
 import type { TransportRequest } from './transport';
@@ -14,6 +14,7 @@ import { IDEMPOTENCY_KEY_HEADER } from '../wire/tracking-features';
  * - status:  `{ status, message?, traceback? }`    → POST `.../statuses/`
  * - coderef: `CodeRef`, or null for no body        → POST `.../coderef/`
  * - metrics: `{ values, created_at }` each          → POST `.../metrics/`, a JSON array of the batch
+ *            (the records' bodies as serialised at the call, joined: write once)
  * - logs:    one log line string each              → POST `.../logs/`, a JSON array of the batch
  * - stop:    null                                  → POST `.../stop/`, no body
  *
@@ -74,17 +75,18 @@ export function requestForBatch(records: readonly OutboxRecord[], target: Resolv
   const experimentParts = [target.user, target.project, 'experiments', target.id] as const;
   if (first.kind === 'patch') {
     const url = buildUrl(settings.baseUrl, ...experimentParts);
-    return withHeaders({ method: 'PATCH', url, body: JSON.stringify(first.body) }, settings, idempotencyKey);
+    return withHeaders({ method: 'PATCH', url, body: bodyJson(first) }, settings, idempotencyKey);
   }
   const url = buildUrl(settings.baseUrl, ...experimentParts, ACTION_PATH[first.kind]);
   return withHeaders({ method: 'POST', url, body: bodyFor(first.kind, records) }, settings, idempotencyKey);
 }
 
 function bodyFor(kind: RecordKind, records: readonly OutboxRecord[]): string | undefined {
-  if (kind === 'metrics' || kind === 'logs') return JSON.stringify(records.map((record) => record.body));
+  // The bodies as serialised at the call, unchanged (write once): a JSON array of them.
+  if (kind === 'metrics' || kind === 'logs') return `[${records.map(bodyJson).join(',')}]`;
   const body = records[0].body;
   // "A request with no body sends none" (coderef outside a git repository, stop).
-  return body === null || body === undefined ? undefined : JSON.stringify(body);
+  return body === null || body === undefined ? undefined : bodyJson(records[0]);
 }
 
 /** `GET users/`: who the token belongs to, for projects named without their owner. */

@@ -15,10 +15,17 @@ export interface ClaimOptions {
 }
 
 export interface StoreCaps {
-  /** Most records kept. */
+  /** Most records kept in memory (memory store, IndexedDB, a journal whose disk failed). */
   maxRecords: number;
-  /** Most body bytes kept. */
+  /** Most body bytes kept in memory (the same stores): `maxQueueMemoryBytes`. */
   maxBytes: number;
+  /**
+   * The Node journal on disk: most bytes of its live lines. When given, only this cap drops
+   * records while the journal is written (the record caps above bound memory, not the disk);
+   * `'default'`: 1 GiB, or 10% of the free space of the journal's disk at open, whichever is
+   * smaller. Absent: the journal keeps to the record caps, like every other store.
+   */
+  maxJournalBytes?: number | 'default';
 }
 
 export interface AppendResult {
@@ -39,6 +46,18 @@ export interface OutboxStore {
    * `id` are already set. Then evicts beyond the caps what the eviction rule takes (eviction.ts).
    */
   append(records: OutboxRecord[], caps: StoreCaps): Promise<AppendResult>;
+  /**
+   * Optional, synchronous: takes one record (its `seq` set) toward durable storage at the call,
+   * ahead of the group's `append`, which must follow with the same record objects in the same
+   * order and then only applies them (and the caps). The Node journal writes it from another
+   * thread, so it is in the file within milliseconds even when the caller never yields (F32).
+   */
+  stage?(record: OutboxRecord): void;
+  /**
+   * Optional, synchronous: everything handed to the store so far is written before it returns
+   * (the crash and exit paths). Stores without it write inside `append` itself or not at all.
+   */
+  flushSync?(): void;
   /**
    * Atomically picks one batch with `selectBatch(allRecordsInSeqOrder, options)`, marks those
    * records leased to `options.owner` until `now + leaseMs` with the batch key it chose, and

@@ -150,8 +150,14 @@ interface OutboxRecord {
     body: unknown;
     /** Wall time of the call, ms since epoch (informational; order comes from `seq`). */
     createdAt: number;
-    /** Approximate size in bytes of the body as JSON, for byte caps and batching. */
+    /** Size of the body as JSON (its UTF-16 length), for byte caps and batching. */
     bytes: number;
+    /**
+     * The body as JSON, serialised once at the call (write once): these characters go into the
+     * journal line and, unchanged, into the request body. Absent on records read back from a
+     * store; never stored as a field of its own (the journal writes it as the `body`).
+     */
+    json?: string;
     /** Lease: until this time (ms) the record belongs to `leaseOwner`'s in-flight request. */
     leaseUntil?: number;
     leaseOwner?: string;
@@ -266,10 +272,17 @@ interface ClaimOptions {
     maxBytes: number;
 }
 interface StoreCaps {
-    /** Most records kept. */
+    /** Most records kept in memory (memory store, IndexedDB, a journal whose disk failed). */
     maxRecords: number;
-    /** Most body bytes kept. */
+    /** Most body bytes kept in memory (the same stores): `maxQueueMemoryBytes`. */
     maxBytes: number;
+    /**
+     * The Node journal on disk: most bytes of its live lines. When given, only this cap drops
+     * records while the journal is written (the record caps above bound memory, not the disk);
+     * `'default'`: 1 GiB, or 10% of the free space of the journal's disk at open, whichever is
+     * smaller. Absent: the journal keeps to the record caps, like every other store.
+     */
+    maxJournalBytes?: number | 'default';
 }
 interface AppendResult {
     /** Records evicted to stay within the caps (oldest metrics and logs first), counted as drops. */
@@ -287,6 +300,18 @@ interface OutboxStore {
      * `id` are already set. Then evicts beyond the caps what the eviction rule takes (eviction.ts).
      */
     append(records: OutboxRecord[], caps: StoreCaps): Promise<AppendResult>;
+    /**
+     * Optional, synchronous: takes one record (its `seq` set) toward durable storage at the call,
+     * ahead of the group's `append`, which must follow with the same record objects in the same
+     * order and then only applies them (and the caps). The Node journal writes it from another
+     * thread, so it is in the file within milliseconds even when the caller never yields (F32).
+     */
+    stage?(record: OutboxRecord): void;
+    /**
+     * Optional, synchronous: everything handed to the store so far is written before it returns
+     * (the crash and exit paths). Stores without it write inside `append` itself or not at all.
+     */
+    flushSync?(): void;
     /**
      * Atomically picks one batch with `selectBatch(allRecordsInSeqOrder, options)`, marks those
      * records leased to `options.owner` until `now + leaseMs` with the batch key it chose, and
@@ -780,8 +805,22 @@ interface OutboxOptions {
     transport?: Transport;
     /** Names this outbox's leases (a tab or process). Default: a new unique id. */
     owner?: string;
-    /** Most records and bytes kept; past them the oldest metrics and logs go. Default: 250_000 records, 64 MiB. */
+    /**
+     * Most records and bytes kept; past them the oldest metrics and logs go. Default: 250_000
+     * records, `maxQueueMemoryBytes` bytes, and for the Node journal `maxJournalBytes`.
+     */
     caps?: StoreCaps;
+    /**
+     * Most bytes of record bodies kept in memory (the memory store, IndexedDB, and a Node journal
+     * whose disk failed); overrides `caps.maxBytes`. Default: 67_108_864 (64 MiB).
+     */
+    maxQueueMemoryBytes?: number;
+    /**
+     * Node: most bytes of the file journal's live lines; the oldest metrics and logs go past it, and
+     * only past it while the journal is written. Overrides `caps.maxJournalBytes`. Default:
+     * 1_073_741_824 (1 GiB), or 10% of the free space of the journal's disk, whichever is smaller.
+     */
+    maxJournalBytes?: number;
     /** Most records in one metrics or logs request. Default: 200 (the Python client flushes at 200 per URL). */
     maxBatchCount?: number;
     /** Most body bytes in one request (a single larger record still goes alone). Default: 512 KiB. */
@@ -951,7 +990,7 @@ interface ExperimentOptions {
  * Queue and delivery settings for an experiment's server; the first experiment of a server in a
  * process or page decides them. Defaults and meanings are the outbox's (see `OutboxOptions`).
  */
-interface OutboxSettings extends Pick<OutboxOptions, 'maxBatchCount' | 'maxBatchBytes' | 'flushIntervalMs' | 'leaseMs' | 'requestTimeoutMs' | 'baseBackoffMs' | 'maxBackoffMs' | 'minRetryAfterMs' | 'maxRetryAfterMs' | 'onError' | 'transport'> {
+interface OutboxSettings extends Pick<OutboxOptions, 'maxBatchCount' | 'maxBatchBytes' | 'flushIntervalMs' | 'leaseMs' | 'requestTimeoutMs' | 'baseBackoffMs' | 'maxBackoffMs' | 'minRetryAfterMs' | 'maxRetryAfterMs' | 'onError' | 'transport' | 'maxQueueMemoryBytes' | 'maxJournalBytes'> {
     /**
      * The queue itself. Default: the environment's durable store (the Node file journal, IndexedDB
      * in browsers). Tests pass a `MemoryStore` from `polyaxon-tracking/testing`.
@@ -964,9 +1003,10 @@ interface OutboxSettings extends Pick<OutboxOptions, 'maxBatchCount' | 'maxBatch
     /** Node: folder of the file journal. Default: `POLYAXON_OUTBOX_DIR`, else `~/.polyaxon/outbox/`. */
     directory?: string;
     /**
-     * Node: at a normal end of the process, how long it waits for the queue to be delivered before
-     * it leaves the rest in the journal (with one stderr line saying how many records wait and which
-     * command sends them) and exits. Default: 3_000 ms.
+     * Node: at a normal end of the process, how long it may take from the program's last line to
+     * the exit: it waits for the queue to be delivered, and when that takes too long it leaves the
+     * rest in the journal (with one stderr line saying how many records wait and which command sends
+     * them) and exits, within this bound hand-over included. Default: 3_000 ms.
      */
     exitFlushTimeoutMs?: number;
     /**

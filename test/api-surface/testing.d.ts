@@ -12,8 +12,14 @@ interface OutboxRecord {
     body: unknown;
     /** Wall time of the call, ms since epoch (informational; order comes from `seq`). */
     createdAt: number;
-    /** Approximate size in bytes of the body as JSON, for byte caps and batching. */
+    /** Size of the body as JSON (its UTF-16 length), for byte caps and batching. */
     bytes: number;
+    /**
+     * The body as JSON, serialised once at the call (write once): these characters go into the
+     * journal line and, unchanged, into the request body. Absent on records read back from a
+     * store; never stored as a field of its own (the journal writes it as the `body`).
+     */
+    json?: string;
     /** Lease: until this time (ms) the record belongs to `leaseOwner`'s in-flight request. */
     leaseUntil?: number;
     leaseOwner?: string;
@@ -39,10 +45,17 @@ interface ClaimOptions {
     maxBytes: number;
 }
 interface StoreCaps {
-    /** Most records kept. */
+    /** Most records kept in memory (memory store, IndexedDB, a journal whose disk failed). */
     maxRecords: number;
-    /** Most body bytes kept. */
+    /** Most body bytes kept in memory (the same stores): `maxQueueMemoryBytes`. */
     maxBytes: number;
+    /**
+     * The Node journal on disk: most bytes of its live lines. When given, only this cap drops
+     * records while the journal is written (the record caps above bound memory, not the disk);
+     * `'default'`: 1 GiB, or 10% of the free space of the journal's disk at open, whichever is
+     * smaller. Absent: the journal keeps to the record caps, like every other store.
+     */
+    maxJournalBytes?: number | 'default';
 }
 interface AppendResult {
     /** Records evicted to stay within the caps (oldest metrics and logs first), counted as drops. */
@@ -60,6 +73,18 @@ interface OutboxStore {
      * `id` are already set. Then evicts beyond the caps what the eviction rule takes (eviction.ts).
      */
     append(records: OutboxRecord[], caps: StoreCaps): Promise<AppendResult>;
+    /**
+     * Optional, synchronous: takes one record (its `seq` set) toward durable storage at the call,
+     * ahead of the group's `append`, which must follow with the same record objects in the same
+     * order and then only applies them (and the caps). The Node journal writes it from another
+     * thread, so it is in the file within milliseconds even when the caller never yields (F32).
+     */
+    stage?(record: OutboxRecord): void;
+    /**
+     * Optional, synchronous: everything handed to the store so far is written before it returns
+     * (the crash and exit paths). Stores without it write inside `append` itself or not at all.
+     */
+    flushSync?(): void;
     /**
      * Atomically picks one batch with `selectBatch(allRecordsInSeqOrder, options)`, marks those
      * records leased to `options.owner` until `now + leaseMs` with the batch key it chose, and
@@ -88,12 +113,15 @@ interface OutboxStore {
 /**
  * The queue kept in memory only: the fallback when no durable store opens (F13), and the store of
  * unit tests. Every method runs synchronously inside one call, which makes each one atomic.
- * Records are copied in and out, so a caller mutating its objects never changes the queue.
+ * Records are copied in and out, so a caller mutating its objects never changes the queue (a record
+ * serialised at the call shares its body: the request sends its `json`).
  */
 declare class MemoryStore implements OutboxStore {
     readonly kind: StoreKind;
     /** Ascending `seq`: appends arrive in order, and the outbox assigns `seq` in order. */
     private records;
+    /** Sum of the records' `bytes`, kept up to date so an append checks the caps without a scan. */
+    private bytes;
     private readonly meta;
     private seqAfterLast;
     private closed;
@@ -111,6 +139,7 @@ declare class MemoryStore implements OutboxStore {
     setMeta(key: string, value: unknown): Promise<void>;
     nextSeq(): Promise<number>;
     close(): Promise<void>;
+    private sumBytes;
     private forEachOf;
     private assertOpen;
 }

@@ -22,15 +22,21 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** Runs the appending child until it reported `atLeast` records, then SIGKILLs it. */
-async function appendUntilKilled(atLeast: number): Promise<number> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, root, NAME], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Runs the appending child until it reported `atLeast` records, then SIGKILLs it; gives the last `appended` and `acked` it printed. */
+async function appendUntilKilled(atLeast: number, ...extra: string[]): Promise<number> {
+  return (await runUntilKilled(atLeast, extra)).appended;
+}
+
+async function runUntilKilled(atLeast: number, extra: string[]): Promise<{ appended: number; acked: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, root, NAME, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   let lastReported = 0;
+  let lastAcked = 0;
   // Bounded even on a loaded machine: the kill comes at the count or at the deadline.
   const deadline = setTimeout(() => child.kill('SIGKILL'), 30_000);
   for await (const line of createInterface({ input: child.stdout! })) {
     if (line.startsWith('opened')) expect(line).toBe('opened journal');
+    if (line.startsWith('acked ')) lastAcked = Math.max(lastAcked, Number(line.slice('acked '.length)));
     if (!line.startsWith('appended ')) continue;
     lastReported = Number(line.slice('appended '.length));
     if (lastReported >= atLeast) {
@@ -40,13 +46,11 @@ async function appendUntilKilled(atLeast: number): Promise<number> {
   }
   clearTimeout(deadline);
   expect(await exited).toBe(null);
-  return lastReported;
+  return { appended: lastReported, acked: lastAcked };
 }
 
-it('F19 every record appended before SIGKILL is recovered by the next process, in order', async () => {
-  const lastReported = await appendUntilKilled(2000);
-  expect(lastReported).toBeGreaterThanOrEqual(100);
-
+/** Claims and acks everything the next process finds; gives the seqs in claim order. */
+async function drainAll(): Promise<number[]> {
   store = await openJournalStore({ name: NAME, caps: { maxRecords: 1e7, maxBytes: 1e10 }, directory: root });
   expect(store.kind).toBe('journal');
   const recovered: number[] = [];
@@ -56,8 +60,29 @@ it('F19 every record appended before SIGKILL is recovered by the next process, i
     recovered.push(...batch.map((record) => record.seq));
     await store.ack(batch.map((record) => record.id));
   }
+  return recovered;
+}
+
+it('F19 every record appended before SIGKILL is recovered by the next process, in order', async () => {
+  const lastReported = await appendUntilKilled(2000);
+  expect(lastReported).toBeGreaterThanOrEqual(100);
+
+  const recovered = await drainAll();
   // Everything reported is there, in order; past it only appends made while the kill was on its way.
   expect(recovered.length).toBeGreaterThanOrEqual(lastReported);
   expect(recovered).toEqual(Array.from({ length: recovered.length }, (_, i) => i + 1));
-  expect(await store.nextSeq()).toBe(recovered.length + 1);
+  expect(await store!.nextSeq()).toBe(recovered.length + 1);
+}, 60_000);
+
+it('F19 a kill while the journal is being compacted loses no record and brings back no acked one', async () => {
+  // A 2 KiB threshold: the file is rewritten every few commits, while the writer thread is writing.
+  const { appended, acked } = await runUntilKilled(3000, ['2048']);
+  expect(acked).toBeGreaterThanOrEqual(100);
+
+  const recovered = await drainAll();
+  // What was acked (and said so) stays gone; everything appended after it is there, in order.
+  expect(recovered.length).toBeGreaterThan(0);
+  expect(recovered[0]).toBeGreaterThan(acked);
+  expect(recovered).toEqual(Array.from({ length: recovered.length }, (_, i) => recovered[0] + i));
+  expect(recovered.at(-1)).toBeGreaterThanOrEqual(appended);
 }, 60_000);

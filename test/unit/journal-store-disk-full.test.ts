@@ -32,9 +32,12 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
+// The mocked write reaches the calling thread only: this is the store writing without its writer
+// thread (runtimes without worker_threads). The thread's path on a really full disk: F39 in
+// test/node/journal-disk-full.test.ts.
 it('keeps working in memory with one warning when the disk fills up, and says so in its kind', async () => {
   const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-  const store = await openJournalStore({ name: 'http://127.0.0.1:8000', caps: CAPS, directory: root });
+  const store = await openJournalStore({ name: 'http://127.0.0.1:8000', caps: CAPS, directory: root, writerThread: false });
   await store.append([testRecord(1, 'a', 'create')], CAPS);
   expect(store.kind).toBe('journal');
 

@@ -76,8 +76,21 @@ describe('journal layout', () => {
     expect(lines.at(-1)).toEqual({ op: 'add', r: testRecord(1, 'a', 'metrics') });
   });
 
-  it('writes one line group per call, before the call returns', async () => {
+  it('F32 a group reaches the file while the caller never yields again (writer thread)', async () => {
     const store = await open();
+    const [file] = journalFiles();
+    void store.append([testRecord(1, 'a', 'metrics'), testRecord(2, 'a', 'metrics')], ROOMY);
+    // Blocks this thread (no await, no turn of the event loop) until the lines are there, or 20 s.
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    const deadline = Date.now() + 20_000;
+    let lines = 0;
+    while (Date.now() < deadline && (lines = readFileSync(join(queue, file), 'utf8').trimEnd().split('\n').length) < 4) Atomics.wait(pause, 0, 0, 1);
+    expect(lines).toBe(4);
+  });
+
+  it('without a writer thread, writes one line group per call, before the call returns', async () => {
+    const store = await openJournalStore({ name: NAME, caps: ROOMY, directory: root, writerThread: false });
+    opened.push(store);
     const [file] = journalFiles();
     const before = statSync(join(queue, file)).size;
     void store.append([testRecord(1, 'a', 'metrics'), testRecord(2, 'a', 'metrics')], ROOMY);

@@ -47,8 +47,37 @@ export function headerLine(name: string, pid: number, now: number): string {
 
 export function entryLines(entries: JournalEntry[]): string {
   let text = '';
-  for (const entry of entries) text += `${JSON.stringify(entry)}\n`;
+  for (const entry of entries) text += entry.op === 'add' ? addLine(entry.r) : `${JSON.stringify(entry)}\n`;
   return text;
+}
+
+let lastRun: string | undefined;
+let lastRunJson = '';
+
+function quotedRun(run: string): string {
+  if (run !== lastRun) {
+    lastRunJson = JSON.stringify(run);
+    lastRun = run;
+  }
+  return lastRunJson;
+}
+
+/**
+ * The `add` line of a record. A record serialised at the call carries its body as `json`: those
+ * characters are spliced in as the `body`, unchanged (write once), and `json` is not written.
+ */
+export function addLine(record: OutboxRecord): string {
+  const { json } = record;
+  if (json === undefined) return `{"op":"add","r":${JSON.stringify(record)}}\n`;
+  if (record.leaseUntil === undefined && record.leaseOwner === undefined && record.batch === undefined) {
+    // A fresh record, the hot path: its fields written by hand, in a fixed order.
+    // `id` comes from newRecordId (hex digits and dashes) and `kind` is one of RecordKind's
+    // words: neither needs escaping. `run` is quoted once per run.
+    const { v, id, seq, run, kind, createdAt, bytes } = record;
+    return `{"op":"add","r":{"v":${v},"id":"${id}","seq":${seq},"run":${quotedRun(run)},"kind":"${kind}","createdAt":${createdAt},"bytes":${bytes},"body":${json}}}\n`;
+  }
+  const { json: _json, body: _body, ...fields } = record;
+  return `{"op":"add","r":${JSON.stringify(fields).slice(0, -1)},"body":${json}}}\n`;
 }
 
 export function classifyFirstLine(line: string): { version: FileVersion; header?: JournalHeader } {

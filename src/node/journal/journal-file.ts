@@ -1,15 +1,17 @@
 /**
  * The append side of one journal file, with the fsync policy.
  *
- * Every group commit is one synchronous `write()`: once `append` returns, the bytes are in the
- * kernel's page cache, which outlives the process. That alone survives SIGKILL, an uncaught
- * exception and `process.exit` (F18, F19); only a power loss or kernel crash can take what has
- * not reached the disk yet. The policy decides how much of that is covered:
+ * Bytes go through a ring to a writer thread (journal/ring.ts), which write()s them within
+ * milliseconds even when the main thread never yields (F32); `flushSync` writes the rest on the
+ * calling thread (process exit). Once written, the bytes are in the kernel's page cache, which
+ * outlives the process: that survives SIGKILL, an uncaught exception and `process.exit` (F18,
+ * F19, F32); only a power loss or kernel crash can take what has not reached the disk yet. The
+ * policy decides how much of that is covered:
  *
  * - `'interval'` (default): `fdatasync` at most every `fsyncIntervalMs` (1000 ms) when something
  *   was written, off the caller's path, and at close. A power loss loses at most about that
  *   interval of points; appends cost the same as without fsync.
- * - `'always'`: `fdatasync` after every write before `append` returns. Nothing acknowledged is
+ * - `'always'`: `fdatasync` after every group commit before `append` returns. Nothing acknowledged is
  *   lost even on power loss, at the price of a disk flush per group commit (on an SSD usually
  *   0.1-2 ms each, far more on a spinning or network disk).
  * - `'never'`: leaves flushing to the OS (typically within 5-30 s). For throwaway runs.
@@ -18,6 +20,7 @@
  */
 import { closeSync, fdatasync, fdatasyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { JournalRing, type MetricFrameRecord, type RingOptions } from './ring';
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
 
@@ -28,10 +31,13 @@ export interface JournalFileOptions {
   fsyncIntervalMs: number;
   /** Keeps the interval timer from holding the process open. */
   unrefTimer: (timer: unknown) => void;
+  /** The ring and writer thread (journal/ring.ts). Default: an 8 MiB ring and a thread. */
+  ring?: RingOptions;
 }
 
 export class JournalFile {
   private fd: number;
+  private readonly ring: JournalRing;
   private dirty = false;
   private syncing: Promise<void> | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -60,18 +66,63 @@ export class JournalFile {
   ) {
     this.fd = fd;
     this.size = size;
+    this.ring = new JournalRing(fd, options.ring);
     if (options.fsync === 'interval') {
       this.timer = setInterval(() => this.syncInBackground(), options.fsyncIntervalMs);
       options.unrefTimer(this.timer);
     }
   }
 
-  /** One group commit: one write, then a flush under `'always'`. Throws on I/O errors. */
+  /**
+   * Hands `text` to the writer thread: in the file within milliseconds, whatever the main thread
+   * does next. Never throws; a failed write shows in `failure`.
+   */
+  write(text: string): void {
+    this.ring.pushText(text);
+    this.size += text.length;
+    this.dirty = true;
+  }
+
+  /**
+   * Hands a metrics record to the writer thread in binary (it writes the record's `add` line);
+   * false when it cannot (no thread), and the caller writes the line instead. `lineBytes` is the
+   * line's length as the caller counts it.
+   */
+  writeMetric(record: MetricFrameRecord, lineBytes: number): boolean {
+    if (!this.ring.pushMetric(record)) return false;
+    this.size += lineBytes;
+    this.dirty = true;
+    return true;
+  }
+
+  /**
+   * One group commit: `text` goes the way of `write`, then, under `'always'` or without a writer
+   * thread, everything is written (and under `'always'` flushed) before it returns. Never throws; a failed write shows in `failure`.
+   */
   append(text: string): void {
-    writeAll(this.fd, text);
-    this.size += Buffer.byteLength(text);
-    if (this.options.fsync === 'always') fdatasyncSync(this.fd);
-    else this.dirty = true;
+    this.write(text);
+    // Without a writer thread the group commit is written here, inside the call, as one write.
+    if (this.options.fsync !== 'always') {
+      if (!this.ring.threaded) this.ring.flushSync();
+    } else if (this.ring.flushSync()) {
+      fdatasyncSync(this.fd);
+      this.dirty = false;
+    }
+  }
+
+  /** Resolves once everything written so far is in the file (or a write failed). */
+  written(): Promise<void> {
+    return this.ring.written();
+  }
+
+  /** Writes everything handed over so far to the file on this thread before returning (process exit). */
+  flushSync(): boolean {
+    return this.ring.flushSync();
+  }
+
+  /** Why writing to the file failed (`'ENOSPC'`, say); undefined while writes succeed. */
+  get failure(): string | undefined {
+    return this.ring.failure;
   }
 
   /**
@@ -79,7 +130,7 @@ export class JournalFile {
    * the journal (rename is atomic, so a reader sees the old file or the new one, never a mix).
    */
   replace(text: string, tempPath: string): void {
-    const fd = openSync(tempPath, 'w');
+    const fd = openSync(tempPath, 'w', 0o600);
     try {
       writeAll(fd, text);
       if (this.options.fsync !== 'never') fdatasyncSync(fd);
@@ -88,6 +139,8 @@ export class JournalFile {
       throw error;
     }
     renameSync(tempPath, this.path);
+    // What the ring still holds is in `text` already; the thread writes to the new file from here.
+    this.ring.replaceFile(fd);
     closeSync(this.fd);
     this.fd = fd;
     this.size = Buffer.byteLength(text);
@@ -98,6 +151,7 @@ export class JournalFile {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.ring.close();
     await this.syncing;
     try {
       if (this.dirty && this.options.fsync !== 'never') fdatasyncSync(this.fd);

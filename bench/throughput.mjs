@@ -1,0 +1,98 @@
+/**
+ * Outbox throughput in Node with the server down: every point goes to the journal and waits there.
+ * One child process (bench/fixtures/throughput-child.mjs) per round, so peak RSS is the library's
+ * alone. Side by side in that process: the `logMetrics` loop against `array.push` of the same
+ * object, and the time until journaled against a floor (`JSON.stringify` of the same records plus
+ * one appending write per 4 MiB). Goals: outbox speed and memory (loop >= 1M calls/s and <= 10x
+ * push; journaled >= 0.3x the floor; peak RSS <= 400 MB with 1M points queued, none dropped below
+ * the journal cap; no event-loop stall > 100 ms after the loop).
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { REPO_ROOT } from './lib/child.mjs';
+import { ensureProject } from './lib/experiment.mjs';
+import { startLocalServerProcess } from './lib/local-server.mjs';
+import { median, progress, result } from './lib/measure.mjs';
+
+const POINTS = 1_000_000;
+/** Rounds (one child process each); `THROUGHPUT_ROUNDS` overrides, for a loaded machine. */
+const ROUNDS = Number(process.env.THROUGHPUT_ROUNDS ?? 3);
+const CHILD_TIMEOUT_MS = 900_000;
+const TARGET_CALLS_PER_SECOND = 1_000_000;
+const TARGET_RATIO_TO_PUSH = 10;
+const TARGET_FLOOR_SHARE = 0.3;
+const TARGET_PEAK_RSS_MB = 400;
+const TARGET_STALL_MS = 100;
+
+async function oneRound() {
+  const local = await startLocalServerProcess();
+  let child;
+  const timer = setTimeout(() => child?.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+  try {
+    await ensureProject(local);
+    const { host, port, token } = local.server;
+    child = spawn(process.execPath, ['bench/fixtures/throughput-child.mjs', String(POINTS), host, String(port), token, local.outboxDirectory, join(local.root, 'floor.jsonl')], {
+      cwd: REPO_ROOT,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const exited = once(child, 'exit');
+    let figures;
+    for await (const line of createInterface({ input: child.stdout })) {
+      if (line === 'created') {
+        await local.stopServer();
+        child.stdin.write('go\n');
+      } else if (line.startsWith('{')) {
+        figures = JSON.parse(line);
+      }
+    }
+    await exited;
+    if (!figures) throw new Error('the throughput child printed no figures');
+    return figures;
+  } finally {
+    clearTimeout(timer);
+    await local.close();
+  }
+}
+
+function droppedReasons(rounds) {
+  const reasons = Object.entries(rounds.at(-1).droppedByReason).filter(([, count]) => count > 0);
+  return reasons.length === 0 ? 'none in the last round' : `last round: ${reasons.map(([reason, count]) => `${reason} ${count}`).join(', ')}`;
+}
+
+export const throughputBench = {
+  name: 'throughput',
+  summary: `${POINTS.toLocaleString('en-US')} logMetrics calls with the server down: loop, journal, RSS, stall, drops`,
+  target: 'loop >= 1M calls/s and <= 10x push; journaled >= 0.3x floor; peak RSS <= 400 MB, no drop; stall <= 100 ms',
+  async run() {
+    const rounds = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      progress(`throughput: round ${i + 1} of ${ROUNDS} (one child process, ${POINTS.toLocaleString('en-US')} points, server stopped after create)`);
+      rounds.push(await oneRound());
+    }
+    const pick = (f) => median(rounds.map(f));
+    const callsPerSecond = pick((r) => r.points / (r.loopMs / 1000));
+    const pushRatio = pick((r) => r.loopMs / r.pushMs);
+    const journaledPerSecond = pick((r) => r.points / (r.journaledMs / 1000));
+    const floorPerSecond = pick((r) => r.points / (r.floorMs / 1000));
+    const floorShare = pick((r) => r.floorMs / r.journaledMs);
+    const peakRss = Math.max(...rounds.map((r) => r.peakRssMiB * 1.048576));
+    const stall = Math.max(...rounds.map((r) => r.longestStallMs));
+    const dropped = Math.max(...rounds.map((r) => r.dropped));
+    const note = `median of ${ROUNDS} rounds, one process each`;
+    return {
+      rows: [
+        result('loop, logMetrics (3 keys)', callsPerSecond, 'calls/s', { target: '>= 1,000,000', pass: callsPerSecond >= TARGET_CALLS_PER_SECOND, note }),
+        result('loop / array.push, same object', pushRatio, 'x', { target: `<= ${TARGET_RATIO_TO_PUSH}`, pass: pushRatio <= TARGET_RATIO_TO_PUSH, note: 'same process, right after' }),
+        result('journaled (first call to persisted)', journaledPerSecond, 'points/s', { note: 'server down: every point is written to the journal' }),
+        result('floor: stringify + 4 MiB appends', floorPerSecond, 'points/s', { note: 'same records, same process, after' }),
+        result('journaled / floor', floorShare, 'x', { target: `>= ${TARGET_FLOOR_SHARE}`, pass: floorShare >= TARGET_FLOOR_SHARE }),
+        result('peak RSS, 1M points queued', peakRss, 'MB', { target: `<= ${TARGET_PEAK_RSS_MB}`, pass: peakRss <= TARGET_PEAK_RSS_MB, note: 'max over rounds (maxRSS of the child)' }),
+        result('longest event-loop stall after the loop', stall, 'ms', { target: `<= ${TARGET_STALL_MS}`, pass: stall <= TARGET_STALL_MS, note: 'max over rounds, until journaled + 500 ms' }),
+        result('points dropped', dropped, 'points', { target: '0', pass: dropped === 0, note: `default caps; ${droppedReasons(rounds)}` }),
+      ],
+      data: rounds,
+    };
+  },
+};

@@ -1,0 +1,362 @@
+/**
+ * The main thread's side of the journal's write path: frames (journal/frames.ts) are copied into a
+ * SharedArrayBuffer ring and the writer thread (journal/writer-thread.ts) turns them into journal
+ * lines in the file. A metric point goes in binary (`pushMetric`: a few typed-array stores, no
+ * serialising on the caller's thread); other records as their lines (`pushText`).
+ *
+ * Whoever writes ring bytes to the file holds the ring's lock, so the thread and the main thread
+ * never write at once and the file gets the bytes in ring order. The main thread writes itself in
+ * three cases: `flushSync` (process exit, 'always' durability), a ring too full for the next line,
+ * and no thread at all (`worker_threads` missing, the thread died, or `thread: false`), where
+ * bytes wait in the ring until the next `flushSync`, as one write per group commit.
+ */
+import { writeSync } from 'node:fs';
+import { constants } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { logger } from '../../runtime/logger';
+import { compileDecoder, FRAME, FRAME_HEADER_BYTES, MAX_ID_LENGTH, type DecodeFrames, type DecoderState } from './frames';
+import { CONTROL, CONTROL_SLOTS, WRITER_THREAD_SOURCE } from './writer-thread';
+
+/**
+ * Default ring size: 16 MiB, about 250,000 metric points of 3 keys in binary frames: a burst that
+ * large goes in without waiting for the writer thread. A power of two (positions wrap at 2^32).
+ */
+export const DEFAULT_RING_BYTES = 16 * 1024 * 1024;
+/** How long the main thread waits for the thread to finish its write before writing itself. */
+const LOCK_WAIT_MS = 5_000;
+/** How often a waiting `written()` looks again when no notify came (a missed wake-up costs this much). */
+const WRITTEN_POLL_MS = 100;
+
+export interface RingOptions {
+  /** Ring size in bytes, a power of two. Default: DEFAULT_RING_BYTES. */
+  ringBytes?: number;
+  /** Write from a thread of its own (F32). Default: true. False: every write happens in `flushSync`. */
+  thread?: boolean;
+}
+
+/** The fields of a metrics record a METRIC frame carries (its body as metricPoint builds it). */
+export interface MetricFrameRecord {
+  id: string;
+  seq: number;
+  run: string;
+  createdAt: number;
+  bytes: number;
+  body: unknown;
+}
+
+/** Past this many defined names, numbering starts over (redefinitions overwrite old slots). */
+const MAX_NAMES = 65_536;
+/** A metric frame's fixed part: createdAt, seq (f64), bytes, run (u32), id length (u8), key count (u16). */
+const METRIC_FIXED_BYTES = 8 + 8 + 4 + 4 + 1 + 2;
+/** Per key: name index (u32), null flag (u8), value (f64). */
+const METRIC_KEY_BYTES = 13;
+
+export class JournalRing {
+  readonly #control: Int32Array;
+  readonly #data: Buffer;
+  readonly #view: DataView;
+  readonly #capacity: number;
+  #thread: Worker | undefined;
+  /** `written()` calls waiting on the thread: while any does, the thread holds the process open. */
+  #holds = 0;
+  /** Names (metric keys, run keys) defined in the ring so far, by their index. */
+  #names = new Map<string, number>();
+  #datetime: string | undefined;
+  /** Decoding on this thread, when there is no writer thread. */
+  #decoder: { decode: DecodeFrames; state: DecoderState } | undefined;
+
+  constructor(fd: number, options: RingOptions = {}) {
+    const capacity = options.ringBytes ?? DEFAULT_RING_BYTES;
+    if (!Number.isInteger(Math.log2(capacity))) throw new RangeError(`ringBytes must be a power of two, not ${capacity}`);
+    this.#capacity = capacity;
+    const control = new SharedArrayBuffer(CONTROL_SLOTS * 4);
+    const data = new SharedArrayBuffer(capacity);
+    this.#control = new Int32Array(control);
+    this.#data = Buffer.from(data);
+    this.#view = new DataView(data);
+    Atomics.store(this.#control, CONTROL.fd, fd);
+    if (options.thread !== false) this.#thread = startThread(control, data, () => (this.#thread = undefined));
+  }
+
+  /** True while a writer thread takes the bytes to the file on its own. */
+  get threaded(): boolean {
+    return this.#thread !== undefined;
+  }
+
+  /** Why the last write failed (`ENOSPC`, say); undefined while writes succeed. */
+  get failure(): string | undefined {
+    const code = Atomics.load(this.#control, CONTROL.failed);
+    return code === 0 ? undefined : errnoName(code);
+  }
+
+  /** Puts journal text in the ring. Never blocks on the disk unless the ring is full. */
+  pushText(text: string): void {
+    if (text.length === 0) return;
+    // A UTF-16 unit is at most 3 UTF-8 bytes.
+    const most = text.length * 3;
+    if (most + FRAME_HEADER_BYTES <= this.#capacity / 2) {
+      const at = this.#reserve(most);
+      if (at < 0) return;
+      const length = this.#data.write(text, at + FRAME_HEADER_BYTES);
+      this.#publish(at, FRAME.text, length);
+      return;
+    }
+    // Larger than half the ring: the ring is emptied, then the text written through, in order.
+    if (!this.flushSync()) return;
+    this.#underLock(() => {
+      if (Atomics.load(this.#control, CONTROL.failed) === 0) this.#writeBytes(Buffer.from(text));
+    });
+  }
+
+  /**
+   * Puts a metrics record in the ring in binary; the writer thread writes its `add` line. False
+   * (nothing pushed) when the record does not fit the frame (then push its line as text) or
+   * no thread decodes frames.
+   */
+  pushMetric(record: MetricFrameRecord): boolean {
+    const body = record.body as { values: Record<string, number | null>; created_at: string };
+    if (!this.#thread || record.id.length > MAX_ID_LENGTH) return false;
+    const values = body.values;
+    let keys = 0;
+    for (const key in values) {
+      this.#define(key);
+      keys++;
+    }
+    if (keys > 0xffff) return false;
+    const runIndex = this.#define(record.run);
+    if (body.created_at !== this.#datetime) {
+      const at = this.#reserve(body.created_at.length);
+      if (at < 0) return true;
+      this.#publish(at, FRAME.datetime, this.#data.write(body.created_at, at + FRAME_HEADER_BYTES, 'latin1'));
+      this.#datetime = body.created_at;
+    }
+    const length = METRIC_FIXED_BYTES + record.id.length + keys * METRIC_KEY_BYTES;
+    const at = this.#reserve(length);
+    if (at < 0) return true;
+    const v = this.#view;
+    const d = this.#data;
+    let p = at + FRAME_HEADER_BYTES;
+    v.setFloat64(p, record.createdAt, true);
+    v.setFloat64(p + 8, record.seq, true);
+    v.setUint32(p + 16, record.bytes, true);
+    v.setUint32(p + 20, runIndex, true);
+    const id = record.id;
+    d[p + 24] = id.length;
+    for (let i = 0; i < id.length; i++) d[p + 25 + i] = id.charCodeAt(i);
+    p += 25 + id.length;
+    v.setUint16(p, keys, true);
+    p += 2;
+    for (const key in values) {
+      const value = values[key];
+      v.setUint32(p, this.#names.get(key)!, true);
+      d[p + 4] = value === null ? 1 : 0;
+      v.setFloat64(p + 5, value ?? 0, true);
+      p += METRIC_KEY_BYTES;
+    }
+    this.#publish(at, FRAME.metric, length);
+    return true;
+  }
+
+  /**
+   * Everything in the ring is in the file before it returns (process exit, 'always' durability):
+   * written by the thread, waited for here, or written on this thread when there is none. False
+   * when a write failed or did not finish within LOCK_WAIT_MS.
+   */
+  flushSync(): boolean {
+    const c = this.#control;
+    if (!this.#thread) return this.#underLock(() => this.#writeRing()) ?? false;
+    const target = Atomics.load(c, CONTROL.head);
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      const tail = Atomics.load(c, CONTROL.tail);
+      if (((target - tail) | 0) <= 0 || ((Atomics.load(c, CONTROL.head) - tail) | 0) === 0) return true;
+      if (Atomics.load(c, CONTROL.failed) !== 0) return false;
+      if (Date.now() > deadline || !this.#thread) return this.#thread ? false : (this.#underLock(() => this.#writeRing()) ?? false);
+      Atomics.notify(c, CONTROL.head);
+      Atomics.wait(c, CONTROL.tail, tail, 5);
+    }
+  }
+
+  /**
+   * Resolves once every byte pushed before the call is in the file, or a write failed. Without a
+   * thread, writes them first.
+   */
+  async written(): Promise<void> {
+    const c = this.#control;
+    const target = Atomics.load(c, CONTROL.head) >>> 0;
+    let held: Worker | undefined;
+    try {
+      for (;;) {
+        const tail = Atomics.load(c, CONTROL.tail);
+        const head = Atomics.load(c, CONTROL.head) >>> 0;
+        if (((head - (tail >>> 0)) >>> 0) <= ((head - target) >>> 0)) return;
+        if (Atomics.load(c, CONTROL.failed) !== 0) return;
+        if (!this.#thread) {
+          this.flushSync();
+          continue;
+        }
+        // An awaited write is I/O in progress: like a pending fs call, it keeps the process up.
+        if (!held) this.#holds++;
+        held ??= this.#thread;
+        held.ref();
+        Atomics.notify(c, CONTROL.head);
+        const waited = waitAsync(c, CONTROL.tail, tail, WRITTEN_POLL_MS);
+        if (waited.async) await waited.value;
+      }
+    } finally {
+      if (held && --this.#holds === 0) held.unref();
+    }
+  }
+
+  /**
+   * Makes `fd` the file to write to and throws away what the ring holds (the caller has written
+   * all of it into that new file), clearing a failure: compaction, and recovery after a full disk.
+   */
+  replaceFile(fd: number): void {
+    const c = this.#control;
+    this.#underLock(() => {
+      Atomics.store(c, CONTROL.tail, Atomics.load(c, CONTROL.head));
+      Atomics.store(c, CONTROL.fd, fd);
+      Atomics.store(c, CONTROL.failed, 0);
+    });
+    // Frames thrown away may have defined names: define them again before use.
+    this.#names = new Map();
+    this.#datetime = undefined;
+  }
+
+  /** Writes what is left, then ends the thread. */
+  close(): boolean {
+    const done = this.flushSync();
+    Atomics.store(this.#control, CONTROL.stop, 1);
+    Atomics.notify(this.#control, CONTROL.head);
+    this.#thread = undefined;
+    return done;
+  }
+
+  /** The index of `name` (a DEFINE frame the first time). */
+  #define(name: string): number {
+    let index = this.#names.get(name);
+    if (index !== undefined) return index;
+    if (this.#names.size >= MAX_NAMES) this.#names = new Map();
+    index = this.#names.size;
+    const json = JSON.stringify(name);
+    const at = this.#reserve(4 + json.length * 3);
+    if (at < 0) return index;
+    this.#view.setUint32(at + FRAME_HEADER_BYTES, index, true);
+    this.#publish(at, FRAME.define, 4 + this.#data.write(json, at + FRAME_HEADER_BYTES + 4));
+    this.#names.set(name, index);
+    return index;
+  }
+
+  /**
+   * Room for a frame of up to `payload` bytes in one piece: the ring offset of its header, or -1
+   * when no room came (the writer failed or hung; `failure` says so and the store keeps records in
+   * memory). Pads the ring's end when the frame would not fit before it.
+   */
+  #reserve(payload: number): number {
+    const c = this.#control;
+    const size = FRAME_HEADER_BYTES + payload;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const head = Atomics.load(c, CONTROL.head) >>> 0;
+      const used = (head - (Atomics.load(c, CONTROL.tail) >>> 0)) >>> 0;
+      const start = head % this.#capacity;
+      const beforeEnd = this.#capacity - start;
+      const needed = size <= beforeEnd ? size : beforeEnd + size;
+      if (this.#capacity - used >= needed) {
+        if (size <= beforeEnd) return start;
+        if (beforeEnd >= FRAME_HEADER_BYTES) {
+          this.#view.setUint32(start, beforeEnd - FRAME_HEADER_BYTES, true);
+          this.#data[start + 4] = FRAME.pad;
+        }
+        Atomics.store(c, CONTROL.head, (head + beforeEnd) | 0);
+        return 0;
+      }
+      if (!this.flushSync()) break;
+    }
+    if (Atomics.load(c, CONTROL.failed) === 0) Atomics.store(c, CONTROL.failed, constants.errno.EBUSY);
+    return -1;
+  }
+
+  #publish(at: number, type: number, length: number): void {
+    const c = this.#control;
+    this.#view.setUint32(at, length, true);
+    this.#data[at + 4] = type;
+    const head = Atomics.load(c, CONTROL.head) >>> 0;
+    Atomics.store(c, CONTROL.head, (head - (head % this.#capacity) + at + FRAME_HEADER_BYTES + length) | 0);
+    if (Atomics.load(c, CONTROL.sleeping) === 1) Atomics.notify(c, CONTROL.head, 1);
+  }
+
+  /** Runs `work` holding the ring's lock; undefined when the thread kept it past LOCK_WAIT_MS. */
+  #underLock<T>(work: () => T): T | undefined {
+    const c = this.#control;
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    while (Atomics.compareExchange(c, CONTROL.lock, 0, 1) !== 0) {
+      // A write that takes this long means a hung disk; two writers at once would interleave lines.
+      if (Date.now() > deadline) return undefined;
+      Atomics.wait(c, CONTROL.lock, 1, 10);
+    }
+    try {
+      return work();
+    } finally {
+      Atomics.store(c, CONTROL.lock, 0);
+      Atomics.notify(c, CONTROL.lock);
+      Atomics.notify(c, CONTROL.tail);
+    }
+  }
+
+  /** Holding the lock, without a thread: decodes tail..head and writes it. False when a write failed. */
+  #writeRing(): boolean {
+    const c = this.#control;
+    if (Atomics.load(c, CONTROL.failed) !== 0) return false;
+    const head = Atomics.load(c, CONTROL.head);
+    const tail = Atomics.load(c, CONTROL.tail);
+    if (head === tail) return true;
+    this.#decoder ??= { decode: compileDecoder(), state: { names: [], datetime: '' } };
+    const bytes = this.#decoder.decode(this.#data, this.#capacity, tail, head, this.#decoder.state);
+    this.#writeBytes(bytes);
+    if (Atomics.load(c, CONTROL.failed) !== 0) return false;
+    Atomics.store(c, CONTROL.tail, head);
+    return true;
+  }
+
+  #writeBytes(bytes: Uint8Array): void {
+    const c = this.#control;
+    try {
+      for (let offset = 0; offset < bytes.length; ) offset += writeSync(Atomics.load(c, CONTROL.fd), bytes, offset, bytes.length - offset);
+    } catch (error) {
+      Atomics.store(c, CONTROL.failed, errnoOf(error));
+    }
+  }
+}
+
+/** `Atomics.waitAsync` (Node 16+; ES2024 in TypeScript's library, newer than this project's target). */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): { async: boolean; value: Promise<string> | string };
+}).waitAsync;
+
+function startThread(control: SharedArrayBuffer, data: SharedArrayBuffer, gone: () => void): Worker | undefined {
+  try {
+    const thread = new Worker(WRITER_THREAD_SOURCE, { eval: true, workerData: { control, data } });
+    // The journal is written synchronously at exit (flushSync); the thread never holds the process open.
+    thread.unref();
+    thread.on('error', (error) => {
+      logger.debug('the journal writer thread failed; writing on the main thread', error);
+      gone();
+    });
+    thread.on('exit', gone);
+    return thread;
+  } catch (error) {
+    logger.debug('no journal writer thread; writing on the main thread', error);
+    return undefined;
+  }
+}
+
+function errnoOf(error: unknown): number {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return (code !== undefined && (constants.errno as Record<string, number>)[code]) || constants.errno.EIO;
+}
+
+function errnoName(code: number): string {
+  const name = Object.entries(constants.errno).find(([, value]) => value === code)?.[0];
+  return name ?? `errno ${code}`;
+}

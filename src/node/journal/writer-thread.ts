@@ -1,0 +1,104 @@
+/**
+ * The journal's writer thread (F32): it turns the frames of a SharedArrayBuffer ring into journal
+ * lines (journal/frames.ts) and writes them to the file with write(2), on its own thread, so a
+ * record reaches the file within milliseconds of the call even when the main thread never yields
+ * again (a long synchronous computation right after logging, then SIGKILL). The main thread only
+ * copies frames into the ring (journal/ring.ts); nothing on the hot path serialises a metric point
+ * or waits for the disk.
+ *
+ * The thread's source is a string run with `eval: true`: one file to find in every build (ESM,
+ * CJS, bundled or not), and nothing for a bundler to rewrite. It writes to the file descriptor
+ * number the main thread puts in the control block (threads share the process's descriptors), and
+ * only while holding the ring's lock, which the main thread takes to swap the file (compaction,
+ * recovery). While the thread lives, only it decodes frames (names defined in the ring are its
+ * state); the main thread waits for it at exit instead of writing.
+ */
+
+import { FRAME_DECODER_SOURCE } from './frames';
+
+/** Int32 slots of the control block shared with the thread. */
+export const CONTROL = {
+  /** Bytes ever put in the ring, mod 2^32 (main thread moves it). */
+  head: 0,
+  /** Bytes ever written to the file, mod 2^32 (whoever holds the lock moves it). */
+  tail: 1,
+  /** 1 while someone writes from the ring to the file. */
+  lock: 2,
+  /** The file descriptor to write to. */
+  fd: 3,
+  /** errno of the write that failed (full disk); 0 while writes succeed. Cleared by the main thread. */
+  failed: 4,
+  /** 1 while the thread sleeps on `head`: only then does the main thread pay for a notify. */
+  sleeping: 5,
+  /** 1 once the journal closes: the thread ends. */
+  stop: 6,
+} as const;
+export const CONTROL_SLOTS = 8;
+
+/**
+ * While records keep coming, the thread looks at the ring every POLL_MS without being woken: a
+ * notify per call would cost the caller a futex wake-up each (microseconds, more than the rest of
+ * `logMetrics`). After DEEP_SLEEP_AFTER_MS without bytes it sleeps until notified (the main thread
+ * notifies only then), looking anyway every IDLE_WAIT_MS as a safety net. POLL_MS bounds how long
+ * a record waits in the ring: F32 asks for 10 ms.
+ */
+const POLL_MS = 2;
+const DEEP_SLEEP_AFTER_MS = 1_000;
+const IDLE_WAIT_MS = 250;
+
+export const WRITER_THREAD_SOURCE = `
+'use strict';
+const { workerData } = require('node:worker_threads');
+const { writeSync } = require('node:fs');
+const { errno } = require('node:os').constants;
+const c = new Int32Array(workerData.control);
+const data = Buffer.from(workerData.data);
+const capacity = data.length;
+const HEAD = ${CONTROL.head}, TAIL = ${CONTROL.tail}, LOCK = ${CONTROL.lock}, FD = ${CONTROL.fd};
+const FAILED = ${CONTROL.failed}, SLEEPING = ${CONTROL.sleeping}, STOP = ${CONTROL.stop};
+
+${FRAME_DECODER_SOURCE}
+const state = { names: [], datetime: '' };
+
+function writeOut() {
+  const head = Atomics.load(c, HEAD);
+  const tail = Atomics.load(c, TAIL);
+  if (head === tail) return;
+  const bytes = decodeFrames(data, capacity, tail, head, state);
+  try {
+    for (let offset = 0; offset < bytes.length; ) offset += writeSync(Atomics.load(c, FD), bytes, offset, bytes.length - offset);
+  } catch (error) {
+    Atomics.store(c, FAILED, (error && errno[error.code]) || 5);
+    return;
+  }
+  Atomics.store(c, TAIL, head);
+}
+
+let lastBytesAt = Date.now();
+for (;;) {
+  if (Atomics.load(c, STOP) === 1) break;
+  const head = Atomics.load(c, HEAD);
+  if (head === Atomics.load(c, TAIL) || Atomics.load(c, FAILED) !== 0) {
+    if (Date.now() - lastBytesAt < ${DEEP_SLEEP_AFTER_MS}) {
+      Atomics.wait(c, HEAD, head, ${POLL_MS});
+      continue;
+    }
+    Atomics.store(c, SLEEPING, 1);
+    if (Atomics.load(c, HEAD) === head && Atomics.load(c, STOP) === 0) Atomics.wait(c, HEAD, head, ${IDLE_WAIT_MS});
+    Atomics.store(c, SLEEPING, 0);
+    continue;
+  }
+  lastBytesAt = Date.now();
+  if (Atomics.compareExchange(c, LOCK, 0, 1) !== 0) {
+    Atomics.wait(c, LOCK, 1, 5);
+    continue;
+  }
+  try {
+    if (Atomics.load(c, STOP) === 0 && Atomics.load(c, FAILED) === 0) writeOut();
+  } finally {
+    Atomics.store(c, LOCK, 0);
+    Atomics.notify(c, LOCK);
+    Atomics.notify(c, TAIL);
+  }
+}
+`;

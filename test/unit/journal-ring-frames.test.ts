@@ -1,0 +1,65 @@
+/**
+ * The journal ring's binary metric frames: what the writer thread writes for them is, line for
+ * line, the record `addLine` would write, through the ring's end many times over (a small ring),
+ * with names a plain object would mangle and every kind of number the metrics path lets through.
+ */
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { addLine } from '../../src/node/journal/format';
+import { JournalRing } from '../../src/node/journal/ring';
+import { newRecordId, RECORD_FORMAT_VERSION, type OutboxRecord } from '../../src/outbox/records';
+import { copyAtCall } from '../../src/wire/validation';
+import { metricPoint } from '../../src/wire/metric-point';
+
+const folders: string[] = [];
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+function openFile(): { path: string; fd: number } {
+  const folder = mkdtempSync(join(tmpdir(), 'ring-frames-'));
+  folders.push(folder);
+  const path = join(folder, 'journal.jsonl');
+  return { path, fd: openSync(path, 'a', 0o600) };
+}
+
+function metricRecord(seq: number, run: string, values: Record<string, number | null>, at: number): OutboxRecord {
+  const { body, bytes } = metricPoint(values, at);
+  return { v: RECORD_FORMAT_VERSION, id: newRecordId(at), seq, run, kind: 'metrics', body, createdAt: at, bytes };
+}
+
+it('metric frames become exactly the add lines of their records, text frames stay as written, in push order', () => {
+  const { path, fd } = openFile();
+  const ring = new JournalRing(fd, { ringBytes: 4096 });
+  expect(ring.threaded).toBe(true);
+  const hostile = copyAtCall(JSON.parse('{"__proto__": 1, "constructor": 2, "a\\"b\\\\c\\n": null, "ünï": -0, "2": 5e-324, "10": 1e21}')) as Record<string, number | null>;
+  const expected: unknown[] = [];
+  const start = Date.UTC(2024, 0, 2, 3, 4, 5, 678);
+  for (let i = 0; i < 600; i++) {
+    const run = i % 3 === 0 ? 'run-"quoted"' : 'run-b';
+    const values = i % 7 === 0 ? hostile : { step: i, loss: 1 / (i + 1), acc: i % 2 === 0 ? null : -i / 3 };
+    const record = metricRecord(i, run, values, start + Math.floor(i / 5));
+    expect(ring.pushMetric(record)).toBe(true);
+    expected.push(JSON.parse(addLine(record)));
+    if (i % 50 === 0) {
+      const text = `{"op":"meta","key":"k${i}","value":"ü${i}"}\n`;
+      ring.pushText(text);
+      expected.push(JSON.parse(text));
+    }
+  }
+  expect(ring.flushSync()).toBe(true);
+  ring.close();
+  closeSync(fd);
+  const lines = readFileSync(path, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
+  expect(lines).toEqual(expected);
+});
+
+it('without a writer thread no binary frame is taken: the caller writes the line itself', () => {
+  const { fd } = openFile();
+  const ring = new JournalRing(fd, { thread: false });
+  expect(ring.pushMetric(metricRecord(0, 'r', { x: 1 }, Date.now()))).toBe(false);
+  ring.close();
+  closeSync(fd);
+});
