@@ -35,9 +35,17 @@ export interface OutboxOptions {
   owner?: string;
   /** Most records and bytes kept; past them the oldest metrics and logs go. Default: 250_000 records, 64 MiB. */
   caps?: StoreCaps;
-  /** Most records in one metrics or logs request. Default: 200 (the Python client flushes at 200 per URL). */
+  /**
+   * Most records in one metrics or logs request. Batches start at 200 records (the Python client
+   * flushes at 200 per URL) and grow while the server answers full ones within a second, shrink
+   * when it is slow (outbox/batch-size.ts). Default: 10_000 (Weights & Biases' limit per request;
+   * Polyaxon takes any list).
+   */
   maxBatchCount?: number;
-  /** Most body bytes in one request (a single larger record still goes alone). Default: 512 KiB. */
+  /**
+   * Most body bytes in one request (a single larger record still goes alone). Batches start at
+   * 512 KiB at most and adapt like the count. Default: 4 MiB.
+   */
   maxBatchBytes?: number;
   /** How long metrics and logs wait to be grouped before a send. Default: 1_000 ms (as the Python client). */
   flushIntervalMs?: number;
@@ -80,8 +88,8 @@ export interface FlushOptions {
  * Node journal, which keeps its records in memory too, stays well under a few hundred MB.
  */
 export const DEFAULT_CAPS: StoreCaps = { maxRecords: 250_000, maxBytes: 64 * 1024 * 1024 };
-export const DEFAULT_MAX_BATCH_COUNT = 200;
-export const DEFAULT_MAX_BATCH_BYTES = 512 * 1024;
+export const DEFAULT_MAX_BATCH_COUNT = 10_000;
+export const DEFAULT_MAX_BATCH_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_FLUSH_INTERVAL_MS = 1_000;
 export const DEFAULT_LEASE_MS = 30_000;
 /** A lease outlives its request by this much, so a slow answer is never sent twice by two owners. */

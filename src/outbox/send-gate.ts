@@ -78,12 +78,14 @@ export class SendGate {
     return true;
   }
 
-  /** Closes for `afterMs` (the server's `Retry-After`), else for a jittered, growing backoff. */
-  backOff(afterMs?: number): void {
+  /**
+   * Closes for `afterMs` (the server's `Retry-After`), else for a jittered, growing backoff that
+   * `capMs`, when given, bounds below `maxBackoffMs`.
+   */
+  backOff(afterMs?: number, capMs?: number): void {
     this.#failures++;
-    const delayMs =
-      afterMs ??
-      backoffDelayMs(this.#failures, { baseMs: this.options.baseBackoffMs, maxMs: this.options.maxBackoffMs, random: this.options.random });
+    const maxMs = Math.min(this.options.maxBackoffMs, capMs ?? Infinity);
+    const delayMs = afterMs ?? backoffDelayMs(this.#failures, { baseMs: Math.min(this.options.baseBackoffMs, maxMs), maxMs, random: this.options.random });
     this.#endBackoff();
     this.#retryAtMs = this.options.clock.now() + delayMs;
     this.#backoffTimer = unrefTimeout(this.options.runtime, delayMs, () => {

@@ -4,9 +4,10 @@ import { logger } from '../runtime/logger';
 import type { Trouble } from '../runtime/trouble';
 import { errorFor, pathOf, TroubleReport } from './report';
 import { createMissingProject, waitingOutcome, type ProjectCreator } from './create-project';
+import { initialBatchLimits, nextBatchLimits, type BatchLimits } from './batch-size';
 import { LEASE_MARGIN_MS, type ResolvedOutboxOptions } from './options';
 import { REFUSAL_STATUS, type CredentialsRefusal, type DropReason, type Outcome } from './policy';
-import type { OutboxRecord } from './records';
+import { BATCHABLE_KINDS, type OutboxRecord } from './records';
 import { requestForBatch, whoAmIRequest, type OutboxRequest, type ResolvedTarget } from './requests';
 import type { RunTargets, UserLookup } from './run-targets';
 import { SendGate, unrefTimeout, type PauseReason } from './send-gate';
@@ -32,6 +33,13 @@ export interface SenderHost {
 const SPLIT_RECOVERY_SENDS = 10;
 /** A missing project or experiment (404) is asked for again this often; its records wait meanwhile. */
 export const MISSING_RETRY_MS = 30_000;
+/**
+ * Longest wait after a refused connection (nothing listens on the port: a local server being
+ * restarted, a laptop's server not started yet). Nothing reached a server, so trying again costs
+ * none, and the queue leaves within a second of the server coming up instead of after a backoff
+ * grown during the outage.
+ */
+export const REFUSED_MAX_BACKOFF_MS = 1_000;
 
 /**
  * Drains the store: claims one batch at a time (leased, so no other tab or process sends it),
@@ -50,6 +58,8 @@ export class Sender {
   /** Why the batch size is reduced: a 413 keeps it small for a while, a refused record only until it is found. */
   #splitFor: 'too_large' | 'rejected' | undefined;
   #sendsSinceSplit = 0;
+  /** Batch size learned from the answers (batch-size.ts), within maxBatchCount and maxBatchBytes. */
+  #limits: BatchLimits;
   #inFlightCount = 0;
   readonly #report: TroubleReport;
   readonly #creator: ProjectCreator;
@@ -60,6 +70,7 @@ export class Sender {
     private readonly targets: RunTargets,
   ) {
     this.#gate = new SendGate(options, () => this.kick());
+    this.#limits = initialBatchLimits(this.#maxLimits());
     this.#report = new TroubleReport(options.settings, (error, notify) => host.failed(error, notify));
     this.#creator = { options, lookupUser: (settings) => this.lookupUser(settings), knownUser: (settings) => targets.knownUser(settings), tried: new Set() };
   }
@@ -168,8 +179,8 @@ export class Sender {
           owner: this.options.owner,
           leaseMs: this.#leaseMs(),
           now: this.options.clock.now(),
-          maxCount: Math.min(this.options.maxBatchCount, this.#splitMaxCount ?? Infinity),
-          maxBytes: this.options.maxBatchBytes,
+          maxCount: Math.min(this.#limits.count, this.#splitMaxCount ?? Infinity),
+          maxBytes: this.#limits.bytes,
         });
       } catch (error) {
         logger.debug('claim failed; trying again later', error);
@@ -208,7 +219,9 @@ export class Sender {
     } catch (error) {
       return this.#drop(store, records, 'rejected', (error as Error).message);
     }
+    const startedAt = this.options.clock.now();
     const outcome = await exchange(this.options, request, records.length);
+    this.#learn(records, outcome, this.options.clock.now() - startedAt);
     return this.#apply(store, records, outcome, request, resolution.target);
   }
 
@@ -277,7 +290,7 @@ export class Sender {
     const trouble: Trouble | undefined =
       outcome.status !== undefined ? undefined : kind === 'timeout' ? { kind: 'no_answer', timeoutMs: requestTimeoutMs(this.options) } : { kind: 'unreachable', message: outcome.message };
     this.#report.failed(errorFor(kind, outcome.status ?? 0, request, outcome.message, trouble && this.#report.tell(trouble)), false);
-    this.#gate.backOff(outcome.afterMs);
+    this.#gate.backOff(outcome.afterMs, nobodyListening(outcome) ? REFUSED_MAX_BACKOFF_MS : undefined);
     logger.debug(`${request.method} ${request.url} will be retried: ${outcome.message}`);
   }
 
@@ -323,8 +336,22 @@ export class Sender {
     if (this.#splitMaxCount !== undefined && ++this.#sendsSinceSplit >= SPLIT_RECOVERY_SENDS) {
       this.#sendsSinceSplit = 0;
       this.#splitMaxCount *= 2;
-      if (this.#splitMaxCount >= this.options.maxBatchCount) this.#splitMaxCount = this.#splitFor = undefined;
+      if (this.#splitMaxCount >= this.#limits.count) this.#splitMaxCount = this.#splitFor = undefined;
     }
+  }
+
+  /** A metrics or logs batch answered (or timed out): the next one's size follows (batch-size.ts). */
+  #learn(records: readonly OutboxRecord[], outcome: Outcome, ms: number): void {
+    if (!BATCHABLE_KINDS.has(records[0].kind)) return;
+    const timedOut = outcome.kind === 'retry' && outcome.reason === 'timeout';
+    if (outcome.kind !== 'ok' && !timedOut) return;
+    let bytes = 0;
+    for (const record of records) bytes += record.bytes;
+    this.#limits = nextBatchLimits(this.#limits, { records: records.length, bytes, ms, timedOut }, this.#maxLimits());
+  }
+
+  #maxLimits(): BatchLimits {
+    return { count: this.options.maxBatchCount, bytes: this.options.maxBatchBytes };
   }
 
   /** A lease outlives its request, so a slow answer is never sent a second time by another owner. */
@@ -337,6 +364,11 @@ export class Sender {
     clearTimeout(this.#pollTimer);
     this.#intervalTimer = this.#pollTimer = undefined;
   }
+}
+
+/** A refused connection: no process listens there, so no server is spared by waiting long. */
+function nobodyListening(outcome: Extract<Outcome, { kind: 'retry' }>): boolean {
+  return outcome.status === undefined && outcome.reason === 'network' && /\bECONNREFUSED\b/.test(outcome.message);
 }
 
 function projectOf(record: OutboxRecord): string {

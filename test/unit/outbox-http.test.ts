@@ -133,6 +133,38 @@ describe('outbox over real HTTP (default ofetch transport, 127.0.0.1)', () => {
     await outbox.close({ timeoutMs: 10 });
   });
 
+  it('after refused connections the queue leaves once the server is up, not after a minute-long backoff', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer();
+      probe.listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    // Every backoff draw at its top: without a bound for refusals the third wait would be ~4 s and
+    // the next ones up to a minute.
+    const outbox = realOutbox({ settings: () => testSettings({ baseUrl: `http://127.0.0.1:${port}/api/v1` }), baseBackoffMs: 60_000, random: () => 0.99 });
+    await outbox.setRunTarget('r', { user: 'u', project: 'p', id: 5 });
+    outbox.append({ run: 'r', kind: 'status', body: { status: 'running' } });
+    for (let tries = 0; tries < 500 && outbox.stats().lastError === undefined; tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(outbox.stats().retryAt! - Date.now()).toBeLessThanOrEqual(1_000);
+    const late = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(201, { 'Content-Type': 'application/json' });
+        response.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => late.listen(port, '127.0.0.1', resolve));
+    try {
+      expect(await outbox.flush({ timeoutMs: 20_000 })).toBe(true);
+    } finally {
+      await outbox.close({ timeoutMs: 10 });
+      late.closeAllConnections();
+      await new Promise((resolve) => late.close(resolve));
+    }
+  });
+
   it('the transport reports timeouts and network errors as TransportFailure', async () => {
     // Timers as they are: no runtime to unref them (the outboxes of this file have none either).
     const transport = fetchTransport({ unrefTimer: () => {} });
