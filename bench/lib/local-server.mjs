@@ -50,16 +50,7 @@ export async function metricCount(local, experimentId) {
  */
 export async function startLocalServerProcess() {
   const root = await mkdtemp(join(tmpdir(), 'polyaxon-bench-'));
-  const child = spawn(process.execPath, ['bench/fixtures/server.mjs', join(root, 'server')], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  let output = '';
-  for await (const chunk of child.stdout) {
-    output += chunk;
-    if (output.includes('\n')) break;
-  }
-  clearTimeout(timer);
-  if (!output.includes('\n')) throw new Error('the server process did not start');
-  const server = JSON.parse(output.split('\n')[0]);
+  const { child, server } = await spawnServerFixture(join(root, 'server'));
   const clientOptions = { host: server.host, port: server.port, token: server.token, env: {} };
   return {
     server,
@@ -79,4 +70,21 @@ export async function startLocalServerProcess() {
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Starts bench/fixtures/server.mjs on `dataDir` (on `port`, or a free one); resolves once it
+ * listens with the child and what it printed: { host, port, token, user }.
+ */
+export async function spawnServerFixture(dataDir, port = 0) {
+  const child = spawn(process.execPath, ['bench/fixtures/server.mjs', dataDir, String(port)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  let output = '';
+  for await (const chunk of child.stdout) {
+    output += chunk;
+    if (output.includes('\n')) break;
+  }
+  clearTimeout(timer);
+  if (!output.includes('\n')) throw new Error('the server process did not start');
+  return { child, server: JSON.parse(output.split('\n')[0]) };
 }

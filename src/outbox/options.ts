@@ -49,9 +49,17 @@ export interface OutboxOptions {
    * 1_073_741_824 (1 GiB), or 10% of the free space of the journal's disk, whichever is smaller.
    */
   maxJournalBytes?: number;
-  /** Most records in one metrics or logs request. Default: 200 (the Python client flushes at 200 per URL). */
+  /**
+   * Most records in one metrics or logs request. Batches start at 200 records (the Python client
+   * flushes at 200 per URL) and grow while the server answers full ones within a second, shrink
+   * when it is slow (outbox/batch-size.ts). Default: 10_000 (Weights & Biases' limit per request;
+   * Polyaxon takes any list).
+   */
   maxBatchCount?: number;
-  /** Most body bytes in one request (a single larger record still goes alone). Default: 512 KiB. */
+  /**
+   * Most body bytes in one request (a single larger record still goes alone). Batches start at
+   * 512 KiB at most and adapt like the count. Default: 4 MiB.
+   */
   maxBatchBytes?: number;
   /** How long metrics and logs wait to be grouped before a send. Default: 1_000 ms (as the Python client). */
   flushIntervalMs?: number;
@@ -98,8 +106,8 @@ export const DEFAULT_CAPS: StoreCaps = { maxRecords: 250_000, maxBytes: 64 * 102
 export const DEFAULT_MAX_JOURNAL_BYTES = 1024 * 1024 * 1024;
 /** `maxJournalBytes` is at most this share of the journal disk's free space at open. */
 export const JOURNAL_SHARE_OF_FREE_DISK = 0.1;
-export const DEFAULT_MAX_BATCH_COUNT = 200;
-export const DEFAULT_MAX_BATCH_BYTES = 512 * 1024;
+export const DEFAULT_MAX_BATCH_COUNT = 10_000;
+export const DEFAULT_MAX_BATCH_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_FLUSH_INTERVAL_MS = 1_000;
 export const DEFAULT_LEASE_MS = 30_000;
 /** A lease outlives its request by this much, so a slow answer is never sent twice by two owners. */

@@ -1,4 +1,5 @@
 import { logger } from '../runtime/logger';
+import { initialBatchLimits } from './batch-size';
 import type { CloseSender, CloseSenderFactory, CloseSenderHost } from './close-sender';
 import type { ResolvedOutboxOptions } from './options';
 import type { OutboxRecord } from './records';
@@ -96,12 +97,15 @@ export class PageClose {
 
 /** What the outbox lends its close sender: its settings, claim limits and run targets, and a wake-up. */
 export function closeSenderHost(options: ResolvedOutboxOptions, targets: () => RunTargets, wake: () => void): CloseSenderHost {
+  const firstClaim = initialBatchLimits({ count: options.maxBatchCount, bytes: options.maxBatchBytes });
   return {
     settings: () => options.settings(),
     owner: options.owner,
     leaseMs: options.leaseMs,
-    maxBatchCount: options.maxBatchCount,
-    maxBatchBytes: options.maxBatchBytes,
+    // A sender's first claim on the next load cuts with its initial limits: cut alike, so a resent
+    // batch has the same records and key.
+    maxBatchCount: firstClaim.count,
+    maxBatchBytes: firstClaim.bytes,
     now: () => options.clock.now(),
     resolveTarget: (record, settings) => targets().resolve(record, settings),
     peekTarget: (run, settings) => targets().peek(run, settings),

@@ -15,6 +15,10 @@ export interface SelectedBatch {
  *   go out in order even when two tabs or processes share the queue (DESIGN "order per experiment").
  *   A claim only ever leases a prefix of a run's records (its head, then what follows it), so a
  *   run holds a live lease exactly when its first record does: looking at heads is enough.
+ *   One exception, with `runBatchesInFlight` 2: behind the claimer's own leased metrics batch the
+ *   next metrics batch of the run may be claimed (metrics carry their steps; the sender sends it
+ *   after the first is answered). A record of any other kind still waits until every earlier
+ *   record of its run is acknowledged.
  * - The first record, by `seq`, of an unblocked run leads. Never wall time (F22).
  * - A record that already has a batch key brings exactly its batch back: a retry, here or after a
  *   reload or crash, sends the same records under the same Idempotency-Key (F01, F02, F10).
@@ -26,16 +30,28 @@ export interface SelectedBatch {
  * a claim on a queue of 100,000 records reads only up to the end of the batch it takes.
  */
 export function selectBatch(records: Iterable<OutboxRecord>, options: ClaimOptions): SelectedBatch | null {
-  const seenRuns = new Set<string>();
+  /** Runs met before a lead: blocked, or the keys of the claimer's own leased metrics batches at their head. */
+  const seenRuns = new Map<string, 'blocked' | Set<string>>();
+  const perRun = options.runBatchesInFlight ?? 1;
   let lead: OutboxRecord | undefined;
   const taken: OutboxRecord[] = [];
   let bytes = 0;
   let batchSize = Infinity;
   for (const record of records) {
     if (!lead) {
-      if (seenRuns.has(record.run)) continue;
-      seenRuns.add(record.run);
-      if (record.leaseUntil !== undefined && record.leaseUntil > options.now) continue;
+      const seen = seenRuns.get(record.run);
+      if (seen === 'blocked') continue;
+      if (record.leaseUntil !== undefined && record.leaseUntil > options.now) {
+        const ours = perRun > 1 && record.kind === 'metrics' && record.leaseOwner === options.owner && record.batch !== undefined;
+        const batches = ours ? (seen ?? new Set<string>()).add(record.batch!) : undefined;
+        seenRuns.set(record.run, batches && batches.size < perRun ? batches : 'blocked');
+        continue;
+      }
+      if (seen !== undefined && record.kind !== 'metrics') {
+        seenRuns.set(record.run, 'blocked');
+        continue;
+      }
+      seenRuns.set(record.run, 'blocked');
       lead = record;
       taken.push(record);
       bytes = record.bytes;

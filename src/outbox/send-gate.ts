@@ -4,6 +4,14 @@ import type { OutboxRuntime } from './runtime';
 import type { CredentialsRefusal } from './policy';
 import { credentialsOf, sameCredentials, type CredentialSettings } from '../runtime/credentials';
 
+/**
+ * Longest wait after a refused connection (nothing listens on the port: a local server being
+ * restarted, a laptop's server not started yet). Nothing reached a server, so trying again costs
+ * none, and the queue leaves within a second of the server coming up instead of after a backoff
+ * grown during the outage.
+ */
+export const REFUSED_MAX_BACKOFF_MS = 1_000;
+
 /** Why the outbox sends nothing: paused by the app, offline, or its credentials refused (F07). */
 export type PauseReason = 'manual' | 'offline' | CredentialsRefusal;
 
@@ -78,12 +86,19 @@ export class SendGate {
     return true;
   }
 
-  /** Closes for `afterMs` (the server's `Retry-After`), else for a jittered, growing backoff. */
-  backOff(afterMs?: number): void {
+  /** Closes for a retry's `Retry-After`, else for a backoff: a short one after a refused connection. */
+  backOffFor(outcome: { afterMs?: number; status?: number; reason: string; message: string }): void {
+    this.backOff(outcome.afterMs, nobodyListening(outcome) ? REFUSED_MAX_BACKOFF_MS : undefined);
+  }
+
+  /**
+   * Closes for `afterMs` (the server's `Retry-After`), else for a jittered, growing backoff that
+   * `capMs`, when given, bounds below `maxBackoffMs`.
+   */
+  backOff(afterMs?: number, capMs?: number): void {
     this.#failures++;
-    const delayMs =
-      afterMs ??
-      backoffDelayMs(this.#failures, { baseMs: this.options.baseBackoffMs, maxMs: this.options.maxBackoffMs, random: this.options.random });
+    const maxMs = Math.min(this.options.maxBackoffMs, capMs ?? Infinity);
+    const delayMs = afterMs ?? backoffDelayMs(this.#failures, { baseMs: Math.min(this.options.baseBackoffMs, maxMs), maxMs, random: this.options.random });
     this.#endBackoff();
     this.#retryAtMs = this.options.clock.now() + delayMs;
     this.#backoffTimer = unrefTimeout(this.options.runtime, delayMs, () => {
@@ -133,4 +148,7 @@ export function unrefTimeout(runtime: Pick<OutboxRuntime, 'unrefTimer'>, delayMs
   return handle;
 }
 
-
+/** A refused connection: no process listens there, so no server is spared by waiting long. */
+function nobodyListening(outcome: { status?: number; reason: string; message: string }): boolean {
+  return outcome.status === undefined && outcome.reason === 'network' && /\bECONNREFUSED\b/.test(outcome.message);
+}

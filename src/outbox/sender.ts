@@ -4,6 +4,8 @@ import { logger } from '../runtime/logger';
 import type { Trouble } from '../runtime/trouble';
 import { errorFor, pathOf, TroubleReport } from './report';
 import { createMissingProject, waitingOutcome, type ProjectCreator } from './create-project';
+import { BatchSizer } from './batch-sizer';
+import { BatchesOut, drain } from './drain';
 import { LEASE_MARGIN_MS, type ResolvedOutboxOptions } from './options';
 import { REFUSAL_STATUS, type CredentialsRefusal, type DropReason, type Outcome } from './policy';
 import type { OutboxRecord } from './records';
@@ -28,15 +30,21 @@ export interface SenderHost {
   failed(error: PolyaxonError, notify: boolean): void;
 }
 
-/** After this many deliveries in a row, a batch size reduced by 413 doubles again. */
-const SPLIT_RECOVERY_SENDS = 10;
+/**
+ * Requests in flight at once: two, so the next batch is claimed and built while the server takes
+ * the last. Two batches of one run are never on the wire together: the later waits for the
+ * earlier's answer, so the server stores a run's records in the order they were logged.
+ */
+export const MAX_REQUESTS_IN_FLIGHT = 2;
 /** A missing project or experiment (404) is asked for again this often; its records wait meanwhile. */
 export const MISSING_RETRY_MS = 30_000;
 
 /**
- * Drains the store: claims one batch at a time (leased, so no other tab or process sends it),
- * sends it, and applies the policy's outcome. One request in flight per outbox keeps each run's
- * order simple, and a 429 or an outage stops everything at once (F03).
+ * Drains the store: claims batches (leased, so no other tab or process sends them), sends them,
+ * and applies the policy's outcome; up to MAX_REQUESTS_IN_FLIGHT at once. A batch of a run waits
+ * for the answer to the run's earlier batch, and a status, PATCH or final status is only claimed
+ * once every earlier record of its run is acknowledged (select-batch.ts), so each run keeps its
+ * order. A 429 or an outage stops everything at once (F03).
  */
 export class Sender {
   readonly #gate: SendGate;
@@ -46,11 +54,8 @@ export class Sender {
   #stopped = false;
   #intervalTimer: ReturnType<typeof setTimeout> | undefined;
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
-  #splitMaxCount: number | undefined;
-  /** Why the batch size is reduced: a 413 keeps it small for a while, a refused record only until it is found. */
-  #splitFor: 'too_large' | 'rejected' | undefined;
-  #sendsSinceSplit = 0;
-  #inFlightCount = 0;
+  readonly #sizer: BatchSizer;
+  readonly #out = new BatchesOut();
   readonly #report: TroubleReport;
   readonly #creator: ProjectCreator;
 
@@ -60,12 +65,13 @@ export class Sender {
     private readonly targets: RunTargets,
   ) {
     this.#gate = new SendGate(options, () => this.kick());
+    this.#sizer = new BatchSizer({ count: options.maxBatchCount, bytes: options.maxBatchBytes });
     this.#report = new TroubleReport(options.settings, (error, notify) => host.failed(error, notify));
     this.#creator = { options, lookupUser: (settings) => this.lookupUser(settings), knownUser: (settings) => targets.knownUser(settings), tried: new Set() };
   }
 
   get inFlight(): number {
-    return this.#inFlightCount;
+    return this.#out.records;
   }
 
   /** Working through the queue: claiming, sending or settling, until a claim finds nothing. */
@@ -157,59 +163,64 @@ export class Sender {
     await this.#loop;
   }
 
-  async #drain(): Promise<void> {
-    while (!this.#stopped && !this.#gate.isClosed) {
-      const committedUpTo = await this.host.committed();
-      const store = await this.host.store();
-      if (this.#stopped || this.#gate.isClosed) return;
-      let records: OutboxRecord[];
-      try {
-        records = await store.claim({
-          owner: this.options.owner,
-          leaseMs: this.#leaseMs(),
-          now: this.options.clock.now(),
-          maxCount: Math.min(this.options.maxBatchCount, this.#splitMaxCount ?? Infinity),
-          maxBytes: this.options.maxBatchBytes,
-        });
-      } catch (error) {
-        logger.debug('claim failed; trying again later', error);
-        this.#gate.backOff();
-        return;
-      }
-      if (records.length === 0) {
-        await this.host.idle(committedUpTo);
-        return;
-      }
-      this.#inFlightCount = records.length;
-      try {
-        await this.#deliver(store, records);
-      } catch (error) {
-        // The store failed mid-way (ack, release): the lease runs out and the batch goes again
-        // under the same key, which the server deduplicates.
+  #drain(): Promise<void> {
+    return drain({
+      maxInFlight: MAX_REQUESTS_IN_FLIGHT,
+      mayClaim: () => !this.#stopped && !this.#gate.isClosed,
+      committed: () => this.host.committed(),
+      store: () => this.host.store(),
+      claim: (store) => this.#claim(store),
+      deliver: (store, records) => this.#deliver(store, records),
+      storeFailed: (error) => {
         logger.debug('store failed while settling a batch', error);
         this.#gate.backOff();
-      } finally {
-        this.#inFlightCount = 0;
-      }
+      },
+      out: this.#out,
+      idle: (committedUpTo) => this.host.idle(committedUpTo),
+    });
+  }
+
+  async #claim(store: OutboxStore): Promise<OutboxRecord[] | undefined> {
+    try {
+      return await store.claim({
+        owner: this.options.owner,
+        leaseMs: this.#leaseMs(),
+        now: this.options.clock.now(),
+        ...this.#sizer.claimLimits,
+        runBatchesInFlight: MAX_REQUESTS_IN_FLIGHT,
+      });
+    } catch (error) {
+      logger.debug('claim failed; trying again later', error);
+      this.#gate.backOff();
+      return undefined;
     }
   }
 
-  async #deliver(store: OutboxStore, records: OutboxRecord[]): Promise<void> {
+  /** Sends one batch and applies the outcome; resolves with whether the batch left the queue. */
+  async #deliver(store: OutboxStore, records: OutboxRecord[]): Promise<boolean> {
     const settings = this.options.settings();
     const resolution = await this.targets.resolve(records[0], settings);
-    if (resolution.kind === 'drop') return this.#drop(store, records, resolution.reason, resolution.message);
+    if (resolution.kind === 'drop') {
+      await this.#drop(store, records, resolution.reason, resolution.message);
+      return true;
+    }
     if (resolution.kind === 'blocked') {
       // A refused `GET users/` says nothing about these records: they wait, they do not go.
-      return this.#apply(store, records, waitingOutcome(resolution.outcome), whoAmIRequest(settings));
+      await this.#apply(store, records, waitingOutcome(resolution.outcome), whoAmIRequest(settings));
+      return false;
     }
     let request: OutboxRequest;
     try {
       request = requestForBatch(records, resolution.target, settings);
     } catch (error) {
-      return this.#drop(store, records, 'rejected', (error as Error).message);
+      await this.#drop(store, records, 'rejected', (error as Error).message);
+      return true;
     }
+    const startedAt = this.options.clock.now();
     const outcome = await exchange(this.options, request, records.length);
-    return this.#apply(store, records, outcome, request, resolution.target);
+    this.#sizer.timed(records, outcome, this.options.clock.now() - startedAt);
+    await this.#apply(store, records, outcome, request, resolution.target);
+    return outcome.kind === 'ok' || outcome.kind === 'drop';
   }
 
   async #apply(store: OutboxStore, records: OutboxRecord[], outcome: Outcome, request: OutboxRequest, target?: ResolvedTarget): Promise<void> {
@@ -227,7 +238,7 @@ export class Sender {
           await store.ack(ids);
         }
         this.#answered();
-        this.#inFlightCount = 0;
+        this.#out.landed(records);
         this.host.settled(records);
         return;
       }
@@ -240,9 +251,7 @@ export class Sender {
       case 'split': {
         await store.unbatch(ids);
         await store.release(ids);
-        this.#splitMaxCount = Math.ceil(records.length / 2);
-        this.#splitFor = outcome.reason;
-        this.#sendsSinceSplit = 0;
+        this.#sizer.split(records.length, outcome.reason);
         logger.debug(`${request.method} ${request.url} answered ${outcome.status} for ${records.length} records; sending them in halves: ${outcome.message}`);
         return;
       }
@@ -264,8 +273,8 @@ export class Sender {
     if (first.kind === 'create') this.targets.createFailed(first.run, error, rejected && rejected[Object.keys(rejected)[0]]);
     this.#answered();
     // The refused record that split its batch is found and gone: the others go in full batches again.
-    if (reason === 'rejected' && this.#splitFor === 'rejected') this.#splitMaxCount = this.#splitFor = undefined;
-    this.#inFlightCount = 0;
+    if (reason === 'rejected') this.#sizer.refusedRecordDropped();
+    this.#out.landed(records);
     this.host.settled(records, reason);
     this.#report.failed(error, true);
     logger.warnOnce(`outbox-drop-${reason}`, `dropped ${first.kind} record(s) (${reason}): ${message}`);
@@ -277,7 +286,7 @@ export class Sender {
     const trouble: Trouble | undefined =
       outcome.status !== undefined ? undefined : kind === 'timeout' ? { kind: 'no_answer', timeoutMs: requestTimeoutMs(this.options) } : { kind: 'unreachable', message: outcome.message };
     this.#report.failed(errorFor(kind, outcome.status ?? 0, request, outcome.message, trouble && this.#report.tell(trouble)), false);
-    this.#gate.backOff(outcome.afterMs);
+    this.#gate.backOffFor(outcome);
     logger.debug(`${request.method} ${request.url} will be retried: ${outcome.message}`);
   }
 
@@ -320,11 +329,7 @@ export class Sender {
   /** The server answered (or the batch left): the backoff streak ends, a 413 limit may grow back. */
   #answered(): void {
     this.#gate.answered();
-    if (this.#splitMaxCount !== undefined && ++this.#sendsSinceSplit >= SPLIT_RECOVERY_SENDS) {
-      this.#sendsSinceSplit = 0;
-      this.#splitMaxCount *= 2;
-      if (this.#splitMaxCount >= this.options.maxBatchCount) this.#splitMaxCount = this.#splitFor = undefined;
-    }
+    this.#sizer.answered();
   }
 
   /** A lease outlives its request, so a slow answer is never sent a second time by another owner. */

@@ -12,6 +12,13 @@ export interface ClaimOptions {
   maxCount: number;
   /** Most body bytes in one batch (a single larger record is still claimed alone). */
   maxBytes: number;
+  /**
+   * How many batches of one run may be leased at once. 1 (the default): a run is blocked while
+   * its head is leased. 2: behind `owner`'s own leased metrics batch the next metrics batch of the
+   * run may be claimed too, so it is ready when the first is answered; never a status, PATCH or
+   * other record while any earlier record of its run is out (select-batch.ts).
+   */
+  runBatchesInFlight?: number;
 }
 
 export interface StoreCaps {

@@ -270,6 +270,13 @@ interface ClaimOptions {
     maxCount: number;
     /** Most body bytes in one batch (a single larger record is still claimed alone). */
     maxBytes: number;
+    /**
+     * How many batches of one run may be leased at once. 1 (the default): a run is blocked while
+     * its head is leased. 2: behind `owner`'s own leased metrics batch the next metrics batch of the
+     * run may be claimed too, so it is ready when the first is answered; never a status, PATCH or
+     * other record while any earlier record of its run is out (select-batch.ts).
+     */
+    runBatchesInFlight?: number;
 }
 interface StoreCaps {
     /** Most records kept in memory (memory store, IndexedDB, a journal whose disk failed). */
@@ -821,9 +828,17 @@ interface OutboxOptions {
      * 1_073_741_824 (1 GiB), or 10% of the free space of the journal's disk, whichever is smaller.
      */
     maxJournalBytes?: number;
-    /** Most records in one metrics or logs request. Default: 200 (the Python client flushes at 200 per URL). */
+    /**
+     * Most records in one metrics or logs request. Batches start at 200 records (the Python client
+     * flushes at 200 per URL) and grow while the server answers full ones within a second, shrink
+     * when it is slow (outbox/batch-size.ts). Default: 10_000 (Weights & Biases' limit per request;
+     * Polyaxon takes any list).
+     */
     maxBatchCount?: number;
-    /** Most body bytes in one request (a single larger record still goes alone). Default: 512 KiB. */
+    /**
+     * Most body bytes in one request (a single larger record still goes alone). Batches start at
+     * 512 KiB at most and adapt like the count. Default: 4 MiB.
+     */
     maxBatchBytes?: number;
     /** How long metrics and logs wait to be grouped before a send. Default: 1_000 ms (as the Python client). */
     flushIntervalMs?: number;

@@ -99,7 +99,7 @@ describe('node faults through the proxy', () => {
     expect(stats.lastError).toMatchObject({ status: 413, message: 'Request body too large.' });
     const posts = metricsPosts();
     const refusedSizes = posts.filter((post) => post.status === 413).map((post) => (JSON.parse(post.body) as unknown[]).length);
-    // Halving from a full batch (DEFAULT_MAX_BATCH_COUNT) down to the huge point alone, refused once.
+    // Halving from a full first batch (INITIAL_BATCH_COUNT, outbox/batch-size.ts) down to the huge point alone, refused once.
     expect(refusedSizes[0]).toBe(200);
     expect(refusedSizes.filter((size) => size === 1)).toHaveLength(1);
     expect(posts.filter((post) => post.status === 201).every((post) => Buffer.byteLength(post.body) <= LIMIT_BYTES)).toBe(true);

@@ -27,8 +27,14 @@ import { describe, expect, it } from 'vitest';
  * The one-line troubles (each names the server, the status and the fix), creating a missing
  * project, the 400 split, the token guard and the copy at the call add about 2,400 bytes (43,983 →
  * 46,357 without the CORS rule), so the guard grows by that too.
+ * Bodies serialised once at the call and joined into request bodies, the memory and journal caps
+ * apart and eviction in one walk add about 400 bytes (+512).
+ * Batches sized by the server's answers with two out at once (the sizing rule and its state, the
+ * drain that keeps a run's second batch behind its first, the claim behind an own lease, the
+ * short wait after a refused connection) add 942 bytes (47,683 → 48,625); the guard grows by that:
+ * delivery near the server's ceiling serves every page that logs much.
  */
-export const IIFE_GZIP_BUDGET_BYTES = 43_228 + 1024 + 1024 + 512 + 2_400 + 512;
+export const IIFE_GZIP_BUDGET_BYTES = 43_228 + 1024 + 1024 + 512 + 2_400 + 512 + 942;
 const IIFE = new URL('../../dist/polyaxon-tracking.iife.min.js', import.meta.url);
 
 describe('script-tag build size', () => {

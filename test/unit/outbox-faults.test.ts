@@ -142,8 +142,11 @@ describe('413 split', () => {
     transport.enqueue(...Array.from({ length: 10 }, () => server));
     for (let step = 1; step <= 8; step++) outbox.append(metric(run, step));
     expect(await outbox.flush({ timeoutMs: 1_000 })).toBe(true);
-    expect(transport.requests.map((request) => (request.json as unknown[]).length)).toEqual([8, 4, 2, 2, 2, 2]);
-    expect(transport.requests.slice(2).flatMap(stepsOf)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // [5..8] was claimed behind [1..4] (two batches out) before the second 413: it goes under the
+    // key it was claimed with, is refused in turn, and is halved too.
+    expect(transport.requests.map((request) => (request.json as unknown[]).length)).toEqual([8, 4, 2, 2, 4, 2, 2]);
+    const passed = transport.requests.filter((request) => (request.json as unknown[]).length <= 2);
+    expect(passed.flatMap(stepsOf)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(outbox.stats()).toMatchObject({ sent: 8, dropped: { too_large: 0 } });
   });
 

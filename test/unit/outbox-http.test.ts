@@ -55,6 +55,17 @@ afterEach(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
+/** A loopback port nothing listens on (it was free a moment ago). */
+function closedLoopbackPort(): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 function realOutbox(options: Partial<OutboxOptions> = {}): Outbox {
   return new Outbox({
     store: new MemoryStore(),
@@ -115,13 +126,7 @@ describe('outbox over real HTTP (default ofetch transport, 127.0.0.1)', () => {
   });
 
   it('a refused connection is a network failure: flush resolves false on time, nothing is lost', async () => {
-    const closedPort = await new Promise<number>((resolve) => {
-      const probe = createServer();
-      probe.listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as AddressInfo;
-        probe.close(() => resolve(port));
-      });
-    });
+    const closedPort = await closedLoopbackPort();
     const outbox = realOutbox({ settings: () => testSettings({ baseUrl: `http://127.0.0.1:${closedPort}/api/v1` }) });
     await outbox.setRunTarget('r', { user: 'u', project: 'p', id: 5 });
     outbox.append({ run: 'r', kind: 'status', body: { status: 'running' } });
@@ -131,6 +136,32 @@ describe('outbox over real HTTP (default ofetch transport, 127.0.0.1)', () => {
     for (let tries = 0; tries < 500 && outbox.stats().lastError === undefined; tries++) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(outbox.stats()).toMatchObject({ pending: 1, lastError: { kind: 'network' } });
     await outbox.close({ timeoutMs: 10 });
+  });
+
+  it('after refused connections the queue leaves once the server is up, not after a minute-long backoff', async () => {
+    const port = await closedLoopbackPort();
+    // Every backoff draw at its top: without a bound for refusals the third wait would be ~4 s and
+    // the next ones up to a minute.
+    const outbox = realOutbox({ settings: () => testSettings({ baseUrl: `http://127.0.0.1:${port}/api/v1` }), baseBackoffMs: 60_000, random: () => 0.99 });
+    await outbox.setRunTarget('r', { user: 'u', project: 'p', id: 5 });
+    outbox.append({ run: 'r', kind: 'status', body: { status: 'running' } });
+    for (let tries = 0; tries < 500 && outbox.stats().lastError === undefined; tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(outbox.stats().retryAt! - Date.now()).toBeLessThanOrEqual(1_000);
+    const late = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(201, { 'Content-Type': 'application/json' });
+        response.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => late.listen(port, '127.0.0.1', resolve));
+    try {
+      expect(await outbox.flush({ timeoutMs: 20_000 })).toBe(true);
+    } finally {
+      await outbox.close({ timeoutMs: 10 });
+      late.closeAllConnections();
+      await new Promise((resolve) => late.close(resolve));
+    }
   });
 
   it('the transport reports timeouts and network errors as TransportFailure', async () => {

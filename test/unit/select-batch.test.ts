@@ -82,6 +82,50 @@ describe('selectBatch', () => {
   });
 });
 
+describe('selectBatch with two batches of a run out (runBatchesInFlight 2)', () => {
+  const two: ClaimOptions = { ...options, maxCount: 2, runBatchesInFlight: 2 };
+  const leased = (record: OutboxRecord, batch: string, owner = 'o'): OutboxRecord => ({ ...record, leaseUntil: 20_000, leaseOwner: owner, batch });
+
+  it("claims the metrics batch behind the claimer's own leased metrics batch", () => {
+    const records = [leased(testRecord(1, 'a', 'metrics'), 'k1'), leased(testRecord(2, 'a', 'metrics'), 'k1'), testRecord(3, 'a', 'metrics'), testRecord(4, 'a', 'metrics'), testRecord(5, 'a', 'metrics')];
+    expect(seqs(selectBatch(records, two)?.records)).toEqual([3, 4]);
+    expect(selectBatch(records, options)).toBeNull();
+  });
+
+  it('never claims a status, PATCH or final status while an earlier record of its run is out', () => {
+    for (const kind of ['status', 'patch', 'logs', 'stop'] as const) {
+      const records = [leased(testRecord(1, 'a', 'metrics'), 'k1'), testRecord(2, 'a', kind), testRecord(3, 'a', 'metrics')];
+      expect(selectBatch(records, two)).toBeNull();
+    }
+  });
+
+  it('stops at the metrics before a status: the status waits for both batches', () => {
+    const records = [leased(testRecord(1, 'a', 'metrics'), 'k1'), testRecord(2, 'a', 'metrics'), testRecord(3, 'a', 'status')];
+    expect(seqs(selectBatch(records, two)?.records)).toEqual([2]);
+    const both = [leased(testRecord(1, 'a', 'metrics'), 'k1'), leased(testRecord(2, 'a', 'metrics'), 'k2'), testRecord(3, 'a', 'status')];
+    expect(selectBatch(both, two)).toBeNull();
+  });
+
+  it("takes no third batch, and nothing behind another owner's lease", () => {
+    const records = [leased(testRecord(1, 'a', 'metrics'), 'k1'), leased(testRecord(2, 'a', 'metrics'), 'k2'), testRecord(3, 'a', 'metrics')];
+    expect(selectBatch(records, two)).toBeNull();
+    const theirs = [leased(testRecord(1, 'a', 'metrics'), 'k1', 'other tab'), testRecord(2, 'a', 'metrics')];
+    expect(selectBatch(theirs, two)).toBeNull();
+  });
+
+  it('brings back a released batch behind the leased one under its own key', () => {
+    const records = [leased(testRecord(1, 'a', 'metrics'), 'k1'), { ...testRecord(2, 'a', 'metrics'), batch: 'k2' }, { ...testRecord(3, 'a', 'metrics'), batch: 'k2' }, testRecord(4, 'a', 'metrics')];
+    const selected = selectBatch(records, { ...two, maxCount: 1 });
+    expect(selected?.batch).toBe('k2');
+    expect(seqs(selected?.records)).toEqual([2, 3]);
+  });
+
+  it('leads with another run when the first is blocked', () => {
+    const records = [leased(testRecord(1, 'a', 'status'), 'k1'), testRecord(2, 'a', 'metrics'), testRecord(3, 'b', 'metrics')];
+    expect(seqs(selectBatch(records, two)?.records)).toEqual([3]);
+  });
+});
+
 describe('selectBatch cost', () => {
   it('reads the queue only up to the end of the batch it takes', () => {
     const queue = Array.from({ length: 100_000 }, (_, i) => testRecord(i + 1, 'a', 'metrics'));

@@ -145,7 +145,7 @@ class IndexedDbStore implements OutboxStore {
   writeRecords(records: OutboxRecord[]): Promise<void> {
     return this.run('readwrite', [RECORDS, META], async (transaction) => {
       const store = transaction.objectStore(RECORDS);
-      for (const record of records) store.put(record);
+      for (const record of records) store.put(storedForm(record));
       if (records.length > 0) addDelta(transaction.objectStore(META), records[0].id, tally(records));
       commitNow(transaction);
     });
@@ -309,4 +309,11 @@ class IndexedDbStore implements OutboxStore {
       RELAXED,
     );
   }
+}
+
+/** A record as stored: its body once (`json`, the body already serialised, is for this page only). */
+function storedForm(record: OutboxRecord): OutboxRecord {
+  if (record.json === undefined) return record;
+  const { json: _json, ...stored } = record;
+  return stored;
 }

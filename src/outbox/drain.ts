@@ -1,0 +1,109 @@
+import type { OutboxRecord } from './records';
+import type { OutboxStore } from './store';
+
+/** What one drain of the queue needs from its sender. */
+export interface DrainSteps {
+  /** Requests in flight at most. */
+  readonly maxInFlight: number;
+  /** A new claim may start (not stopped, not paused or backing off). */
+  mayClaim(): boolean;
+  /** Resolves once every append made so far is in the store; gives the append count it covers. */
+  committed(): Promise<number>;
+  store(): Promise<OutboxStore>;
+  /** One claim; undefined when it failed (the sender backs off). */
+  claim(store: OutboxStore): Promise<OutboxRecord[] | undefined>;
+  /** Sends a batch and applies the outcome; whether it left the queue. May reject if the store fails. */
+  deliver(store: OutboxStore, records: OutboxRecord[]): Promise<boolean>;
+  /** The store failed while a batch was settled: its lease runs out and it goes again under its key. */
+  storeFailed(error: unknown): void;
+  /** Counts the batches out, from claim until settled. */
+  readonly out: BatchesOut;
+  /** A claim found nothing while nothing of ours was out; `committedUpTo` is what `committed()` gave before it. */
+  idle(committedUpTo: number): Promise<void>;
+}
+
+/**
+ * Claims while fewer than `maxInFlight` batches are out and claiming is allowed, then waits for one
+ * to settle; ends when a claim finds nothing with nothing out (idle), or when claiming stops and
+ * everything out has settled.
+ *
+ * Two batches of one run are never on the wire together: the later is claimed and built while the
+ * earlier is at the server, and leaves once the earlier has left the queue; if the earlier did not
+ * (a retry, a split, a pause), the later is released under its key and goes after it. So the
+ * server stores a run's records in the order they were logged, failures or not.
+ */
+export async function drain(steps: DrainSteps): Promise<void> {
+  const out = new Set<Promise<unknown>>();
+  /** Per run, its latest batch out: resolves with whether that batch left the queue. */
+  const lastOfRun = new Map<string, Promise<boolean>>();
+  for (;;) {
+    let claimed: 'batch' | 'none' | 'not now' = 'not now';
+    if (out.size < steps.maxInFlight && steps.mayClaim()) {
+      // Only a claim made with nothing of ours out may call the queue idle: a batch out during it
+      // may have kept its run's next records back.
+      const alone = out.size === 0;
+      const committedUpTo = await steps.committed();
+      const store = await steps.store();
+      const records = steps.mayClaim() ? await steps.claim(store) : undefined;
+      if (records && records.length > 0) {
+        claimed = 'batch';
+        const run = records[0].run;
+        const left = fly(steps, store, records, lastOfRun.get(run));
+        lastOfRun.set(run, left);
+        const settled: Promise<unknown> = left.then(() => {
+          out.delete(settled);
+          if (lastOfRun.get(run) === left) lastOfRun.delete(run);
+        });
+        out.add(settled);
+        continue;
+      }
+      if (records) {
+        claimed = 'none';
+        if (alone) return steps.idle(committedUpTo);
+      }
+    }
+    if (out.size === 0) return;
+    await Promise.race(out);
+    if (claimed === 'not now' && !steps.mayClaim()) {
+      await Promise.all(out);
+      return;
+    }
+  }
+}
+
+/** Sends a claimed batch once `earlier` has left the queue; resolves with whether it left. Never rejects. */
+async function fly(steps: DrainSteps, store: OutboxStore, records: OutboxRecord[], earlier: Promise<boolean> | undefined): Promise<boolean> {
+  steps.out.started(records);
+  try {
+    if (earlier && !(await earlier)) {
+      await store.release(records.map((record) => record.id));
+      return false;
+    }
+    return await steps.deliver(store, records);
+  } catch (error) {
+    steps.storeFailed(error);
+    return false;
+  } finally {
+    steps.out.landed(records);
+  }
+}
+
+/** The records of the batches claimed and not yet settled (`stats().inFlight`). */
+export class BatchesOut {
+  #records = 0;
+  readonly #batches = new WeakSet<readonly OutboxRecord[]>();
+
+  get records(): number {
+    return this.#records;
+  }
+
+  started(records: readonly OutboxRecord[]): void {
+    this.#records += records.length;
+    this.#batches.add(records);
+  }
+
+  /** The batch is settled; counted once, however many paths settle it. */
+  landed(records: readonly OutboxRecord[]): void {
+    if (this.#batches.delete(records)) this.#records -= records.length;
+  }
+}
