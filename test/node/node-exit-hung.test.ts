@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureProject, startMnistServer } from '../fixtures/experiment-setup';
 import { pollDelivered, printedId, runExitChild, startExitChild, steps } from '../helpers/exit-child';
-import { reserveFreePort, startLocalServer, tempFolder, type LocalServer } from '../helpers/local-server';
+import { eventually, reserveFreePort, startLocalServer, tempFolder, type LocalServer } from '../helpers/local-server';
 import { readdir, readFile, rm } from 'node:fs/promises';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -129,8 +129,8 @@ describe('F31 a server that accepts and never answers', () => {
     // Without it, sync alone sends them all: create, status running, 300 points, status succeeded.
     if (!withSender) expect(sync.stdout).toMatch(/^delivered 303 records to .*; 0 pending; dropped: none\n$/);
 
-    const [experiment] = (await local.client.project.listExperiments(local.user, 'mnist')).results;
-    expect(experiment).toBeDefined();
+    // When sync found the queue held by the detached sender, that sender creates the run: wait for it.
+    const experiment = await eventually(async () => (await local.client.project.listExperiments(local.user, 'mnist')).results[0], 30_000);
     const seen = await pollDelivered(local, experiment.id, { points: 300, final: ['succeeded'], since: Date.now(), timeoutMs: 30_000 });
     expect(seen.statuses.map((row) => row.status)).toEqual(['created', 'running', 'succeeded']);
     expect(seen.metrics).toEqual(steps(300));
