@@ -23,7 +23,7 @@ export const MAX_ID_LENGTH = 64;
 /**
  * Defines `decodeFrames(data, capacity, tail, head, state)`: the journal text of the frames
  * between `tail` and `head` (ring positions), as one Buffer. `state` ({ names: [], datetime: '' })
- * carries DEFINE and DATETIME frames from one call to the next. A METRIC frame's line is exactly
+ * carries DEFINE and DATETIME frames from one call to the next. `data` is a Buffer over the ring. A METRIC frame's line is exactly
  * what journal/format.ts `addLine` writes for the record, body serialised as `JSON.stringify` would.
  */
 export const FRAME_DECODER_SOURCE = `
@@ -48,8 +48,7 @@ function decodeFrames(data, capacity, tail, head, state) {
       const bytes = view.getUint32(p + 16, true);
       const run = state.names[view.getUint32(p + 20, true)];
       const idLength = data[p + 24];
-      let id = '';
-      for (let i = 0; i < idLength; i++) id += String.fromCharCode(data[p + 25 + i]);
+      const id = data.toString('latin1', p + 25, p + 25 + idLength);
       let q = p + 25 + idLength;
       const keys = view.getUint16(q, true);
       q += 2;
@@ -78,7 +77,7 @@ export interface DecoderState {
   datetime: string;
 }
 
-export type DecodeFrames = (data: Uint8Array, capacity: number, tail: number, head: number, state: DecoderState) => Buffer;
+export type DecodeFrames = (data: Buffer, capacity: number, tail: number, head: number, state: DecoderState) => Buffer;
 
 /** The decoder, compiled on this thread from the same source the writer thread runs. */
 export function compileDecoder(): DecodeFrames {
