@@ -36,14 +36,17 @@ export async function drain(steps: DrainSteps): Promise<void> {
   const out = new Set<Promise<unknown>>();
   /** Per run, its latest batch out: resolves with whether that batch left the queue. */
   const lastOfRun = new Map<string, Promise<boolean>>();
+  /** Batches out at once, once the store is known (inFlightLimit). */
+  let limit = steps.maxInFlight;
   for (;;) {
     let claimed: 'batch' | 'none' | 'not now' = 'not now';
-    if (out.size < inFlightLimit(steps.maxInFlight, await steps.store()) && steps.mayClaim()) {
+    if (out.size < limit && steps.mayClaim()) {
       // Only a claim made with nothing of ours out may call the queue idle: a batch out during it
       // may have kept its run's next records back.
       const alone = out.size === 0;
       const committedUpTo = await steps.committed();
       const store = await steps.store();
+      limit = inFlightLimit(steps.maxInFlight, store);
       const records = steps.mayClaim() ? await steps.claim(store) : undefined;
       if (records && records.length > 0) {
         claimed = 'batch';
