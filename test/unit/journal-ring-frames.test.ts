@@ -63,3 +63,25 @@ it('without a writer thread no binary frame is taken: the caller writes the line
   ring.close();
   closeSync(fd);
 });
+
+it('past 65,536 names the numbering starts over partway through a record, and every line still names its own keys', () => {
+  const { path, fd } = openFile();
+  const ring = new JournalRing(fd, { ringBytes: 1 << 20 });
+  const expected: unknown[] = [];
+  const at = Date.UTC(2024, 0, 2, 3, 4, 5, 678);
+  // The run and `first` are names 1 and 2, then three new names per record: name 65,537 is the
+  // third key of record 21,844, whose first two keys were numbered before the restart.
+  const first = metricRecord(0, 'run-a', { first: 1 }, at);
+  expect(ring.pushMetric(first)).toBe(true);
+  expected.push(JSON.parse(addLine(first)));
+  for (let i = 0; i < 23_000; i++) {
+    const record = metricRecord(i + 1, 'run-a', { [`a${i}`]: i, [`b${i}`]: -i, [`c${i}`]: null }, at);
+    expect(ring.pushMetric(record)).toBe(true);
+    expected.push(JSON.parse(addLine(record)));
+  }
+  expect(ring.flushSync()).toBe(true);
+  ring.close();
+  closeSync(fd);
+  const lines = readFileSync(path, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
+  expect(lines).toEqual(expected);
+});

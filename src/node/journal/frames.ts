@@ -41,7 +41,8 @@ function decodeFrames(data, capacity, tail, head, state) {
     const p = start + ${FRAME_HEADER_BYTES};
     if (type === ${FRAME.text}) {
       if (text) { parts.push(Buffer.from(text)); text = ''; }
-      parts.push(Buffer.from(data.subarray(p, p + length)));
+      // A view, not a copy: these ring bytes stay as they are until the tail moves past them, after the write.
+      parts.push(data.subarray(p, p + length));
     } else if (type === ${FRAME.metric}) {
       const createdAt = view.getFloat64(p, true);
       const seq = view.getFloat64(p + 8, true);
@@ -61,9 +62,9 @@ function decodeFrames(data, capacity, tail, head, state) {
       }
       text += '{"op":"add","r":{"v":1,"id":"' + id + '","seq":' + seq + ',"run":' + run + ',"kind":"metrics","createdAt":' + createdAt + ',"bytes":' + bytes + ',"body":{"values":{' + values + '},"created_at":"' + state.datetime + '"}}}\\n';
     } else if (type === ${FRAME.define}) {
-      state.names[view.getUint32(p, true)] = Buffer.from(data.subarray(p + 4, p + length)).toString('utf8');
+      state.names[view.getUint32(p, true)] = data.toString('utf8', p + 4, p + length);
     } else if (type === ${FRAME.datetime}) {
-      state.datetime = Buffer.from(data.subarray(p, p + length)).toString('latin1');
+      state.datetime = data.toString('latin1', p, p + length);
     }
     at = (at + ${FRAME_HEADER_BYTES} + length) >>> 0;
   }

@@ -46,6 +46,11 @@ export interface MetricFrameRecord {
 
 /** Past this many defined names, numbering starts over (redefinitions overwrite old slots). */
 const MAX_NAMES = 65_536;
+/** Most keys in one METRIC frame (its key count is a u16); a record with more goes as text. */
+const MAX_KEYS = 0xffff;
+/** What `#defineNames` gives instead of a key count. */
+const TOO_MANY_KEYS = -1;
+const NO_ROOM = -2;
 /** A metric frame's fixed part: createdAt, seq (f64), bytes, run (u32), id length (u8), key count (u16). */
 const METRIC_FIXED_BYTES = 8 + 8 + 4 + 4 + 1 + 2;
 /** Per key: name index (u32), null flag (u8), value (f64). */
@@ -61,6 +66,10 @@ export class JournalRing {
   #holds = 0;
   /** Names (metric keys, run keys) defined in the ring so far, by their index. */
   #names = new Map<string, number>();
+  /** Moves each time the numbering of names starts over. */
+  #namesEpoch = 0;
+  /** The name indexes of the record being framed, in key order, then its run's (reused from call to call). */
+  readonly #keyIndexes = new Uint32Array(MAX_KEYS + 1);
   #datetime: string | undefined;
   /** Decoding on this thread, when there is no writer thread. */
   #decoder: { decode: DecodeFrames; state: DecoderState } | undefined;
@@ -117,13 +126,10 @@ export class JournalRing {
     const body = record.body as { values: Record<string, number | null>; created_at: string };
     if (!this.#thread || record.id.length > MAX_ID_LENGTH) return false;
     const values = body.values;
-    let keys = 0;
-    for (const key in values) {
-      this.#define(key);
-      keys++;
-    }
-    if (keys > 0xffff) return false;
-    const runIndex = this.#define(record.run);
+    const keys = this.#defineNames(values, record.run);
+    if (keys === TOO_MANY_KEYS) return false;
+    if (keys === NO_ROOM) return true;
+    const runIndex = this.#keyIndexes[keys];
     if (body.created_at !== this.#datetime) {
       const at = this.#reserve(body.created_at.length);
       if (at < 0) return true;
@@ -146,15 +152,42 @@ export class JournalRing {
     p += 25 + id.length;
     v.setUint16(p, keys, true);
     p += 2;
+    const indexes = this.#keyIndexes;
+    let k = 0;
     for (const key in values) {
       const value = values[key];
-      v.setUint32(p, this.#names.get(key)!, true);
+      v.setUint32(p, indexes[k++], true);
       d[p + 4] = value === null ? 1 : 0;
       v.setFloat64(p + 5, value ?? 0, true);
       p += METRIC_KEY_BYTES;
     }
     this.#publish(at, FRAME.metric, length);
     return true;
+  }
+
+  /**
+   * Defines the names of `values` (in `for...in` order, as the frame lists them), then `run`, and
+   * keeps their indexes in `#keyIndexes` (the run's last): the key count, TOO_MANY_KEYS, or
+   * NO_ROOM (the ring took no frame; `failure` says why). When the numbering restarts partway
+   * (MAX_NAMES), names defined before the restart are not in the new numbering: all are defined again.
+   */
+  #defineNames(values: Record<string, number | null>, run: string): number {
+    const indexes = this.#keyIndexes;
+    for (;;) {
+      const epoch = this.#namesEpoch;
+      let keys = 0;
+      for (const key in values) {
+        if (keys === MAX_KEYS) return TOO_MANY_KEYS;
+        const index = this.#define(key);
+        if (index < 0) return NO_ROOM;
+        indexes[keys++] = index;
+      }
+      const runIndex = this.#define(run);
+      if (runIndex < 0) return NO_ROOM;
+      indexes[keys] = runIndex;
+      // At most once: fewer than MAX_NAMES names fit in one record.
+      if (this.#namesEpoch === epoch) return keys;
+    }
   }
 
   /**
@@ -220,7 +253,7 @@ export class JournalRing {
       Atomics.store(c, CONTROL.failed, 0);
     });
     // Frames thrown away may have defined names: define them again before use.
-    this.#names = new Map();
+    this.#restartNames();
     this.#datetime = undefined;
   }
 
@@ -233,15 +266,21 @@ export class JournalRing {
     return done;
   }
 
-  /** The index of `name` (a DEFINE frame the first time). */
+  /** Numbering starts over: later DEFINE frames overwrite the decoder's old slots. */
+  #restartNames(): void {
+    this.#names = new Map();
+    this.#namesEpoch++;
+  }
+
+  /** The index of `name` (a DEFINE frame the first time); -1 when no room came in the ring. */
   #define(name: string): number {
     let index = this.#names.get(name);
     if (index !== undefined) return index;
-    if (this.#names.size >= MAX_NAMES) this.#names = new Map();
+    if (this.#names.size >= MAX_NAMES) this.#restartNames();
     index = this.#names.size;
     const json = JSON.stringify(name);
     const at = this.#reserve(4 + json.length * 3);
-    if (at < 0) return index;
+    if (at < 0) return -1;
     this.#view.setUint32(at + FRAME_HEADER_BYTES, index, true);
     this.#publish(at, FRAME.define, 4 + this.#data.write(json, at + FRAME_HEADER_BYTES + 4));
     this.#names.set(name, index);
