@@ -21,16 +21,63 @@ export const FRAME = { pad: 0, text: 1, metric: 2, define: 3, datetime: 4 } as c
 export const MAX_ID_LENGTH = 64;
 
 /**
- * Defines `decodeFrames(data, capacity, tail, head, state)`: the journal text of the frames
- * between `tail` and `head` (ring positions), as one Buffer. `state` ({ names: [], datetime: '' })
- * carries DEFINE and DATETIME frames from one call to the next. `data` is a Buffer over the ring. A METRIC frame's line is exactly
- * what journal/format.ts `addLine` writes for the record, body serialised as `JSON.stringify` would.
+ * Defines `decodeFrames(data, capacity, tail, head, state, emit)`: hands `emit` the journal text of
+ * the frames between `tail` and `head` (ring positions) as byte chunks, in order; `emit` writes
+ * each before it returns (the chunks are reused). `state` (newDecoderState()) carries DEFINE and
+ * DATETIME frames and the output buffer from one call to the next. `data` is a Buffer over the
+ * ring. A METRIC frame's line is exactly what journal/format.ts `addLine` writes for the record,
+ * body serialised as `JSON.stringify` would.
+ *
+ * Lines are put together as bytes in one reused buffer, never as strings: at hundreds of
+ * thousands of points a second, building a string per line (then one large string to encode)
+ * kept the writer thread's garbage collector busy for half its time and the ring full.
  */
 export const FRAME_DECODER_SOURCE = `
-function decodeFrames(data, capacity, tail, head, state) {
+const LINE_START = Buffer.from('{"op":"add","r":{"v":1,"id":"');
+const AFTER_ID = Buffer.from('","seq":');
+const AFTER_SEQ = Buffer.from(',"run":');
+const AFTER_RUN = Buffer.from(',"kind":"metrics","createdAt":');
+const AFTER_CREATED_AT = Buffer.from(',"bytes":');
+const AFTER_BYTES = Buffer.from(',"body":{"values":{');
+const AFTER_VALUES = Buffer.from('},"created_at":"');
+const LINE_END = Buffer.from('"}}}\\n');
+const NULL = Buffer.from('null');
+/** A METRIC line's bytes beyond its id, names and datetime: the constants above and numbers at their longest. */
+const LINE_FIXED_MOST = 250;
+const NUMBER_MOST = 25;
+
+function decodeFrames(data, capacity, tail, head, state, emit) {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const parts = [];
-  let text = '';
+  const names = state.names;
+  let out = state.out;
+  let o = 0;
+  const put = (bytes) => {
+    out.set(bytes, o);
+    o += bytes.length;
+  };
+  // A number as JSON.stringify writes it: safe integers digit by digit, others through String().
+  const putNumber = (n) => {
+    if (Number.isSafeInteger(n)) {
+      if (n < 0) {
+        out[o++] = 45;
+        n = -n;
+      }
+      const start = o;
+      do {
+        const q = Math.floor(n / 10);
+        out[o++] = 48 + (n - q * 10);
+        n = q;
+      } while (n > 0);
+      for (let i = start, j = o - 1; i < j; i++, j--) {
+        const t = out[i];
+        out[i] = out[j];
+        out[j] = t;
+      }
+      return;
+    }
+    const text = String(n);
+    for (let i = 0; i < text.length; i++) out[o++] = text.charCodeAt(i);
+  };
   let at = tail >>> 0;
   const end = head >>> 0;
   while (at !== end) {
@@ -40,47 +87,73 @@ function decodeFrames(data, capacity, tail, head, state) {
     const type = data[start + 4];
     const p = start + ${FRAME_HEADER_BYTES};
     if (type === ${FRAME.text}) {
-      if (text) { parts.push(Buffer.from(text)); text = ''; }
+      if (o > 0) { emit(out.subarray(0, o)); o = 0; }
       // A view, not a copy: these ring bytes stay as they are until the tail moves past them, after the write.
-      parts.push(data.subarray(p, p + length));
+      emit(data.subarray(p, p + length));
     } else if (type === ${FRAME.metric}) {
-      const createdAt = view.getFloat64(p, true);
-      const seq = view.getFloat64(p + 8, true);
-      const bytes = view.getUint32(p + 16, true);
-      const run = state.names[view.getUint32(p + 20, true)];
       const idLength = data[p + 24];
-      const id = data.toString('latin1', p + 25, p + 25 + idLength);
-      let q = p + 25 + idLength;
-      const keys = view.getUint16(q, true);
-      q += 2;
-      let values = '';
-      for (let k = 0; k < keys; k++) {
-        const name = state.names[view.getUint32(q, true)];
-        const value = data[q + 4] === 1 ? 'null' : String(view.getFloat64(q + 5, true));
-        values += (k === 0 ? '' : ',') + name + ':' + value;
-        q += 13;
+      const keys = view.getUint16(p + 25 + idLength, true);
+      const run = names[view.getUint32(p + 20, true)];
+      let most = LINE_FIXED_MOST + idLength + run.length + state.datetime.length;
+      for (let k = 0, q = p + 27 + idLength; k < keys; k++, q += 13) most += names[view.getUint32(q, true)].length + NUMBER_MOST;
+      if (o + most > out.length) {
+        if (o > 0) { emit(out.subarray(0, o)); o = 0; }
+        if (most > out.length) out = state.out = Buffer.allocUnsafe(most * 2);
       }
-      text += '{"op":"add","r":{"v":1,"id":"' + id + '","seq":' + seq + ',"run":' + run + ',"kind":"metrics","createdAt":' + createdAt + ',"bytes":' + bytes + ',"body":{"values":{' + values + '},"created_at":"' + state.datetime + '"}}}\\n';
+      put(LINE_START);
+      for (let i = p + 25, idEnd = p + 25 + idLength; i < idEnd; i++) out[o++] = data[i];
+      put(AFTER_ID);
+      putNumber(view.getFloat64(p + 8, true));
+      put(AFTER_SEQ);
+      put(run);
+      put(AFTER_RUN);
+      putNumber(view.getFloat64(p, true));
+      put(AFTER_CREATED_AT);
+      putNumber(view.getUint32(p + 16, true));
+      put(AFTER_BYTES);
+      let q = p + 27 + idLength;
+      for (let k = 0; k < keys; k++, q += 13) {
+        if (k > 0) out[o++] = 44;
+        put(names[view.getUint32(q, true)]);
+        out[o++] = 58;
+        if (data[q + 4] === 1) put(NULL);
+        else putNumber(view.getFloat64(q + 5, true));
+      }
+      put(AFTER_VALUES);
+      put(state.datetime);
+      put(LINE_END);
     } else if (type === ${FRAME.define}) {
-      state.names[view.getUint32(p, true)] = data.toString('utf8', p + 4, p + length);
+      // Copied: the ring's bytes are overwritten once the tail moves on.
+      names[view.getUint32(p, true)] = Buffer.from(data.subarray(p + 4, p + length));
     } else if (type === ${FRAME.datetime}) {
-      state.datetime = data.toString('latin1', p, p + length);
+      state.datetime = Buffer.from(data.subarray(p, p + length));
     }
     at = (at + ${FRAME_HEADER_BYTES} + length) >>> 0;
   }
-  if (text) parts.push(Buffer.from(text));
-  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  if (o > 0) emit(out.subarray(0, o));
+}
+
+function newDecoderState() {
+  return { names: [], datetime: Buffer.alloc(0), out: Buffer.allocUnsafe(1 << 20) };
 }
 `;
 
 export interface DecoderState {
-  names: string[];
-  datetime: string;
+  /** Each defined name as its JSON text, in UTF-8. */
+  names: Buffer[];
+  /** The `created_at` of the METRIC frames that follow. */
+  datetime: Buffer;
+  /** Where lines are put together (grows for a line larger than it). */
+  out: Buffer;
 }
 
-export type DecodeFrames = (data: Buffer, capacity: number, tail: number, head: number, state: DecoderState) => Buffer;
+export type DecodeFrames = (data: Buffer, capacity: number, tail: number, head: number, state: DecoderState, emit: (bytes: Uint8Array) => void) => void;
 
-/** The decoder, compiled on this thread from the same source the writer thread runs. */
-export function compileDecoder(): DecodeFrames {
-  return new Function('Buffer', `${FRAME_DECODER_SOURCE}\nreturn decodeFrames;`)(Buffer) as DecodeFrames;
+/** The decoder and a fresh state for it, compiled on this thread from the same source the writer thread runs. */
+export function compileDecoder(): { decode: DecodeFrames; state: DecoderState } {
+  const { decodeFrames, newDecoderState } = new Function('Buffer', `${FRAME_DECODER_SOURCE}\nreturn { decodeFrames, newDecoderState };`)(Buffer) as {
+    decodeFrames: DecodeFrames;
+    newDecoderState(): DecoderState;
+  };
+  return { decode: decodeFrames, state: newDecoderState() };
 }

@@ -58,15 +58,18 @@ const HEAD = ${CONTROL.head}, TAIL = ${CONTROL.tail}, LOCK = ${CONTROL.lock}, FD
 const FAILED = ${CONTROL.failed}, SLEEPING = ${CONTROL.sleeping}, STOP = ${CONTROL.stop};
 
 ${FRAME_DECODER_SOURCE}
-const state = { names: [], datetime: '' };
+const state = newDecoderState();
+const fd = () => Atomics.load(c, FD);
+function writeBytes(bytes) {
+  for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd(), bytes, offset, bytes.length - offset);
+}
 
 function writeOut() {
   const head = Atomics.load(c, HEAD);
   const tail = Atomics.load(c, TAIL);
   if (head === tail) return;
-  const bytes = decodeFrames(data, capacity, tail, head, state);
   try {
-    for (let offset = 0; offset < bytes.length; ) offset += writeSync(Atomics.load(c, FD), bytes, offset, bytes.length - offset);
+    decodeFrames(data, capacity, tail, head, state, writeBytes);
   } catch (error) {
     Atomics.store(c, FAILED, (error && errno[error.code]) || 5);
     return;
