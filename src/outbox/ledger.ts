@@ -1,5 +1,6 @@
 import type { PolyaxonError, PolyaxonErrorKind } from '../runtime/errors';
 import { DROP_REASONS, type DropReason } from './policy';
+import { OutstandingRecords } from './outstanding';
 import type { OutboxRecord } from './records';
 import type { PauseReason } from './send-gate';
 import type { StoreKind } from './store';
@@ -46,8 +47,8 @@ interface FlushWaiter {
  * before it has left.
  */
 export class Ledger {
-  /** Records this outbox appended and has not seen leave, by id → append number (insertion order). */
-  readonly #outstanding = new Map<string, number>();
+  /** Records this outbox appended and has not seen leave. */
+  readonly #outstanding = new OutstandingRecords();
   #storedCount = 0;
   /** Set once the store opened empty or a claim came back empty: what earlier runs left has been taken care of. */
   #drainedOnce = false;
@@ -70,7 +71,7 @@ export class Ledger {
 
   /** A record appended as number `number` (GroupCommit). */
   appended(id: string, number: number): void {
-    this.#outstanding.set(id, number);
+    this.#outstanding.add(id, number);
   }
 
   /** A group reached the store; `evicted` records made room for it (caps). */
@@ -81,13 +82,13 @@ export class Ledger {
 
   /** The store refused a group: it left at once. */
   writeFailed(records: readonly OutboxRecord[]): void {
-    for (const record of records) this.#outstanding.delete(record.id);
+    for (const record of records) this.#outstanding.leave(record.id);
     this.dropped(records.length, 'store_failed');
   }
 
   /** Records left the queue: delivered, or dropped for `reason`. */
   settled(records: readonly OutboxRecord[], reason?: DropReason): void {
-    for (const record of records) this.#outstanding.delete(record.id);
+    for (const record of records) this.#outstanding.leave(record.id);
     this.#storedCount = Math.max(0, this.#storedCount - records.length);
     if (reason) this.dropped(records.length, reason);
     else this.#sent += records.length;
@@ -100,10 +101,7 @@ export class Ledger {
    */
   idle(committedUpTo: number): void {
     this.#drainedOnce = true;
-    for (const [id, number] of this.#outstanding) {
-      if (number > committedUpTo) break;
-      this.#outstanding.delete(id);
-    }
+    this.#outstanding.leaveUpTo(committedUpTo);
     this.check();
   }
 
@@ -151,8 +149,7 @@ export class Ledger {
   /** Releases the flush waits whose records have all left. */
   check(): void {
     if (this.#waiters.size === 0 || !this.#drainedOnce) return;
-    const oldest = this.#outstanding.values().next();
-    const oldestOutstanding = oldest.done ? Infinity : oldest.value;
+    const oldestOutstanding = this.#outstanding.oldest();
     for (const waiter of [...this.#waiters]) if (oldestOutstanding > waiter.upTo) waiter.resolve(true);
   }
 }
