@@ -118,7 +118,8 @@ class JournalStore implements OutboxStore {
   private stagedBytes = 0;
   /** Bytes of the `add` lines of live records: what a compaction would keep. */
   private liveBytes = 0;
-  private readonly lineBytes = new Map<string, number>();
+  /** Line sizes of live records not counted at `metricLineBytes` (frame-written metrics are). */
+  private readonly otherLineBytes = new Map<string, number>();
   /** Sum of live records' `bytes`, so appends check the caps without a scan. */
   private recordBytes = 0;
   /** `seq` of the last record in map order; an add below it means the map needs sorting. */
@@ -131,7 +132,7 @@ class JournalStore implements OutboxStore {
     private readonly contents: JournalContents,
     private readonly settings: { compactMinBytes: number; defaultMaxJournalBytes: number },
   ) {
-    for (const record of contents.records.values()) this.trackAdded(record, JSON.stringify(record).length + 18);
+    for (const record of contents.records.values()) this.trackAdded(record, metricLineBytes(record) ?? JSON.stringify(record).length + 18);
   }
 
   get kind(): StoreKind {
@@ -144,14 +145,12 @@ class JournalStore implements OutboxStore {
    */
   stage(record: OutboxRecord): void {
     this.assertOpen();
-    if (!this.diskFailed && record.kind === 'metrics' && record.json === undefined) {
-      // The hot path: the writer thread writes the line from a binary frame.
-      const size = record.bytes + METRIC_LINE_OVERHEAD + record.id.length + record.run.length;
-      if (this.file.writeMetric(record, size)) {
-        this.staged.push({ record, size, written: true });
-        this.stagedBytes += size;
-        return;
-      }
+    // The hot path: the writer thread writes a metric record's line from a binary frame.
+    const size = this.diskFailed ? undefined : metricLineBytes(record);
+    if (size !== undefined && this.file.writeMetric(record, size)) {
+      this.staged.push({ record, size, written: true });
+      this.stagedBytes += size;
+      return;
     }
     const line = addLine(record);
     if (this.diskFailed) {
@@ -379,7 +378,7 @@ class JournalStore implements OutboxStore {
       const max = caps.maxJournalBytes === 'default' ? this.settings.defaultMaxJournalBytes : caps.maxJournalBytes;
       const over = this.liveBytes - max;
       if (over <= 0) return [];
-      picked = pickEvictions(this.contents.records.values(), { count: 0, size: over }, (record) => this.lineBytes.get(record.id) ?? record.bytes);
+      picked = pickEvictions(this.contents.records.values(), { count: 0, size: over }, (record) => this.lineBytesOf(record));
     } else {
       const over = excessOver(caps, this.contents.records.size, this.recordBytes);
       if (over.count <= 0 && over.size <= 0) return [];
@@ -398,7 +397,7 @@ class JournalStore implements OutboxStore {
 
   /** Counts a record about to be added; true when it lands out of `seq` order. */
   private trackAdded(record: OutboxRecord, lineSize: number): boolean {
-    this.lineBytes.set(record.id, lineSize);
+    if (lineSize !== metricLineBytes(record)) this.otherLineBytes.set(record.id, lineSize);
     this.liveBytes += lineSize;
     this.recordBytes += record.bytes;
     const outOfOrder = record.seq < this.lastSeq;
@@ -409,10 +408,17 @@ class JournalStore implements OutboxStore {
   /** Counts records about to be removed (before the entry is applied, while they are still there). */
   private trackRemoved(ids: string[]): void {
     for (const id of ids) {
-      this.liveBytes -= this.lineBytes.get(id) ?? 0;
-      this.lineBytes.delete(id);
-      this.recordBytes -= this.contents.records.get(id)?.bytes ?? 0;
+      const record = this.contents.records.get(id);
+      if (record === undefined) continue;
+      this.liveBytes -= this.lineBytesOf(record);
+      this.otherLineBytes.delete(id);
+      this.recordBytes -= record.bytes;
     }
+  }
+
+  /** The size a live record's line is counted at (compaction rule, journal cap). */
+  private lineBytesOf(record: OutboxRecord): number {
+    return (this.otherLineBytes.size > 0 ? this.otherLineBytes.get(record.id) : undefined) ?? metricLineBytes(record) ?? record.bytes;
   }
 
   /**
@@ -446,6 +452,17 @@ function kept(record: OutboxRecord): OutboxRecord {
   // Set, not deleted: an object keeps its fast shape.
   if (copy.json !== undefined && BATCHABLE_KINDS.has(copy.kind)) copy.body = undefined;
   return copy;
+}
+
+/**
+ * The size a metric record's line is counted at when the writer thread writes it from a frame (a
+ * metric not serialised at the call): known from the record alone, so a million queued points need
+ * no per-record entry to count them (replayed ones too). A line written as text is counted at its
+ * length instead; undefined for records other than metrics.
+ */
+function metricLineBytes(record: OutboxRecord): number | undefined {
+  if (record.kind !== 'metrics' || record.json !== undefined) return undefined;
+  return record.bytes + METRIC_LINE_OVERHEAD + record.id.length + record.run.length;
 }
 
 /** Meta values are JSON on disk; copying through JSON keeps memory identical to a replay. */
