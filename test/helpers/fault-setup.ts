@@ -81,7 +81,12 @@ export function directClient(server: { host: string; port: number; token: string
   return new PolyaxonClient({ host: server.host, port: server.port, token: server.token, env: {} });
 }
 
-/** Every metric point of an experiment as the server lists it, all pages, oldest first. */
+/**
+ * Every metric point of an experiment as the server lists it, all pages, oldest first; in step
+ * order when every point has a step. Two batches of one run can be out at once, and one refused
+ * (413, a 5xx) is sent again after the one beside it was stored: the promise is each point once,
+ * with its step, not the server's insertion order across batches.
+ */
 export async function storedMetrics(
   server: { url: string; token: string },
   id: number,
@@ -96,7 +101,9 @@ export async function storedMetrics(
     values.push(...body.results.map((metric) => metric.values));
     if (!body.next) break;
   }
-  return values;
+  const stepped = values.every((value) => typeof value.step === 'number');
+  // Array.prototype.sort is stable: points of one step stay in the order they were stored.
+  return stepped ? values.sort((a, b) => a.step - b.step) : values;
 }
 
 /** Polls `check` every 20 ms until it holds; false after `timeoutMs`. */
