@@ -85,3 +85,23 @@ it('past 65,536 names the numbering starts over partway through a record, and ev
   const lines = readFileSync(path, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
   expect(lines).toEqual(expected);
 });
+
+it('a record refused for too many keys leaves the next record of the same keys and run named right', () => {
+  const { path, fd } = openFile();
+  const ring = new JournalRing(fd, { ringBytes: 4 << 20 });
+  const at = Date.UTC(2024, 0, 2, 3, 4, 5, 678);
+  // The same (empty) keys and run before and after: the second may reuse the first's name indexes.
+  const before = metricRecord(0, 'run-a', {}, at);
+  expect(ring.pushMetric(before)).toBe(true);
+  const wide: Record<string, number> = {};
+  for (let key = 0; key < 0xffff + 1; key++) wide[`k${key}`] = key;
+  // Too many keys for a frame: refused (the caller writes its line as text), after naming 65,535 of them.
+  expect(ring.pushMetric(metricRecord(1, 'run-a', wide, at))).toBe(false);
+  const after = metricRecord(2, 'run-a', {}, at);
+  expect(ring.pushMetric(after)).toBe(true);
+  expect(ring.flushSync()).toBe(true);
+  ring.close();
+  closeSync(fd);
+  const lines = readFileSync(path, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
+  expect(lines).toEqual([JSON.parse(addLine(before)), JSON.parse(addLine(after))]);
+});

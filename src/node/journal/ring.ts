@@ -48,6 +48,14 @@ export interface MetricFrameRecord {
 const MAX_NAMES = 65_536;
 /** Most keys in one METRIC frame (its key count is a u16); a record with more goes as text. */
 const MAX_KEYS = 0xffff;
+/** The keys and run whose name indexes `#keyIndexes` holds, in the numbering of `epoch`. */
+interface LastNames {
+  run: string | undefined;
+  epoch: number;
+  keys: string[];
+}
+/** No record's names: matches no run. */
+const NO_LAST_NAMES: LastNames = { run: undefined, epoch: -1, keys: [] };
 /** What `#defineNames` gives instead of a key count. */
 const TOO_MANY_KEYS = -1;
 const NO_ROOM = -2;
@@ -71,7 +79,7 @@ export class JournalRing {
   /** The name indexes of the record being framed, in key order, then its run's (reused from call to call). */
   readonly #keyIndexes = new Uint32Array(MAX_KEYS + 1);
   /** The names `#keyIndexes` holds the indexes of: the last record's keys and run, in that numbering. */
-  #lastNames: { run: string | undefined; epoch: number; keys: string[] } = { run: undefined, epoch: -1, keys: [] };
+  #lastNames: LastNames = NO_LAST_NAMES;
   #datetime: string | undefined;
   /** Decoding on this thread, when there is no writer thread. */
   #decoder: ReturnType<typeof compileDecoder> | undefined;
@@ -189,6 +197,8 @@ export class JournalRing {
       }
       if (keys === last.keys.length) return keys;
     }
+    // The pass below overwrites `#keyIndexes`: they hold the last record's names again only if it succeeds.
+    this.#lastNames = NO_LAST_NAMES;
     for (;;) {
       const epoch = this.#namesEpoch;
       let keys = 0;
