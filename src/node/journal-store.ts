@@ -451,7 +451,7 @@ class JournalStore implements OutboxStore {
  * which needs only those characters.
  */
 function kept(record: OutboxRecord): OutboxRecord {
-  if (record.kind === 'metrics' && record.json === undefined) return record;
+  if (isFramedMetric(record)) return record;
   const copy = shallowCopy(record);
   // Set, not deleted: an object keeps its fast shape.
   if (copy.json !== undefined && BATCHABLE_KINDS.has(copy.kind)) copy.body = undefined;
@@ -465,8 +465,12 @@ function kept(record: OutboxRecord): OutboxRecord {
  * length instead; undefined for records other than metrics.
  */
 function metricLineBytes(record: OutboxRecord): number | undefined {
-  if (record.kind !== 'metrics' || record.json !== undefined) return undefined;
-  return record.bytes + METRIC_LINE_OVERHEAD + record.id.length + record.run.length;
+  return isFramedMetric(record) ? record.bytes + METRIC_LINE_OVERHEAD + record.id.length + record.run.length : undefined;
+}
+
+/** A metric record not serialised at the call: the kind the writer thread writes from a binary frame. */
+function isFramedMetric(record: OutboxRecord): boolean {
+  return record.kind === 'metrics' && record.json === undefined;
 }
 
 /** Meta values are JSON on disk; copying through JSON keeps memory identical to a replay. */
