@@ -21,13 +21,14 @@ import { DEFAULT_MAX_JOURNAL_BYTES, JOURNAL_SHARE_OF_FREE_DISK } from '../outbox
 import { excessOver, pickEvictions } from '../outbox/eviction';
 import { MemoryStore } from '../outbox/memory-store';
 import { BATCHABLE_KINDS, shallowCopy, type OutboxRecord } from '../outbox/records';
-import { selectBatch } from '../outbox/select-batch';
+import { selectBatch, type RecordWalk } from '../outbox/select-batch';
 import type { OpenStoreOptions } from '../runtime/environment';
 import type { EnvLookup } from '../runtime/settings';
 import type { AppendResult, ClaimOptions, OutboxStore, StoreCaps, StoreKind } from '../outbox/store';
 import { addLine, entryLines, headerLine, type JournalEntry } from './journal/format';
 import type { FsyncPolicy, JournalFile } from './journal/journal-file';
 import { outboxRoot, queueDirectory } from './journal/location';
+import { MetricTable } from './journal/metric-table';
 import { openQueue } from './journal/open-queue';
 import { releaseLock, removeQuietly, tempPathFor, type OwnedJournal } from './journal/ownership';
 import { applyEntry, snapshotEntries, type JournalContents } from './journal/replay';
@@ -93,8 +94,9 @@ export async function openJournalStore(options: JournalStoreOptions): Promise<Ou
 }
 
 /**
- * A record handed over at the call, not yet applied by its group's `append`. Its line is not kept
- * (a burst of a million calls would hold them all): compaction writes it anew from the record.
+ * A record handed over at the call and not taken into the metric table, not yet applied by its
+ * group's `append`. Its line is not kept (a burst of calls would hold them all): compaction writes
+ * it anew from the record.
  */
 interface Staged {
   record: OutboxRecord;
@@ -111,6 +113,11 @@ class JournalStore implements OutboxStore {
   private diskFailed = false;
   /** When the disk last refused a write or a rewrite (ms); recovery is tried RECOVERY_INTERVAL_MS later. */
   private failedAt = 0;
+  /**
+   * The metric points this process logged while the writer thread writes them (the hot path):
+   * columns of numbers, not objects. The queue is them and `contents.records`, merged by `seq`.
+   */
+  private readonly metrics = new MetricTable();
   /** Staged records in call order; `stagedHead` is the first not yet applied. */
   private staged: Staged[] = [];
   private stagedHead = 0;
@@ -140,31 +147,39 @@ class JournalStore implements OutboxStore {
   }
 
   /**
-   * Hands the record's line to the writer thread now; its group's `append` (same record object,
-   * same order) applies it without writing it again.
+   * Hands the record's line to the writer thread now. A metric point the writer thread writes from
+   * a binary frame goes into the metric table and is taken (true); any other record's group
+   * `append` (same record object, same order) applies it without writing it again.
    */
-  stage(record: OutboxRecord): void {
+  stage(record: OutboxRecord): boolean {
     this.assertOpen();
     // The hot path: the writer thread writes a metric record's line from a binary frame.
     const size = this.diskFailed ? undefined : metricLineBytes(record);
+    if (size !== undefined && this.metrics.add(record)) {
+      if (!this.file.writeMetric(record, size)) this.file.write(addLine(record));
+      this.liveBytes += size;
+      return true;
+    }
     if (size !== undefined && this.file.writeMetric(record, size)) {
       this.staged.push({ record, size, written: true });
       this.stagedBytes += size;
-      return;
+      return false;
     }
     const line = addLine(record);
     if (this.diskFailed) {
       this.staged.push({ record, size: line.length, line, written: false });
-      return;
+      return false;
     }
     this.staged.push({ record, size: line.length, written: true });
     this.stagedBytes += line.length;
     this.file.write(line);
+    return false;
   }
 
-  async append(records: OutboxRecord[], caps: StoreCaps): Promise<AppendResult> {
+  async append(records: OutboxRecord[], caps: StoreCaps, stagedThrough?: number): Promise<AppendResult> {
     this.assertOpen();
     this.recoverIfFailed();
+    if (stagedThrough !== undefined) this.metrics.showThrough(stagedThrough);
     const added: Staged[] = records.map((record) => {
       const staged = this.staged[this.stagedHead];
       if (staged?.record === record) {
@@ -193,12 +208,15 @@ class JournalStore implements OutboxStore {
 
   async claim(options: ClaimOptions): Promise<OutboxRecord[]> {
     this.assertOpen();
-    const selected = selectBatch(this.contents.records.values(), options);
+    const selected = selectBatch(this.queue(false), options);
     if (!selected) return [];
     const ids = selected.records.map((record) => record.id);
     const until = options.now + options.leaseMs;
     this.commit([{ op: 'lease', ids, until, owner: options.owner, batch: selected.batch }]);
-    const claimed = ids.map((id) => shallowCopy(this.contents.records.get(id)!));
+    const claimed = ids.map((id) => {
+      const record = this.contents.records.get(id);
+      return record ? shallowCopy(record) : this.metrics.record(this.metrics.find(id));
+    });
     // The lease names the batch key: it is in the file before the request can leave (F02).
     await this.written();
     return claimed;
@@ -206,7 +224,7 @@ class JournalStore implements OutboxStore {
 
   async ack(ids: string[], meta?: Record<string, unknown>): Promise<void> {
     this.assertOpen();
-    const present = ids.filter((id) => this.contents.records.has(id));
+    const present = ids.filter((id) => this.has(id));
     if (present.length === 0 && meta === undefined) return;
     this.commit([meta === undefined ? { op: 'ack', ids: present } : { op: 'ack', ids: present, meta: copyJson(meta) }]);
     await this.written();
@@ -214,14 +232,14 @@ class JournalStore implements OutboxStore {
 
   async release(ids: string[]): Promise<void> {
     this.assertOpen();
-    const present = ids.filter((id) => this.contents.records.has(id));
+    const present = ids.filter((id) => this.has(id));
     if (present.length > 0) this.commit([{ op: 'release', ids: present }]);
     await this.written();
   }
 
   async unbatch(ids: string[]): Promise<void> {
     this.assertOpen();
-    const present = ids.filter((id) => this.contents.records.has(id));
+    const present = ids.filter((id) => this.has(id));
     if (present.length > 0) this.commit([{ op: 'unbatch', ids: present }]);
     await this.written();
   }
@@ -241,7 +259,8 @@ class JournalStore implements OutboxStore {
       byRun[record.run] = (byRun[record.run] ?? 0) + 1;
       bytes += record.bytes;
     }
-    return { records: this.contents.records.size, bytes, byRun };
+    this.metrics.countInto(byRun);
+    return { records: this.contents.records.size + this.metrics.visibleCount, bytes: bytes + this.metrics.visibleBytes, byRun };
   }
 
   async getMeta(key: string): Promise<unknown> {
@@ -267,7 +286,7 @@ class JournalStore implements OutboxStore {
 
   private async closeOnce(): Promise<void> {
     if (this.diskFailed) this.recover(true);
-    if (this.diskFailed && this.contents.records.size === 0 && this.staged.length === this.stagedHead) {
+    if (this.diskFailed && this.contents.records.size === 0 && this.metrics.size === 0 && this.staged.length === this.stagedHead) {
       // The file could not be brought up to date, and everything it holds has left the queue:
       // kept, it would have the next run send delivered records again (F39).
       removeQuietly(this.file.path);
@@ -308,6 +327,7 @@ class JournalStore implements OutboxStore {
       if (entry.op === 'add') outOfOrder = this.trackAdded(entry.r, sizes[i]) || outOfOrder;
       else if (entry.op === 'ack' || entry.op === 'evict') this.trackRemoved(entry.ids);
       applyEntry(this.contents, entry);
+      this.applyToMetrics(entry);
     });
     if (outOfOrder) this.sortBySeq();
     this.compactIfMostlyAcked();
@@ -360,11 +380,63 @@ class JournalStore implements OutboxStore {
     }
   }
 
-  /** The whole queue as a journal: compaction and recovery write this. */
+  /**
+   * The whole queue as a journal, records in `seq` order (as a replay must find them): compaction
+   * and recovery write this.
+   */
   private snapshotText(): string {
-    let text = headerLine(this.name, process.pid, Date.now()) + entryLines(snapshotEntries(this.contents));
-    for (let i = this.stagedHead; i < this.staged.length; i++) text += addLine(this.staged[i].record);
+    const staged = this.staged.slice(this.stagedHead).map(({ record }) => record);
+    const records = mergeBySeq(this.queue(true), staged);
+    const others = snapshotEntries({ ...this.contents, records: new Map() });
+    let text = headerLine(this.name, process.pid, Date.now()) + entryLines(others);
+    for (const record of records) text += addLine(record);
     return text;
+  }
+
+  /**
+   * The queue in `seq` order: `contents.records` and the metric table's records, made again as
+   * the walk reaches them (a claim walks only to the end of its batch, and passes the points of
+   * runs it no longer needs by without making them). `all`: with the metric points whose group
+   * commit has not come yet.
+   */
+  private queue(all: boolean): RecordWalk {
+    const metrics = this.metrics;
+    const records = this.contents.records;
+    const skipped = new Set<string>();
+    let only: string | undefined;
+    const wanted = (slot: number) => metrics.isLive(slot) && (only === undefined ? skipped.size === 0 || !skipped.has(metrics.runAt(slot)) : metrics.runAt(slot) === only);
+    return {
+      skipRun: (run) => skipped.add(run),
+      onlyRun: (run) => (only = run),
+      *[Symbol.iterator]() {
+        const end = metrics.end(all);
+        let slot = metrics.head;
+        for (const record of records.values()) {
+          for (; slot < end && metrics.seqAt(slot) < record.seq; slot++) if (wanted(slot)) yield metrics.record(slot);
+          yield record;
+        }
+        for (; slot < end; slot++) if (wanted(slot)) yield metrics.record(slot);
+      },
+    };
+  }
+
+  /** Whether `id` is in the queue. */
+  private has(id: string): boolean {
+    return this.contents.records.has(id) || this.metrics.find(id) >= 0;
+  }
+
+  /** Applies an entry's lease, release, unbatch, ack or evict to the metric table's records among its ids. */
+  private applyToMetrics(entry: JournalEntry): void {
+    if (this.metrics.size === 0 || !('ids' in entry)) return;
+    const metrics = this.metrics;
+    for (const id of entry.ids) {
+      const slot = metrics.find(id);
+      if (slot < 0) continue;
+      if (entry.op === 'lease') metrics.lease(slot, entry.until, entry.owner, entry.batch);
+      else if (entry.op === 'release') metrics.release(slot);
+      else if (entry.op === 'unbatch') metrics.unbatch(slot);
+      else metrics.remove(slot);
+    }
   }
 
   /**
@@ -378,11 +450,11 @@ class JournalStore implements OutboxStore {
       const max = caps.maxJournalBytes === 'default' ? this.settings.defaultMaxJournalBytes : caps.maxJournalBytes;
       const over = this.liveBytes - max;
       if (over <= 0) return [];
-      picked = pickEvictions(this.contents.records.values(), { count: 0, size: over }, (record) => this.lineBytesOf(record));
+      picked = pickEvictions(this.queue(false), { count: 0, size: over }, (record) => this.lineBytesOf(record));
     } else {
-      const over = excessOver(caps, this.contents.records.size, this.recordBytes);
+      const over = excessOver(caps, this.contents.records.size + this.metrics.visibleCount, this.recordBytes + this.metrics.visibleBytes);
       if (over.count <= 0 && over.size <= 0) return [];
-      picked = pickEvictions(this.contents.records.values(), over);
+      picked = pickEvictions(this.queue(false), over);
     }
     return picked.map((record) => record.id);
   }
@@ -409,7 +481,11 @@ class JournalStore implements OutboxStore {
   private trackRemoved(ids: string[]): void {
     for (const id of ids) {
       const record = this.contents.records.get(id);
-      if (record === undefined) continue;
+      if (record === undefined) {
+        const slot = this.metrics.find(id);
+        if (slot >= 0) this.liveBytes -= this.metrics.bytesAt(slot) + METRIC_LINE_OVERHEAD + id.length + this.metrics.runAt(slot).length;
+        continue;
+      }
       this.liveBytes -= this.lineBytesOf(record);
       this.otherLineBytes.delete(id);
       this.recordBytes -= record.bytes;
@@ -490,4 +566,14 @@ function defaultMaxJournalBytes(directory: string): number {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Two lists of records, each in `seq` order, as one in `seq` order. */
+function* mergeBySeq(first: Iterable<OutboxRecord>, second: readonly OutboxRecord[]): Generator<OutboxRecord> {
+  let i = 0;
+  for (const record of first) {
+    while (i < second.length && second[i].seq < record.seq) yield second[i++];
+    yield record;
+  }
+  while (i < second.length) yield second[i++];
 }

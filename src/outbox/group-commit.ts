@@ -6,8 +6,11 @@ import type { AppendResult, OutboxStore, StoreCaps } from './store';
 export const MAX_GROUP_RECORDS = 8_192;
 
 export interface GroupCommitHooks {
-  /** A group reached the store; `evicted` records made room for it (caps). */
-  written(records: readonly OutboxRecord[], result: AppendResult): void;
+  /**
+   * A group of `count` records reached the store; `evicted` records made room for it (caps).
+   * `records` are those of them the store did not take at the call (`stage`).
+   */
+  written(records: readonly OutboxRecord[], count: number, result: AppendResult): void;
   /** The store refused a group. */
   failed(records: readonly OutboxRecord[], error: unknown): void;
 }
@@ -18,12 +21,15 @@ export interface GroupCommitHooks {
  * so the store sees records in append order. `seq` continues from the store's `nextSeq()`: it is
  * assigned at the call once the store is open (before, as the records wait for it), and a store
  * that can `stage` a record gets it at the call too (the Node journal: in the file within
- * milliseconds even when the caller never yields again, F32).
+ * milliseconds even when the caller never yields again, F32). A record the store takes whole at
+ * the call is only counted here, not held: its group's `append` makes it visible in the queue.
  */
 export class GroupCommit {
   #buffer: OutboxRecord[] = [];
+  /** Records of the current group the store took at the call (counted, not held). */
+  #bufferTaken = 0;
   #queued = false;
-  readonly #unwritten: Array<{ records: OutboxRecord[]; upTo: number }> = [];
+  readonly #unwritten: Group[] = [];
   #unwrittenCount = 0;
   /** Records handed to `store.append` whose answer has not come yet. */
   #appendingCount = 0;
@@ -60,7 +66,7 @@ export class GroupCommit {
    * neither the store's count nor `written` until `store.append` answers.
    */
   get waitingCount(): number {
-    return this.#buffer.length + this.#unwrittenCount + this.#appendingCount;
+    return this.#buffer.length + this.#bufferTaken + this.#unwrittenCount + this.#appendingCount;
   }
 
   /**
@@ -81,9 +87,11 @@ export class GroupCommit {
   add(record: OutboxRecord): number {
     if (this.#opened) {
       record.seq = this.#seq++;
-      this.#opened.stage?.(record);
+      if (this.#opened.stage?.(record)) this.#bufferTaken++;
+      else this.#buffer.push(record);
+    } else {
+      this.#buffer.push(record);
     }
-    this.#buffer.push(record);
     if (!this.#queued) {
       this.#queued = true;
       queueMicrotask(() => this.commit());
@@ -94,17 +102,30 @@ export class GroupCommit {
   /** Closes the current group and starts writing it (after any group before it). */
   commit(): void {
     this.#queued = false;
-    if (this.#buffer.length > 0) {
+    const buffer = this.#buffer;
+    const count = buffer.length + this.#bufferTaken;
+    if (count > 0) {
       // A million calls in one tick become groups of MAX_GROUP_RECORDS, each its own `append`:
-      // the event loop gets turns between them instead of one stall for the whole burst.
-      const buffer = this.#buffer;
-      const firstNumber = this.#appended - buffer.length;
-      for (let start = 0; start < buffer.length; start += MAX_GROUP_RECORDS) {
+      // the event loop gets turns between them instead of one stall for the whole burst. Records
+      // the store took at the call cost a group nothing but their count: with the store open,
+      // append numbers and `seq` go up together, so a group's last `seq` says which are its own.
+      const lastSeq = this.#seq - 1;
+      let previousSeq = lastSeq - count;
+      for (let start = 0; start === 0 || start < buffer.length; start += MAX_GROUP_RECORDS) {
         const records = buffer.length <= MAX_GROUP_RECORDS ? buffer : buffer.slice(start, start + MAX_GROUP_RECORDS);
-        this.#unwritten.push({ records, upTo: firstNumber + start + records.length });
+        const last = start + MAX_GROUP_RECORDS >= buffer.length;
+        if (!this.#opened) {
+          // Not one taken yet; `seq` comes at the store's opening (#open).
+          this.#unwritten.push({ records, taken: 0, upTo: this.#appended - count + start + records.length, seqUpTo: -1 });
+          continue;
+        }
+        const seqUpTo = last ? lastSeq : records[records.length - 1].seq;
+        this.#unwritten.push({ records, taken: seqUpTo - previousSeq - records.length, upTo: this.#appended - (lastSeq - seqUpTo), seqUpTo });
+        previousSeq = seqUpTo;
       }
-      this.#unwrittenCount += buffer.length;
+      this.#unwrittenCount += count;
       this.#buffer = [];
+      this.#bufferTaken = 0;
     }
     if (!this.#writing && this.#unwritten.length > 0) {
       this.#writing = true;
@@ -132,20 +153,32 @@ export class GroupCommit {
   writeNow(store: OutboxStore): void {
     this.#queued = false;
     const records = [...this.#unwritten.flatMap((group) => group.records), ...this.#buffer];
+    const taken = this.#unwritten.reduce((sum, group) => sum + group.taken, this.#bufferTaken);
     this.#unwritten.length = 0;
     this.#unwrittenCount = 0;
     this.#buffer = [];
-    if (records.length > 0) void this.#write(store, records, this.#appended);
+    this.#bufferTaken = 0;
+    if (records.length + taken > 0) void this.#write(store, { records, taken, upTo: this.#appended, seqUpTo: this.#seq - 1 });
     store.flushSync?.();
   }
 
   /** The store opened: records waiting for it get their `seq` (and are staged) in call order. */
   #open(store: OutboxStore): void {
-    for (const record of [...this.#unwritten.flatMap((group) => group.records), ...this.#buffer]) {
-      if (record.seq >= 0) continue;
-      record.seq = this.#seq++;
-      store.stage?.(record);
+    const stage = (records: OutboxRecord[]): OutboxRecord[] =>
+      records.filter((record) => {
+        if (record.seq >= 0) return true;
+        record.seq = this.#seq++;
+        return !store.stage?.(record);
+      });
+    for (const group of this.#unwritten) {
+      const kept = stage(group.records);
+      group.taken += group.records.length - kept.length;
+      group.records = kept;
+      group.seqUpTo = this.#seq - 1;
     }
+    const buffered = this.#buffer.length;
+    this.#buffer = stage(this.#buffer);
+    this.#bufferTaken += buffered - this.#buffer.length;
     this.#opened = store;
   }
 
@@ -154,8 +187,8 @@ export class GroupCommit {
       const store = await this.store;
       while (this.#unwritten.length > 0) {
         const next = this.#unwritten.shift()!;
-        this.#unwrittenCount -= next.records.length;
-        await this.#write(store, next.records, next.upTo);
+        this.#unwrittenCount -= next.records.length + next.taken;
+        await this.#write(store, next);
         // A burst split into groups: a turn of the event loop between them (a 0 ms timer, not a
         // microtask), so timers and I/O of the app run while a million records are written.
         if (next.records.length === MAX_GROUP_RECORDS && this.#unwritten.length > 0) await new Promise((resolve) => setTimeout(resolve, 0));
@@ -168,21 +201,22 @@ export class GroupCommit {
   }
 
   /** `store.append` is called before the first await, which `writeNow` relies on. */
-  async #write(store: OutboxStore, records: OutboxRecord[], upTo: number): Promise<void> {
+  async #write(store: OutboxStore, { records, taken, upTo, seqUpTo }: Group): Promise<void> {
     for (const record of records) if (record.seq < 0) record.seq = this.#seq++;
-    this.#appendingCount += records.length;
+    const count = records.length + taken;
+    this.#appendingCount += count;
     this.#writeEpoch++;
     let outcome: { ok: true; result: AppendResult } | { ok: false; error: unknown };
     try {
-      outcome = { ok: true, result: await store.append(records, this.caps) };
+      outcome = { ok: true, result: await store.append(records, this.caps, taken > 0 ? seqUpTo : undefined) };
     } catch (error) {
       outcome = { ok: false, error };
     }
     // Leaves `waitingCount` in the step the hooks count it elsewhere: never counted twice or not at all.
-    this.#appendingCount -= records.length;
+    this.#appendingCount -= count;
     this.#writeEpoch++;
     try {
-      if (outcome.ok) this.hooks.written(records, outcome.result);
+      if (outcome.ok) this.hooks.written(records, count, outcome.result);
       else this.hooks.failed(records, outcome.error);
     } catch (error) {
       logger.debug('a group commit hook threw', error);
@@ -194,4 +228,15 @@ export class GroupCommit {
   #releaseWaiters(): void {
     while (this.#waiters.length > 0 && this.#waiters[0].upTo <= this.#writtenUpTo) this.#waiters.shift()!.resolve();
   }
+}
+
+/**
+ * Records on their way into the store as one `append`: `records` handed over with it, `taken` more
+ * the store took at the call (seq up to `seqUpTo`), `upTo` the last append number among them.
+ */
+interface Group {
+  records: OutboxRecord[];
+  taken: number;
+  upTo: number;
+  seqUpTo: number;
 }

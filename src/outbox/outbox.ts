@@ -60,7 +60,7 @@ export class Outbox {
       stopSending: () => void this.#sender.stop(),
     });
     this.#commits = new GroupCommit(this.#storeReady, this.#options.caps, {
-      written: (records, { evicted }) => this.#onWritten(records, evicted),
+      written: (_records, count, { evicted }) => this.#onWritten(count, evicted),
       failed: (records, error) => this.#onWriteFailed(records, error),
     });
     this.#targets = new RunTargets(
@@ -232,8 +232,8 @@ export class Outbox {
     return opened;
   }
 
-  #onWritten(records: readonly OutboxRecord[], evicted: number): void {
-    this.#ledger.written(records.length, evicted);
+  #onWritten(count: number, evicted: number): void {
+    this.#ledger.written(count, evicted);
     if (evicted > 0) logger.warnOnce('outbox-queue-full', 'the outbox is full: the oldest metrics and logs are being dropped');
   }
 

@@ -8,6 +8,18 @@ export interface SelectedBatch {
 }
 
 /**
+ * Records in `seq` order that cost something to make (a store that keeps them as columns makes
+ * each as it is reached): told which runs the walk no longer needs, it may pass their records by
+ * without making them. Plain arrays and maps need neither hint.
+ */
+export interface RecordWalk extends Iterable<OutboxRecord> {
+  /** No record of `run` is needed from here on. */
+  skipRun?(run: string): void;
+  /** Only records of `run` are needed from here on. */
+  onlyRun?(run: string): void;
+}
+
+/**
  * Decides what one claim takes. Pure, so every store (memory, journal, IndexedDB) runs the same
  * policy inside its own atomic section and the stores cannot disagree.
  *
@@ -29,7 +41,7 @@ export interface SelectedBatch {
  * `records` must be in ascending `seq` order. One pass that stops as soon as the batch is complete:
  * a claim on a queue of 100,000 records reads only up to the end of the batch it takes.
  */
-export function selectBatch(records: Iterable<OutboxRecord>, options: ClaimOptions): SelectedBatch | null {
+export function selectBatch(records: RecordWalk, options: ClaimOptions): SelectedBatch | null {
   /** Runs met before a lead: blocked, or the keys of the claimer's own leased metrics batches at their head. */
   const seenRuns = new Map<string, 'blocked' | Set<string>>();
   const perRun = options.runBatchesInFlight ?? 1;
@@ -37,6 +49,10 @@ export function selectBatch(records: Iterable<OutboxRecord>, options: ClaimOptio
   const taken: OutboxRecord[] = [];
   let bytes = 0;
   let batchSize = Infinity;
+  const block = (run: string) => {
+    seenRuns.set(run, 'blocked');
+    records.skipRun?.(run);
+  };
   for (const record of records) {
     if (!lead) {
       const seen = seenRuns.get(record.run);
@@ -44,14 +60,16 @@ export function selectBatch(records: Iterable<OutboxRecord>, options: ClaimOptio
       if (record.leaseUntil !== undefined && record.leaseUntil > options.now) {
         const ours = perRun > 1 && record.kind === 'metrics' && record.leaseOwner === options.owner && record.batch !== undefined;
         const batches = ours ? (seen ?? new Set<string>()).add(record.batch!) : undefined;
-        seenRuns.set(record.run, batches && batches.size < perRun ? batches : 'blocked');
+        if (batches && batches.size < perRun) seenRuns.set(record.run, batches);
+        else block(record.run);
         continue;
       }
       if (seen !== undefined && record.kind !== 'metrics') {
-        seenRuns.set(record.run, 'blocked');
+        block(record.run);
         continue;
       }
       seenRuns.set(record.run, 'blocked');
+      records.onlyRun?.(record.run);
       lead = record;
       taken.push(record);
       bytes = record.bytes;

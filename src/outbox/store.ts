@@ -52,14 +52,19 @@ export interface OutboxStore {
    * Atomically appends the records (all or none) in the given order, assigning nothing: `seq` and
    * `id` are already set. Then evicts beyond the caps what the eviction rule takes (eviction.ts).
    */
-  append(records: OutboxRecord[], caps: StoreCaps): Promise<AppendResult>;
+  append(records: OutboxRecord[], caps: StoreCaps, stagedThrough?: number): Promise<AppendResult>;
   /**
    * Optional, synchronous: takes one record (its `seq` set) toward durable storage at the call,
-   * ahead of the group's `append`, which must follow with the same record objects in the same
-   * order and then only applies them (and the caps). The Node journal writes it from another
-   * thread, so it is in the file within milliseconds even when the caller never yields (F32).
+   * ahead of its group's `append`. The Node journal writes it from another thread, so it is in the
+   * file within milliseconds even when the caller never yields (F32).
+   *
+   * False: the group's `append` follows with the same record object, in the same order, and only
+   * applies it (and the caps). True: the store took the record whole and the caller may let it go
+   * (a million queued points then are not a million objects); the group's `append` gets
+   * `stagedThrough`, the group's last `seq`, and from then on the records taken up to it are in the
+   * queue, exactly as if they had been handed to that `append`.
    */
-  stage?(record: OutboxRecord): void;
+  stage?(record: OutboxRecord): boolean;
   /**
    * Optional, synchronous: everything handed to the store so far is written before it returns
    * (the crash and exit paths). Stores without it write inside `append` itself or not at all.

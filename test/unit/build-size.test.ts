@@ -36,8 +36,13 @@ import { describe, expect, it } from 'vitest';
  * The outstanding records kept by append order instead of a Map keyed by id (a third of each
  * `logMetrics` call at a million queued points went to hashing fresh id strings) add 441 bytes
  * (49,376 → 49,817); the guard grows by that.
+ * Outstanding ids kept as numbers in typed arrays (a million queued points are not a million
+ * strings), the group commit counting records a store takes whole at the call, and the record walk
+ * that lets a store pass a blocked run's records by add 476 bytes (49,817 → 50,293); the
+ * guard grows by 512: the same core runs the Node journal, where they bring the RSS of a million
+ * queued points from about 700 to under 400 MB.
  */
-export const IIFE_GZIP_BUDGET_BYTES = 43_228 + 1024 + 1024 + 512 + 2_400 + 512 + 942 + 441;
+export const IIFE_GZIP_BUDGET_BYTES = 43_228 + 1024 + 1024 + 512 + 2_400 + 512 + 942 + 441 + 512;
 const IIFE = new URL('../../dist/polyaxon-tracking.iife.min.js', import.meta.url);
 
 describe('script-tag build size', () => {

@@ -40,7 +40,7 @@ function record(step: number): OutboxRecord {
 function groupCommit(store: OutboxStore) {
   const seen = { written: 0, failed: 0 };
   const commits = new GroupCommit(Promise.resolve(store), DEFAULT_CAPS, {
-    written: (records) => (seen.written += records.length),
+    written: (_records, count) => (seen.written += count),
     failed: (records) => (seen.failed += records.length),
   });
   return { commits, seen };
@@ -246,5 +246,47 @@ describe('stats().pending while the store writes', () => {
     store.releaseOne();
     await outbox.persist();
     expect(outbox.stats()).toMatchObject({ pending: 0, dropped: { store_failed: 2 } });
+  });
+});
+
+/** A store that takes every other metric record whole at the call, as the Node journal takes its points. */
+class TakingStore extends MemoryStore {
+  readonly taken: OutboxRecord[] = [];
+  readonly appends: Array<{ seqs: number[]; stagedThrough: number | undefined }> = [];
+
+  stage(record: OutboxRecord): boolean {
+    if (record.seq % 2 === 1) return false;
+    this.taken.push({ ...record });
+    return true;
+  }
+
+  override async append(records: OutboxRecord[], caps: typeof DEFAULT_CAPS, stagedThrough?: number): Promise<AppendResult> {
+    this.appends.push({ seqs: records.map((r) => r.seq), stagedThrough });
+    const visible = stagedThrough === undefined ? [] : this.taken.filter((r) => r.seq <= stagedThrough);
+    this.taken.splice(0, visible.length);
+    return super.append([...visible, ...records].sort((a, b) => a.seq - b.seq), caps);
+  }
+}
+
+describe('records the store takes at the call', () => {
+  it('are counted, not held: each group hands over the rest and its last seq, and every record is in the store once', async () => {
+    const store = new TakingStore();
+    const { commits, seen } = groupCommit(store);
+    await settle();
+    for (let step = 0; step < 5; step++) commits.add(record(step));
+    expect(commits.waitingCount).toBe(5);
+    await commits.written();
+    expect(store.appends).toEqual([{ seqs: [1, 3], stagedThrough: 4 }]);
+    // A burst larger than a group: the groups split the held records, and each takes the taken ones before its last.
+    for (let step = 5; step < 5 + 20_000; step++) commits.add(record(step));
+    await commits.written();
+    expect(store.appends.slice(1).map((a) => [a.seqs.length, a.stagedThrough])).toEqual([
+      [8_192, 16_387],
+      [1_808, 20_004],
+    ]);
+    expect(seen.written).toBe(20_005);
+    expect(commits.waitingCount).toBe(0);
+    const stored = await store.claim({ owner: 'a', leaseMs: 1_000, now: 0, maxCount: 100_000, maxBytes: 1e9 });
+    expect(stored.map((r) => r.seq)).toEqual(Array.from({ length: 20_005 }, (_, i) => i));
   });
 });

@@ -1,0 +1,408 @@
+/**
+ * The metric points this process queued, kept as columns of numbers instead of a record object
+ * each: a million queued points are a few typed arrays the garbage collector never walks, not a
+ * million objects it copies and marks on every pass (peak RSS and the stall after a burst).
+ *
+ * A slot holds what the record's line needs again (compaction, recovery) and what a claim sends,
+ * in 33 bytes plus 8 per value: the id as its number (`recordIdKey`), `seq` and `createdAt` as
+ * offsets, a form (run, keys and the `bytes` rule, shared by every point logged alike), the
+ * datetime string's number, where its values start (null as NaN: a metric value is finite or null)
+ * and its lease (shared by the batch it was claimed in). A record object is made again (`record`)
+ * only for what a claim or an eviction looks at, the same, field for field, as the one handed in.
+ *
+ * Columns come in chunks of CHUNK_SLOTS, dropped whole once every slot in them is gone: a burst
+ * writes only the memory it uses, once (fresh pages cost more than the stores themselves), and
+ * no slot is ever copied.
+ *
+ * Slots are in `seq` order, and so in id order: the store takes only this process's points, in call
+ * order. The slots before `visibleEnd` are in the queue (their group commit came); the rest are
+ * written but not yet visible to claims, as a record handed to a group's `append` is not.
+ */
+import { recordIdFromKey, recordIdKey, type OutboxRecord } from '../../outbox/records';
+
+const CHUNK_BITS = 16;
+const CHUNK_SLOTS = 1 << CHUNK_BITS;
+const SLOT_MASK = CHUNK_SLOTS - 1;
+/** Values a chunk starts with room for (it grows when its points have more keys). */
+const CHUNK_VALUES = CHUNK_SLOTS * 4;
+const MAX_SEQ_OFFSET = 0xffff_ffff;
+/** Most forms; past this many leases or datetimes kept (and twice what live slots used last time), unused ones are dropped. */
+const RENUMBER_AT = 4096;
+
+/** A metric record's body as `metricPoint` builds it. */
+interface MetricBody {
+  values: Record<string, number | null>;
+  created_at: string;
+}
+
+/** Points logged alike: one run, the same keys in the same order, and `bytes` = `base` + the datetime's length. */
+interface Form {
+  run: string;
+  keys: string[];
+  base: number;
+}
+
+/** A lease a batch of slots shares; `until` -1 when released (the batch key stays). */
+interface Lease {
+  until: number;
+  owner: string | undefined;
+  batch: string | undefined;
+}
+
+class Chunk {
+  readonly key = new Float64Array(CHUNK_SLOTS);
+  readonly seq = new Uint32Array(CHUNK_SLOTS);
+  readonly createdAt = new Int32Array(CHUNK_SLOTS);
+  readonly form = new Uint32Array(CHUNK_SLOTS);
+  readonly datetime = new Uint32Array(CHUNK_SLOTS);
+  readonly lease = new Uint32Array(CHUNK_SLOTS);
+  readonly valueStart = new Uint32Array(CHUNK_SLOTS);
+  readonly gone = new Uint8Array(CHUNK_SLOTS);
+  values = new Float64Array(CHUNK_VALUES);
+  valuesLength = 0;
+}
+
+export class MetricTable {
+  #chunks: Chunk[] = [];
+  /** Slots from the first chunk's start: `#head` is the first not gone, `#length` the next free. */
+  #head = 0;
+  #length = 0;
+  #visibleEnd = 0;
+  #live = 0;
+  #visibleLive = 0;
+  #visibleBytes = 0;
+  /** Just after the last slot looked up: acks come in order, so the next one is most often there. */
+  #cursor = 0;
+  /** `seq` of the first point taken: slots keep theirs as an offset from it. */
+  #seqBase = -1;
+  #forms: Form[] = [];
+  /** The last point's form and keys in `for...in` order: a training loop logs the same keys call after call. */
+  #lastForm = -1;
+  #lastKeys: string[] = [];
+  #datetimes: string[] = [];
+  #lastDatetime: string | undefined;
+  /** Leases by number; 0 is none. */
+  #leases: Lease[] = [{ until: -1, owner: undefined, batch: undefined }];
+  /** Lengths of `#datetimes` and `#leases` at which they are renumbered next: the work is paid for by as many new entries. */
+  #renumberDatetimesAt = RENUMBER_AT;
+  #renumberLeasesAt = RENUMBER_AT;
+  /** Visible live records per form. */
+  #perForm: number[] = [];
+
+  /** Records held, visible or not. */
+  get size(): number {
+    return this.#live;
+  }
+
+  /** Records in the queue (their group commit came) and the sum of their `bytes`. */
+  get visibleCount(): number {
+    return this.#visibleLive;
+  }
+
+  get visibleBytes(): number {
+    return this.#visibleBytes;
+  }
+
+  /**
+   * Takes a metric record as `metricPoint` built it; false (nothing kept) when its id is not one of
+   * this process's ids in order, its `seq` not above the last one taken, or it fits no slot.
+   */
+  add(record: OutboxRecord): boolean {
+    const key = recordIdKey(record.id);
+    const n = this.#length;
+    if (Number.isNaN(key)) return false;
+    if (this.#seqBase < 0) this.#seqBase = record.seq;
+    const seq = record.seq - this.#seqBase;
+    if (n > this.#head && (key <= this.keyAt(n - 1) || seq <= this.#seqOffsetAt(n - 1))) return false;
+    const createdAt = record.createdAt - Math.floor(key / 4096);
+    if (seq < 0 || seq > MAX_SEQ_OFFSET || !Number.isInteger(createdAt) || createdAt !== (createdAt | 0)) return false;
+    const body = record.body as MetricBody;
+    const form = this.#formOf(record, body);
+    if (form < 0) return false;
+    const count = this.#forms[form].keys.length;
+    const i = n & SLOT_MASK;
+    if (i === 0) this.#chunks.push(new Chunk());
+    const chunk = this.#chunks[n >>> CHUNK_BITS];
+    if (chunk.valuesLength + count > chunk.values.length) growValues(chunk, count);
+    chunk.key[i] = key;
+    chunk.seq[i] = seq;
+    chunk.createdAt[i] = createdAt;
+    chunk.form[i] = form;
+    chunk.datetime[i] = this.#datetimeOf(body.created_at);
+    chunk.lease[i] = 0;
+    chunk.valueStart[i] = chunk.valuesLength;
+    chunk.gone[i] = 0;
+    const values = body.values;
+    const store = chunk.values;
+    let at = chunk.valuesLength;
+    for (const name in values) {
+      const value = values[name];
+      store[at++] = value === null ? Number.NaN : value;
+    }
+    chunk.valuesLength = at;
+    this.#length = n + 1;
+    this.#live++;
+    return true;
+  }
+
+  /** Records taken with `seq` up to `seq` are in the queue from now on. */
+  showThrough(seq: number): void {
+    let end = this.#visibleEnd;
+    const offset = seq - this.#seqBase;
+    while (end < this.#length && this.#seqOffsetAt(end) <= offset) {
+      if (this.isLive(end)) {
+        this.#visibleLive++;
+        this.#visibleBytes += this.bytesAt(end);
+        const form = this.#formAt(end);
+        this.#perForm[form] = (this.#perForm[form] ?? 0) + 1;
+      }
+      end++;
+    }
+    this.#visibleEnd = end;
+  }
+
+  /** The first slot to look at. */
+  get head(): number {
+    return this.#head;
+  }
+
+  /** The end of the visible slots (`all`: of every one). */
+  end(all: boolean): number {
+    return all ? this.#length : this.#visibleEnd;
+  }
+
+  isLive(slot: number): boolean {
+    return this.#chunks[slot >>> CHUNK_BITS].gone[slot & SLOT_MASK] === 0;
+  }
+
+  seqAt(slot: number): number {
+    return this.#seqOffsetAt(slot) + this.#seqBase;
+  }
+
+  keyAt(slot: number): number {
+    return this.#chunks[slot >>> CHUNK_BITS].key[slot & SLOT_MASK];
+  }
+
+  bytesAt(slot: number): number {
+    const chunk = this.#chunks[slot >>> CHUNK_BITS];
+    const i = slot & SLOT_MASK;
+    return this.#forms[chunk.form[i]].base + this.#datetimes[chunk.datetime[i]].length;
+  }
+
+  runAt(slot: number): string {
+    return this.#forms[this.#formAt(slot)].run;
+  }
+
+  /** The slot of the visible, live record `id`; -1 when there is none. */
+  find(id: string): number {
+    const key = recordIdKey(id);
+    if (Number.isNaN(key)) return -1;
+    const cursor = this.#cursor;
+    let slot = -1;
+    // Acks come in order, and the store looks an id up twice (count, then apply): here or just before.
+    if (cursor >= this.#head && cursor < this.#visibleEnd && this.keyAt(cursor) === key) slot = cursor;
+    else if (cursor > this.#head && cursor <= this.#visibleEnd && this.keyAt(cursor - 1) === key) slot = cursor - 1;
+    else {
+      let low = this.#head;
+      let high = this.#visibleEnd - 1;
+      while (low <= high) {
+        const middle = (low + high) >>> 1;
+        const at = this.keyAt(middle);
+        if (at === key) {
+          slot = middle;
+          break;
+        }
+        if (at < key) low = middle + 1;
+        else high = middle - 1;
+      }
+    }
+    if (slot < 0 || !this.isLive(slot)) return -1;
+    this.#cursor = slot + 1;
+    return slot;
+  }
+
+  /** The record in `slot`, made again: the fields and their order of the one handed to `add`. */
+  record(slot: number): OutboxRecord {
+    const chunk = this.#chunks[slot >>> CHUNK_BITS];
+    const i = slot & SLOT_MASK;
+    const form = this.#forms[chunk.form[i]];
+    const values: Record<string, number | null> = {};
+    const store = chunk.values;
+    let at = chunk.valueStart[i];
+    for (const name of form.keys) {
+      const value = store[at++];
+      values[name] = Number.isNaN(value) ? null : value;
+    }
+    const key = chunk.key[i];
+    const created_at = this.#datetimes[chunk.datetime[i]];
+    const record: OutboxRecord = {
+      v: 1,
+      id: recordIdFromKey(key),
+      seq: chunk.seq[i] + this.#seqBase,
+      run: form.run,
+      kind: 'metrics',
+      body: { values, created_at },
+      createdAt: Math.floor(key / 4096) + chunk.createdAt[i],
+      bytes: form.base + created_at.length,
+    };
+    const lease = this.#leases[chunk.lease[i]];
+    if (lease.until >= 0) {
+      record.leaseUntil = lease.until;
+      record.leaseOwner = lease.owner;
+    }
+    if (lease.batch !== undefined) record.batch = lease.batch;
+    return record;
+  }
+
+  lease(slot: number, until: number, owner: string, batch: string | undefined): void {
+    const current = this.#leases[this.#leaseAt(slot)];
+    this.#setLease(slot, { until, owner, batch: batch ?? current.batch });
+  }
+
+  release(slot: number): void {
+    this.#setLease(slot, { ...this.#leases[this.#leaseAt(slot)], until: -1, owner: undefined });
+  }
+
+  unbatch(slot: number): void {
+    this.#setLease(slot, { ...this.#leases[this.#leaseAt(slot)], batch: undefined });
+  }
+
+  /** The record leaves the queue (acknowledged or evicted). */
+  remove(slot: number): void {
+    if (!this.isLive(slot)) return;
+    if (slot < this.#visibleEnd) {
+      this.#visibleLive--;
+      this.#visibleBytes -= this.bytesAt(slot);
+      this.#perForm[this.#formAt(slot)]--;
+    }
+    this.#chunks[slot >>> CHUNK_BITS].gone[slot & SLOT_MASK] = 1;
+    this.#live--;
+    while (this.#head < this.#length && !this.isLive(this.#head)) this.#head++;
+    this.#dropGoneChunks();
+  }
+
+  /** Adds the visible records' count per run to `byRun`. */
+  countInto(byRun: Record<string, number>): void {
+    this.#perForm.forEach((count, form) => {
+      const run = this.#forms[form].run;
+      if (count > 0) byRun[run] = (byRun[run] ?? 0) + count;
+    });
+  }
+
+  #seqOffsetAt(slot: number): number {
+    return this.#chunks[slot >>> CHUNK_BITS].seq[slot & SLOT_MASK];
+  }
+
+  #formAt(slot: number): number {
+    return this.#chunks[slot >>> CHUNK_BITS].form[slot & SLOT_MASK];
+  }
+
+  #leaseAt(slot: number): number {
+    return this.#chunks[slot >>> CHUNK_BITS].lease[slot & SLOT_MASK];
+  }
+
+  /** Gives `slot` the lease `lease`: the same number as the slot before it when they are alike (a batch shares one). */
+  #setLease(slot: number, lease: Lease): void {
+    const leases = this.#leases;
+    const last = leases.length - 1;
+    const alike = (other: Lease) => other.until === lease.until && other.owner === lease.owner && other.batch === lease.batch;
+    let number: number;
+    if (lease.until < 0 && lease.batch === undefined) number = 0;
+    else if (alike(leases[last])) number = last;
+    else {
+      number = leases.length;
+      leases.push(lease);
+    }
+    this.#chunks[slot >>> CHUNK_BITS].lease[slot & SLOT_MASK] = number;
+    if (leases.length > this.#renumberLeasesAt) {
+      this.#leases = this.#renumber((chunk) => chunk.lease, leases, 1);
+      this.#renumberLeasesAt = Math.max(RENUMBER_AT, this.#leases.length * 2);
+    }
+  }
+
+  /** The form of a point: the last one's when the run and keys are the same (the hot path); -1 when `bytes` follows no form's rule. */
+  #formOf(record: OutboxRecord, body: MetricBody): number {
+    const base = record.bytes - body.created_at.length;
+    const last = this.#forms[this.#lastForm];
+    if (last !== undefined && last.run === record.run && last.base === base) {
+      const keys = this.#lastKeys;
+      let count = 0;
+      let same = true;
+      for (const name in body.values) {
+        if (count >= keys.length || name !== keys[count]) {
+          same = false;
+          break;
+        }
+        count++;
+      }
+      if (same && count === keys.length) return this.#lastForm;
+    }
+    const keys = Object.keys(body.values);
+    let form = this.#forms.findIndex((other) => other.run === record.run && other.base === base && sameKeys(other.keys, keys));
+    if (form < 0) {
+      // A queue of points of ever new keys is not what the columns are for: those go as records.
+      if (this.#forms.length >= RENUMBER_AT) return -1;
+      form = this.#forms.length;
+      this.#forms.push({ run: record.run, keys, base });
+    }
+    this.#lastForm = form;
+    this.#lastKeys = keys;
+    return form;
+  }
+
+  #datetimeOf(datetime: string): number {
+    const datetimes = this.#datetimes;
+    // Points logged in the same millisecond share the string: the same as the point before.
+    if (datetime !== this.#lastDatetime) {
+      if (datetimes.length >= this.#renumberDatetimesAt) {
+        this.#datetimes = this.#renumber((chunk) => chunk.datetime, datetimes, 0);
+        this.#renumberDatetimesAt = Math.max(RENUMBER_AT, this.#datetimes.length * 2);
+      }
+      this.#datetimes.push(datetime);
+      this.#lastDatetime = datetime;
+    }
+    return this.#datetimes.length - 1;
+  }
+
+  /** Keeps of `list` only the entries live slots use, numbered anew; `offset` 1 where 0 is none. */
+  #renumber<T>(column: (chunk: Chunk) => Uint32Array, list: T[], offset: 0 | 1): T[] {
+    const fresh: T[] = offset === 1 ? [list[0]] : [];
+    const renumbered = new Map<number, number>();
+    for (let slot = this.#head; slot < this.#length; slot++) {
+      const numbers = column(this.#chunks[slot >>> CHUNK_BITS]);
+      const i = slot & SLOT_MASK;
+      const old = numbers[i];
+      if (offset === 1 && old === 0) continue;
+      let number = renumbered.get(old);
+      if (number === undefined) {
+        number = fresh.length;
+        fresh.push(list[old]);
+        renumbered.set(old, number);
+      }
+      numbers[i] = number;
+    }
+    return fresh;
+  }
+
+  /** Drops the chunks every slot of which is gone; slots count from the first chunk kept. */
+  #dropGoneChunks(): void {
+    const gone = this.#head >>> CHUNK_BITS;
+    if (gone === 0) return;
+    const moved = gone * CHUNK_SLOTS;
+    this.#chunks.splice(0, gone);
+    this.#head -= moved;
+    this.#length -= moved;
+    this.#visibleEnd -= moved;
+    this.#cursor = Math.max(0, this.#cursor - moved);
+  }
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((key, i) => key === b[i]);
+}
+
+function growValues(chunk: Chunk, more: number): void {
+  const grown = new Float64Array(Math.max(chunk.values.length * 2, chunk.valuesLength + more));
+  grown.set(chunk.values.subarray(0, chunk.valuesLength));
+  chunk.values = grown;
+}

@@ -1,0 +1,216 @@
+/**
+ * The journal store's metric table (metric points kept as columns, not objects): each record it
+ * gives back is the one handed in, and a JournalStore whose points go through it (`stage`, as the
+ * outbox's group commit hands them over) answers every claim, ack, release and unbatch as the
+ * plain MemoryStore does, before and after a reopen.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MetricTable } from '../../src/node/journal/metric-table';
+import { openJournalStore } from '../../src/node/journal-store';
+import { MemoryStore } from '../../src/outbox/memory-store';
+import { RECORD_FORMAT_VERSION, newRecordId, type OutboxRecord } from '../../src/outbox/records';
+import type { ClaimOptions, OutboxStore, StoreCaps } from '../../src/outbox/store';
+import { metricPoint } from '../../src/wire/metric-point';
+
+/** A small deterministic generator, so a failure can be replayed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+const START = Date.UTC(2026, 11, 4, 10, 0, 0);
+const ROOMY: StoreCaps = { maxRecords: 1e7, maxBytes: 1e10 };
+
+/** A metrics record as Outbox.append builds it for `logMetrics`. */
+function metricRecord(seq: number, run: string, values: Record<string, number | null>, at: number): OutboxRecord {
+  const { body, bytes } = metricPoint(values, at);
+  return { v: RECORD_FORMAT_VERSION, id: newRecordId(at), seq, run, kind: 'metrics', body, createdAt: at, bytes };
+}
+
+function statusRecord(seq: number, run: string, at: number): OutboxRecord {
+  const body = { status: 'running' };
+  const json = JSON.stringify(body);
+  return { v: RECORD_FORMAT_VERSION, id: newRecordId(at), seq, run, kind: 'status', body, createdAt: at, bytes: json.length, json };
+}
+
+/** A record read back from a file has no `json` (the body's own characters are the same): compared without it. */
+function withoutJson(records: OutboxRecord[]): OutboxRecord[] {
+  return records.map(({ json: _json, ...record }) => record);
+}
+
+function valuesFor(next: () => number, step: number): Record<string, number | null> {
+  const shape = next();
+  if (shape < 0.7) return { step, loss: 1 / (step + 1), acc: step / (step + 100) };
+  if (shape < 0.85) return { step, loss: null };
+  if (shape < 0.95) return { [`k${Math.floor(next() * 5)}`]: -next() * 1e6, step };
+  return { huge: Number.MAX_VALUE, tiny: Number.MIN_VALUE, negative: -0.5 };
+}
+
+describe('MetricTable', () => {
+  it('gives back each record as handed in, field for field, across chunks and after the oldest are gone', () => {
+    const next = random(7);
+    const table = new MetricTable();
+    const handed: OutboxRecord[] = [];
+    let at = START;
+    for (let seq = 10; seq < 10 + 150_000; seq++) {
+      if (next() < 0.01) at += 1 + Math.floor(next() * 3);
+      const record = metricRecord(seq, next() < 0.9 ? 'run-a' : 'run-b', valuesFor(next, seq), at);
+      expect(table.add(record)).toBe(true);
+      handed.push(record);
+    }
+    table.showThrough(10 + 100_000);
+    expect(table.visibleCount).toBe(100_001);
+    expect(table.visibleBytes).toBe(handed.slice(0, 100_001).reduce((sum, record) => sum + record.bytes, 0));
+    // The oldest 70,000 go (more than a chunk: it is dropped), then every tenth of the rest.
+    for (const record of handed.slice(0, 70_000)) table.remove(table.find(record.id));
+    const left = handed.slice(70_000, 100_001).filter((_, i) => i % 10 !== 0);
+    for (const [i, record] of handed.slice(70_000, 100_001).entries()) if (i % 10 === 0) table.remove(table.find(record.id));
+    expect(table.visibleCount).toBe(left.length);
+    const byRun: Record<string, number> = {};
+    table.countInto(byRun);
+    expect(byRun).toEqual({ 'run-a': left.filter((r) => r.run === 'run-a').length, 'run-b': left.filter((r) => r.run === 'run-b').length });
+
+    const seen: OutboxRecord[] = [];
+    for (let slot = table.head; slot < table.end(false); slot++) if (table.isLive(slot)) seen.push(table.record(slot));
+    expect(seen.length).toBe(left.length);
+    // Byte for byte what the record's journal line and request body are made from.
+    seen.forEach((record, i) => expect(JSON.stringify(record)).toBe(JSON.stringify(left[i])));
+    // Not yet visible: not found, but there for a rewrite of the file.
+    expect(table.find(handed[120_000].id)).toBe(-1);
+    expect(JSON.stringify(table.record(table.end(true) - 1))).toBe(JSON.stringify(handed.at(-1)));
+  });
+
+  it('keeps a lease per batch: lease, release (the key stays) and unbatch show in the records', () => {
+    const table = new MetricTable();
+    const records = Array.from({ length: 6 }, (_, i) => metricRecord(i, 'run-a', { step: i }, START));
+    for (const record of records) table.add(record);
+    table.showThrough(5);
+    const slots = records.map((record) => table.find(record.id));
+    for (const slot of slots.slice(0, 3)) table.lease(slot, START + 30_000, 'tab-a', 'key-1');
+    for (const slot of slots.slice(3)) table.lease(slot, START + 30_000, 'tab-b', 'key-2');
+    expect(table.record(slots[0])).toMatchObject({ leaseUntil: START + 30_000, leaseOwner: 'tab-a', batch: 'key-1' });
+    expect(table.record(slots[4])).toMatchObject({ leaseOwner: 'tab-b', batch: 'key-2' });
+    for (const slot of slots.slice(0, 3)) table.release(slot);
+    const released = table.record(slots[1]);
+    expect(released.batch).toBe('key-1');
+    expect('leaseUntil' in released || 'leaseOwner' in released).toBe(false);
+    table.unbatch(slots[4]);
+    expect(table.record(slots[4])).toMatchObject({ leaseOwner: 'tab-b' });
+    expect(table.record(slots[4]).batch).toBeUndefined();
+    expect(table.record(slots[5]).batch).toBe('key-2');
+  });
+
+  it('refuses what it cannot keep: another process id, a seq out of order', () => {
+    const table = new MetricTable();
+    const first = metricRecord(5, 'run-a', { step: 1 }, START);
+    expect(table.add(first)).toBe(true);
+    expect(table.add({ ...metricRecord(6, 'run-a', { step: 2 }, START), id: '0190a1b2-c3d4-7000-8abc-def012345678' })).toBe(false);
+    expect(table.add(metricRecord(4, 'run-a', { step: 3 }, START))).toBe(false);
+    expect(table.size).toBe(1);
+  });
+});
+
+describe('a JournalStore holding points in its metric table', () => {
+  let root = '';
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  /** What the group commit does: stage each record at the call, then append those not taken with the group's last seq. */
+  async function appendGroup(store: OutboxStore, group: OutboxRecord[]): Promise<void> {
+    const rest = group.filter((record) => !store.stage!(record));
+    await store.append(rest, ROOMY, group.at(-1)!.seq);
+  }
+
+  it('answers every claim, ack, release and unbatch as the MemoryStore does, before and after a reopen', async () => {
+    root = await mkdtemp(join(tmpdir(), 'metric-table-'));
+    const open = () => openJournalStore({ name: 'http://127.0.0.1:8000', caps: ROOMY, directory: root, compactMinBytes: 64 * 1024 });
+    let journal = await open();
+    const memory = new MemoryStore();
+    const next = random(11);
+    let seq = 0;
+    let at = START;
+    let takenCount = 0;
+    const allIds: string[] = [];
+    /** A reopen adopts the journal of a closed store: its leases end (open-queue.ts), their batch keys stay. */
+    const reopen = async () => {
+      await journal.close();
+      journal = await open();
+      await memory.release(allIds);
+      leased.length = 0;
+    };
+    const leased: Array<{ owner: string; records: OutboxRecord[] }> = [];
+    const owners = ['tab-a', 'tab-b'];
+    for (let step = 0; step < 600; step++) {
+      const roll = next();
+      if (roll < 0.45) {
+        at += Math.floor(next() * 3);
+        const group: OutboxRecord[] = [];
+        const size = 1 + Math.floor(next() * 300);
+        for (let i = 0; i < size; i++) {
+          const run = next() < 0.8 ? 'run-a' : 'run-b';
+          group.push(next() < 0.03 ? statusRecord(seq++, run, at) : metricRecord(seq++, run, valuesFor(next, seq), at));
+        }
+        const copies = group.map((record) => ({ ...record }));
+        takenCount += group.length;
+        allIds.push(...group.map((record) => record.id));
+        await appendGroup(journal, group);
+        await memory.append(copies, ROOMY);
+      } else if (roll < 0.75) {
+        const options: ClaimOptions = {
+          owner: owners[Math.floor(next() * 2)],
+          leaseMs: 30_000,
+          now: START,
+          maxCount: 1 + Math.floor(next() * 400),
+          maxBytes: 64 * 1024,
+          runBatchesInFlight: next() < 0.5 ? 2 : 1,
+        };
+        const [fromJournal, fromMemory] = [await journal.claim(options), await memory.claim(options)];
+        expect(withoutJson(fromJournal), `step ${step}`).toEqual(withoutJson(fromMemory));
+        if (fromMemory.length > 0) leased.push({ owner: options.owner, records: fromMemory });
+      } else if (leased.length > 0) {
+        const { records } = leased.splice(Math.floor(next() * leased.length), 1)[0];
+        const ids = records.map((record) => record.id);
+        const what = next();
+        if (what < 0.6) await Promise.all([journal.ack(ids), memory.ack(ids)]);
+        else if (what < 0.85) await Promise.all([journal.release(ids), memory.release(ids)]);
+        else await Promise.all([journal.unbatch(ids), memory.unbatch(ids)]);
+      }
+      if (step % 50 === 0) expect(await journal.count(), `step ${step}`).toEqual(await memory.count());
+      if (step === 300) await reopen();
+    }
+    expect(takenCount).toBeGreaterThan(20_000);
+    await reopen();
+    expect(await journal.count()).toEqual(await memory.count());
+    // Every lease ends; what is left comes out of both in the same batches.
+    const drain: ClaimOptions = { owner: 'drain', leaseMs: 30_000, now: START + 60_000, maxCount: 10_000, maxBytes: 1e9 };
+    for (;;) {
+      const [fromJournal, fromMemory] = [await journal.claim(drain), await memory.claim(drain)];
+      expect(withoutJson(fromJournal)).toEqual(withoutJson(fromMemory));
+      if (fromMemory.length === 0) break;
+      const ids = fromMemory.map((record) => record.id);
+      await Promise.all([journal.ack(ids), memory.ack(ids)]);
+    }
+    await journal.close();
+  });
+
+  it('evicts the oldest points from the table at the journal cap, and counts them', async () => {
+    root = await mkdtemp(join(tmpdir(), 'metric-table-'));
+    const store = await openJournalStore({ name: 'http://127.0.0.1:8000', caps: ROOMY, directory: root });
+    const records = Array.from({ length: 2_000 }, (_, i) => metricRecord(i, 'run-a', { step: i, loss: 0.5 }, START));
+    for (const record of records) expect(store.stage!(record)).toBe(true);
+    const { evicted } = await store.append([], { ...ROOMY, maxJournalBytes: 100 * 1024 }, 1_999);
+    expect(evicted).toBeGreaterThan(0);
+    const { records: left } = await store.count();
+    expect(left).toBe(2_000 - evicted);
+    const claimed = await store.claim({ owner: 'a', leaseMs: 1_000, now: START, maxCount: 10_000, maxBytes: 1e9 });
+    expect(claimed.map((record) => record.id)).toEqual(records.slice(evicted).map((record) => record.id));
+    await store.close();
+  });
+});
