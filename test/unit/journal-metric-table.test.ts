@@ -84,6 +84,22 @@ describe('MetricTable', () => {
     // Not yet visible: not found, but there for a rewrite of the file.
     expect(table.find(handed[120_000].id)).toBe(-1);
     expect(JSON.stringify(table.record(table.end(true) - 1))).toBe(JSON.stringify(handed.at(-1)));
+
+    // Everything goes, then a new burst fills the emptied chunks again: nothing of the old shows.
+    table.showThrough(10 + 150_000);
+    for (const record of handed.slice(100_001)) table.remove(table.find(record.id));
+    for (const record of left) table.remove(table.find(record.id));
+    expect(table.size).toBe(0);
+    const again: OutboxRecord[] = [];
+    for (let seq = 200_000; seq < 200_000 + 70_000; seq++) {
+      const record = metricRecord(seq, 'run-c', valuesFor(next, seq), at + 1_000);
+      expect(table.add(record)).toBe(true);
+      again.push(record);
+    }
+    table.showThrough(270_000);
+    const refilled: string[] = [];
+    for (let slot = table.head; slot < table.end(false); slot++) if (table.isLive(slot)) refilled.push(JSON.stringify(table.record(slot)));
+    expect(refilled).toEqual(again.map((record) => JSON.stringify(record)));
   });
 
   it('keeps a lease per batch: lease, release (the key stays) and unbatch show in the records', () => {
