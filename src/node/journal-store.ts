@@ -215,7 +215,7 @@ class JournalStore implements OutboxStore {
     this.commit([{ op: 'lease', ids, until, owner: options.owner, batch: selected.batch }]);
     const claimed = ids.map((id) => {
       const record = this.contents.records.get(id);
-      return record ? shallowCopy(record) : this.metrics.record(this.metrics.find(id));
+      return record ? shallowCopy(record) : this.metrics.record(this.metrics.find(id), true);
     });
     // The lease names the batch key: it is in the file before the request can leave (F02).
     await this.written();
@@ -397,7 +397,8 @@ class JournalStore implements OutboxStore {
    * The queue in `seq` order: `contents.records` and the metric table's records, made again as
    * the walk reaches them (a claim walks only to the end of its batch, and passes the points of
    * runs it no longer needs by without making them). `all`: with the metric points whose group
-   * commit has not come yet.
+   * commit has not come yet, and their bodies (a rewrite of the file); else without bodies (a
+   * claim or an eviction only picks records).
    */
   private queue(all: boolean): RecordWalk {
     const metrics = this.metrics;
@@ -412,10 +413,10 @@ class JournalStore implements OutboxStore {
         const end = metrics.end(all);
         let slot = metrics.head;
         for (const record of records.values()) {
-          for (; slot < end && metrics.seqAt(slot) < record.seq; slot++) if (wanted(slot)) yield metrics.record(slot);
+          for (; slot < end && metrics.seqAt(slot) < record.seq; slot++) if (wanted(slot)) yield metrics.record(slot, all);
           yield record;
         }
-        for (; slot < end; slot++) if (wanted(slot)) yield metrics.record(slot);
+        for (; slot < end; slot++) if (wanted(slot)) yield metrics.record(slot, all);
       },
     };
   }

@@ -173,9 +173,21 @@ export function recordIdKey(id: string): number {
 /** The id `recordIdKey` made `key` of. */
 export function recordIdFromKey(key: number): string {
   const count = key % 4096;
-  const time = ((key - count) / 4096).toString(16).padStart(12, '0');
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${count.toString(16).padStart(3, '0')}${suffix}`;
+  const time = (key - count) / 4096;
+  // A batch's ids mostly share their millisecond: its part of the id is made once.
+  if (time !== keyPrefixTime) {
+    const hex = time.toString(16).padStart(12, '0');
+    keyPrefix = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7`;
+    keyPrefixTime = time;
+  }
+  counterHex ??= Array.from({ length: 4096 }, (_, i) => i.toString(16).padStart(3, '0'));
+  return keyPrefix + counterHex[count] + suffix;
 }
+
+let keyPrefixTime = -1;
+let keyPrefix = '';
+/** The counter's three hex digits, by value (made at the first use). */
+let counterHex: string[] | undefined;
 
 /** A lowercase hex digit's value; NaN (which spoils the key) for any other character. */
 function hexDigit(code: number): number {

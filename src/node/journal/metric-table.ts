@@ -44,7 +44,15 @@ interface MetricBody {
 interface Form {
   run: string;
   keys: string[];
+  /** Each key as its body JSON writes it: quoted, then the colon (the first after the opening). */
+  keyJson: string[];
   base: number;
+}
+
+/** A `created_at` string and how its point's body JSON ends with it. */
+interface Datetime {
+  length: number;
+  bodyEnd: string;
 }
 
 /** A lease a batch of slots shares; `until` -1 when released (the batch key stays). */
@@ -85,7 +93,7 @@ export class MetricTable {
   /** The last point's form and keys in `for...in` order: a training loop logs the same keys call after call. */
   #lastForm = -1;
   #lastKeys: string[] = [];
-  #datetimes: string[] = [];
+  #datetimes: Datetime[] = [];
   #lastDatetime: string | undefined;
   /** Leases by number; 0 is none. */
   #leases: Lease[] = [{ until: -1, owner: undefined, batch: undefined }];
@@ -195,6 +203,25 @@ export class MetricTable {
     return this.#forms[chunk.form[i]].base + this.#datetimes[chunk.datetime[i]].length;
   }
 
+  /**
+   * The body's JSON, exactly as `JSON.stringify` wrote it for the point handed in (a finite number
+   * is written as `String` writes it, null as null), without making the body: what the request
+   * body and the journal line are made of.
+   */
+  bodyJson(slot: number): string {
+    const chunk = this.#chunks[slot >>> CHUNK_BITS];
+    const i = slot & SLOT_MASK;
+    const form = this.#forms[chunk.form[i]];
+    const store = chunk.values;
+    let at = chunk.valueStart[i];
+    let json = '{"values":{';
+    for (const key of form.keyJson) {
+      const value = store[at++];
+      json += key + (Number.isNaN(value) ? 'null' : String(value));
+    }
+    return json + this.#datetimes[chunk.datetime[i]].bodyEnd;
+  }
+
   runAt(slot: number): string {
     return this.#forms[this.#formAt(slot)].run;
   }
@@ -227,30 +254,27 @@ export class MetricTable {
     return slot;
   }
 
-  /** The record in `slot`, made again: the fields and their order of the one handed to `add`. */
-  record(slot: number): OutboxRecord {
+  /**
+   * The record in `slot`, made again. Its body is given as its JSON (`json`, as a record kept for
+   * a batch is: the request and the journal line need only those characters) when `withBody`,
+   * else not at all (a walk that only picks records).
+   */
+  record(slot: number, withBody: boolean): OutboxRecord {
     const chunk = this.#chunks[slot >>> CHUNK_BITS];
     const i = slot & SLOT_MASK;
     const form = this.#forms[chunk.form[i]];
-    const values: Record<string, number | null> = {};
-    const store = chunk.values;
-    let at = chunk.valueStart[i];
-    for (const name of form.keys) {
-      const value = store[at++];
-      values[name] = Number.isNaN(value) ? null : value;
-    }
     const key = chunk.key[i];
-    const created_at = this.#datetimes[chunk.datetime[i]];
     const record: OutboxRecord = {
       v: 1,
       id: recordIdFromKey(key),
       seq: chunk.seq[i] + this.#seqBase,
       run: form.run,
       kind: 'metrics',
-      body: { values, created_at },
+      body: undefined,
       createdAt: Math.floor(key / 4096) + chunk.createdAt[i],
-      bytes: form.base + created_at.length,
+      bytes: form.base + this.#datetimes[chunk.datetime[i]].length,
     };
+    if (withBody) record.json = this.bodyJson(slot);
     const lease = this.#leases[chunk.lease[i]];
     if (lease.until >= 0) {
       record.leaseUntil = lease.until;
@@ -349,7 +373,8 @@ export class MetricTable {
       // A queue of points of ever new keys is not what the columns are for: those go as records.
       if (this.#forms.length >= RENUMBER_AT) return -1;
       form = this.#forms.length;
-      this.#forms.push({ run: record.run, keys, base });
+      const keyJson = keys.map((name, i) => `${i === 0 ? '' : ','}${JSON.stringify(name)}:`);
+      this.#forms.push({ run: record.run, keys, keyJson, base });
     }
     this.#lastForm = form;
     this.#lastKeys = keys;
@@ -364,7 +389,7 @@ export class MetricTable {
         this.#datetimes = this.#renumber((chunk) => chunk.datetime, datetimes, 0);
         this.#renumberDatetimesAt = Math.max(RENUMBER_AT, this.#datetimes.length * 2);
       }
-      this.#datetimes.push(datetime);
+      this.#datetimes.push({ length: datetime.length, bodyEnd: `},"created_at":${JSON.stringify(datetime)}}` });
       this.#lastDatetime = datetime;
     }
     return this.#datetimes.length - 1;
