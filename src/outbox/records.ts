@@ -170,6 +170,11 @@ export function recordIdKey(id: string): number {
   return time * 4096 + count;
 }
 
+/** What every id of this process ends with (after the counter): `recordIdKey` leaves it out. */
+export function recordIdSuffix(): string {
+  return suffix;
+}
+
 /** The id `recordIdKey` made `key` of. */
 export function recordIdFromKey(key: number): string {
   const count = key % 4096;

@@ -41,6 +41,9 @@ it('metric frames become exactly the add lines of their records, text frames sta
     const run = i % 3 === 0 ? 'run-"quoted"' : 'run-b';
     const values = i % 7 === 0 ? hostile : { step: i, loss: 1 / (i + 1), acc: i % 2 === 0 ? null : -i / 3 };
     const record = metricRecord(i, run, values, start + Math.floor(i / 5));
+    // Ids of this process go as their number (the thread spells them); one of another form (a
+    // record another process queued, say) as its characters.
+    if (i % 11 === 0) record.id = `0190a1b2-c3d4-7${String(i % 1000).padStart(3, '0')}-8abc-def012345678`;
     expect(ring.pushMetric(record)).toBe(true);
     expected.push(JSON.parse(addLine(record)));
     if (i % 50 === 0) {

@@ -14,7 +14,8 @@ import { writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { logger } from '../../runtime/logger';
-import { compileDecoder, FRAME, FRAME_HEADER_BYTES, MAX_ID_LENGTH } from './frames';
+import { recordIdKey, recordIdSuffix } from '../../outbox/records';
+import { compileDecoder, FRAME, FRAME_HEADER_BYTES, ID_AS_KEY, ID_KEY_BYTES, MAX_ID_LENGTH } from './frames';
 import { CONTROL, CONTROL_SLOTS, WRITER_THREAD_SOURCE } from './writer-thread';
 
 /**
@@ -46,8 +47,11 @@ export interface MetricFrameRecord {
 
 /** Past this many defined names, numbering starts over (redefinitions overwrite old slots). */
 const MAX_NAMES = 65_536;
-/** Most keys in one METRIC frame (its key count is a u16); a record with more goes as text. */
-const MAX_KEYS = 0xffff;
+/**
+ * Most keys in one METRIC frame (its key count is a u16); a record with more goes as text. With
+ * its run and the id suffix, a record's names stay fewer than MAX_NAMES.
+ */
+const MAX_KEYS = 0xfff0;
 /** The keys and run whose name indexes `#keyIndexes` holds, in the numbering of `epoch`. */
 interface LastNames {
   run: string | undefined;
@@ -76,8 +80,8 @@ export class JournalRing {
   #names = new Map<string, number>();
   /** Moves each time the numbering of names starts over. */
   #namesEpoch = 0;
-  /** The name indexes of the record being framed, in key order, then its run's (reused from call to call). */
-  readonly #keyIndexes = new Uint32Array(MAX_KEYS + 1);
+  /** The name indexes of the record being framed, in key order, then its run's and the id suffix's (reused from call to call). */
+  readonly #keyIndexes = new Uint32Array(MAX_KEYS + 2);
   /** The names `#keyIndexes` holds the indexes of: the last record's keys and run, in that numbering. */
   #lastNames: LastNames = NO_LAST_NAMES;
   #datetime: string | undefined;
@@ -146,7 +150,11 @@ export class JournalRing {
       this.#publish(at, FRAME.datetime, this.#data.write(body.created_at, at + FRAME_HEADER_BYTES, 'latin1'));
       this.#datetime = body.created_at;
     }
-    const length = METRIC_FIXED_BYTES + record.id.length + keys * METRIC_KEY_BYTES;
+    const id = record.id;
+    // This process's ids (all of newRecordId's) go as their number; the writer thread spells them.
+    const idKey = recordIdKey(id);
+    const idBytes = Number.isNaN(idKey) ? id.length : ID_KEY_BYTES;
+    const length = METRIC_FIXED_BYTES + idBytes + keys * METRIC_KEY_BYTES;
     const at = this.#reserve(length);
     if (at < 0) return true;
     const v = this.#view;
@@ -156,11 +164,15 @@ export class JournalRing {
     v.setFloat64(p + 8, record.seq, true);
     v.setUint32(p + 16, record.bytes, true);
     v.setUint32(p + 20, runIndex, true);
-    const id = record.id;
-    d[p + 24] = id.length;
-    // Natively: a charCodeAt loop over an id built by concatenation cost more than the rest of the call.
-    d.write(id, p + 25, 'latin1');
-    p += 25 + id.length;
+    if (idBytes === ID_KEY_BYTES) {
+      d[p + 24] = ID_AS_KEY;
+      v.setFloat64(p + 25, idKey, true);
+      v.setUint32(p + 33, this.#keyIndexes[keys + 1], true);
+    } else {
+      d[p + 24] = id.length;
+      d.write(id, p + 25, 'latin1');
+    }
+    p += 25 + idBytes;
     v.setUint16(p, keys, true);
     p += 2;
     const indexes = this.#keyIndexes;
@@ -177,8 +189,9 @@ export class JournalRing {
   }
 
   /**
-   * Defines the names of `values` (in `for...in` order, as the frame lists them), then `run`, and
-   * keeps their indexes in `#keyIndexes` (the run's last): the key count, TOO_MANY_KEYS, or
+   * Defines the names of `values` (in `for...in` order, as the frame lists them), then `run` and
+   * the id suffix, and keeps their indexes in `#keyIndexes` (the run's and the suffix's last):
+   * the key count, TOO_MANY_KEYS, or
    * NO_ROOM (the ring took no frame; `failure` says why). When the numbering restarts partway
    * (MAX_NAMES), names defined before the restart are not in the new numbering: all are defined again.
    */
@@ -211,6 +224,9 @@ export class JournalRing {
       const runIndex = this.#define(run);
       if (runIndex < 0) return NO_ROOM;
       indexes[keys] = runIndex;
+      const suffixIndex = this.#define(recordIdSuffix());
+      if (suffixIndex < 0) return NO_ROOM;
+      indexes[keys + 1] = suffixIndex;
       // At most once: fewer than MAX_NAMES names fit in one record.
       if (this.#namesEpoch === epoch) {
         this.#lastNames = { run, epoch, keys: Object.keys(values) };
