@@ -50,6 +50,7 @@ const AFTER_BYTES = Buffer.from(',"body":{"values":{');
 const AFTER_VALUES = Buffer.from('},"created_at":"');
 const LINE_END = Buffer.from('"}}}\\n');
 const NULL = Buffer.from('null');
+const HEX_DIGITS = Buffer.from('0123456789abcdef');
 /** A METRIC line's bytes beyond its id, names and datetime: the constants above and numbers at their longest. */
 const LINE_FIXED_MOST = 250;
 const NUMBER_MOST = 25;
@@ -86,12 +87,11 @@ function decodeFrames(data, capacity, tail, head, state, emit) {
     const text = String(n);
     for (let i = 0; i < text.length; i++) out[o++] = text.charCodeAt(i);
   };
-  // \`digits\` lowercase hex digits of n (an integer below 2^32), leading zeros kept.
+  // The last \`digits\` lowercase hex digits of n (an integer below 2^32), leading zeros kept.
   const putHex = (n, digits) => {
     for (let i = digits - 1; i >= 0; i--) {
-      const d = n % 16;
-      out[o + i] = d < 10 ? 48 + d : 87 + d;
-      n = (n - d) / 16;
+      out[o + i] = HEX_DIGITS[n & 15];
+      n >>>= 4;
     }
     o += digits;
   };
@@ -125,9 +125,13 @@ function decodeFrames(data, capacity, tail, head, state, emit) {
         const key = view.getFloat64(p + 25, true);
         const count = key % 4096;
         const time = (key - count) / 4096;
-        putHex(Math.floor(time / 65536), 8);
+        // 48 bits as two 24-bit halves, so every digit is an integer shift.
+        const high = Math.floor(time / 16777216);
+        const low = time - high * 16777216;
+        putHex(high, 6);
+        putHex(low >>> 16, 2);
         out[o++] = 45;
-        putHex(time % 65536, 4);
+        putHex(low, 4);
         out[o++] = 45;
         out[o++] = 55;
         putHex(count, 3);
