@@ -46,7 +46,8 @@ export class JournalFile {
 
   /** Creates `path` (it must not exist) holding `initialText`, durably. */
   static create(path: string, initialText: string, options: JournalFileOptions): JournalFile {
-    const fd = openSync(path, 'wx');
+    // Private to its user whatever the umask (F41), as the rewrite's temp file below.
+    const fd = openSync(path, 'wx', 0o600);
     try {
       writeAll(fd, initialText);
       if (options.fsync !== 'never') fdatasyncSync(fd);

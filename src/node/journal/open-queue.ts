@@ -6,7 +6,7 @@
  * point leaves every record in at least one file; the next open merges by record id, so a record
  * present twice is kept once.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { logger } from '../../runtime/logger';
 import type { OutboxRecord } from '../../outbox/records';
 import { entryLines, headerLine } from './format';
@@ -31,7 +31,9 @@ export interface OpenedQueue {
 }
 
 export function openQueue(directory: string, name: string, fileOptions: JournalFileOptions): OpenedQueue {
-  mkdirSync(directory, { recursive: true });
+  // The queue holds the run's data: private to its user whatever the umask (F41).
+  mkdirSync(directory, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+  keepPrivate(directory);
   const owned = takeFreshLock(directory);
   try {
     const adopted = adoptFreeJournals(directory, owned);
@@ -124,4 +126,15 @@ export function mergeContents(parts: JournalContents[]): JournalContents {
   records.sort((a, b) => a.seq - b.seq);
   merged.records = new Map(records.map((record) => [record.id, record]));
   return merged;
+}
+
+const PRIVATE_FOLDER_MODE = 0o700;
+
+/** A queue folder made by an earlier version (0755) is made private too; best effort (Windows has no modes). */
+function keepPrivate(directory: string): void {
+  try {
+    chmodSync(directory, PRIVATE_FOLDER_MODE);
+  } catch {
+    // Not ours to change (another user's folder) or no modes here: the files inside are 0600 still.
+  }
 }

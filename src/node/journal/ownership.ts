@@ -52,7 +52,7 @@ export function takeFreshLock(directory: string): OwnedJournal {
   const base = `${process.pid}-${randomBytes(6).toString('hex')}`;
   const journalPath = join(directory, base + JOURNAL_SUFFIX);
   const lockPath = join(directory, base + LOCK_SUFFIX);
-  const fd = openSync(lockPath, 'wx');
+  const fd = openSync(lockPath, 'wx', 0o600);
   try {
     const content: LockContent = { pid: process.pid, host: hostname() };
     writeSync(fd, JSON.stringify(content));
