@@ -139,14 +139,18 @@ export function newRecordId(now: number = Date.now()): string {
   }
   if (now !== prefixTime) {
     prefixTime = now;
-    const time = now.toString(16).padStart(12, '0');
-    prefix = `${time.slice(0, 8)}-${time.slice(8, 12)}-7`;
+    prefix = idPrefix(now);
   }
   lastIssuedId = prefix + counter.toString(16).padStart(3, '0') + suffix;
   lastIssuedKey = now * 4096 + counter;
   return lastIssuedId;
 }
 
+/** An id's part before the counter: the 48-bit time in hex as 8-4 digits, then the version 7. */
+function idPrefix(time: number): string {
+  const hex = time.toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7`;
+}
 
 /** Length of every id `newRecordId` gives. */
 const ID_LENGTH = 36;
@@ -181,8 +185,7 @@ export function recordIdFromKey(key: number): string {
   const time = (key - count) / 4096;
   // A batch's ids mostly share their millisecond: its part of the id is made once.
   if (time !== keyPrefixTime) {
-    const hex = time.toString(16).padStart(12, '0');
-    keyPrefix = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7`;
+    keyPrefix = idPrefix(time);
     keyPrefixTime = time;
   }
   counterHex ??= Array.from({ length: 4096 }, (_, i) => i.toString(16).padStart(3, '0'));
