@@ -432,7 +432,10 @@ class JournalStore implements OutboxStore {
     return this.contents.records.has(id) || this.metrics.find(id) >= 0;
   }
 
-  /** Applies an entry's lease, release, unbatch, ack or evict to the metric table's records among its ids. */
+  /**
+   * Applies an entry's lease, release, unbatch, ack or evict to the metric table's records among
+   * its ids, counting the lines of those that leave (trackRemoved counts the others').
+   */
   private applyToMetrics(entry: JournalEntry): void {
     if (this.metrics.size === 0 || !('ids' in entry)) return;
     const metrics = this.metrics;
@@ -442,7 +445,10 @@ class JournalStore implements OutboxStore {
       if (entry.op === 'lease') metrics.lease(slot, entry.until, entry.owner, entry.batch);
       else if (entry.op === 'release') metrics.release(slot);
       else if (entry.op === 'unbatch') metrics.unbatch(slot);
-      else metrics.remove(slot);
+      else {
+        this.liveBytes -= framedLineBytes(metrics.bytesAt(slot), id, metrics.runAt(slot));
+        metrics.remove(slot);
+      }
     }
   }
 
@@ -484,15 +490,14 @@ class JournalStore implements OutboxStore {
     return outOfOrder;
   }
 
-  /** Counts records about to be removed (before the entry is applied, while they are still there). */
+  /**
+   * Counts records of `contents.records` about to be removed (before the entry is applied, while
+   * they are still there); applyToMetrics counts the metric table's.
+   */
   private trackRemoved(ids: string[]): void {
     for (const id of ids) {
       const record = this.contents.records.get(id);
-      if (record === undefined) {
-        const slot = this.metrics.find(id);
-        if (slot >= 0) this.liveBytes -= this.metrics.bytesAt(slot) + METRIC_LINE_OVERHEAD + id.length + this.metrics.runAt(slot).length;
-        continue;
-      }
+      if (record === undefined) continue;
       this.liveBytes -= this.lineBytesOf(record);
       this.otherLineBytes.delete(id);
       this.recordBytes -= record.bytes;
@@ -551,7 +556,12 @@ function kept(record: OutboxRecord): OutboxRecord {
  * length instead; undefined for records other than metrics.
  */
 function metricLineBytes(record: OutboxRecord): number | undefined {
-  return isFramedMetric(record) ? record.bytes + METRIC_LINE_OVERHEAD + record.id.length + record.run.length : undefined;
+  return isFramedMetric(record) ? framedLineBytes(record.bytes, record.id, record.run) : undefined;
+}
+
+/** The size a frame-written metric line is counted at, from its body's `bytes`, its id and its run. */
+function framedLineBytes(bytes: number, id: string, run: string): number {
+  return bytes + METRIC_LINE_OVERHEAD + id.length + run.length;
 }
 
 /** A metric record not serialised at the call: the kind the writer thread writes from a binary frame. */

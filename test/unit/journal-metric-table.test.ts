@@ -242,4 +242,20 @@ describe('a JournalStore holding points in its metric table', () => {
     expect(claimed.map((record) => record.id)).toEqual(records.slice(evicted).map((record) => record.id));
     await store.close();
   });
+
+  it('counts the lines of acknowledged points out of the journal cap: only what is left is weighed against it', async () => {
+    root = await mkdtemp(join(tmpdir(), 'metric-table-'));
+    const store = await openJournalStore({ name: 'http://127.0.0.1:8000', caps: ROOMY, directory: root });
+    const records = Array.from({ length: 2_000 }, (_, i) => metricRecord(i, 'run-a', { step: i, loss: 0.5 }, START));
+    for (const record of records) expect(store.stage!(record)).toBe(true);
+    expect((await store.append([], ROOMY, 1_999)).evicted).toBe(0);
+    const delivered = await store.claim({ owner: 'a', leaseMs: 1_000, now: START, maxCount: 1_000, maxBytes: 1e9 });
+    await store.ack(delivered.map((record) => record.id));
+    // 1,000 points of about 330 counted bytes each are left: over a 250 KB cap by about a quarter.
+    // Were the acknowledged ones still counted, every point left would go.
+    const { evicted } = await store.append([], { ...ROOMY, maxJournalBytes: 250 * 1024 }, 1_999);
+    expect(evicted).toBeGreaterThan(0);
+    expect(evicted).toBeLessThan(500);
+    await store.close();
+  });
 });

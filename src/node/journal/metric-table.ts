@@ -232,7 +232,7 @@ export class MetricTable {
     if (Number.isNaN(key)) return -1;
     const cursor = this.#cursor;
     let slot = -1;
-    // Acks come in order, and the store looks an id up twice (count, then apply): here or just before.
+    // Acks come in order, and the store looks an id up twice (is it queued, then to apply): here or just before.
     if (cursor >= this.#head && cursor < this.#visibleEnd && this.keyAt(cursor) === key) slot = cursor;
     else if (cursor > this.#head && cursor <= this.#visibleEnd && this.keyAt(cursor - 1) === key) slot = cursor - 1;
     else {
