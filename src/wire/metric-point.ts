@@ -24,3 +24,17 @@ export function metricPoint(values: Record<string, number | null>, ms: number): 
   for (const key in values) bytes += key.length + 4 + MAX_NUMBER_JSON_LENGTH;
   return { body: { values, created_at }, bytes };
 }
+
+/**
+ * Whether a point's keys, in `for...in` order (the order its body is written in), are exactly
+ * `keys`: a training loop logs the same keys call after call, and what was worked out for the
+ * last point's keys holds for this one.
+ */
+export function hasKeysInOrder(values: Record<string, unknown>, keys: readonly string[]): boolean {
+  let count = 0;
+  for (const key in values) {
+    if (count === keys.length || key !== keys[count]) return false;
+    count++;
+  }
+  return count === keys.length;
+}

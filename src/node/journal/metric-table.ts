@@ -19,6 +19,7 @@
  * written but not yet visible to claims, as a record handed to a group's `append` is not.
  */
 import { recordIdFromKey, recordIdKey, type OutboxRecord } from '../../outbox/records';
+import { hasKeysInOrder, type MetricPointBody } from '../../wire/metric-point';
 
 const CHUNK_BITS = 16;
 const CHUNK_SLOTS = 1 << CHUNK_BITS;
@@ -33,12 +34,6 @@ const MAX_SEQ_OFFSET = 0xffff_ffff;
 const SPARE_CHUNKS = 4;
 /** Most forms; past this many leases or datetimes kept (and twice what live slots used last time), unused ones are dropped. */
 const RENUMBER_AT = 4096;
-
-/** A metric record's body as `metricPoint` builds it. */
-interface MetricBody {
-  values: Record<string, number | null>;
-  created_at: string;
-}
 
 /** Points logged alike: one run, the same keys in the same order, and `bytes` = `base` + the datetime's length. */
 interface Form {
@@ -90,9 +85,8 @@ export class MetricTable {
   /** `seq` of the first point taken: slots keep theirs as an offset from it. */
   #seqBase = -1;
   #forms: Form[] = [];
-  /** The last point's form and keys in `for...in` order: a training loop logs the same keys call after call. */
+  /** The last point's form: a training loop logs the same keys call after call. */
   #lastForm = -1;
-  #lastKeys: string[] = [];
   #datetimes: Datetime[] = [];
   #lastDatetime: string | undefined;
   /** Leases by number; 0 is none. */
@@ -130,7 +124,7 @@ export class MetricTable {
     if (n > this.#head && (key <= this.keyAt(n - 1) || seq <= this.#seqOffsetAt(n - 1))) return false;
     const createdAt = record.createdAt - Math.floor(key / 4096);
     if (seq < 0 || seq > MAX_SEQ_OFFSET || !Number.isInteger(createdAt) || createdAt !== (createdAt | 0)) return false;
-    const body = record.body as MetricBody;
+    const body = record.body as MetricPointBody;
     const form = this.#formOf(record, body);
     if (form < 0) return false;
     const count = this.#forms[form].keys.length;
@@ -351,33 +345,19 @@ export class MetricTable {
   }
 
   /** The form of a point: the last one's when the run and keys are the same (the hot path); -1 when `bytes` follows no form's rule. */
-  #formOf(record: OutboxRecord, body: MetricBody): number {
+  #formOf(record: OutboxRecord, body: MetricPointBody): number {
     const base = record.bytes - body.created_at.length;
-    const last = this.#forms[this.#lastForm];
-    if (last !== undefined && last.run === record.run && last.base === base) {
-      const keys = this.#lastKeys;
-      let count = 0;
-      let same = true;
-      for (const name in body.values) {
-        if (count >= keys.length || name !== keys[count]) {
-          same = false;
-          break;
-        }
-        count++;
-      }
-      if (same && count === keys.length) return this.#lastForm;
-    }
-    const keys = Object.keys(body.values);
-    let form = this.#forms.findIndex((other) => other.run === record.run && other.base === base && sameKeys(other.keys, keys));
+    if (fits(this.#forms[this.#lastForm], record.run, base, body.values)) return this.#lastForm;
+    let form = this.#forms.findIndex((other) => fits(other, record.run, base, body.values));
     if (form < 0) {
       // A queue of points of ever new keys is not what the columns are for: those go as records.
       if (this.#forms.length >= RENUMBER_AT) return -1;
       form = this.#forms.length;
+      const keys = Object.keys(body.values);
       const keyJson = keys.map((name, i) => `${i === 0 ? '' : ','}${JSON.stringify(name)}:`);
       this.#forms.push({ run: record.run, keys, keyJson, base });
     }
     this.#lastForm = form;
-    this.#lastKeys = keys;
     return form;
   }
 
@@ -432,8 +412,9 @@ export class MetricTable {
   }
 }
 
-function sameKeys(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((key, i) => key === b[i]);
+/** Whether a point of `run`, with `bytes` − datetime length `base`, and `values`, is of `form`. */
+function fits(form: Form | undefined, run: string, base: number, values: Record<string, unknown>): boolean {
+  return form !== undefined && form.run === run && form.base === base && hasKeysInOrder(values, form.keys);
 }
 
 function growValues(chunk: Chunk, more: number): void {

@@ -15,6 +15,7 @@ import { constants } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { logger } from '../../runtime/logger';
 import { recordIdKey, recordIdSuffix } from '../../outbox/records';
+import { hasKeysInOrder, type MetricPointBody } from '../../wire/metric-point';
 import { compileDecoder, FRAME, FRAME_HEADER_BYTES, ID_AS_KEY, ID_KEY_BYTES, MAX_ID_LENGTH } from './frames';
 import { CONTROL, CONTROL_SLOTS, WRITER_THREAD_SOURCE } from './writer-thread';
 
@@ -137,7 +138,7 @@ export class JournalRing {
    * no thread decodes frames.
    */
   pushMetric(record: MetricFrameRecord): boolean {
-    const body = record.body as { values: Record<string, number | null>; created_at: string };
+    const body = record.body as MetricPointBody;
     if (!this.#thread || record.id.length > MAX_ID_LENGTH) return false;
     const values = body.values;
     const keys = this.#defineNames(values, record.run);
@@ -199,17 +200,7 @@ export class JournalRing {
     const indexes = this.#keyIndexes;
     // A training loop logs the same keys call after call: then `#keyIndexes` already holds them.
     const last = this.#lastNames;
-    if (run === last.run && this.#namesEpoch === last.epoch) {
-      let keys = 0;
-      for (const key in values) {
-        if (keys === last.keys.length || key !== last.keys[keys]) {
-          keys = -1;
-          break;
-        }
-        keys++;
-      }
-      if (keys === last.keys.length) return keys;
-    }
+    if (run === last.run && this.#namesEpoch === last.epoch && hasKeysInOrder(values, last.keys)) return last.keys.length;
     // The pass below overwrites `#keyIndexes`: they hold the last record's names again only if it succeeds.
     this.#lastNames = NO_LAST_NAMES;
     for (;;) {
