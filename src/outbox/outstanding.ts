@@ -1,4 +1,5 @@
 import { recordIdKey } from './records';
+import { indexOfKey } from './sorted-keys';
 
 const INITIAL_SLOTS = 1024;
 
@@ -71,17 +72,8 @@ export class OutstandingRecords {
   #find(key: number): number {
     const keys = this.#keys;
     const cursor = this.#cursor;
-    if (cursor >= this.#head && cursor < this.#length && keys[cursor] === key) return this.#left[cursor] === 1 ? -1 : cursor;
-    let low = this.#head;
-    let high = this.#length - 1;
-    while (low <= high) {
-      const middle = (low + high) >>> 1;
-      const at = keys[middle];
-      if (at === key) return this.#left[middle] === 1 ? -1 : middle;
-      if (at < key) low = middle + 1;
-      else high = middle - 1;
-    }
-    return -1;
+    const index = cursor >= this.#head && cursor < this.#length && keys[cursor] === key ? cursor : indexOfKey(key, this.#head, this.#length - 1, (at) => keys[at]);
+    return index < 0 || this.#left[index] === 1 ? -1 : index;
   }
 
   /** Moves the head past records that left; moves the rest to the front once they are the smaller part. */

@@ -19,6 +19,7 @@
  * written but not yet visible to claims, as a record handed to a group's `append` is not.
  */
 import { recordIdFromKey, recordIdKey, type OutboxRecord } from '../../outbox/records';
+import { indexOfKey } from '../../outbox/sorted-keys';
 import { hasKeysInOrder, type MetricPointBody } from '../../wire/metric-point';
 
 const CHUNK_BITS = 16;
@@ -225,24 +226,11 @@ export class MetricTable {
     const key = recordIdKey(id);
     if (Number.isNaN(key)) return -1;
     const cursor = this.#cursor;
-    let slot = -1;
+    let slot: number;
     // Acks come in order, and the store looks an id up twice (is it queued, then to apply): here or just before.
     if (cursor >= this.#head && cursor < this.#visibleEnd && this.keyAt(cursor) === key) slot = cursor;
     else if (cursor > this.#head && cursor <= this.#visibleEnd && this.keyAt(cursor - 1) === key) slot = cursor - 1;
-    else {
-      let low = this.#head;
-      let high = this.#visibleEnd - 1;
-      while (low <= high) {
-        const middle = (low + high) >>> 1;
-        const at = this.keyAt(middle);
-        if (at === key) {
-          slot = middle;
-          break;
-        }
-        if (at < key) low = middle + 1;
-        else high = middle - 1;
-      }
-    }
+    else slot = indexOfKey(key, this.#head, this.#visibleEnd - 1, (at) => this.keyAt(at));
     if (slot < 0 || !this.isLive(slot)) return -1;
     this.#cursor = slot + 1;
     return slot;
