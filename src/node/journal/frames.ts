@@ -112,7 +112,8 @@ function decodeFrames(data, capacity, tail, head, state, emit) {
       const idLength = idAsKey ? ${ID_KEY_BYTES} : data[p + 24];
       const keys = view.getUint16(p + 25 + idLength, true);
       const run = names[view.getUint32(p + 20, true)];
-      let most = LINE_FIXED_MOST + 64 + run.length + state.datetime.length;
+      // An id, spelled from its number (36 bytes) or given as text, is at most MAX_ID_LENGTH bytes.
+      let most = LINE_FIXED_MOST + ${MAX_ID_LENGTH} + run.length + state.datetime.length;
       for (let k = 0, q = p + 27 + idLength; k < keys; k++, q += 13) most += names[view.getUint32(q, true)].length + NUMBER_MOST;
       if (o + most > out.length) {
         if (o > 0) { emit(out.subarray(0, o)); o = 0; }
