@@ -6,11 +6,8 @@ import type { AppendResult, OutboxStore, StoreCaps } from './store';
 export const MAX_GROUP_RECORDS = 8_192;
 
 export interface GroupCommitHooks {
-  /**
-   * A group of `count` records reached the store; `evicted` records made room for it (caps).
-   * `records` are those of them the store did not take at the call (`stage`).
-   */
-  written(records: readonly OutboxRecord[], count: number, result: AppendResult): void;
+  /** A group of `count` records reached the store; `evicted` records made room for it (caps). */
+  written(count: number, result: AppendResult): void;
   /** The store refused a group. */
   failed(records: readonly OutboxRecord[], error: unknown): void;
 }
@@ -216,7 +213,7 @@ export class GroupCommit {
     this.#appendingCount -= count;
     this.#writeEpoch++;
     try {
-      if (outcome.ok) this.hooks.written(records, count, outcome.result);
+      if (outcome.ok) this.hooks.written(count, outcome.result);
       else this.hooks.failed(records, outcome.error);
     } catch (error) {
       logger.debug('a group commit hook threw', error);

@@ -60,7 +60,7 @@ export class Outbox {
       stopSending: () => void this.#sender.stop(),
     });
     this.#commits = new GroupCommit(this.#storeReady, this.#options.caps, {
-      written: (_records, count, { evicted }) => this.#onWritten(count, evicted),
+      written: (count, { evicted }) => this.#onWritten(count, evicted),
       failed: (records, error) => this.#onWriteFailed(records, error),
     });
     this.#targets = new RunTargets(

@@ -40,7 +40,7 @@ function record(step: number): OutboxRecord {
 function groupCommit(store: OutboxStore) {
   const seen = { written: 0, failed: 0 };
   const commits = new GroupCommit(Promise.resolve(store), DEFAULT_CAPS, {
-    written: (_records, count) => (seen.written += count),
+    written: (count) => (seen.written += count),
     failed: (records) => (seen.failed += records.length),
   });
   return { commits, seen };
