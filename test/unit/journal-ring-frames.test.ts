@@ -98,7 +98,7 @@ it('a record refused for too many keys leaves the next record of the same keys a
   expect(ring.pushMetric(before)).toBe(true);
   const wide: Record<string, number> = {};
   for (let key = 0; key < 0xffff + 1; key++) wide[`k${key}`] = key;
-  // Too many keys for a frame: refused (the caller writes its line as text), after naming 65,535 of them.
+  // Too many keys for a frame: refused (the caller writes its line as text), after naming the 65,520 a frame takes.
   expect(ring.pushMetric(metricRecord(1, 'run-a', wide, at))).toBe(false);
   const after = metricRecord(2, 'run-a', {}, at);
   expect(ring.pushMetric(after)).toBe(true);
