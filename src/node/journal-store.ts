@@ -68,11 +68,13 @@ const DEFAULT_COMPACT_MIN_BYTES = 1024 * 1024;
  */
 const METRIC_LINE_OVERHEAD = 160;
 /**
- * Below this size a journal is rewritten only once what acks left behind is three quarters of it
- * (above it, half): a rewrite costs what stays, so while a backlog drains the file waits until
- * little stays, and the disk it takes meanwhile is small.
+ * Below this size a journal is rewritten only once what acks left behind is fifteen sixteenths of
+ * it (above it, half): a rewrite costs what stays, so while a backlog drains the file waits until
+ * little stays (a 100,000-point drain rewrote 50,000 points at three quarters, 220 ms of the
+ * main thread), and the disk it takes meanwhile is small.
  */
 const SMALL_JOURNAL_BYTES = 64 * 1024 * 1024;
+const SMALL_JOURNAL_DEAD_SHARE = 15 / 16;
 /** While the disk refuses writes, the journal is rewritten from memory at most this often. */
 const RECOVERY_INTERVAL_MS = 1_000;
 
@@ -511,13 +513,13 @@ class JournalStore implements OutboxStore {
 
   /**
    * Rewrites the file to its live part once what acks and leases left behind is both more than
-   * `compactMinBytes` and more than half the file (three quarters of a file under
+   * `compactMinBytes` and more than half the file (fifteen sixteenths of a file under
    * SMALL_JOURNAL_BYTES), so a long run's journal stays near its queue.
    */
   private compactIfMostlyAcked(): void {
     const size = this.file.size;
     const deadBytes = size - this.liveBytes - this.stagedBytes;
-    const deadShare = size < SMALL_JOURNAL_BYTES ? 0.75 : 0.5;
+    const deadShare = size < SMALL_JOURNAL_BYTES ? SMALL_JOURNAL_DEAD_SHARE : 0.5;
     if (this.diskFailed || deadBytes < this.settings.compactMinBytes || deadBytes < size * deadShare) return;
     try {
       this.file.replace(this.snapshotText(), tempPathFor(this.file.path));
