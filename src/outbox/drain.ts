@@ -12,8 +12,8 @@ export interface DrainSteps {
   store(): Promise<OutboxStore>;
   /** One claim; undefined when it failed (the sender backs off). */
   claim(store: OutboxStore): Promise<OutboxRecord[] | undefined>;
-  /** Sends a batch and applies the outcome; whether it left the queue. May reject if the store fails. */
-  deliver(store: OutboxStore, records: OutboxRecord[]): Promise<boolean>;
+  /** Sends a batch in its turn and applies the outcome; whether it left the queue. May reject if the store fails. */
+  deliver(store: OutboxStore, records: OutboxRecord[], turn: BatchTurn): Promise<boolean>;
   /** The store failed while a batch was settled: its lease runs out and it goes again under its key. */
   storeFailed(error: unknown): void;
   /** Counts the batches out, from claim until settled. */
@@ -22,15 +22,37 @@ export interface DrainSteps {
   idle(committedUpTo: number): Promise<void>;
 }
 
+/** A batch's place behind the run's earlier batch, which `deliver` keeps. */
+export interface BatchTurn {
+  /**
+   * Resolves once the run's earlier batch has left the queue (true), or settled without leaving
+   * (false: this batch has been released under its key and goes after it; `deliver` sends nothing).
+   */
+  wait(): Promise<boolean>;
+  /**
+   * The server took this batch: the run's next batch may leave now, while this one's ack is still
+   * being written (the ack is on the client's side only, and the server keeps the order it got).
+   */
+  accepted(): void;
+  /**
+   * This batch goes back to the queue (a retry, a split, a pause): the run's next batch goes back
+   * too. Called before its records are released, so a claim that takes them again never waits
+   * behind this batch.
+   */
+  returned(): void;
+}
+
 /**
  * Claims while fewer than `maxInFlight` batches are out and claiming is allowed, then waits for one
  * to settle; ends when a claim finds nothing with nothing out (idle), or when claiming stops and
  * everything out has settled.
  *
- * Two batches of one run are never on the wire together: the later is claimed and built while the
- * earlier is at the server, and leaves once the earlier has left the queue; if the earlier did not
- * (a retry, a split, a pause), the later is released under its key and goes after it. So the
- * server stores a run's records in the order they were logged, failures or not.
+ * Two batches of one run are never on the wire together: the later is claimed and its request
+ * built while the earlier is at the server, and leaves as soon as the server has taken the earlier
+ * (BatchTurn); if the earlier did not leave (a retry, a split, a pause), the later is released
+ * under its key and goes after it. So the server stores a run's records in the order they were
+ * logged, failures or not. Should the earlier's ack then fail to be written (a store failure), the
+ * earlier goes again after its lease, as it would alone.
  */
 export async function drain(steps: DrainSteps): Promise<void> {
   const out = new Set<Promise<unknown>>();
@@ -51,9 +73,13 @@ export async function drain(steps: DrainSteps): Promise<void> {
       if (records && records.length > 0) {
         claimed = 'batch';
         const run = records[0].run;
-        const left = fly(steps, store, records, lastOfRun.get(run));
+        const { left, done } = fly(steps, store, records, lastOfRun.get(run));
         lastOfRun.set(run, left);
-        const settled: Promise<unknown> = left.then(() => {
+        // A batch that went back to the queue holds nothing up: its records are claimed again later.
+        void left.then((gone) => {
+          if (!gone && lastOfRun.get(run) === left) lastOfRun.delete(run);
+        });
+        const settled: Promise<unknown> = done.then(() => {
           out.delete(settled);
           if (lastOfRun.get(run) === left) lastOfRun.delete(run);
         });
@@ -74,21 +100,40 @@ export async function drain(steps: DrainSteps): Promise<void> {
   }
 }
 
-/** Sends a claimed batch once `earlier` has left the queue; resolves with whether it left. Never rejects. */
-async function fly(steps: DrainSteps, store: OutboxStore, records: OutboxRecord[], earlier: Promise<boolean> | undefined): Promise<boolean> {
+/**
+ * Sends a claimed batch in its turn behind `earlier`. `left` resolves with whether it left the
+ * queue, as early as the server took it; `done` once it is settled. Neither rejects.
+ */
+function fly(
+  steps: DrainSteps,
+  store: OutboxStore,
+  records: OutboxRecord[],
+  earlier: Promise<boolean> | undefined,
+): { left: Promise<boolean>; done: Promise<void> } {
   steps.out.started(records);
-  try {
-    if (earlier && !(await earlier)) {
+  let markLeft: (left: boolean) => void = () => {};
+  const left = new Promise<boolean>((resolve) => (markLeft = resolve));
+  const turn: BatchTurn = {
+    async wait() {
+      if (!earlier || (await earlier)) return true;
+      markLeft(false);
       await store.release(records.map((record) => record.id));
       return false;
+    },
+    accepted: () => markLeft(true),
+    returned: () => markLeft(false),
+  };
+  const done = (async () => {
+    try {
+      markLeft(await steps.deliver(store, records, turn));
+    } catch (error) {
+      steps.storeFailed(error);
+      markLeft(false);
+    } finally {
+      steps.out.landed(records);
     }
-    return await steps.deliver(store, records);
-  } catch (error) {
-    steps.storeFailed(error);
-    return false;
-  } finally {
-    steps.out.landed(records);
-  }
+  })();
+  return { left, done };
 }
 
 /** The records of the batches claimed and not yet settled (`stats().inFlight`). */

@@ -5,7 +5,7 @@ import type { Trouble } from '../runtime/trouble';
 import { errorFor, pathOf, TroubleReport } from './report';
 import { createMissingProject, waitingOutcome, type ProjectCreator } from './create-project';
 import { BatchSizer } from './batch-sizer';
-import { BatchesOut, drain } from './drain';
+import { BatchesOut, drain, type BatchTurn } from './drain';
 import { LEASE_MARGIN_MS, type ResolvedOutboxOptions } from './options';
 import { REFUSAL_STATUS, type CredentialsRefusal, type DropReason, type Outcome } from './policy';
 import type { OutboxRecord } from './records';
@@ -170,7 +170,7 @@ export class Sender {
       committed: () => this.host.committed(),
       store: () => this.host.store(),
       claim: (store) => this.#claim(store),
-      deliver: (store, records) => this.#deliver(store, records),
+      deliver: (store, records, turn) => this.#deliver(store, records, turn),
       storeFailed: (error) => {
         logger.debug('store failed while settling a batch', error);
         this.#gate.backOff();
@@ -196,29 +196,43 @@ export class Sender {
     }
   }
 
-  /** Sends one batch and applies the outcome; resolves with whether the batch left the queue. */
-  async #deliver(store: OutboxStore, records: OutboxRecord[]): Promise<boolean> {
+  /**
+   * Sends one batch in its turn and applies the outcome; resolves with whether the batch left the
+   * queue. The request is built before the turn comes (while the run's earlier batch is at the
+   * server), so the server waits for nothing of ours but the send.
+   */
+  async #deliver(store: OutboxStore, records: OutboxRecord[], turn: BatchTurn): Promise<boolean> {
     const settings = this.options.settings();
     const resolution = await this.targets.resolve(records[0], settings);
+    let request: OutboxRequest | undefined;
+    let unsendable: Error | undefined;
+    if (resolution.kind === 'ready') {
+      try {
+        request = requestForBatch(records, resolution.target, settings);
+      } catch (error) {
+        unsendable = error as Error;
+      }
+    }
+    if (!(await turn.wait())) return false;
     if (resolution.kind === 'drop') {
       await this.#drop(store, records, resolution.reason, resolution.message);
       return true;
     }
     if (resolution.kind === 'blocked') {
       // A refused `GET users/` says nothing about these records: they wait, they do not go.
+      turn.returned();
       await this.#apply(store, records, waitingOutcome(resolution.outcome), whoAmIRequest(settings));
       return false;
     }
-    let request: OutboxRequest;
-    try {
-      request = requestForBatch(records, resolution.target, settings);
-    } catch (error) {
-      await this.#drop(store, records, 'rejected', (error as Error).message);
+    if (!request) {
+      await this.#drop(store, records, 'rejected', unsendable?.message ?? 'the request could not be built');
       return true;
     }
     const startedAt = this.options.clock.now();
     const outcome = await exchange(this.options, request, records.length);
     this.#sizer.timed(records, outcome, this.options.clock.now() - startedAt);
+    if (outcome.kind === 'ok') turn.accepted();
+    else if (outcome.kind !== 'drop') turn.returned();
     await this.#apply(store, records, outcome, request, resolution.target);
     return outcome.kind === 'ok' || outcome.kind === 'drop';
   }

@@ -149,6 +149,29 @@ describe('outbox: batching and order', () => {
     expect(transport.requests.map((request) => (request.json as unknown[]).length)).toEqual([200, 200, 50]);
   });
 
+  it("a run's next batch leaves once the server took the earlier one, before that one's ack is written", async () => {
+    /** A store whose acks wait until the test lets them through. */
+    class HeldAcks extends MemoryStore {
+      held: Array<() => void> = [];
+      override async ack(ids: string[], meta?: Record<string, unknown>): Promise<void> {
+        await new Promise<void>((resolve) => this.held.push(resolve));
+        return super.ack(ids, meta);
+      }
+    }
+    const store = new HeldAcks();
+    const { outbox, transport } = outboxFixture({ maxBatchCount: 200, store });
+    const run = await existingRun(outbox);
+    for (let step = 0; step < 400; step++) outbox.append(metric(run, step));
+    await vi.advanceTimersByTimeAsync(1);
+    // Both batches are on the server while neither ack is in the store.
+    expect(transport.requests.map((request) => (request.json as unknown[]).length)).toEqual([200, 200]);
+    expect(store.held).toHaveLength(2);
+    expect((await store.count()).records).toBe(400);
+    for (const release of store.held) release();
+    expect(await outbox.flush({ timeoutMs: 1_000 })).toBe(true);
+    expect((await store.count()).records).toBe(0);
+  });
+
   it('a final status never overtakes earlier metrics, even when they are retried', async () => {
     const { outbox, transport } = outboxFixture({ maxBatchCount: 2 });
     const run = await existingRun(outbox);
