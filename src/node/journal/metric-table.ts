@@ -267,16 +267,16 @@ export class MetricTable {
   }
 
   lease(slot: number, until: number, owner: string, batch: string | undefined): void {
-    const current = this.#leases[this.#leaseAt(slot)];
-    this.#setLease(slot, { until, owner, batch: batch ?? current.batch });
+    this.#setLease(slot, until, owner, batch ?? this.#leases[this.#leaseAt(slot)].batch);
   }
 
   release(slot: number): void {
-    this.#setLease(slot, { ...this.#leases[this.#leaseAt(slot)], until: -1, owner: undefined });
+    this.#setLease(slot, -1, undefined, this.#leases[this.#leaseAt(slot)].batch);
   }
 
   unbatch(slot: number): void {
-    this.#setLease(slot, { ...this.#leases[this.#leaseAt(slot)], batch: undefined });
+    const { until, owner } = this.#leases[this.#leaseAt(slot)];
+    this.#setLease(slot, until, owner, undefined);
   }
 
   /** The record leaves the queue (acknowledged or evicted). */
@@ -313,17 +313,20 @@ export class MetricTable {
     return this.#chunks[slot >>> CHUNK_BITS].lease[slot & SLOT_MASK];
   }
 
-  /** Gives `slot` the lease `lease`: the same number as the slot before it when they are alike (a batch shares one). */
-  #setLease(slot: number, lease: Lease): void {
+  /**
+   * Gives `slot` this lease: the same number as the slot before it when they are alike (a batch
+   * shares one), so a batch of 10,000 points makes one lease, not one per point.
+   */
+  #setLease(slot: number, until: number, owner: string | undefined, batch: string | undefined): void {
     const leases = this.#leases;
     const last = leases.length - 1;
-    const alike = (other: Lease) => other.until === lease.until && other.owner === lease.owner && other.batch === lease.batch;
+    const previous = leases[last];
     let number: number;
-    if (lease.until < 0 && lease.batch === undefined) number = 0;
-    else if (alike(leases[last])) number = last;
+    if (until < 0 && batch === undefined) number = 0;
+    else if (previous.until === until && previous.owner === owner && previous.batch === batch) number = last;
     else {
       number = leases.length;
-      leases.push(lease);
+      leases.push({ until, owner, batch });
     }
     this.#chunks[slot >>> CHUNK_BITS].lease[slot & SLOT_MASK] = number;
     if (leases.length > this.#renumberLeasesAt) {
