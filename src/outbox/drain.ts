@@ -32,8 +32,9 @@ export interface BatchTurn {
   /**
    * The server took this batch: the run's next batch may leave now, while this one's ack is still
    * being written (the ack is on the client's side only, and the server keeps the order it got).
+   * True when a next batch waits for it (it is ready to leave).
    */
-  accepted(): void;
+  accepted(): boolean;
   /**
    * This batch goes back to the queue (a retry, a split, a pause): the run's next batch goes back
    * too. Called before its records are released, so a claim that takes them again never waits
@@ -57,7 +58,7 @@ export interface BatchTurn {
 export async function drain(steps: DrainSteps): Promise<void> {
   const out = new Set<Promise<unknown>>();
   /** Per run, its latest batch out: resolves with whether that batch left the queue. */
-  const lastOfRun = new Map<string, Promise<boolean>>();
+  const lastOfRun = new Map<string, Flight>();
   /** Batches out at once, once the store is known (inFlightLimit). */
   let limit = steps.maxInFlight;
   for (;;) {
@@ -73,15 +74,15 @@ export async function drain(steps: DrainSteps): Promise<void> {
       if (records && records.length > 0) {
         claimed = 'batch';
         const run = records[0].run;
-        const { left, done } = fly(steps, store, records, lastOfRun.get(run));
-        lastOfRun.set(run, left);
+        const flight = fly(steps, store, records, lastOfRun.get(run));
+        lastOfRun.set(run, flight);
         // A batch that went back to the queue holds nothing up: its records are claimed again later.
-        void left.then((gone) => {
-          if (!gone && lastOfRun.get(run) === left) lastOfRun.delete(run);
+        void flight.left.then((gone) => {
+          if (!gone && lastOfRun.get(run) === flight) lastOfRun.delete(run);
         });
-        const settled: Promise<unknown> = done.then(() => {
+        const settled: Promise<unknown> = flight.done.then(() => {
           out.delete(settled);
-          if (lastOfRun.get(run) === left) lastOfRun.delete(run);
+          if (lastOfRun.get(run) === flight) lastOfRun.delete(run);
         });
         out.add(settled);
         continue;
@@ -100,30 +101,35 @@ export async function drain(steps: DrainSteps): Promise<void> {
   }
 }
 
-/**
- * Sends a claimed batch in its turn behind `earlier`. `left` resolves with whether it left the
- * queue, as early as the server took it; `done` once it is settled. Neither rejects.
- */
-function fly(
-  steps: DrainSteps,
-  store: OutboxStore,
-  records: OutboxRecord[],
-  earlier: Promise<boolean> | undefined,
-): { left: Promise<boolean>; done: Promise<void> } {
+/** A batch out: `left` resolves with whether it left the queue, as early as the server took it; `done` once it is settled. Neither rejects. */
+interface Flight {
+  left: Promise<boolean>;
+  done: Promise<void>;
+  /** A later batch of the run waits for this one. */
+  followed: boolean;
+}
+
+/** Sends a claimed batch in its turn behind `earlier`. */
+function fly(steps: DrainSteps, store: OutboxStore, records: OutboxRecord[], earlier: Flight | undefined): Flight {
   steps.out.started(records);
+  if (earlier) earlier.followed = true;
   let markLeft: (left: boolean) => void = () => {};
   const left = new Promise<boolean>((resolve) => (markLeft = resolve));
+  const flight: Flight = { left, done: Promise.resolve(), followed: false };
   const turn: BatchTurn = {
     async wait() {
-      if (!earlier || (await earlier)) return true;
+      if (!earlier || (await earlier.left)) return true;
       markLeft(false);
       await store.release(records.map((record) => record.id));
       return false;
     },
-    accepted: () => markLeft(true),
+    accepted: () => {
+      markLeft(true);
+      return flight.followed;
+    },
     returned: () => markLeft(false),
   };
-  const done = (async () => {
+  flight.done = (async () => {
     try {
       markLeft(await steps.deliver(store, records, turn));
     } catch (error) {
@@ -133,7 +139,7 @@ function fly(
       steps.out.landed(records);
     }
   })();
-  return { left, done };
+  return flight;
 }
 
 /** The records of the batches claimed and not yet settled (`stats().inFlight`). */

@@ -1,6 +1,7 @@
 import { errorKindForStatus, type PolyaxonError, type PolyaxonErrorKind } from '../runtime/errors';
 import { exchange, lookupUser, requestTimeoutMs, TRANSPORT_GRACE_MS } from './exchange';
 import { logger } from '../runtime/logger';
+import { nextTask } from '../runtime/next-task';
 import type { Trouble } from '../runtime/trouble';
 import { errorFor, pathOf, TroubleReport } from './report';
 import { createMissingProject, waitingOutcome, type ProjectCreator } from './create-project';
@@ -231,8 +232,11 @@ export class Sender {
     const startedAt = this.options.clock.now();
     const outcome = await exchange(this.options, request, records.length);
     this.#sizer.timed(records, outcome, this.options.clock.now() - startedAt);
-    if (outcome.kind === 'ok') turn.accepted();
-    else if (outcome.kind !== 'drop') turn.returned();
+    // The run's next batch leaves before this one's ack is written: the server then works on it
+    // while the client writes the ack and claims the batch after it.
+    if (outcome.kind === 'ok') {
+      if (turn.accepted()) await nextTask();
+    } else if (outcome.kind !== 'drop') turn.returned();
     await this.#apply(store, records, outcome, request, resolution.target);
     return outcome.kind === 'ok' || outcome.kind === 'drop';
   }

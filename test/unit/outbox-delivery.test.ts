@@ -172,6 +172,23 @@ describe('outbox: batching and order', () => {
     expect((await store.count()).records).toBe(0);
   });
 
+  it("a run's next batch is on its way before the earlier one's ack starts", async () => {
+    /** Requests made by the time each ack began. */
+    const sentAtAck: number[] = [];
+    class WatchedAcks extends MemoryStore {
+      override ack(ids: string[], meta?: Record<string, unknown>): Promise<void> {
+        sentAtAck.push(transport.requests.length);
+        return super.ack(ids, meta);
+      }
+    }
+    const { outbox, transport } = outboxFixture({ maxBatchCount: 200, store: new WatchedAcks() });
+    const run = await existingRun(outbox);
+    for (let step = 0; step < 600; step++) outbox.append(metric(run, step));
+    expect(await outbox.flush({ timeoutMs: 1_000 })).toBe(true);
+    // The first ack starts once the second batch is sent, the second once the third is.
+    expect(sentAtAck).toEqual([2, 3, 3]);
+  });
+
   it('a final status never overtakes earlier metrics, even when they are retried', async () => {
     const { outbox, transport } = outboxFixture({ maxBatchCount: 2 });
     const run = await existingRun(outbox);
