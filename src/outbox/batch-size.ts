@@ -6,7 +6,9 @@
  * - A sender starts at `INITIAL_BATCH_COUNT` records and `INITIAL_BATCH_BYTES` (what a batch was
  *   before sizes adapted: a first request, and a page's close send cut alike, stay small).
  * - A full batch answered within `FAST_ANSWER_MS` doubles both limits, up to the maxima: a drain
- *   of 100,000 small points sends 10,000-point requests from its seventh on.
+ *   of 100,000 small points sends 10,000-point requests from its seventh on. Full means full under
+ *   the limits it was claimed under: with two batches out, the second was claimed before the
+ *   first's answer doubled the limits, and is full all the same.
  * - An answer slower than `SLOW_ANSWER_MS`, or none before the timeout, halves both, down to
  *   `MIN_BATCH_COUNT` and `MIN_BATCH_BYTES`: a slow link gets requests it can finish.
  * - Anything else (a batch that was not full, an answer in between) keeps them.
@@ -29,6 +31,8 @@ export interface BatchTiming {
   ms: number;
   /** No answer came within the request timeout. */
   timedOut: boolean;
+  /** The limits the batch was claimed under; the current ones when not given. */
+  claimedUnder?: BatchLimits;
 }
 
 export const INITIAL_BATCH_COUNT = 200;
@@ -55,7 +59,8 @@ export function nextBatchLimits(current: BatchLimits, sent: BatchTiming, max: Ba
       bytes: Math.max(Math.min(MIN_BATCH_BYTES, max.bytes), Math.floor(current.bytes / 2)),
     };
   }
-  const full = sent.records >= current.count || sent.bytes >= current.bytes * FULL_SHARE;
+  const under = sent.claimedUnder ?? current;
+  const full = sent.records >= under.count || sent.bytes >= under.bytes * FULL_SHARE;
   if (full && sent.ms <= FAST_ANSWER_MS) {
     return { count: Math.min(max.count, current.count * 2), bytes: Math.min(max.bytes, current.bytes * 2) };
   }

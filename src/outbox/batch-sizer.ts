@@ -16,6 +16,8 @@ export class BatchSizer {
   /** Why the batch size is reduced: a 413 keeps it small for a while, a refused record only until it is found. */
   #splitFor: 'too_large' | 'rejected' | undefined;
   #sendsSinceSplit = 0;
+  /** The limits each batch out was claimed under (`claimed`), for judging whether it was full. */
+  readonly #claimedUnder = new WeakMap<readonly OutboxRecord[], BatchLimits>();
 
   constructor(private readonly max: BatchLimits) {
     this.#limits = initialBatchLimits(max);
@@ -26,6 +28,16 @@ export class BatchSizer {
     return { maxCount: Math.min(this.#limits.count, this.#splitMaxCount ?? Infinity), maxBytes: this.#limits.bytes };
   }
 
+  /** The learned limits as they are now (`claimLimits` without a split's bound). */
+  get limits(): BatchLimits {
+    return this.#limits;
+  }
+
+  /** `records` were claimed while the learned limits were `under`. */
+  claimed(records: readonly OutboxRecord[], under: BatchLimits): void {
+    this.#claimedUnder.set(records, under);
+  }
+
   /** A metrics or logs batch was answered (or timed out) after `ms`: the next one's size follows. */
   timed(records: readonly OutboxRecord[], outcome: Outcome, ms: number): void {
     if (!BATCHABLE_KINDS.has(records[0].kind)) return;
@@ -33,7 +45,8 @@ export class BatchSizer {
     if (outcome.kind !== 'ok' && !timedOut) return;
     let bytes = 0;
     for (const record of records) bytes += record.bytes;
-    this.#limits = nextBatchLimits(this.#limits, { records: records.length, bytes, ms, timedOut }, this.max);
+    const claimedUnder = this.#claimedUnder.get(records);
+    this.#limits = nextBatchLimits(this.#limits, { records: records.length, bytes, ms, timedOut, claimedUnder }, this.max);
   }
 
   /** The server refused a batch of `count` records as a whole: its halves go next. */

@@ -183,13 +183,16 @@ export class Sender {
 
   async #claim(store: OutboxStore): Promise<OutboxRecord[] | undefined> {
     try {
-      return await store.claim({
+      const under = this.#sizer.limits;
+      const records = await store.claim({
         owner: this.options.owner,
         leaseMs: this.#leaseMs(),
         now: this.options.clock.now(),
         ...this.#sizer.claimLimits,
         runBatchesInFlight: MAX_REQUESTS_IN_FLIGHT,
       });
+      this.#sizer.claimed(records, under);
+      return records;
     } catch (error) {
       logger.debug('claim failed; trying again later', error);
       this.#gate.backOff();

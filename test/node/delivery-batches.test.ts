@@ -93,6 +93,20 @@ describe('batches through a real serve process', () => {
     expect(experiment.stats()!.outbox).toMatchObject({ pending: 0, inFlight: 0, dropped: { rejected: 0, too_large: 0 } });
   });
 
+  it('with two batches out, each full batch answered quickly doubles the size, the one claimed before the last answer too', async () => {
+    // Answers held a while, so each batch is claimed while the run's earlier one is at the server.
+    proxy.script({ kind: 'delay', ms: 50 }, { count: Infinity, match: requests.metricsPost });
+    const experiment = experimentViaProxy();
+    await experiment.create({ name: 'ramp' });
+    const logged = logPoints(experiment, 40_000);
+
+    expect(await experiment.flush({ timeoutMs: 60_000 })).toBe(true);
+
+    expect(await storedMetrics(server(), experiment.id!, `${USER}/${PROJECT}`)).toEqual(logged);
+    const sizes = proxy.log.filter(requests.metricsPost).map(batchSize);
+    expect(sizes.slice(0, 8)).toEqual([200, 200, 400, 800, 1_600, 3_200, 6_400, 10_000]);
+  });
+
   it('batches start at 200 points and grow while the server answers quickly; a 413 halves them and every point arrives', async () => {
     const LIMIT_BYTES = 64 * 1024;
     proxy.script(

@@ -32,6 +32,13 @@ describe('batch size learned from the answers', () => {
     expect(limits.bytes).toBe(max.bytes);
   });
 
+  it('judges a batch full under the limits it was claimed under, not under limits grown while it was out', () => {
+    // Two batches out: the second was claimed at 200 before the first's answer doubled the limits.
+    const grown = nextBatchLimits(start, full(start, 20), max);
+    expect(nextBatchLimits(grown, { ...full(start, 20), claimedUnder: start }, max).count).toBe(800);
+    expect(nextBatchLimits(grown, full(start, 20), max)).toBe(grown);
+  });
+
   it('counts a batch that filled the byte limit as full', () => {
     const limits = { count: 10_000, bytes: 100_000 };
     const grown = nextBatchLimits(limits, { records: 1_000, bytes: 95_000, ms: 10, timedOut: false }, { count: 10_000, bytes: 1_000_000 });
