@@ -72,7 +72,7 @@ export class OutstandingRecords {
   #find(key: number): number {
     const keys = this.#keys;
     const cursor = this.#cursor;
-    const index = cursor >= this.#head && cursor < this.#length && keys[cursor] === key ? cursor : indexOfKey(key, this.#head, this.#length - 1, (at) => keys[at]);
+    const index = cursor >= this.#head && cursor < this.#length && keys[cursor] === key ? cursor : indexOfKey(key, this.#head, this.#length - 1, keys);
     return index < 0 || this.#left[index] === 1 ? -1 : index;
   }
 

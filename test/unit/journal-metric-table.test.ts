@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MetricTable } from '../../src/node/journal/metric-table';
 import { openJournalStore } from '../../src/node/journal-store';
 import { MemoryStore } from '../../src/outbox/memory-store';
-import { RECORD_FORMAT_VERSION, newRecordId, type OutboxRecord } from '../../src/outbox/records';
+import { RECORD_FORMAT_VERSION, newRecordId, recordIdKey, type OutboxRecord } from '../../src/outbox/records';
 import type { ClaimOptions, OutboxStore, StoreCaps } from '../../src/outbox/store';
 import { metricPoint } from '../../src/wire/metric-point';
 
@@ -76,6 +76,14 @@ describe('MetricTable', () => {
     table.showThrough(10 + 100_000);
     expect(table.visibleCount).toBe(100_001);
     expect(table.visibleBytes).toBe(handed.slice(0, 100_001).reduce((sum, record) => sum + record.bytes, 0));
+    // Looked up in no order (the cursor never helps): each visible one is found in its slot, in
+    // either chunk; one not yet visible is not.
+    for (let i = 0; i < 2_000; i++) {
+      const record = handed[Math.floor(next() * 150_000)];
+      const slot = table.find(record.id);
+      if (record.seq <= 10 + 100_000) expect(table.keyAt(slot), record.id).toBe(recordIdKey(record.id));
+      else expect(slot, record.id).toBe(-1);
+    }
     // The oldest 70,000 go (more than a chunk: it is dropped), then every tenth of the rest.
     for (const record of handed.slice(0, 70_000)) table.remove(table.find(record.id));
     const left = handed.slice(70_000, 100_001).filter((_, i) => i % 10 !== 0);

@@ -230,7 +230,7 @@ export class MetricTable {
     // Acks come in order, and the store looks an id up twice (is it queued, then to apply): here or just before.
     if (cursor >= this.#head && cursor < this.#visibleEnd && this.keyAt(cursor) === key) slot = cursor;
     else if (cursor > this.#head && cursor <= this.#visibleEnd && this.keyAt(cursor - 1) === key) slot = cursor - 1;
-    else slot = indexOfKey(key, this.#head, this.#visibleEnd - 1, (at) => this.keyAt(at));
+    else slot = this.#slotOfKey(key);
     if (slot < 0 || !this.isLive(slot)) return -1;
     this.#cursor = slot + 1;
     return slot;
@@ -299,6 +299,22 @@ export class MetricTable {
       const run = this.#forms[form].run;
       if (count > 0) byRun[run] = (byRun[run] ?? 0) + count;
     });
+  }
+
+  /** The visible slot whose key is `key`, live or not; -1 when none is. Finds its chunk, then searches in it. */
+  #slotOfKey(key: number): number {
+    const head = this.#head;
+    const end = this.#visibleEnd;
+    if (head >= end) return -1;
+    const first = head >>> CHUNK_BITS;
+    const last = (end - 1) >>> CHUNK_BITS;
+    // A million points are 16 chunks: a walk over their first keys is shorter than a search.
+    let chunk = first;
+    while (chunk < last && this.#chunks[chunk + 1].key[0] <= key) chunk++;
+    const low = chunk === first ? head & SLOT_MASK : 0;
+    const high = chunk === last ? (end - 1) & SLOT_MASK : SLOT_MASK;
+    const index = indexOfKey(key, low, high, this.#chunks[chunk].key);
+    return index < 0 ? -1 : (chunk << CHUNK_BITS) + index;
   }
 
   #seqOffsetAt(slot: number): number {
