@@ -220,10 +220,15 @@ class JournalStore implements OutboxStore {
     if (!selected) return [];
     const ids = selected.records.map((record) => record.id);
     const until = options.now + options.leaseMs;
-    this.commit([{ op: 'lease', ids, until, owner: options.owner, batch: selected.batch }]);
-    const claimed = ids.map((id) => {
-      const record = this.contents.records.get(id);
-      return record ? shallowCopy(record) : this.metrics.record(this.metrics.find(id), true);
+    const { owner } = options;
+    const { batch } = selected;
+    this.commit([{ op: 'lease', ids, until, owner, batch }]);
+    const claimed = selected.records.map((record) => {
+      const kept = this.contents.records.get(record.id);
+      if (kept) return shallowCopy(kept);
+      // Made by the walk for this claim alone: it takes the lease as the table now holds it, and its body.
+      Object.assign(record, { leaseUntil: until, leaseOwner: owner, batch, json: this.metrics.bodyJson(this.metrics.find(record.id)) });
+      return record;
     });
     // The lease names the batch key: it is in the file before the request can leave (F02).
     await this.written();
@@ -404,19 +409,24 @@ class JournalStore implements OutboxStore {
   /**
    * The queue in `seq` order: `contents.records` and the metric table's records, made again as
    * the walk reaches them (a claim walks only to the end of its batch, and passes the points of
-   * runs it no longer needs by without making them). `all`: with the metric points whose group
-   * commit has not come yet, and their bodies (a rewrite of the file); else without bodies (a
-   * claim or an eviction only picks records).
+   * runs it no longer needs, and the rest of its own batches out, by without making them). `all`:
+   * with the metric points whose group commit has not come yet, and their bodies (a rewrite of the
+   * file); else without bodies (a claim or an eviction only picks records).
    */
   private queue(all: boolean): RecordWalk {
     const metrics = this.metrics;
     const records = this.contents.records;
     const skipped = new Set<string>();
     let only: string | undefined;
-    const wanted = (slot: number) => metrics.isLive(slot) && (only === undefined ? skipped.size === 0 || !skipped.has(metrics.runAt(slot)) : metrics.runAt(slot) === only);
+    const passed = new Set<string | undefined>();
+    const wanted = (slot: number) =>
+      metrics.isLive(slot) &&
+      (only === undefined ? skipped.size === 0 || !skipped.has(metrics.runAt(slot)) : metrics.runAt(slot) === only) &&
+      (passed.size === 0 || !passed.has(metrics.batchAt(slot)));
     return {
       skipRun: (run) => skipped.add(run),
       onlyRun: (run) => (only = run),
+      passBatch: (batch) => passed.add(batch),
       *[Symbol.iterator]() {
         const end = metrics.end(all);
         let slot = metrics.head;

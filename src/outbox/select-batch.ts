@@ -17,6 +17,8 @@ export interface RecordWalk extends Iterable<OutboxRecord> {
   skipRun?(run: string): void;
   /** Only records of `run` are needed from here on. */
   onlyRun?(run: string): void;
+  /** No more records under the batch key `batch` are needed (the claimer's own leased batch, met at its head). */
+  passBatch?(batch: string): void;
 }
 
 /**
@@ -59,6 +61,8 @@ export function selectBatch(records: RecordWalk, options: ClaimOptions): Selecte
       if (seen === 'blocked') continue;
       if (record.leaseUntil !== undefined && record.leaseUntil > options.now) {
         const ours = perRun > 1 && record.kind === 'metrics' && record.leaseOwner === options.owner && record.batch !== undefined;
+        // The rest of our leased batch says nothing more: the walk may pass it by.
+        if (ours && !(seen instanceof Set && seen.has(record.batch!))) records.passBatch?.(record.batch!);
         const batches = ours ? (seen ?? new Set<string>()).add(record.batch!) : undefined;
         if (batches && batches.size < perRun) seenRuns.set(record.run, batches);
         else block(record.run);

@@ -92,6 +92,19 @@ describe('selectBatch with two batches of a run out (runBatchesInFlight 2)', () 
     expect(selectBatch(records, options)).toBeNull();
   });
 
+  it('tells the walk to pass the rest of its own leased batch by, once, at its head', () => {
+    const records = [leased(testRecord(1, 'a', 'metrics'), 'k1'), leased(testRecord(2, 'a', 'metrics'), 'k1'), leased(testRecord(3, 'a', 'metrics'), 'k1'), testRecord(4, 'a', 'metrics'), testRecord(5, 'a', 'metrics')];
+    const passed: string[] = [];
+    const walk = {
+      passBatch: (batch: string) => passed.push(batch),
+      *[Symbol.iterator]() {
+        for (const record of records) if (!passed.includes(record.batch!)) yield record;
+      },
+    };
+    expect(seqs(selectBatch(walk, two)?.records)).toEqual([4, 5]);
+    expect(passed).toEqual(['k1']);
+  });
+
   it('never claims a status, PATCH or final status while an earlier record of its run is out', () => {
     for (const kind of ['status', 'patch', 'logs', 'stop'] as const) {
       const records = [leased(testRecord(1, 'a', 'metrics'), 'k1'), testRecord(2, 'a', kind), testRecord(3, 'a', 'metrics')];

@@ -217,6 +217,11 @@ export class MetricTable {
     return json + this.#datetimes[chunk.datetime[i]].bodyEnd;
   }
 
+  /** The batch key of the slot's lease; undefined when it has none. */
+  batchAt(slot: number): string | undefined {
+    return this.#leases[this.#leaseAt(slot)].batch;
+  }
+
   runAt(slot: number): string {
     return this.#forms[this.#formAt(slot)].run;
   }
