@@ -41,8 +41,13 @@ import { describe, expect, it } from 'vitest';
  * that lets a store pass a blocked run's records by add 476 bytes (49,817 → 50,293); the
  * guard grows by 512: the same core runs the Node journal, where they bring the RSS of a million
  * queued points from about 700 to under 400 MB.
+ * A run's next batch leaving as soon as the server took the earlier one (the turn each batch
+ * waits for, a task yielded so it leaves before the earlier one's ack), batches judged full under
+ * the limits they were claimed under, and a claim passing its own batch out by add 349 bytes
+ * (50,301 → 50,650); the guard grows by 512: they bring queued delivery from about 0.45 to about
+ * 0.7 of the server's ceiling, in pages as in Node.
  */
-export const IIFE_GZIP_BUDGET_BYTES = 43_228 + 1024 + 1024 + 512 + 2_400 + 512 + 942 + 441 + 512;
+export const IIFE_GZIP_BUDGET_BYTES = 43_228 + 1024 + 1024 + 512 + 2_400 + 512 + 942 + 441 + 512 + 512;
 const IIFE = new URL('../../dist/polyaxon-tracking.iife.min.js', import.meta.url);
 
 describe('script-tag build size', () => {
