@@ -216,7 +216,7 @@ class JournalStore implements OutboxStore {
 
   async claim(options: ClaimOptions): Promise<OutboxRecord[]> {
     this.assertOpen();
-    const selected = selectBatch(this.queue(false), options);
+    const selected = selectBatch(this.queue(false, true), options);
     if (!selected) return [];
     const ids = selected.records.map((record) => record.id);
     const until = options.now + options.leaseMs;
@@ -226,8 +226,10 @@ class JournalStore implements OutboxStore {
     const claimed = selected.records.map((record) => {
       const kept = this.contents.records.get(record.id);
       if (kept) return shallowCopy(kept);
-      // Made by the walk for this claim alone: it takes the lease as the table now holds it, and its body.
-      Object.assign(record, { leaseUntil: until, leaseOwner: owner, batch, json: this.metrics.bodyJson(this.metrics.find(record.id)) });
+      // Made by the walk for this claim alone, with its body: it takes the lease as the table now holds it.
+      record.leaseUntil = until;
+      record.leaseOwner = owner;
+      record.batch = batch;
       return record;
     });
     // The lease names the batch key: it is in the file before the request can leave (F02).
@@ -410,10 +412,11 @@ class JournalStore implements OutboxStore {
    * The queue in `seq` order: `contents.records` and the metric table's records, made again as
    * the walk reaches them (a claim walks only to the end of its batch, and passes the points of
    * runs it no longer needs, and the rest of its own batches out, by without making them). `all`:
-   * with the metric points whose group commit has not come yet, and their bodies (a rewrite of the
-   * file); else without bodies (a claim or an eviction only picks records).
+   * with the metric points whose group commit has not come yet (a rewrite of the file). `bodies`:
+   * the points made with their bodies (a rewrite, and a claim, which makes little more than the
+   * batch it takes); an eviction only picks records.
    */
-  private queue(all: boolean): RecordWalk {
+  private queue(all: boolean, bodies = all): RecordWalk {
     const metrics = this.metrics;
     const records = this.contents.records;
     const skipped = new Set<string>();
@@ -431,10 +434,10 @@ class JournalStore implements OutboxStore {
         const end = metrics.end(all);
         let slot = metrics.head;
         for (const record of records.values()) {
-          for (; slot < end && metrics.seqAt(slot) < record.seq; slot++) if (wanted(slot)) yield metrics.record(slot, all);
+          for (; slot < end && metrics.seqAt(slot) < record.seq; slot++) if (wanted(slot)) yield metrics.record(slot, bodies);
           yield record;
         }
-        for (; slot < end; slot++) if (wanted(slot)) yield metrics.record(slot, all);
+        for (; slot < end; slot++) if (wanted(slot)) yield metrics.record(slot, bodies);
       },
     };
   }
