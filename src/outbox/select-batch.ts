@@ -62,7 +62,7 @@ export function selectBatch(records: RecordWalk, options: ClaimOptions): Selecte
       if (record.leaseUntil !== undefined && record.leaseUntil > options.now) {
         const ours = perRun > 1 && record.kind === 'metrics' && record.leaseOwner === options.owner && record.batch !== undefined;
         // The rest of our leased batch says nothing more: the walk may pass it by.
-        if (ours && !(seen instanceof Set && seen.has(record.batch!))) records.passBatch?.(record.batch!);
+        if (ours) records.passBatch?.(record.batch!);
         const batches = ours ? (seen ?? new Set<string>()).add(record.batch!) : undefined;
         if (batches && batches.size < perRun) seenRuns.set(record.run, batches);
         else block(record.run);
