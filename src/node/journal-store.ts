@@ -25,13 +25,13 @@ import { selectBatch, type RecordWalk } from '../outbox/select-batch';
 import type { OpenStoreOptions } from '../runtime/environment';
 import type { EnvLookup } from '../runtime/settings';
 import type { AppendResult, ClaimOptions, OutboxStore, StoreCaps, StoreKind } from '../outbox/store';
-import { addLine, entryLines, headerLine, type JournalEntry } from './journal/format';
+import { addLine, headerLine, type JournalEntry } from './journal/format';
 import type { FsyncPolicy, JournalFile } from './journal/journal-file';
 import { outboxRoot, queueDirectory } from './journal/location';
 import { MetricTable } from './journal/metric-table';
 import { openQueue } from './journal/open-queue';
 import { releaseLock, removeQuietly, tempPathFor, type OwnedJournal } from './journal/ownership';
-import { applyEntry, snapshotEntries, type JournalContents } from './journal/replay';
+import { applyEntry, snapshotLines, type JournalContents } from './journal/replay';
 
 export type { FsyncPolicy } from './journal/journal-file';
 export { listJournals, listQueues, readJournal, type JournalInfo, type QueueInfo } from './journal/inspect';
@@ -373,7 +373,7 @@ class JournalStore implements OutboxStore {
     if (!now && Date.now() - this.failedAt < RECOVERY_INTERVAL_MS) return;
     this.failedAt = Date.now();
     try {
-      this.file.replace(this.snapshotText(), tempPathFor(this.file.path));
+      this.file.replace(this.snapshot(), tempPathFor(this.file.path));
     } catch (error) {
       removeQuietly(tempPathFor(this.file.path));
       logger.debug(`the outbox journal ${this.file.path} still cannot be written`, error);
@@ -384,7 +384,7 @@ class JournalStore implements OutboxStore {
     logger.info(`the outbox journal ${this.file.path} is written again`);
   }
 
-  /** A rewrite from `snapshotText` put every staged record's line in the file: none is written again. */
+  /** A rewrite from `snapshot` put every staged record's line in the file: none is written again. */
   private stagedInFile(): void {
     this.stagedBytes = 0;
     for (let i = this.stagedHead; i < this.staged.length; i++) {
@@ -399,13 +399,9 @@ class JournalStore implements OutboxStore {
    * The whole queue as a journal, records in `seq` order (as a replay must find them): compaction
    * and recovery write this.
    */
-  private snapshotText(): string {
+  private snapshot(): Iterable<string> {
     const staged = this.staged.slice(this.stagedHead).map(({ record }) => record);
-    const records = mergeBySeq(this.queue(true), staged);
-    const others = snapshotEntries({ ...this.contents, records: new Map() });
-    let text = headerLine(this.name, process.pid, Date.now()) + entryLines(others);
-    for (const record of records) text += addLine(record);
-    return text;
+    return snapshotLines(headerLine(this.name, process.pid, Date.now()), this.contents, mergeBySeq(this.queue(true), staged));
   }
 
   /**
@@ -535,7 +531,7 @@ class JournalStore implements OutboxStore {
     const deadShare = size < SMALL_JOURNAL_BYTES ? SMALL_JOURNAL_DEAD_SHARE : 0.5;
     if (this.diskFailed || deadBytes < this.settings.compactMinBytes || deadBytes < size * deadShare) return;
     try {
-      this.file.replace(this.snapshotText(), tempPathFor(this.file.path));
+      this.file.replace(this.snapshot(), tempPathFor(this.file.path));
       this.stagedInFile();
     } catch (error) {
       // The old file is intact (the rename is the last step); compaction is retried on a later write.

@@ -146,6 +146,21 @@ describe('recovery', () => {
     expect(await drain(store)).toEqual([1, 2]);
   });
 
+  it('leaves a journal it cannot read where it is, with one warning, and adopts the others', async () => {
+    const readable = writeOrphan(deadPid(), 'readable', [{ op: 'add', r: testRecord(1, 'a', 'metrics') }]);
+    // A read fails on a folder (EISDIR) as it would on a failing disk: such a journal is not the
+    // empty queue it reads as, and deleting it, as an adopted journal is, would lose it.
+    const unreadable = join(queue, '1-unreadable.jsonl');
+    mkdirSync(unreadable);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const store = await open();
+    expect(await drain(store)).toEqual([1]);
+    expect(statSync(unreadable).isDirectory()).toBe(true);
+    expect(() => statSync(readable)).toThrow(/ENOENT/);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0][0])).toMatch(/1-unreadable\.jsonl untouched: it cannot be read \(EISDIR/);
+  });
+
   it('removes locks that dead processes left without a journal, but not live ones', async () => {
     const live = await open();
     const dead = writeOrphan(deadPid(), 'nojournal', []);

@@ -45,12 +45,6 @@ export function headerLine(name: string, pid: number, now: number): string {
   return `${JSON.stringify(header)}\n`;
 }
 
-export function entryLines(entries: JournalEntry[]): string {
-  let text = '';
-  for (const entry of entries) text += entry.op === 'add' ? addLine(entry.r) : `${JSON.stringify(entry)}\n`;
-  return text;
-}
-
 let lastRun: string | undefined;
 let lastRunJson = '';
 

@@ -4,11 +4,11 @@
  * Nothing here takes a lock or changes a file; to deliver, open the queue with
  * `openJournalStore({ name })`, which adopts every journal whose owner is gone.
  */
-import { closeSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileVersion } from './format';
 import { isJournalOwned, journalPaths } from './ownership';
-import { replayJournal, type JournalContents } from './replay';
+import { replayJournal, replayJournalFile, type JournalContents } from './replay';
 
 export interface JournalInfo {
   path: string;
@@ -78,5 +78,5 @@ export function listQueues(root: string): QueueInfo[] {
 
 /** What one journal holds (pending records in `seq` order, meta), without adopting it. */
 export function readJournal(path: string): JournalContents {
-  return replayJournal(readFileSync(path, 'utf8'));
+  return replayJournalFile(path);
 }

@@ -6,10 +6,10 @@
  * point leaves every record in at least one file; the next open merges by record id, so a record
  * present twice is kept once.
  */
-import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { logger } from '../../runtime/logger';
 import type { OutboxRecord } from '../../outbox/records';
-import { entryLines, headerLine } from './format';
+import { headerLine } from './format';
 import { JournalFile, type JournalFileOptions } from './journal-file';
 import {
   adoptJournal,
@@ -22,7 +22,7 @@ import {
   takeFreshLock,
   type OwnedJournal,
 } from './ownership';
-import { clearLease, emptyContents, replayJournal, snapshotEntries, type JournalContents } from './replay';
+import { clearLease, emptyContents, replayJournalFile, snapshotLines, type JournalContents } from './replay';
 
 export interface OpenedQueue {
   owned: OwnedJournal;
@@ -42,8 +42,7 @@ export function openQueue(directory: string, name: string, fileOptions: JournalF
     // hold each run (and a crash's `failed` status behind it) for a whole lease. The batch keys
     // stay, so the retry is the same request under the same Idempotency-Key.
     for (const record of contents.records.values()) clearLease(record);
-    const text = headerLine(name, process.pid, Date.now()) + entryLines(snapshotEntries(contents));
-    const file = JournalFile.create(owned.journalPath, text, fileOptions);
+    const file = JournalFile.create(owned.journalPath, snapshotLines(headerLine(name, process.pid, Date.now()), contents), fileOptions);
     for (const journal of adopted) {
       removeQuietly(journal.owned.journalPath);
       releaseLock(journal.owned);
@@ -66,7 +65,16 @@ function adoptFreeJournals(directory: string, own: OwnedJournal): AdoptedJournal
   for (const path of journalPaths(directory)) {
     if (path === own.journalPath || isJournalOwned(path)) continue;
     // Nobody writes a free journal, so what is read here is what the rename below takes over.
-    const contents = replayJournal(readText(path));
+    let contents: JournalContents;
+    try {
+      contents = replayJournalFile(path);
+    } catch (error) {
+      // Gone meanwhile (another process adopted it), or unreadable: never adopted, so never deleted.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        logger.warnOnce('journal-unreadable', `left ${path} untouched: it cannot be read (${(error as Error).message})`);
+      }
+      continue;
+    }
     if (contents.version.kind === 'unknown') {
       // F25: never delete what this version cannot read; a newer library drains it.
       logger.warnOnce(
@@ -95,14 +103,6 @@ function removeOrphanLocks(directory: string): void {
   for (const lockPath of lockPaths(directory)) {
     const journalPath = journalPathFor(lockPath);
     if (!journals.has(journalPath) && !isJournalOwned(journalPath)) removeQuietly(lockPath);
-  }
-}
-
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
   }
 }
 

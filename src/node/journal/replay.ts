@@ -4,7 +4,8 @@
  * counted, never fatal (F19, F26's "torn last line").
  */
 import type { OutboxRecord } from '../../outbox/records';
-import { classifyFirstLine, parseEntry, type FileVersion, type JournalEntry } from './format';
+import { addLine, classifyFirstLine, parseEntry, type FileVersion, type JournalEntry } from './format';
+import { forEachLine } from './read-lines';
 
 export interface JournalContents {
   version: FileVersion;
@@ -23,25 +24,43 @@ export function emptyContents(): JournalContents {
   return { version: { kind: 'current' }, records: new Map(), meta: new Map(), nextSeq: 0, skippedLines: 0 };
 }
 
+/** Rebuilds a queue from journal text (a short journal, or its header line alone). */
 export function replayJournal(text: string): JournalContents {
-  const contents = emptyContents();
+  const replay = new JournalReplay();
   const lines = text.split('\n');
   // A file ending in '\n' splits into a last empty string; anything else there is a torn tail.
   if (lines[lines.length - 1] === '') lines.pop();
-  if (lines.length === 0) return contents;
+  for (const line of lines) replay.line(line);
+  return replay.contents;
+}
 
-  const first = classifyFirstLine(lines[0]);
-  contents.version = first.version;
-  if (first.version.kind === 'unknown') return contents;
-  contents.name = first.header?.name;
-  const version = first.version.kind;
-  const startAt = version === 'v0' ? 0 : 1;
-  for (let i = startAt; i < lines.length; i++) {
-    const entry = parseEntry(lines[i], version);
+/** Rebuilds a queue from the journal at `path`, read a piece at a time; throws when it cannot be read. */
+export function replayJournalFile(path: string, pieceBytes?: number): JournalContents {
+  const replay = new JournalReplay();
+  forEachLine(path, (line) => replay.line(line), pieceBytes);
+  return replay.contents;
+}
+
+/** Applies a journal's lines in order: the header first, then its entries. */
+class JournalReplay {
+  readonly contents = emptyContents();
+  #version: 'current' | 'v0' | 'unknown' | undefined;
+
+  line(line: string): void {
+    const contents = this.contents;
+    if (this.#version === undefined) {
+      const first = classifyFirstLine(line);
+      contents.version = first.version;
+      contents.name = first.header?.name;
+      this.#version = first.version.kind;
+      // A version 0 file has no header: its first line is an entry already.
+      if (this.#version !== 'v0') return;
+    }
+    if (this.#version === 'unknown') return;
+    const entry = parseEntry(line, this.#version);
     if (entry) applyEntry(contents, entry);
     else contents.skippedLines++;
   }
-  return contents;
 }
 
 export function applyEntry(contents: JournalContents, entry: JournalEntry): void {
@@ -90,10 +109,13 @@ export function clearLease(record: OutboxRecord): void {
   delete record.leaseOwner;
 }
 
-/** The whole state as entries: what compaction writes after the header. */
-export function snapshotEntries(contents: JournalContents): JournalEntry[] {
-  const entries: JournalEntry[] = [{ op: 'seq', next: contents.nextSeq }];
-  for (const [key, value] of contents.meta) entries.push({ op: 'meta', key, value });
-  for (const record of contents.records.values()) entries.push({ op: 'add', r: record });
-  return entries;
+/**
+ * The whole state as a journal's lines, one at a time (a long queue's text would not fit in one
+ * string): what compaction writes. `records` in `seq` order; default: the contents'.
+ */
+export function* snapshotLines(header: string, contents: JournalContents, records: Iterable<OutboxRecord> = contents.records.values()): Generator<string> {
+  yield header;
+  yield `${JSON.stringify({ op: 'seq', next: contents.nextSeq })}\n`;
+  for (const [key, value] of contents.meta) yield `${JSON.stringify({ op: 'meta', key, value })}\n`;
+  for (const record of records) yield addLine(record);
 }
