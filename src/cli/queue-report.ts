@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import type { OutboxRecord, RecordKind } from '../outbox/records';
 import { isCreateBody } from '../outbox/requests';
 import { runMetaKey, type StoredRunTarget } from '../outbox/run-targets';
-import { readJournal, type JournalInfo, type QueueInfo } from '../node/journal-store';
+import { queuedCount, queuedRecords, readJournal, type JournalInfo, type QueueInfo } from '../node/journal-store';
 import { describeQueueServer } from '../outbox/queue-name';
 
 /**
@@ -119,9 +119,9 @@ function reportJournal(
     report.unreadable = error instanceof Error ? error.message : String(error);
     return report;
   }
-  report.pending = contents.records.size;
+  report.pending = queuedCount(contents);
   report.skippedLines = contents.skippedLines;
-  for (const record of contents.records.values()) {
+  for (const record of queuedRecords(contents, false)) {
     countRecord(experiments, record, info.owned);
     if (record.leaseUntil !== undefined && record.leaseUntil > now) report.leasedUntil = Math.max(report.leasedUntil ?? 0, record.leaseUntil);
   }

@@ -13,7 +13,7 @@ import { newRecordId } from '../outbox/records';
 import type { Environment } from '../runtime/environment';
 import type { ClientSettings } from '../runtime/settings';
 import type { OutboxStore, StoreCaps } from '../outbox/store';
-import { listJournals, openJournalStore, queueDirectory, readJournal, type JournalInfo } from '../node/journal-store';
+import { listJournals, openJournalStore, queueDirectory, queuedCount, queuedRecords, readJournal, type JournalInfo } from '../node/journal-store';
 import { LAST_SYNC_ERROR_KEY, type RecordedSyncError } from './queue-report';
 
 export interface QueueSyncRequest {
@@ -118,7 +118,7 @@ function pendingIn(journals: JournalInfo[]): number {
   let pending = 0;
   for (const journal of journals) {
     try {
-      pending += readJournal(journal.path).records.size;
+      pending += queuedCount(readJournal(journal.path));
     } catch {
       // Gone meanwhile (adopted, compacted): its records are counted where they are now.
     }
@@ -138,7 +138,7 @@ function leasedByOthers(directory: string, owner: string): number | undefined {
     if (!basename(journal.path).startsWith(`${process.pid}-`)) continue;
     let records;
     try {
-      records = readJournal(journal.path).records.values();
+      records = queuedRecords(readJournal(journal.path), false);
     } catch {
       continue;
     }

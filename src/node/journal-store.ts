@@ -1,5 +1,6 @@
 /**
- * The Node outbox store: an append-only JSONL journal per process, replayed into memory at open.
+ * The Node outbox store: an append-only JSONL journal per process, replayed into memory at open
+ * (metric points as columns of numbers, journal/metric-table.ts; the file read a piece at a time).
  *
  * Layout: `<root>/<queue folder>/<pid>-<random>.jsonl` (see journal/location.ts for the root,
  * journal/ownership.ts for how processes share a folder, journal/format.ts for the lines).
@@ -28,13 +29,14 @@ import type { AppendResult, ClaimOptions, OutboxStore, StoreCaps, StoreKind } fr
 import { addLine, headerLine, type JournalEntry } from './journal/format';
 import type { FsyncPolicy, JournalFile } from './journal/journal-file';
 import { outboxRoot, queueDirectory } from './journal/location';
-import { MetricTable } from './journal/metric-table';
+import type { MetricTable } from './journal/metric-table';
 import { openQueue } from './journal/open-queue';
 import { releaseLock, removeQuietly, tempPathFor, type OwnedJournal } from './journal/ownership';
-import { applyEntry, snapshotLines, type JournalContents } from './journal/replay';
+import { applyEntry, applyToTable, snapshotLines, type JournalContents } from './journal/replay';
 
 export type { FsyncPolicy } from './journal/journal-file';
 export { listJournals, listQueues, readJournal, type JournalInfo, type QueueInfo } from './journal/inspect';
+export { queuedCount, queuedRecords } from './journal/replay';
 export { outboxRoot, queueDirectory, OUTBOX_DIR_VARIABLE } from './journal/location';
 
 export interface JournalStoreOptions extends OpenStoreOptions {
@@ -61,6 +63,8 @@ export interface JournalStoreOptions extends OpenStoreOptions {
 }
 
 const DEFAULT_COMPACT_MIN_BYTES = 1024 * 1024;
+/** The length of every id of the metric table (`newRecordId`'s form). */
+const RECORD_ID_LENGTH = 36;
 /**
  * A metric record's `add` line beyond its body and the id and run: the other fields, their names and
  * numbers at their longest. Lines written from binary frames are counted with it (their exact
@@ -122,10 +126,11 @@ class JournalStore implements OutboxStore {
   /** When the disk last refused a write or a rewrite (ms); recovery is tried RECOVERY_INTERVAL_MS later. */
   private failedAt = 0;
   /**
-   * The metric points this process logged while the writer thread writes them (the hot path):
-   * columns of numbers, not objects. The queue is them and `contents.records`, merged by `seq`.
+   * The metric points queued: those read back at open, then those this process logged while the
+   * writer thread writes them (the hot path). Columns of numbers, not objects. The queue is them
+   * and `contents.records`, merged by `seq`.
    */
-  private readonly metrics = new MetricTable();
+  private readonly metrics: MetricTable;
   /** Staged records in call order; `stagedHead` is the first not yet applied. */
   private staged: Staged[] = [];
   private stagedHead = 0;
@@ -147,7 +152,12 @@ class JournalStore implements OutboxStore {
     private readonly contents: JournalContents,
     private readonly settings: { compactMinBytes: number; defaultMaxJournalBytes: number },
   ) {
+    this.metrics = contents.metrics;
     for (const record of contents.records.values()) this.trackAdded(record, metricLineBytes(record) ?? JSON.stringify(record).length + 18);
+    const { metrics } = this;
+    for (let slot = metrics.head, end = metrics.end(true); slot < end; slot++) {
+      if (metrics.isLive(slot)) this.liveBytes += framedLineBytes(metrics.bytesAt(slot), RECORD_ID_LENGTH, metrics.runAt(slot));
+    }
   }
 
   get kind(): StoreKind {
@@ -448,19 +458,9 @@ class JournalStore implements OutboxStore {
    * its ids, counting the lines of those that leave (trackRemoved counts the others').
    */
   private applyToMetrics(entry: JournalEntry): void {
-    if (this.metrics.size === 0 || !('ids' in entry)) return;
-    const metrics = this.metrics;
-    for (const id of entry.ids) {
-      const slot = metrics.find(id);
-      if (slot < 0) continue;
-      if (entry.op === 'lease') metrics.lease(slot, entry.until, entry.owner, entry.batch);
-      else if (entry.op === 'release') metrics.release(slot);
-      else if (entry.op === 'unbatch') metrics.unbatch(slot);
-      else {
-        this.liveBytes -= framedLineBytes(metrics.bytesAt(slot), id, metrics.runAt(slot));
-        metrics.remove(slot);
-      }
-    }
+    applyToTable(this.metrics, entry, (slot, id) => {
+      this.liveBytes -= framedLineBytes(this.metrics.bytesAt(slot), id.length, this.metrics.runAt(slot));
+    });
   }
 
   /**
@@ -567,12 +567,12 @@ function kept(record: OutboxRecord): OutboxRecord {
  * length instead; undefined for records other than metrics.
  */
 function metricLineBytes(record: OutboxRecord): number | undefined {
-  return isFramedMetric(record) ? framedLineBytes(record.bytes, record.id, record.run) : undefined;
+  return isFramedMetric(record) ? framedLineBytes(record.bytes, record.id.length, record.run) : undefined;
 }
 
-/** The size a frame-written metric line is counted at, from its body's `bytes`, its id and its run. */
-function framedLineBytes(bytes: number, id: string, run: string): number {
-  return bytes + METRIC_LINE_OVERHEAD + id.length + run.length;
+/** The size a frame-written metric line is counted at, from its body's `bytes`, its id's length and its run. */
+function framedLineBytes(bytes: number, idLength: number, run: string): number {
+  return bytes + METRIC_LINE_OVERHEAD + idLength + run.length;
 }
 
 /** A metric record not serialised at the call: the kind the writer thread writes from a binary frame. */

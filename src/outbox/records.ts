@@ -157,6 +157,10 @@ const ID_LENGTH = 36;
 /** Where the id's hex digits of time (48 bits) and counter (12 bits) sit. */
 const TIME_DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12];
 const COUNTER_DIGITS = [15, 16, 17];
+/** Where the suffix starts, and its form: the variant's dash-separated 4 and 12 lowercase hex digits. */
+const SUFFIX_START = 18;
+const SUFFIX_FORM = /^-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const DASH = 0x2d;
 
 /**
  * An id of this process as one number that sorts as the id does (48-bit time × 4096 + counter: a
@@ -166,7 +170,20 @@ const COUNTER_DIGITS = [15, 16, 17];
  */
 export function recordIdKey(id: string): number {
   if (id === lastIssuedId) return lastIssuedKey;
-  if (id.length !== ID_LENGTH || !id.endsWith(suffix) || id.charCodeAt(14) !== 0x37) return Number.NaN;
+  return id.endsWith(suffix) ? keyOfDigits(id) : Number.NaN;
+}
+
+/**
+ * The key of an id `newRecordId` gave in any process (see `recordIdSuffixOf` for the rest of it);
+ * NaN for an id of another form. A queue adopted from a process that is gone keeps its ids so.
+ */
+export function anyRecordIdKey(id: string): number {
+  return SUFFIX_FORM.test(id.slice(SUFFIX_START)) ? keyOfDigits(id) : Number.NaN;
+}
+
+/** The key of the time and counter digits of an id whose suffix is known good. */
+function keyOfDigits(id: string): number {
+  if (id.length !== ID_LENGTH || id.charCodeAt(8) !== DASH || id.charCodeAt(13) !== DASH || id.charCodeAt(14) !== 0x37) return Number.NaN;
   let time = 0;
   for (const at of TIME_DIGITS) time = time * 16 + hexDigit(id.charCodeAt(at));
   let count = 0;
@@ -179,8 +196,13 @@ export function recordIdSuffix(): string {
   return suffix;
 }
 
-/** The id `recordIdKey` made `key` of. */
-export function recordIdFromKey(key: number): string {
+/** What an id ends with after its counter: the process that gave it (`anyRecordIdKey` leaves it out). */
+export function recordIdSuffixOf(id: string): string {
+  return id.slice(SUFFIX_START);
+}
+
+/** The id `recordIdKey` made `key` of; of the process whose ids end with `idSuffix`, default this one. */
+export function recordIdFromKey(key: number, idSuffix = suffix): string {
   const count = key % 4096;
   const time = (key - count) / 4096;
   // A batch's ids mostly share their millisecond: its part of the id is made once.
@@ -189,7 +211,7 @@ export function recordIdFromKey(key: number): string {
     keyPrefixTime = time;
   }
   counterHex ??= Array.from({ length: 4096 }, (_, i) => i.toString(16).padStart(3, '0'));
-  return keyPrefix + counterHex[count] + suffix;
+  return keyPrefix + counterHex[count] + idSuffix;
 }
 
 let keyPrefixTime = -1;

@@ -153,6 +153,84 @@ describe('MetricTable', () => {
   });
 });
 
+/** A record as a journal of another process gives it back: its id ends with that process's suffix, its body parsed. */
+function readBack(record: OutboxRecord, suffix: string): OutboxRecord {
+  return JSON.parse(JSON.stringify({ ...record, id: record.id.slice(0, 18) + suffix }));
+}
+
+const OTHER = '-9abc-0123456789ab';
+const ANOTHER = '-8def-ba9876543210';
+
+describe('MetricTable taking points read back from a journal (adopt)', () => {
+  it('gives each back field for field, its id ending as it did, and finds it by that id only', () => {
+    const next = random(11);
+    const table = new MetricTable();
+    const read: OutboxRecord[] = [];
+    let at = START;
+    for (let seq = 0; seq < 70_000; seq++) {
+      if (next() < 0.01) at += 1;
+      const record = readBack(metricRecord(seq, seq % 3 === 0 ? 'run-b' : 'run-a', valuesFor(next, seq), at), seq < 40_000 ? OTHER : ANOTHER);
+      expect(table.adopt(record), record.id).toBe(true);
+      read.push(record);
+    }
+    // In the queue at once: counted and found.
+    expect(table.visibleCount).toBe(70_000);
+    expect(table.visibleBytes).toBe(read.reduce((sum, record) => sum + record.bytes, 0));
+    for (let i = 0; i < 1_000; i++) {
+      const record = read[Math.floor(next() * read.length)];
+      const slot = table.find(record.id);
+      expect(asHanded(table.record(slot, true))).toBe(JSON.stringify(record));
+      expect(table.record(slot, true).json).toBe(JSON.stringify(record.body));
+      // The same time and counter from another process is another record.
+      expect(table.find(record.id.slice(0, 18) + (record.id.endsWith(OTHER) ? ANOTHER : OTHER))).toBe(-1);
+    }
+    // This process's own points follow them.
+    const own = metricRecord(70_000, 'run-a', { step: 1 }, at + 10);
+    expect(table.add(own)).toBe(true);
+    table.showThrough(70_000);
+    expect(table.record(table.find(own.id), true).id).toBe(own.id);
+  });
+
+  it('keeps the lease and batch key a read-back point carries, and frees the leases of a process that is gone', () => {
+    const table = new MetricTable();
+    const leased = { ...readBack(metricRecord(0, 'run-a', { step: 0 }, START), OTHER), leaseUntil: START + 30_000, leaseOwner: 'gone', batch: 'key-1' };
+    const batched = { ...readBack(metricRecord(1, 'run-a', { step: 1 }, START), OTHER), batch: 'key-1' };
+    const plain = readBack(metricRecord(2, 'run-a', { step: 2 }, START), OTHER);
+    for (const record of [leased, batched, plain]) expect(table.adopt(record)).toBe(true);
+    expect(asHanded(table.record(table.find(leased.id), true))).toBe(JSON.stringify(leased));
+    expect(asHanded(table.record(table.find(batched.id), true))).toBe(JSON.stringify(batched));
+    table.clearLeases();
+    expect(table.record(table.find(leased.id), true)).toMatchObject({ batch: 'key-1' });
+    expect('leaseUntil' in table.record(table.find(leased.id), true)).toBe(false);
+    expect(table.record(table.find(plain.id), true).batch).toBeUndefined();
+  });
+
+  it('refuses a point it would not give back as read: other fields, other values, another body, another id, out of order', () => {
+    const table = new MetricTable();
+    const point = (seq: number, change: (record: any) => void = () => {}) => {
+      const record: any = readBack(metricRecord(seq, 'run-a', { step: seq, loss: 0.5 }, START), OTHER);
+      change(record);
+      return record as OutboxRecord;
+    };
+    expect(table.adopt(point(10))).toBe(true);
+    const refused: Array<[string, OutboxRecord]> = [
+      ['a field of its own', point(11, (r) => (r.extra = 1))],
+      ['a body field of its own', point(12, (r) => (r.body.step = 1))],
+      ['created_at before values', point(13, (r) => (r.body = { created_at: r.body.created_at, values: r.body.values }))],
+      ['a boolean value', point(14, (r) => (r.body.values.loss = true))],
+      ['a text value', point(15, (r) => (r.body.values.loss = '0.5'))],
+      ['a nested value', point(16, (r) => (r.body.values.loss = { v: 1 }))],
+      ['another format version', point(17, (r) => (r.v = 2))],
+      ['another kind', point(18, (r) => (r.kind = 'logs'))],
+      ['an id of another form', point(19, (r) => (r.id = `r${r.seq}`))],
+      ['an id in capitals', point(20, (r) => (r.id = r.id.toUpperCase()))],
+      ['a seq below the last', point(9)],
+    ];
+    for (const [why, record] of refused) expect(table.adopt(record), why).toBe(false);
+    expect(table.size).toBe(1);
+  });
+});
+
 describe('a JournalStore holding points in its metric table', () => {
   let root = '';
   afterEach(async () => {

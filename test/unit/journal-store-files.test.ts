@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { logger } from '../../src/runtime/logger';
 import type { OutboxStore } from '../../src/outbox/store';
 import { JOURNAL_FORMAT, JOURNAL_VERSION } from '../../src/node/journal/format';
+import { bodyJson } from '../../src/outbox/records';
 import {
   listJournals,
   listQueues,
@@ -224,6 +225,32 @@ describe('several processes', () => {
     expect(await drain(next)).toEqual([1, 2, 3, 4]);
   });
 
+  it('merges the metric points of dead journals (kept as columns) in seq order, a point in two journals once, every line as it was', async () => {
+    // Points as two processes that ran at once wrote them: ids of each process's form, seqs interleaved.
+    const point = (seq: number, suffix: string) => ({
+      v: 1,
+      id: `01a24631-${(0x4000 + seq).toString(16)}-7000${suffix}`,
+      seq,
+      run: 'run-1',
+      kind: 'metrics',
+      createdAt: 1796473960157,
+      bytes: 80,
+      body: { values: { step: seq, loss: 1 / (seq + 1) }, created_at: '2026-12-05T12:00:00.157Z' },
+    });
+    const first = [0, 2, 4, 5].map((seq) => point(seq, '-9abc-0123456789ab'));
+    const second = [1, 3, 6].map((seq) => point(seq, '-8def-ba9876543210'));
+    // A merge cut short by a crash: the first journal's last point is in the second journal too.
+    const inBoth = first[3];
+    writeOrphan(deadPid(), 'first', first.map((r) => ({ op: 'add', r })));
+    writeOrphan(deadPid(), 'second', [...second, inBoth].sort((a, b) => a.seq - b.seq).map((r) => ({ op: 'add', r })));
+    const store = await open();
+    expect((await store.count()).records).toBe(7);
+    const [file] = journalFiles();
+    const lines = readFileSync(join(queue, file), 'utf8').split('\n').filter((line) => line.includes('"op":"add"'));
+    expect(lines).toEqual([...first, ...second].sort((a, b) => a.seq - b.seq).map((r) => JSON.stringify({ op: 'add', r })));
+    expect(await drain(store)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+
   it('lists journals with their owner state for status and sync', async () => {
     const live = await open();
     await live.append([testRecord(1, 'a', 'metrics')], ROOMY);
@@ -244,7 +271,7 @@ describe('F25 older and newer formats', () => {
     expect(await store.nextSeq()).toBe(4);
     const metrics = await store.claim(CLAIM);
     expect(metrics.map((record) => record.seq)).toEqual([1, 2]);
-    expect(metrics[0]).toMatchObject({ v: 1, bytes: JSON.stringify(metrics[0].body).length });
+    expect(metrics[0]).toMatchObject({ v: 1, bytes: bodyJson(metrics[0]).length });
     await store.ack(metrics.map((record) => record.id));
     const [log] = await store.claim(CLAIM);
     expect(log).toMatchObject({ seq: 3, body: 'épilogue ✓', bytes: '"épilogue ✓"'.length });

@@ -1,11 +1,12 @@
 /**
- * The metric points this process queued, kept as columns of numbers instead of a record object
- * each: a million queued points are a few typed arrays the garbage collector never walks, not a
+ * The metric points queued, those read back at open (`adopt`) and those this process logs (`add`),
+ * kept as columns of numbers instead of a record object each: a million queued points are a few typed arrays the garbage collector never walks, not a
  * million objects it copies and marks on every pass (peak RSS and the stall after a burst).
  *
  * A slot holds what the record's line needs again (compaction, recovery) and what a claim sends,
  * in 33 bytes plus 8 per value: the id as its number (`recordIdKey`), `seq` and `createdAt` as
- * offsets, a form (run, keys and the `bytes` rule, shared by every point logged alike), the
+ * offsets, a form (run, keys, the `bytes` rule and the id's process suffix, shared by every point
+ * logged alike), the
  * datetime string's number, where its values start (null as NaN: a metric value is finite or null)
  * and its lease (shared by the batch it was claimed in). A record object is made again (`record`)
  * only for what a claim or an eviction looks at, the same, field for field, as the one handed in.
@@ -14,14 +15,16 @@
  * writes only the memory it uses, once (fresh pages cost more than the stores themselves), and
  * no slot is ever copied.
  *
- * Slots are in `seq` order, and so in id order: the store takes only this process's points, in call
- * order. The slots before `visibleEnd` are in the queue (their group commit came); the rest are
+ * Slots are in `seq` order and in id order (by time and counter): a point that would break either
+ * is refused and kept as a record by the caller. The slots before `visibleEnd` are in the queue (their group commit came); the rest are
  * written but not yet visible to claims, as a record handed to a group's `append` is not.
  */
-import { recordIdFromKey, recordIdKey, type OutboxRecord } from '../../outbox/records';
+import { anyRecordIdKey, recordIdFromKey, recordIdKey, recordIdSuffix, recordIdSuffixOf, type OutboxRecord } from '../../outbox/records';
 import { indexOfKey } from '../../outbox/sorted-keys';
 import { hasKeysInOrder, type MetricPointBody } from '../../wire/metric-point';
 
+/** What this process's ids end with: the forms of its own points. */
+const OWN_SUFFIX = recordIdSuffix();
 const CHUNK_BITS = 16;
 const CHUNK_SLOTS = 1 << CHUNK_BITS;
 const SLOT_MASK = CHUNK_SLOTS - 1;
@@ -36,9 +39,13 @@ const SPARE_CHUNKS = 4;
 /** Most forms; past this many leases or datetimes kept (and twice what live slots used last time), unused ones are dropped. */
 const RENUMBER_AT = 4096;
 
-/** Points logged alike: one run, the same keys in the same order, and `bytes` = `base` + the datetime's length. */
+/**
+ * Points logged alike: one run, the same keys in the same order, `bytes` = `base` + the datetime's
+ * length, and ids of one process (the same `suffix`).
+ */
 interface Form {
   run: string;
+  suffix: string;
   keys: string[];
   /** Each key as its body JSON writes it: quoted, then the colon (the first after the opening). */
   keyJson: string[];
@@ -118,16 +125,47 @@ export class MetricTable {
    */
   add(record: OutboxRecord): boolean {
     const key = recordIdKey(record.id);
-    const n = this.#length;
+    return !Number.isNaN(key) && this.#put(record, record.body as MetricPointBody, key, OWN_SUFFIX) >= 0;
+  }
+
+  /**
+   * Takes a metric record read back from the journal of a process that is gone (its ids end
+   * otherwise than this process's), into the queue at once, with its lease and batch key. False
+   * (nothing kept) unless it is, field for field, what its columns give back: a metrics record of
+   * the current format, a body of `values` (finite numbers or null) then `created_at`, an id of
+   * `newRecordId`'s form after the last one taken, its `seq` above theirs.
+   */
+  adopt(record: OutboxRecord): boolean {
+    if (!isAdoptable(record)) return false;
+    const key = anyRecordIdKey(record.id);
     if (Number.isNaN(key)) return false;
+    if (this.#visibleEnd !== this.#length) return false;
+    const slot = this.#put(record, record.body as MetricPointBody, key, recordIdSuffixOf(record.id));
+    if (slot < 0) return false;
+    if (record.leaseUntil !== undefined || record.batch !== undefined) this.#setLease(slot, record.leaseUntil ?? -1, record.leaseOwner, record.batch);
+    this.showThrough(record.seq);
+    return true;
+  }
+
+  /** Frees every lease and keeps the batch keys: the process that held them is gone. */
+  clearLeases(): void {
+    for (let number = 1; number < this.#leases.length; number++) {
+      const lease = this.#leases[number];
+      lease.until = -1;
+      lease.owner = undefined;
+    }
+  }
+
+  /** Puts the record in the next slot and returns it; -1 (nothing kept) when it fits none. */
+  #put(record: OutboxRecord, body: MetricPointBody, key: number, suffix: string): number {
+    const n = this.#length;
     if (this.#seqBase < 0) this.#seqBase = record.seq;
     const seq = record.seq - this.#seqBase;
-    if (n > this.#head && (key <= this.keyAt(n - 1) || seq <= this.#seqOffsetAt(n - 1))) return false;
+    if (n > this.#head && (key <= this.keyAt(n - 1) || seq <= this.#seqOffsetAt(n - 1))) return -1;
     const createdAt = record.createdAt - Math.floor(key / 4096);
-    if (seq < 0 || seq > MAX_SEQ_OFFSET || !Number.isInteger(createdAt) || createdAt !== (createdAt | 0)) return false;
-    const body = record.body as MetricPointBody;
-    const form = this.#formOf(record, body);
-    if (form < 0) return false;
+    if (seq < 0 || seq > MAX_SEQ_OFFSET || !Number.isInteger(createdAt) || createdAt !== (createdAt | 0)) return -1;
+    const form = this.#formOf(record, body, suffix);
+    if (form < 0) return -1;
     const count = this.#forms[form].keys.length;
     const i = n & SLOT_MASK;
     if (i === 0) this.#chunks.push(this.#spare.pop() ?? new Chunk());
@@ -151,7 +189,7 @@ export class MetricTable {
     chunk.valuesLength = at;
     this.#length = n + 1;
     this.#live++;
-    return true;
+    return n;
   }
 
   /** Records taken with `seq` up to `seq` are in the queue from now on. */
@@ -228,15 +266,20 @@ export class MetricTable {
 
   /** The slot of the visible, live record `id`; -1 when there is none. */
   find(id: string): number {
-    const key = recordIdKey(id);
-    if (Number.isNaN(key)) return -1;
+    let key = recordIdKey(id);
+    let suffix = OWN_SUFFIX;
+    if (Number.isNaN(key)) {
+      key = anyRecordIdKey(id);
+      if (Number.isNaN(key)) return -1;
+      suffix = recordIdSuffixOf(id);
+    }
     const cursor = this.#cursor;
     let slot: number;
     // Acks come in order, and the store looks an id up twice (is it queued, then to apply): here or just before.
     if (cursor >= this.#head && cursor < this.#visibleEnd && this.keyAt(cursor) === key) slot = cursor;
     else if (cursor > this.#head && cursor <= this.#visibleEnd && this.keyAt(cursor - 1) === key) slot = cursor - 1;
     else slot = this.#slotOfKey(key);
-    if (slot < 0 || !this.isLive(slot)) return -1;
+    if (slot < 0 || !this.isLive(slot) || this.#forms[this.#formAt(slot)].suffix !== suffix) return -1;
     this.#cursor = slot + 1;
     return slot;
   }
@@ -253,7 +296,7 @@ export class MetricTable {
     const key = chunk.key[i];
     const record: OutboxRecord = {
       v: 1,
-      id: recordIdFromKey(key),
+      id: recordIdFromKey(key, form.suffix),
       seq: chunk.seq[i] + this.#seqBase,
       run: form.run,
       kind: 'metrics',
@@ -357,17 +400,17 @@ export class MetricTable {
   }
 
   /** The form of a point: the last one's when the run and keys are the same (the hot path); -1 when `bytes` follows no form's rule. */
-  #formOf(record: OutboxRecord, body: MetricPointBody): number {
+  #formOf(record: OutboxRecord, body: MetricPointBody, suffix: string): number {
     const base = record.bytes - body.created_at.length;
-    if (fits(this.#forms[this.#lastForm], record.run, base, body.values)) return this.#lastForm;
-    let form = this.#forms.findIndex((other) => fits(other, record.run, base, body.values));
+    if (fits(this.#forms[this.#lastForm], record.run, base, body.values, suffix)) return this.#lastForm;
+    let form = this.#forms.findIndex((other) => fits(other, record.run, base, body.values, suffix));
     if (form < 0) {
       // A queue of points of ever new keys is not what the columns are for: those go as records.
       if (this.#forms.length >= RENUMBER_AT) return -1;
       form = this.#forms.length;
       const keys = Object.keys(body.values);
       const keyJson = keys.map((name, i) => `${i === 0 ? '' : ','}${JSON.stringify(name)}:`);
-      this.#forms.push({ run: record.run, keys, keyJson, base });
+      this.#forms.push({ run: record.run, suffix, keys, keyJson, base });
     }
     this.#lastForm = form;
     return form;
@@ -424,9 +467,37 @@ export class MetricTable {
   }
 }
 
-/** Whether a point of `run`, with `bytes` − datetime length `base`, and `values`, is of `form`. */
-function fits(form: Form | undefined, run: string, base: number, values: Record<string, unknown>): boolean {
-  return form !== undefined && form.run === run && form.base === base && hasKeysInOrder(values, form.keys);
+/** Whether a point of `run`, with `bytes` − datetime length `base`, `values` and an id ending in `suffix`, is of `form`. */
+function fits(form: Form | undefined, run: string, base: number, values: Record<string, unknown>, suffix: string): boolean {
+  return form !== undefined && form.run === run && form.base === base && form.suffix === suffix && hasKeysInOrder(values, form.keys);
+}
+
+/** A record's own fields: one with any other would lose it in the columns. */
+const RECORD_FIELDS = new Set(['v', 'id', 'seq', 'run', 'kind', 'body', 'createdAt', 'bytes', 'leaseUntil', 'leaseOwner', 'batch']);
+
+/** Whether a record read back from a journal is one the columns give back as it is (see `adopt`). */
+function isAdoptable(record: OutboxRecord): boolean {
+  if (record.kind !== 'metrics' || record.v !== 1 || typeof record.run !== 'string') return false;
+  if (!Number.isSafeInteger(record.createdAt) || !Number.isSafeInteger(record.bytes)) return false;
+  if (record.leaseUntil !== undefined && typeof record.leaseUntil !== 'number') return false;
+  if (record.leaseOwner !== undefined && typeof record.leaseOwner !== 'string') return false;
+  if (record.batch !== undefined && typeof record.batch !== 'string') return false;
+  for (const field in record) if (!RECORD_FIELDS.has(field)) return false;
+  const body = record.body;
+  if (!isPlainObject(body)) return false;
+  const fields = Object.keys(body);
+  if (fields.length !== 2 || fields[0] !== 'values' || fields[1] !== 'created_at' || typeof body.created_at !== 'string') return false;
+  const values = body.values;
+  if (!isPlainObject(values)) return false;
+  for (const name in values) {
+    const value = values[name];
+    if (value !== null && !(typeof value === 'number' && Number.isFinite(value))) return false;
+  }
+  return true;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function growValues(chunk: Chunk, more: number): void {

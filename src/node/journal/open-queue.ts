@@ -22,7 +22,7 @@ import {
   takeFreshLock,
   type OwnedJournal,
 } from './ownership';
-import { clearLease, emptyContents, replayJournalFile, snapshotLines, type JournalContents } from './replay';
+import { clearLease, emptyContents, queuedRecords, replayEntry, replayJournalFile, snapshotLines, type JournalContents } from './replay';
 
 export interface OpenedQueue {
   owned: OwnedJournal;
@@ -42,6 +42,7 @@ export function openQueue(directory: string, name: string, fileOptions: JournalF
     // hold each run (and a crash's `failed` status behind it) for a whole lease. The batch keys
     // stay, so the retry is the same request under the same Idempotency-Key.
     for (const record of contents.records.values()) clearLease(record);
+    contents.metrics.clearLeases();
     const file = JournalFile.create(owned.journalPath, snapshotLines(headerLine(name, process.pid, Date.now()), contents), fileOptions);
     for (const journal of adopted) {
       removeQuietly(journal.owned.journalPath);
@@ -109,23 +110,57 @@ function removeOrphanLocks(directory: string): void {
 /**
  * One queue from several journals: records in `seq` order (two processes that ran at the same
  * time each numbered their own records, so equal numbers keep their journal's order), meta
- * merged, and the next sequence number past all of them.
+ * merged, and the next sequence number past all of them. A record in two journals (a crash
+ * between writing the merged journal and deleting the others) is kept once.
  */
 export function mergeContents(parts: JournalContents[]): JournalContents {
+  if (parts.length === 1) return inSeqOrder(parts[0]);
   const merged = emptyContents();
-  const records: OutboxRecord[] = [];
   for (const part of parts) {
-    for (const record of part.records.values()) {
-      if (merged.records.has(record.id)) continue;
-      merged.records.set(record.id, record);
-      records.push(record);
-    }
     for (const [key, value] of part.meta) merged.meta.set(key, value);
     merged.nextSeq = Math.max(merged.nextSeq, part.nextSeq);
   }
-  records.sort((a, b) => a.seq - b.seq);
-  merged.records = new Map(records.map((record) => [record.id, record]));
-  return merged;
+  const queues = parts.map((part) => queuedRecords(inSeqOrder(part), true)[Symbol.iterator]());
+  const heads = queues.map((queue) => queue.next());
+  // Copies of one record carry one `seq`: the ids met at the current one are all it takes.
+  let seq = Number.NaN;
+  const ids = new Set<string>();
+  for (;;) {
+    let next = -1;
+    heads.forEach((head, i) => {
+      if (!head.done && (next < 0 || head.value.seq < (heads[next].value as OutboxRecord).seq)) next = i;
+    });
+    if (next < 0) return merged;
+    const record = heads[next].value as OutboxRecord;
+    heads[next] = queues[next].next();
+    if (record.seq !== seq) {
+      seq = record.seq;
+      ids.clear();
+    }
+    if (ids.has(record.id)) continue;
+    ids.add(record.id);
+    replayEntry(merged, { op: 'add', r: withBody(record) });
+  }
+}
+
+/** The contents with `records` in `seq` order (a journal adds out of order only rarely). */
+function inSeqOrder(contents: JournalContents): JournalContents {
+  let last = -Infinity;
+  for (const record of contents.records.values()) {
+    if (record.seq < last) {
+      const ordered = [...contents.records.values()].sort((a, b) => a.seq - b.seq);
+      contents.records = new Map(ordered.map((one) => [one.id, one]));
+      return contents;
+    }
+    last = record.seq;
+  }
+  return contents;
+}
+
+/** A metric table's record as a journal gives it back: its body parsed from its JSON. */
+function withBody(record: OutboxRecord): OutboxRecord {
+  const { json, ...fields } = record;
+  return json === undefined ? record : { ...fields, body: JSON.parse(json) };
 }
 
 const PRIVATE_FOLDER_MODE = 0o700;
