@@ -5,13 +5,18 @@
  * object, and the time until journaled against a floor (`JSON.stringify` of the same records plus
  * one appending write per 4 MiB). Goals: outbox speed and memory (loop >= 1M calls/s and <= 10x
  * push; journaled >= 0.3x the floor; peak RSS <= 400 MB with 1M points queued, none dropped below
- * the journal cap; no event-loop stall > 100 ms after the loop).
+ * the journal cap; no event-loop stall > 100 ms after the loop). Then the next process
+ * (bench/fixtures/reopen-child.mjs) adopts the journal the killed one left: how long until its
+ * queue holds the 1M points, and its peak RSS, against the same memory goal. With
+ * BENCH_BASELINE_DIST set to another build's dist folder, that build reopens a copy of the same
+ * journal too, side by side.
  */
 import { spawn } from 'node:child_process';
+import { cpSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { REPO_ROOT } from './lib/child.mjs';
+import { REPO_ROOT, runNode } from './lib/child.mjs';
 import { ensureProject } from './lib/experiment.mjs';
 import { startLocalServerProcess } from './lib/local-server.mjs';
 import { median, progress, result } from './lib/measure.mjs';
@@ -25,6 +30,17 @@ const TARGET_RATIO_TO_PUSH = 10;
 const TARGET_FLOOR_SHARE = 0.3;
 const TARGET_PEAK_RSS_MB = 400;
 const TARGET_STALL_MS = 100;
+const BASELINE_DIST = process.env.BENCH_BASELINE_DIST || undefined;
+const REOPEN_TIMEOUT_MS = 600_000;
+
+/** The next process opens the queue the killed child left in `outboxDirectory` (its server down). */
+async function reopen(dist, local, outboxDirectory, expected) {
+  const { host, port, token } = local.server;
+  const { stdout, stderr, code, signal } = await runNode(['bench/fixtures/reopen-child.mjs', dist, String(expected), host, String(port), token, outboxDirectory], { timeoutMs: REOPEN_TIMEOUT_MS });
+  const line = stdout.split('\n').find((text) => text.startsWith('{'));
+  if (!line) throw new Error(`the reopening process printed no figures (code ${code}, signal ${signal}): ${stderr.slice(-2000)}`);
+  return JSON.parse(line);
+}
 
 async function oneRound() {
   const local = await startLocalServerProcess();
@@ -49,6 +65,10 @@ async function oneRound() {
     }
     await exited;
     if (!figures) throw new Error('the throughput child printed no figures');
+    const copy = `${local.outboxDirectory}-baseline`;
+    if (BASELINE_DIST) cpSync(local.outboxDirectory, copy, { recursive: true });
+    figures.reopen = await reopen(join(REPO_ROOT, 'dist'), local, local.outboxDirectory, figures.points);
+    if (BASELINE_DIST) figures.baselineReopen = await reopen(BASELINE_DIST, local, copy, figures.points);
     return figures;
   } finally {
     clearTimeout(timer);
@@ -64,7 +84,7 @@ function droppedReasons(rounds) {
 export const throughputBench = {
   name: 'throughput',
   summary: `${POINTS.toLocaleString('en-US')} logMetrics calls with the server down: loop, journal, RSS, stall, drops`,
-  target: 'loop >= 1M calls/s and <= 10x push; journaled >= 0.3x floor; peak RSS <= 400 MB, no drop; stall <= 100 ms',
+  target: 'loop >= 1M calls/s and <= 10x push; journaled >= 0.3x floor; peak RSS <= 400 MB (also reopening), no drop; stall <= 100 ms',
   async run() {
     const rounds = [];
     for (let i = 0; i < ROUNDS; i++) {
@@ -83,6 +103,14 @@ export const throughputBench = {
     const stall = Math.max(...rounds.map((r) => r.longestStallMs));
     const dropped = Math.max(...rounds.map((r) => r.dropped));
     const note = `median of ${ROUNDS} rounds, one process each`;
+    const reopenSeconds = pick((r) => r.reopen.openedMs / 1000);
+    const reopenRss = Math.max(...rounds.map((r) => r.reopen.peakRssMiB * 1.048576));
+    const baselineRows = BASELINE_DIST
+      ? [
+          result('baseline: next process adopts the 1M points', pick((r) => r.baselineReopen.openedMs / 1000), 's', { note: `${BASELINE_DIST}, a copy of the same journal, right after` }),
+          result('baseline: its peak RSS', Math.max(...rounds.map((r) => r.baselineReopen.peakRssMiB * 1.048576)), 'MB'),
+        ]
+      : [];
     return {
       rows: [
         result('loop, logMetrics (3 keys)', callsPerSecond, 'calls/s', { target: '>= 1,000,000', pass: callsPerSecond >= TARGET_CALLS_PER_SECOND, note }),
@@ -95,6 +123,9 @@ export const throughputBench = {
         result('peak RSS, 1M points queued', peakRss, 'MB', { target: `<= ${TARGET_PEAK_RSS_MB}`, pass: peakRss <= TARGET_PEAK_RSS_MB, note: 'max over rounds (maxRSS of the child)' }),
         result('longest event-loop stall after the loop', stall, 'ms', { target: `<= ${TARGET_STALL_MS}`, pass: stall <= TARGET_STALL_MS, note: 'max over rounds, until journaled + 500 ms' }),
         result('points dropped', dropped, 'points', { target: '0', pass: dropped === 0, note: `default caps; ${droppedReasons(rounds)}` }),
+        result('next process adopts the 1M points', reopenSeconds, 's', { note: 'the child killed, a new script on the same outbox: start until its queue holds them' }),
+        result('its peak RSS', reopenRss, 'MB', { target: `<= ${TARGET_PEAK_RSS_MB}`, pass: reopenRss <= TARGET_PEAK_RSS_MB, note: 'max over rounds (maxRSS of that process)' }),
+        ...baselineRows,
       ],
       data: rounds,
     };
