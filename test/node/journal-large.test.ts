@@ -39,7 +39,7 @@ function pointLine(seq: number): string {
   return `{"op":"add","r":{"v":1,"id":"${id}","seq":${seq},"run":"${RUN}","kind":"metrics","createdAt":${at},"bytes":${body.length},"body":${body}}}\n`;
 }
 
-it('F19 adopts a dead process journal larger than the longest string, every point of it', async () => {
+it('F19 adopts a dead process journal larger than the longest string, every point of it, kept line for line', async () => {
   root = await mkdtemp(join(tmpdir(), 'journal-large-'));
   const queue = queueDirectory(root, NAME);
   mkdirSync(queue, { recursive: true });
@@ -63,7 +63,7 @@ it('F19 adopts a dead process journal larger than the longest string, every poin
   const sent = (record: { id: string; json?: string; body?: unknown }) => [record.id, record.json ?? JSON.stringify(record.body)];
   expect(batch.map(sent)).toEqual([0, 1, 2].map((seq) => sent(JSON.parse(pointLine(seq)).r)));
 
-  // The dead journal is gone only because the new one holds every point, in order, as it was.
+  // One journal under this process's name, holding every point, in order, as it was.
   const files = readdirSync(queue).filter((name) => name.endsWith('.jsonl'));
   expect(files).toHaveLength(1);
   expect(files[0]).not.toContain('large');

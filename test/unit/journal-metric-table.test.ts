@@ -199,7 +199,7 @@ describe('MetricTable taking points read back from a journal (adopt)', () => {
     for (const record of [leased, batched, plain]) expect(table.adopt(record)).toBe(true);
     expect(asHanded(table.record(table.find(leased.id), true))).toBe(JSON.stringify(leased));
     expect(asHanded(table.record(table.find(batched.id), true))).toBe(JSON.stringify(batched));
-    table.clearLeases();
+    expect(table.clearLeases()).toEqual([leased.id]);
     expect(table.record(table.find(leased.id), true)).toMatchObject({ batch: 'key-1' });
     expect('leaseUntil' in table.record(table.find(leased.id), true)).toBe(false);
     expect(table.record(table.find(plain.id), true).batch).toBeUndefined();

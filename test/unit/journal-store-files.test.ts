@@ -199,6 +199,44 @@ describe('recovery', () => {
   });
 });
 
+describe('a dead journal read whole', () => {
+  it('goes on in the same file, its lines kept as they are, and frees its leases in the file too', async () => {
+    const path = writeOrphan(deadPid(), 'whole', [
+      { op: 'add', r: testRecord(1, 'a', 'metrics') },
+      { op: 'add', r: testRecord(2, 'a', 'metrics') },
+      { op: 'lease', ids: ['r000001'], until: Date.now() + 60_000, owner: 'gone', batch: 'k1' },
+    ]);
+    const before = readFileSync(path, 'utf8');
+    const store = await open();
+    await store.append([testRecord(3, 'a', 'metrics')], ROOMY);
+    await store.close();
+    const [file] = journalFiles();
+    const after = readFileSync(join(queue, file), 'utf8');
+    expect(after.startsWith(before)).toBe(true);
+    expect(after.slice(before.length).split('\n')[0]).toBe('{"op":"release","ids":["r000001"]}');
+    // Read as `status` reads it: nothing leased, every record there.
+    const contents = readJournal(join(queue, file));
+    expect([...contents.records.values()].map((record) => [record.seq, record.leaseUntil, record.batch])).toEqual([
+      [1, undefined, 'k1'],
+      [2, undefined, undefined],
+      [3, undefined, undefined],
+    ]);
+    expect(await drain(await open())).toEqual([1, 2, 3]);
+  });
+
+  it('rewrites one whose last line lacks its newline, so the next line is not joined to it', async () => {
+    const path = writeOrphan(deadPid(), 'unended', [
+      { op: 'add', r: testRecord(1, 'a', 'metrics') },
+      { op: 'add', r: testRecord(2, 'a', 'metrics') },
+    ]);
+    writeFileSync(path, readFileSync(path, 'utf8').slice(0, -1));
+    const store = await open();
+    await store.append([testRecord(3, 'a', 'metrics')], ROOMY);
+    await store.close();
+    expect(await drain(await open())).toEqual([1, 2, 3]);
+  });
+});
+
 describe('several processes', () => {
   it('leaves the journal of a live process alone', async () => {
     const first = await open();

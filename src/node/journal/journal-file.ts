@@ -18,7 +18,7 @@
  *
  * Measured with `node --import tsx bench/journal-append.mjs` (records/s per policy).
  */
-import { closeSync, fdatasync, fdatasyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { JournalRing, type MetricFrameRecord, type RingOptions } from './ring';
 
@@ -58,6 +58,23 @@ export class JournalFile {
     }
     syncDirectory(dirname(path), options.fsync);
     return new JournalFile(path, fd, size, options);
+  }
+
+  /**
+   * Goes on appending to the journal at `path` as it is (a dead process's, adopted whole): made
+   * durable first, as a rewrite would be, and its folder entry too (it was just renamed).
+   */
+  static append(path: string, options: JournalFileOptions): JournalFile {
+    // O_APPEND: every write lands at the end, wherever the descriptor's offset is.
+    const fd = openSync(path, 'a', 0o600);
+    try {
+      if (options.fsync !== 'never') fdatasyncSync(fd);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+    syncDirectory(dirname(path), options.fsync);
+    return new JournalFile(path, fd, fstatSync(fd).size, options);
   }
 
   private constructor(

@@ -147,13 +147,22 @@ export class MetricTable {
     return true;
   }
 
-  /** Frees every lease and keeps the batch keys: the process that held them is gone. */
-  clearLeases(): void {
-    for (let number = 1; number < this.#leases.length; number++) {
-      const lease = this.#leases[number];
+  /**
+   * Frees every lease and keeps the batch keys: the process that held them is gone. Returns the
+   * ids of the live points that were leased.
+   */
+  clearLeases(): string[] {
+    const freed: string[] = [];
+    const leases = this.#leases;
+    if (leases.every((lease) => lease.until < 0)) return freed;
+    for (let slot = this.#head; slot < this.#length; slot++) {
+      if (this.isLive(slot) && leases[this.#leaseAt(slot)].until >= 0) freed.push(recordIdFromKey(this.keyAt(slot), this.#forms[this.#formAt(slot)].suffix));
+    }
+    for (const lease of leases) {
       lease.until = -1;
       lease.owner = undefined;
     }
+    return freed;
   }
 
   /** Puts the record in the next slot and returns it; -1 (nothing kept) when it fits none. */

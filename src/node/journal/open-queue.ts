@@ -1,6 +1,7 @@
 /**
  * Opening a queue folder: take a lock, adopt every journal whose owner is gone, merge them into
- * one fresh journal of this process (the compaction at open), then delete what was merged.
+ * one fresh journal of this process (the compaction at open), then delete what was merged. One
+ * adopted journal read whole is not written again: this process appends to it.
  *
  * Merged journals are deleted only after the new one is written and flushed, so a crash at any
  * point leaves every record in at least one file; the next open merges by record id, so a record
@@ -11,6 +12,7 @@ import { logger } from '../../runtime/logger';
 import type { OutboxRecord } from '../../outbox/records';
 import { headerLine } from './format';
 import { JournalFile, type JournalFileOptions } from './journal-file';
+import { endsWithNewline } from './read-lines';
 import {
   adoptJournal,
   isJournalOwned,
@@ -41,8 +43,21 @@ export function openQueue(directory: string, name: string, fileOptions: JournalF
     // Every adopted journal's owner is gone, and its requests with it: waiting out its leases would
     // hold each run (and a crash's `failed` status behind it) for a whole lease. The batch keys
     // stay, so the retry is the same request under the same Idempotency-Key.
-    for (const record of contents.records.values()) clearLease(record);
-    contents.metrics.clearLeases();
+    const freed = contents.metrics.clearLeases();
+    for (const record of contents.records.values()) {
+      if (record.leaseUntil !== undefined) freed.push(record.id);
+      clearLease(record);
+    }
+    const whole = adopted.length === 1 && endsWhole(adopted[0]) ? adopted[0] : undefined;
+    if (whole) {
+      // One journal, every line of it read: appending to it keeps the queue as a rewrite would,
+      // without writing a long queue again (a million points took seconds at every start).
+      releaseLock(owned);
+      const file = JournalFile.append(whole.owned.journalPath, fileOptions);
+      // The file says so too (`status` reads it), as a rewrite would.
+      if (freed.length > 0) file.append(`${JSON.stringify({ op: 'release', ids: freed })}\n`);
+      return { owned: whole.owned, file, contents };
+    }
     const file = JournalFile.create(owned.journalPath, snapshotLines(headerLine(name, process.pid, Date.now()), contents), fileOptions);
     for (const journal of adopted) {
       removeQuietly(journal.owned.journalPath);
@@ -58,6 +73,15 @@ export function openQueue(directory: string, name: string, fileOptions: JournalF
 interface AdoptedJournal {
   owned: OwnedJournal;
   contents: JournalContents;
+}
+
+/**
+ * Whether a journal can be appended to as it is: of the current format, every line read, the last
+ * one ended (a line cut short by a crash would swallow the next one written after it).
+ */
+function endsWhole(journal: AdoptedJournal): boolean {
+  const { contents, owned } = journal;
+  return contents.version.kind === 'current' && contents.skippedLines === 0 && endsWithNewline(owned.journalPath);
 }
 
 function adoptFreeJournals(directory: string, own: OwnedJournal): AdoptedJournal[] {

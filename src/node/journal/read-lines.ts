@@ -4,7 +4,7 @@
  * not be read at all. Each line is decoded alone, between two `\n` bytes (a byte that never occurs
  * inside a UTF-8 character), so a character split by a piece's end is never torn.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 /** Bytes read per `read(2)`: large enough that the calls cost nothing next to parsing the lines. */
 export const READ_PIECE_BYTES = 8 * 1024 * 1024;
@@ -46,4 +46,19 @@ function grown(buffer: Buffer): Buffer {
   const larger = Buffer.allocUnsafe(buffer.length * 2);
   buffer.copy(larger);
   return larger;
+}
+
+/** Whether the file at `path` ends with `\n` (false when it is empty or cannot be read). */
+export function endsWithNewline(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    const last = Buffer.alloc(1);
+    return size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] === NEWLINE;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
