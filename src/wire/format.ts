@@ -47,6 +47,24 @@ export function pythonDatetime(ms: number): string {
 let lastDatetimeMs = Number.NaN;
 let lastDatetime = '';
 
+/** `pythonDatetime`'s two forms: without and with the sub-second digits. */
+const PYTHON_DATETIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{3})000)?\+00:00$/;
+
+/** The instant (ms) `pythonDatetime` writes as `text`; NaN when it writes no instant so. */
+export function pythonDatetimeMs(text: string): number {
+  const parts = PYTHON_DATETIME.exec(text);
+  if (!parts) return Number.NaN;
+  const [, year, month, day, hours, minutes, seconds, millis] = parts;
+  const ms = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hours), Number(minutes), Number(seconds), Number(millis ?? 0));
+  // What Date.UTC accepts but pythonDatetime never writes (a 13th month, years before 100, ...) fails here.
+  return Number.isFinite(ms) && pythonDatetime(ms) === text ? ms : Number.NaN;
+}
+
+/** The length of `pythonDatetime(ms)`, without writing it. */
+export function pythonDatetimeLength(ms: number): number {
+  return Math.floor(ms) % 1000 === 0 ? 25 : 32;
+}
+
 /** One log line as the logs endpoint takes it: `2020-03-04 10:33:50 UTC INFO -- message`. */
 export function logLine(level: ConsoleLevel | PythonLogLevel, message: string, ms: number): string {
   const { day, clock } = utcParts(ms);

@@ -14,6 +14,7 @@ import { MemoryStore } from '../../src/outbox/memory-store';
 import { RECORD_FORMAT_VERSION, newRecordId, recordIdKey, type OutboxRecord } from '../../src/outbox/records';
 import type { ClaimOptions, OutboxStore, StoreCaps } from '../../src/outbox/store';
 import { metricPoint } from '../../src/wire/metric-point';
+import { pythonDatetime } from '../../src/wire/format';
 
 /** A small deterministic generator, so a failure can be replayed. */
 function random(seed: number): () => number {
@@ -203,6 +204,29 @@ describe('MetricTable taking points read back from a journal (adopt)', () => {
     expect(table.record(table.find(leased.id), true)).toMatchObject({ batch: 'key-1' });
     expect('leaseUntil' in table.record(table.find(leased.id), true)).toBe(false);
     expect(table.record(table.find(plain.id), true).batch).toBeUndefined();
+  });
+
+  it('gives back every created_at as it was: one per point, of other forms, and far apart', () => {
+    // Made by hand: newRecordId's clock would stay weeks ahead for the tests after this one.
+    const idAt = (ms: number, counter: number) =>
+      `${ms.toString(16).padStart(12, '0').replace(/^(.{8})/, '$1-')}-7${counter.toString(16).padStart(3, '0')}${OTHER}`;
+    const point = (seq: number, at: number, created_at: string): OutboxRecord => {
+      const body = { values: { step: seq }, created_at };
+      return { v: 1, id: idAt(at, seq % 4096), seq, run: 'run-a', kind: 'metrics', body, createdAt: at, bytes: JSON.stringify(body).length };
+    };
+    const table = new MetricTable();
+    const read = Array.from({ length: 5_000 }, (_, seq) => point(seq, START + seq * 7, pythonDatetime(START + seq * 7)));
+    // Weeks later: past what an instant's code reaches (24 days from the first) the text is kept as is.
+    read.push(point(5_000, START + 30 * 86_400_000, pythonDatetime(START + 30 * 86_400_000)));
+    // Other forms of created_at (an older version's, a time zone of its own): kept as text too.
+    read.push(point(5_001, START + 30 * 86_400_000 + 1, '2024-04-25T00:00:00Z'));
+    read.push(point(5_002, START + 30 * 86_400_000 + 2, '2024-04-25 00:00:00+02:00'));
+    read.push(point(5_003, START + 30 * 86_400_000 + 3, pythonDatetime(START + 1)));
+    for (const record of read) expect(table.adopt(record), record.id).toBe(true);
+    const back: string[] = [];
+    for (let slot = table.head; slot < table.end(false); slot++) back.push(asHanded(table.record(slot, true)));
+    expect(back).toEqual(read.map((record) => JSON.stringify(record)));
+    expect(table.visibleBytes).toBe(read.reduce((sum, record) => sum + record.bytes, 0));
   });
 
   it('refuses a point it would not give back as read: other fields, other values, another body, another id, out of order', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { logLine, pythonDatetime, pythonLogLevel } from '../../src/wire/format';
+import { logLine, pythonDatetime, pythonDatetimeLength, pythonDatetimeMs, pythonLogLevel } from '../../src/wire/format';
 
 const AT = Date.UTC(2020, 2, 4, 10, 33, 50, 123);
 
@@ -20,6 +20,30 @@ describe('pythonDatetime: Python str(datetime) in UTC', () => {
 
   it('refuses a time that is not a date', () => {
     expect(() => pythonDatetime(NaN)).toThrow(RangeError);
+  });
+});
+
+describe('pythonDatetimeMs: the instant pythonDatetime wrote', () => {
+  it('reads back what pythonDatetime writes, with its length known without writing it', () => {
+    for (const ms of [AT, 0, -1, -1000, -1001, 999, 1000, Date.UTC(2021, 0, 2, 3, 4, 5, 6), Date.UTC(9999, 11, 31, 23, 59, 59, 999)]) {
+      expect(pythonDatetimeMs(pythonDatetime(ms)), String(ms)).toBe(ms);
+      expect(pythonDatetimeLength(ms), String(ms)).toBe(pythonDatetime(ms).length);
+    }
+  });
+
+  it('gives NaN for text pythonDatetime never writes', () => {
+    for (const text of [
+      '2020-03-04T10:33:50.123Z',
+      '2020-03-04 10:33:50.123+00:00',
+      '2020-03-04 10:33:50.000000+00:00',
+      '2020-13-04 10:33:50+00:00',
+      '2020-02-30 10:33:50+00:00',
+      '2020-03-04 24:00:00+00:00',
+      '2020-03-04 10:33:50.123456+00:00',
+      ' 2020-03-04 10:33:50+00:00',
+    ]) {
+      expect(pythonDatetimeMs(text), text).toBeNaN();
+    }
   });
 });
 

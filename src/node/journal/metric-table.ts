@@ -6,9 +6,9 @@
  * A slot holds what the record's line needs again (compaction, recovery) and what a claim sends,
  * in 33 bytes plus 8 per value: the id as its number (`recordIdKey`), `seq` and `createdAt` as
  * offsets, a form (run, keys, the `bytes` rule and the id's process suffix, shared by every point
- * logged alike), the
- * datetime string's number, where its values start (null as NaN: a metric value is finite or null)
- * and its lease (shared by the batch it was claimed in). A record object is made again (`record`)
+ * logged alike), the datetime string's code (its instant, or its number in a list), where its
+ * values start (null as NaN: a metric value is finite or null) and its lease (shared by the batch
+ * it was claimed in). A record object is made again (`record`)
  * only for what a claim or an eviction looks at, the same, field for field, as the one handed in.
  *
  * Columns come in chunks of CHUNK_SLOTS, dropped whole once every slot in them is gone: a burst
@@ -21,6 +21,7 @@
  */
 import { anyRecordIdKey, recordIdFromKey, recordIdKey, recordIdSuffix, recordIdSuffixOf, type OutboxRecord } from '../../outbox/records';
 import { indexOfKey } from '../../outbox/sorted-keys';
+import { pythonDatetime, pythonDatetimeLength, pythonDatetimeMs } from '../../wire/format';
 import { hasKeysInOrder, type MetricPointBody } from '../../wire/metric-point';
 
 /** What this process's ids end with: the forms of its own points. */
@@ -36,6 +37,8 @@ const MAX_SEQ_OFFSET = 0xffff_ffff;
  * while its batches are sent) writes into memory it already has instead of fresh pages.
  */
 const SPARE_CHUNKS = 4;
+/** Datetime codes from here up are instants, below are indexes (`#datetimeOf`); leases never come near. */
+const CANONICAL_DATETIME = 0x8000_0000;
 /** Most forms; past this many leases or datetimes kept (and twice what live slots used last time), unused ones are dropped. */
 const RENUMBER_AT = 4096;
 
@@ -97,6 +100,9 @@ export class MetricTable {
   #lastForm = -1;
   #datetimes: Datetime[] = [];
   #lastDatetime: string | undefined;
+  #lastDatetimeCode = 0;
+  /** The instant (ms) canonical datetime codes count from: the first one's. */
+  #timeBase = Number.NaN;
   /** Leases by number; 0 is none. */
   #leases: Lease[] = [{ until: -1, owner: undefined, batch: undefined }];
   /** Lengths of `#datetimes` and `#leases` at which they are renumbered next: the work is paid for by as many new entries. */
@@ -242,7 +248,7 @@ export class MetricTable {
   bytesAt(slot: number): number {
     const chunk = this.#chunks[slot >>> CHUNK_BITS];
     const i = slot & SLOT_MASK;
-    return this.#forms[chunk.form[i]].base + this.#datetimes[chunk.datetime[i]].length;
+    return this.#forms[chunk.form[i]].base + this.#datetimeLength(chunk.datetime[i]);
   }
 
   /**
@@ -261,7 +267,7 @@ export class MetricTable {
       const value = store[at++];
       json += key + (Number.isNaN(value) ? 'null' : String(value));
     }
-    return json + this.#datetimes[chunk.datetime[i]].bodyEnd;
+    return json + this.#datetimeBodyEnd(chunk.datetime[i]);
   }
 
   /** The batch key of the slot's lease; undefined when it has none. */
@@ -311,7 +317,7 @@ export class MetricTable {
       kind: 'metrics',
       body: undefined,
       createdAt: Math.floor(key / 4096) + chunk.createdAt[i],
-      bytes: form.base + this.#datetimes[chunk.datetime[i]].length,
+      bytes: form.base + this.#datetimeLength(chunk.datetime[i]),
     };
     if (withBody) record.json = this.bodyJson(slot);
     const lease = this.#leases[chunk.lease[i]];
@@ -425,18 +431,42 @@ export class MetricTable {
     return form;
   }
 
+  /**
+   * The code of a `created_at` string: for one `pythonDatetime` wrote (every point this library
+   * logs), its instant, as CANONICAL_DATETIME + ms past the first one's, made into text again when
+   * needed; for any other, its index in `#datetimes`. A run logging a point every few ms or slower
+   * has a new string per point: a million of them, kept, took 200 MB of the heap.
+   */
   #datetimeOf(datetime: string): number {
-    const datetimes = this.#datetimes;
     // Points logged in the same millisecond share the string: the same as the point before.
-    if (datetime !== this.#lastDatetime) {
-      if (datetimes.length >= this.#renumberDatetimesAt) {
-        this.#datetimes = this.#renumber((chunk) => chunk.datetime, datetimes, 0);
+    if (datetime === this.#lastDatetime) return this.#lastDatetimeCode;
+    let code = -1;
+    const ms = pythonDatetimeMs(datetime);
+    if (!Number.isNaN(ms)) {
+      if (Number.isNaN(this.#timeBase)) this.#timeBase = ms;
+      const offset = ms - this.#timeBase;
+      if (offset >= 0 && offset < CANONICAL_DATETIME) code = CANONICAL_DATETIME + offset;
+    }
+    if (code < 0) {
+      if (this.#datetimes.length >= this.#renumberDatetimesAt) {
+        this.#datetimes = this.#renumber((chunk) => chunk.datetime, this.#datetimes, 0);
         this.#renumberDatetimesAt = Math.max(RENUMBER_AT, this.#datetimes.length * 2);
       }
       this.#datetimes.push({ length: datetime.length, bodyEnd: `},"created_at":${JSON.stringify(datetime)}}` });
-      this.#lastDatetime = datetime;
+      code = this.#datetimes.length - 1;
     }
-    return this.#datetimes.length - 1;
+    this.#lastDatetime = datetime;
+    this.#lastDatetimeCode = code;
+    return code;
+  }
+
+  #datetimeLength(code: number): number {
+    return code >= CANONICAL_DATETIME ? pythonDatetimeLength(this.#timeBase + code - CANONICAL_DATETIME) : this.#datetimes[code].length;
+  }
+
+  #datetimeBodyEnd(code: number): string {
+    // pythonDatetime writes digits, dashes, colons, a dot, a space and a plus: nothing to escape.
+    return code >= CANONICAL_DATETIME ? `},"created_at":"${pythonDatetime(this.#timeBase + code - CANONICAL_DATETIME)}"}` : this.#datetimes[code].bodyEnd;
   }
 
   /** Keeps of `list` only the entries live slots use, numbered anew; `offset` 1 where 0 is none. */
@@ -447,7 +477,7 @@ export class MetricTable {
       const numbers = column(this.#chunks[slot >>> CHUNK_BITS]);
       const i = slot & SLOT_MASK;
       const old = numbers[i];
-      if (offset === 1 && old === 0) continue;
+      if ((offset === 1 && old === 0) || old >= CANONICAL_DATETIME) continue;
       let number = renumbered.get(old);
       if (number === undefined) {
         number = fresh.length;
