@@ -9,10 +9,13 @@
  * (bench/fixtures/reopen-child.mjs) adopts the journal the killed one left: how long until its
  * queue holds the 1M points, and its peak RSS, against the same memory goal. With
  * BENCH_BASELINE_DIST set to another build's dist folder, that build reopens a copy of the same
- * journal too, side by side.
+ * journal too, side by side. Last, one more process queues the 1M points each in a millisecond of
+ * its own (as a slow run logs them), against the same memory goal.
  */
 import { spawn } from 'node:child_process';
 import { cpSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -32,6 +35,16 @@ const TARGET_PEAK_RSS_MB = 400;
 const TARGET_STALL_MS = 100;
 const BASELINE_DIST = process.env.BENCH_BASELINE_DIST || undefined;
 const REOPEN_TIMEOUT_MS = 600_000;
+
+/** Peak RSS of a process that queued the points each in a millisecond of its own (bench/fixtures/spread-child.mjs). */
+async function spreadPeakRss(dist, outboxDirectory) {
+  const { stdout, stderr, code, signal } = await runNode(['bench/fixtures/spread-child.mjs', dist, String(POINTS), outboxDirectory], { timeoutMs: REOPEN_TIMEOUT_MS });
+  const line = stdout.split('\n').find((text) => text.startsWith('{'));
+  if (!line) throw new Error(`the spread child printed no figures (code ${code}, signal ${signal}): ${stderr.slice(-2000)}`);
+  const figures = JSON.parse(line);
+  if (figures.pending < POINTS) throw new Error(`the spread child queued ${figures.pending} of ${POINTS} points`);
+  return figures.peakRssMiB * 1.048576;
+}
 
 /** The next process opens the queue the killed child left in `outboxDirectory` (its server down). */
 async function reopen(dist, local, outboxDirectory, expected) {
@@ -91,6 +104,16 @@ export const throughputBench = {
       progress(`throughput: round ${i + 1} of ${ROUNDS} (one child process, ${POINTS.toLocaleString('en-US')} points, server stopped after create)`);
       rounds.push(await oneRound());
     }
+    progress('throughput: 1,000,000 points each in a millisecond of its own (one child process)');
+    const spreadRoot = await mkdtemp(join(tmpdir(), 'bench-spread-'));
+    let spreadRss;
+    let baselineSpreadRss;
+    try {
+      spreadRss = await spreadPeakRss(join(REPO_ROOT, 'dist'), join(spreadRoot, 'current'));
+      if (BASELINE_DIST) baselineSpreadRss = await spreadPeakRss(BASELINE_DIST, join(spreadRoot, 'baseline'));
+    } finally {
+      await rm(spreadRoot, { recursive: true, force: true });
+    }
     const pick = (f) => median(rounds.map(f));
     const callsPerSecond = pick((r) => r.points / (r.loopMs / 1000));
     const lateCallsPerSecond = pick((r) => r.latePoints / (r.lateLoopMs / 1000));
@@ -109,6 +132,7 @@ export const throughputBench = {
       ? [
           result('baseline: next process adopts the 1M points', pick((r) => r.baselineReopen.openedMs / 1000), 's', { note: `${BASELINE_DIST}, a copy of the same journal, right after` }),
           result('baseline: its peak RSS', Math.max(...rounds.map((r) => r.baselineReopen.peakRssMiB * 1.048576)), 'MB'),
+          result('baseline: peak RSS, 1M points a ms apart', baselineSpreadRss, 'MB', { note: BASELINE_DIST }),
         ]
       : [];
     return {
@@ -123,6 +147,7 @@ export const throughputBench = {
         result('peak RSS, 1M points queued', peakRss, 'MB', { target: `<= ${TARGET_PEAK_RSS_MB}`, pass: peakRss <= TARGET_PEAK_RSS_MB, note: 'max over rounds (maxRSS of the child)' }),
         result('longest event-loop stall after the loop', stall, 'ms', { target: `<= ${TARGET_STALL_MS}`, pass: stall <= TARGET_STALL_MS, note: 'max over rounds, until journaled + 500 ms' }),
         result('points dropped', dropped, 'points', { target: '0', pass: dropped === 0, note: `default caps; ${droppedReasons(rounds)}` }),
+        result('peak RSS, 1M points a ms apart', spreadRss, 'MB', { target: `<= ${TARGET_PEAK_RSS_MB}`, pass: spreadRss <= TARGET_PEAK_RSS_MB, note: 'each point in a millisecond of its own, as a slow run logs them (clock stepped)' }),
         result('next process adopts the 1M points', reopenSeconds, 's', { note: 'the child killed, a new script on the same outbox: start until its queue holds them' }),
         result('its peak RSS', reopenRss, 'MB', { target: `<= ${TARGET_PEAK_RSS_MB}`, pass: reopenRss <= TARGET_PEAK_RSS_MB, note: 'max over rounds (maxRSS of that process)' }),
         ...baselineRows,
