@@ -18,8 +18,10 @@
  *
  * Measured with `node --import tsx bench/journal-append.mjs` (records/s per policy).
  */
-import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { syncDirectory, writeLines } from './file-io';
+import { JournalRewrite, type RewriteTarget } from './rewrite';
 import { JournalRing, type MetricFrameRecord, type RingOptions } from './ring';
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
@@ -145,27 +147,43 @@ export class JournalFile {
   }
 
   /**
-   * Replaces the whole file with `lines` the crash-safe way: a temp file, flushed, renamed over
-   * the journal (rename is atomic, so a reader sees the old file or the new one, never a mix).
+   * Replaces the whole file with `lines` the crash-safe way, at once: a temp file, flushed, renamed
+   * over the journal (rename is atomic, so a reader sees the old file or the new one, never a mix).
+   * What the ring still holds is dropped: `lines` are the whole queue (recovery after a failed disk).
    */
   replace(lines: Iterable<string>, tempPath: string): void {
-    const fd = openSync(tempPath, 'w', 0o600);
-    let size: number;
+    const rewrite = new JournalRewrite(this.rewriteTarget(), lines, tempPath, false);
     try {
-      size = writeLines(fd, lines);
-      if (this.options.fsync !== 'never') fdatasyncSync(fd);
+      rewrite.step(Infinity);
+      rewrite.finish();
     } catch (error) {
-      closeSync(fd);
+      rewrite.abort();
       throw error;
     }
-    renameSync(tempPath, this.path);
-    // What the ring still holds is in `lines` already; the thread writes to the new file from here.
-    this.ring.replaceFile(fd);
-    closeSync(this.fd);
-    this.fd = fd;
-    this.size = size;
-    this.dirty = false;
-    syncDirectory(dirname(this.path), this.options.fsync);
+  }
+
+  /**
+   * Begins replacing the file with `lines` a piece at a time, keeping what is appended meanwhile
+   * (journal/rewrite.ts): compaction of a long queue without a long stop.
+   */
+  beginReplace(lines: Iterable<string>, tempPath: string): JournalRewrite {
+    return new JournalRewrite(this.rewriteTarget(), lines, tempPath, true);
+  }
+
+  private rewriteTarget(): RewriteTarget {
+    return {
+      path: this.path,
+      fsync: this.options.fsync,
+      flushSync: () => this.ring.flushSync(),
+      install: (fd, size) => {
+        // Everything the ring held is in the new file already; the thread writes to it from here.
+        this.ring.replaceFile(fd);
+        closeSync(this.fd);
+        this.fd = fd;
+        this.size = size;
+        this.dirty = false;
+      },
+    };
   }
 
   async close(): Promise<void> {
@@ -190,44 +208,5 @@ export class JournalFile {
         resolve();
       });
     });
-  }
-}
-
-/** Lines gathered into one write: few calls, and never one string of the whole file (it may pass V8's 512 MiB). */
-const WRITE_PIECE_CHARS = 4 * 1024 * 1024;
-
-/** Writes `lines` in order; returns the bytes written. */
-function writeLines(fd: number, lines: Iterable<string>): number {
-  let written = 0;
-  let piece = '';
-  for (const line of lines) {
-    piece += line;
-    if (piece.length >= WRITE_PIECE_CHARS) {
-      written += writeAll(fd, piece);
-      piece = '';
-    }
-  }
-  return written + writeAll(fd, piece);
-}
-
-function writeAll(fd: number, text: string): number {
-  const buffer = Buffer.from(text);
-  let offset = 0;
-  while (offset < buffer.length) offset += writeSync(fd, buffer, offset, buffer.length - offset);
-  return buffer.length;
-}
-
-/** A new or renamed file is durable only once its directory entry is (POSIX fsync on the folder). */
-function syncDirectory(directory: string, policy: FsyncPolicy): void {
-  if (policy === 'never') return;
-  try {
-    const fd = openSync(directory, 'r');
-    try {
-      fdatasyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Windows cannot open a folder for syncing; the rename is still atomic there.
   }
 }
