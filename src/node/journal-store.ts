@@ -32,7 +32,8 @@ import { outboxRoot, queueDirectory } from './journal/location';
 import type { MetricTable } from './journal/metric-table';
 import { openQueue } from './journal/open-queue';
 import { releaseLock, removeQuietly, tempPathFor, type OwnedJournal } from './journal/ownership';
-import { applyEntry, applyToTable, snapshotLines, type JournalContents } from './journal/replay';
+import { applyEntry, applyToTable, queuedRecords, snapshotLines, type JournalContents } from './journal/replay';
+import { SlicedRewrite } from './journal/sliced-rewrite';
 
 export type { FsyncPolicy } from './journal/journal-file';
 export { listJournals, listQueues, readJournal, type JournalInfo, type QueueInfo } from './journal/inspect';
@@ -51,6 +52,8 @@ export interface JournalStoreOptions extends OpenStoreOptions {
   fsyncIntervalMs?: number;
   /** The journal is rewritten once what acks left behind exceeds this and half the file. Default: 1 MiB. */
   compactMinBytes?: number;
+  /** Work per slice of a compaction too long for one (journal/sliced-rewrite.ts). Default: 8 ms. */
+  compactSliceMs?: number;
   /**
    * Write from a thread of its own (F32: in the file within milliseconds of the call, whatever the
    * main thread does). False: on the calling thread, one write per group commit. Default: true.
@@ -63,6 +66,8 @@ export interface JournalStoreOptions extends OpenStoreOptions {
 }
 
 const DEFAULT_COMPACT_MIN_BYTES = 1024 * 1024;
+/** Well under the 100 ms a training loop would feel as a stall. */
+const DEFAULT_COMPACT_SLICE_MS = 8;
 /** The length of every id of the metric table (`newRecordId`'s form). */
 const RECORD_ID_LENGTH = 36;
 /**
@@ -79,22 +84,25 @@ const METRIC_LINE_OVERHEAD = 160;
  */
 const SMALL_JOURNAL_BYTES = 64 * 1024 * 1024;
 const SMALL_JOURNAL_DEAD_SHARE = 15 / 16;
-/** While the disk refuses writes, the journal is rewritten from memory at most this often. */
+/** While the disk refuses writes, the journal is rewritten from memory at most this often; a failed compaction is tried again no sooner. */
 const RECOVERY_INTERVAL_MS = 1_000;
 
 /** Opens the journal queue for `options.name`; a MemoryStore, with one warning, when it cannot. */
 export async function openJournalStore(options: JournalStoreOptions): Promise<OutboxStore> {
   const directory = queueDirectory(outboxRoot(options.directory, options.getEnv), options.name);
+  const unrefTimer = options.unrefTimer ?? ((timer: unknown) => (timer as NodeJS.Timeout).unref?.());
   try {
     const opened = openQueue(directory, options.name, {
       fsync: options.fsync ?? 'interval',
       fsyncIntervalMs: options.fsyncIntervalMs ?? 1000,
-      unrefTimer: options.unrefTimer ?? ((timer) => (timer as NodeJS.Timeout).unref?.()),
+      unrefTimer,
       ring: { thread: options.writerThread ?? true },
     });
     return new JournalStore(options.name, opened.owned, opened.file, opened.contents, {
       compactMinBytes: options.compactMinBytes ?? DEFAULT_COMPACT_MIN_BYTES,
       defaultMaxJournalBytes: defaultMaxJournalBytes(directory),
+      compactSliceMs: options.compactSliceMs ?? DEFAULT_COMPACT_SLICE_MS,
+      unrefTimer,
     });
   } catch (error) {
     logger.warnOnce(
@@ -125,6 +133,10 @@ class JournalStore implements OutboxStore {
   private diskFailed = false;
   /** When the disk last refused a write or a rewrite (ms); recovery is tried RECOVERY_INTERVAL_MS later. */
   private failedAt = 0;
+  /** The compaction under way, a slice at a time (journal/sliced-rewrite.ts). */
+  private compaction: SlicedRewrite | null = null;
+  /** When a compaction last failed (ms): the next waits RECOVERY_INTERVAL_MS. */
+  private compactionFailedAt = -Infinity;
   /**
    * The metric points queued: those read back at open, then those this process logged while the
    * writer thread writes them (the hot path). Columns of numbers, not objects. The queue is them
@@ -150,7 +162,7 @@ class JournalStore implements OutboxStore {
     private readonly owned: OwnedJournal,
     private readonly file: JournalFile,
     private readonly contents: JournalContents,
-    private readonly settings: { compactMinBytes: number; defaultMaxJournalBytes: number },
+    private readonly settings: { compactMinBytes: number; defaultMaxJournalBytes: number; compactSliceMs: number; unrefTimer: (timer: unknown) => void },
   ) {
     this.metrics = contents.metrics;
     for (const record of contents.records.values()) this.trackAdded(record, metricLineBytes(record) ?? JSON.stringify(record).length + 18);
@@ -226,7 +238,7 @@ class JournalStore implements OutboxStore {
 
   async claim(options: ClaimOptions): Promise<OutboxRecord[]> {
     this.assertOpen();
-    const selected = selectBatch(this.queue(false, true), options);
+    const selected = selectBatch(this.queue(true), options);
     if (!selected) return [];
     const ids = selected.records.map((record) => record.id);
     const until = options.now + options.leaseMs;
@@ -310,6 +322,9 @@ class JournalStore implements OutboxStore {
   }
 
   private async closeOnce(): Promise<void> {
+    // The file as it is holds the whole queue; a rewrite under way is not needed any more.
+    this.compaction?.abort();
+    this.compaction = null;
     if (this.diskFailed) this.recover(true);
     if (this.diskFailed && this.contents.records.size === 0 && this.metrics.size === 0 && this.staged.length === this.stagedHead) {
       // The file could not be brought up to date, and everything it holds has left the queue:
@@ -364,6 +379,9 @@ class JournalStore implements OutboxStore {
     if (failure === undefined || this.diskFailed) return;
     this.diskFailed = true;
     this.failedAt = Date.now();
+    // Recovery rewrites the file from memory; a compaction's tail would miss what the disk refused.
+    this.compaction?.abort();
+    this.compaction = null;
     logger.warnOnce(
       'journal-write-failed',
       `writing the outbox journal ${this.file.path} failed (${failure}); records are kept in memory only until the disk takes writes again`,
@@ -407,22 +425,22 @@ class JournalStore implements OutboxStore {
 
   /**
    * The whole queue as a journal, records in `seq` order (as a replay must find them): compaction
-   * and recovery write this.
+   * and recovery write this. The records queued now, each as it is when the walk reaches it (a
+   * compaction takes it a slice at a time).
    */
   private snapshot(): Iterable<string> {
     const staged = this.staged.slice(this.stagedHead).map(({ record }) => record);
-    return snapshotLines(headerLine(this.name, process.pid, Date.now()), this.contents, mergeBySeq(this.queue(true), staged));
+    return snapshotLines(headerLine(this.name, process.pid, Date.now()), this.contents, mergeBySeq(queuedRecords(this.contents, true), staged));
   }
 
   /**
-   * The queue in `seq` order: `contents.records` and the metric table's records, made again as
-   * the walk reaches them (a claim walks only to the end of its batch, and passes the points of
-   * runs it no longer needs, and the rest of its own batches out, by without making them). `all`:
-   * with the metric points whose group commit has not come yet (a rewrite of the file). `bodies`:
-   * the points made with their bodies (a rewrite, and a claim, which makes little more than the
-   * batch it takes); an eviction only picks records.
+   * The queue in `seq` order: `contents.records` and the metric table's visible records, made again
+   * as the walk reaches them (a claim walks only to the end of its batch, and passes the points of
+   * runs it no longer needs, and the rest of its own batches out, by without making them).
+   * `bodies`: the points made with their bodies (a claim, which makes little more than the batch it
+   * takes); an eviction only picks records.
    */
-  private queue(all: boolean, bodies = all): RecordWalk {
+  private queue(bodies: boolean): RecordWalk {
     const metrics = this.metrics;
     const records = this.contents.records;
     const skipped = new Set<string>();
@@ -437,7 +455,7 @@ class JournalStore implements OutboxStore {
       onlyRun: (run) => (only = run),
       passBatch: (batch) => passed.add(batch),
       *[Symbol.iterator]() {
-        const end = metrics.end(all);
+        const end = metrics.end(false);
         let slot = metrics.head;
         for (const record of records.values()) {
           for (; slot < end && metrics.seqAt(slot) < record.seq; slot++) if (wanted(slot)) yield metrics.record(slot, bodies);
@@ -523,20 +541,33 @@ class JournalStore implements OutboxStore {
   /**
    * Rewrites the file to its live part once what acks and leases left behind is both more than
    * `compactMinBytes` and more than half the file (fifteen sixteenths of a file under
-   * SMALL_JOURNAL_BYTES), so a long run's journal stays near its queue.
+   * SMALL_JOURNAL_BYTES), so a long run's journal stays near its queue. A short queue is written
+   * at once; a long one a slice at a time while the run goes on (journal/sliced-rewrite.ts).
    */
   private compactIfMostlyAcked(): void {
+    if (this.compaction || this.diskFailed || Date.now() - this.compactionFailedAt < RECOVERY_INTERVAL_MS) return;
     const size = this.file.size;
     const deadBytes = size - this.liveBytes - this.stagedBytes;
     const deadShare = size < SMALL_JOURNAL_BYTES ? SMALL_JOURNAL_DEAD_SHARE : 0.5;
-    if (this.diskFailed || deadBytes < this.settings.compactMinBytes || deadBytes < size * deadShare) return;
-    try {
-      this.file.replace(this.snapshot(), tempPathFor(this.file.path));
-      this.stagedInFile();
-    } catch (error) {
-      // The old file is intact (the rename is the last step); compaction is retried on a later write.
+    if (deadBytes < this.settings.compactMinBytes || deadBytes < size * deadShare) return;
+    const failed = (error: unknown) => {
+      // The old file is intact (the rename is the last step); compaction is tried again later.
+      this.compactionFailedAt = Date.now();
       logger.debug(`compacting ${this.file.path} failed`, error);
+    };
+    let compaction: SlicedRewrite;
+    try {
+      const rewrite = this.file.beginReplace(this.snapshot(), tempPathFor(this.file.path));
+      compaction = new SlicedRewrite(rewrite, this.settings, (error) => {
+        this.compaction = null;
+        if (error !== undefined) failed(error);
+      });
+    } catch (error) {
+      failed(error);
+      return;
     }
+    this.compaction = compaction;
+    compaction.start();
   }
 
   private assertOpen(): void {

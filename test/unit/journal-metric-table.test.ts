@@ -4,6 +4,7 @@
  * outbox's group commit hands them over) answers every claim, ack, release and unbatch as the
  * plain MemoryStore does, before and after a reopen.
  */
+import { readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -335,6 +336,87 @@ describe('a JournalStore holding points in its metric table', () => {
       if (fromMemory.length === 0) break;
       const ids = fromMemory.map((record) => record.id);
       await Promise.all([journal.ack(ids), memory.ack(ids)]);
+    }
+    await journal.close();
+  });
+
+  it('keeps the queue whole through a compaction taken a slice at a time while records come and go', async () => {
+    root = await mkdtemp(join(tmpdir(), 'metric-table-'));
+    // A slice budget of 0 ms: 64 lines a slice, so rewriting the 7,500 records left takes many turns
+    // of the event loop, and appends, claims, acks, releases and meta land in between; acks empty
+    // the table's first chunk of 65,536 slots meanwhile, and it is dropped under the walk.
+    const open = () => openJournalStore({ name: 'http://127.0.0.1:8000', caps: ROOMY, directory: root, compactMinBytes: 64 * 1024, compactSliceMs: 0 });
+    let journal = await open();
+    const memory = new MemoryStore();
+    const next = random(23);
+    const folder = join(root, readdirSync(root)[0]);
+    const journalSize = () => statSync(join(folder, readdirSync(folder).find((file) => file.endsWith('.jsonl'))!)).size;
+    const compacting = () => readdirSync(folder).some((file) => file.endsWith('.tmp'));
+    let seq = 0;
+    const appendBoth = async (size: number, statuses = 0.03, run = 'run-a') => {
+      const group = Array.from({ length: size }, () => (next() < statuses ? statusRecord(seq++, run, START) : metricRecord(seq++, run, valuesFor(next, seq), START)));
+      const copies = group.map((record) => ({ ...record }));
+      await appendGroup(journal, group);
+      await memory.append(copies, ROOMY);
+    };
+    const claimBoth = async (options: ClaimOptions) => {
+      const [fromJournal, fromMemory] = [await journal.claim(options), await memory.claim(options)];
+      expect(withBodyJson(fromJournal)).toEqual(withBodyJson(fromMemory));
+      return fromMemory.map((record) => record.id);
+    };
+    // Points only at first, so claims take them 5,000 at a time.
+    for (let i = 0; i < 240; i++) await appendBoth(500, 0, i >= 130 && i < 144 ? 'run-b' : 'run-a');
+    const sizeBefore = journalSize();
+    const owner = { owner: 'a', leaseMs: 30_000, now: START, maxBytes: 1e9 };
+    const ackBoth = async (ids: string[]) => Promise.all([journal.ack(ids), memory.ack(ids)]);
+    const leased: string[][] = [];
+    // Points 65,000 to 71,999 (another run) stay, leased as two batches: the first ends where the
+    // table's first chunk of 65,536 slots ends. Every other point is acknowledged; once most of the
+    // file is dead, it is rewritten.
+    for (let i = 0; i < 13; i++) await ackBoth(await claimBoth({ ...owner, maxCount: 5_000 }));
+    leased.push(await claimBoth({ ...owner, maxCount: 536 }), await claimBoth({ ...owner, maxCount: 6_464, runBatchesInFlight: 2 }));
+    for (let ids = ['']; ids.length > 0 && !compacting(); ) await ackBoth((ids = await claimBoth({ ...owner, maxCount: 5_000 })));
+    expect(compacting()).toBe(true);
+    // The walk that writes the new file is on its way when the first chunk's last points go: the
+    // chunk is dropped and every slot's index shifts under the walk, which must lose nothing.
+    await ackBoth(leased.shift()!);
+    expect(compacting()).toBe(true);
+    // The rest of that run's points stay leased until the end; the changes take batches claimed later.
+    const kept = leased.splice(0, 1);
+    const during = new Set<string>();
+    // Each kind of change in turn, a turn of the event loop (a slice) between two, until the
+    // compaction is over (and the round is complete).
+    const changes = ['claim', 'ack', 'release', 'claim', 'unbatch', 'meta', 'claim', 'append', 'append'];
+    const someLeased = (change: string) => (change === 'ack' ? leased.shift() : leased.splice(Math.floor(next() * leased.length), 1)[0]) ?? [];
+    for (let step = 0; step < 2_000 && (compacting() || step % changes.length !== 0); step++) {
+      const change = changes[step % changes.length];
+      if (compacting()) during.add(change);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (change === 'append') await appendBoth(1 + Math.floor(next() * 200));
+      else if (change === 'claim') leased.push(await claimBoth({ ...owner, owner: next() < 0.5 ? 'a' : 'b', maxCount: 1 + Math.floor(next() * 300) }));
+      else if (change === 'meta') await Promise.all([journal.setMeta('step', step), memory.setMeta('step', step)]);
+      else {
+        const ids = someLeased(change);
+        if (change === 'ack') await ackBoth(ids);
+        else if (change === 'release') await Promise.all([journal.release(ids), memory.release(ids)]);
+        else await Promise.all([journal.unbatch(ids), memory.unbatch(ids)]);
+      }
+    }
+    expect([...during].sort()).toEqual([...new Set(changes)].sort());
+    expect(compacting()).toBe(false);
+    expect(journalSize()).toBeLessThan(sizeBefore / 4);
+    expect(await journal.count()).toEqual(await memory.count());
+
+    // The next process reads the rewritten file back: the same queue (its leases end at a reopen).
+    await journal.close();
+    journal = await open();
+    await memory.release([...kept, ...leased].flat());
+    expect(await journal.count()).toEqual(await memory.count());
+    expect(await journal.getMeta('step')).toEqual(await memory.getMeta('step'));
+    for (;;) {
+      const ids = await claimBoth({ ...owner, owner: 'drain', now: START + 60_000, maxCount: 10_000 });
+      if (ids.length === 0) break;
+      await ackBoth(ids);
     }
     await journal.close();
   });

@@ -87,6 +87,8 @@ export class MetricTable {
   /** Slots from the first chunk's start: `#head` is the first not gone, `#length` the next free. */
   #head = 0;
   #length = 0;
+  /** Slots dropped with their chunks so far: a slot's number never changes as `slotBase` + its index. */
+  #dropped = 0;
   #visibleEnd = 0;
   #live = 0;
   #visibleLive = 0;
@@ -226,6 +228,14 @@ export class MetricTable {
   /** The first slot to look at. */
   get head(): number {
     return this.#head;
+  }
+
+  /**
+   * How many slots were dropped with their chunks: slot indexes shift down by that many, so a walk
+   * that lets other code run between its steps (a compaction a slice at a time) counts from here.
+   */
+  get slotBase(): number {
+    return this.#dropped;
   }
 
   /** The end of the visible slots (`all`: of every one). */
@@ -499,6 +509,7 @@ export class MetricTable {
       chunk.valuesLength = 0;
       this.#spare.push(chunk);
     }
+    this.#dropped += moved;
     this.#head -= moved;
     this.#length -= moved;
     this.#visibleEnd -= moved;

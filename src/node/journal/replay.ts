@@ -31,16 +31,37 @@ export function emptyContents(): JournalContents {
   return { version: { kind: 'current' }, records: new Map(), metrics: new MetricTable(), meta: new Map(), nextSeq: 0, skippedLines: 0 };
 }
 
-/** Every live record, `records` and `metrics` merged in `seq` order; the table's with their body's JSON when `bodies`. */
-export function* queuedRecords(contents: JournalContents, bodies: boolean): Generator<OutboxRecord> {
-  const { metrics } = contents;
-  const end = metrics.end(true);
-  let slot = metrics.head;
-  for (const record of contents.records.values()) {
-    for (; slot < end && metrics.seqAt(slot) < record.seq; slot++) if (metrics.isLive(slot)) yield metrics.record(slot, bodies);
-    yield record;
+/**
+ * Every live record, `records` and `metrics` merged in `seq` order; the table's with their body's
+ * JSON when `bodies`. The walk covers the records queued when it is called and may be taken a
+ * piece at a time while the queue changes (a compaction a slice at a time): each record is given
+ * as it is when the walk reaches it, and one that left the queue by then is passed over. Records
+ * added later are not given.
+ */
+export function queuedRecords(contents: JournalContents, bodies: boolean): Generator<OutboxRecord> {
+  const { metrics, records } = contents;
+  return walkQueue(metrics, records, [...records.values()], metrics.slotBase + metrics.end(true), bodies);
+}
+
+function* walkQueue(metrics: MetricTable, records: Map<string, OutboxRecord>, held: OutboxRecord[], end: number, bodies: boolean): Generator<OutboxRecord> {
+  // Slot numbers from the table's first slot ever (`slotBase`): dropping chunks shifts indexes.
+  let next = metrics.slotBase + metrics.head;
+  /** The index of the next slot to look at, past those dropped or passed meanwhile; -1 at the end. */
+  const nextSlot = (): number => {
+    next = Math.max(next, metrics.slotBase + metrics.head);
+    return next < end ? next - metrics.slotBase : -1;
+  };
+  for (const record of held) {
+    for (let slot = nextSlot(); slot >= 0 && metrics.seqAt(slot) < record.seq; slot = nextSlot()) {
+      next++;
+      if (metrics.isLive(slot)) yield metrics.record(slot, bodies);
+    }
+    if (records.get(record.id) === record) yield record;
   }
-  for (; slot < end; slot++) if (metrics.isLive(slot)) yield metrics.record(slot, bodies);
+  for (let slot = nextSlot(); slot >= 0; slot = nextSlot()) {
+    next++;
+    if (metrics.isLive(slot)) yield metrics.record(slot, bodies);
+  }
 }
 
 /** How many records are live. */
