@@ -9,7 +9,9 @@
  * (bench/fixtures/reopen-child.mjs) adopts the journal the killed one left: how long until its
  * queue holds the 1M points, and its peak RSS, against the same memory goal. With
  * BENCH_BASELINE_DIST set to another build's dist folder, that build reopens a copy of the same
- * journal too, side by side. Last, one more process queues the 1M points each in a millisecond of
+ * journal too, side by side. Then the server comes up again and one more process
+ * (bench/fixtures/drain-child.mjs) sends the queue: how long, the longest event-loop stall meanwhile
+ * (held to the same 100 ms as after the loop) and its peak RSS. Last, one more process queues the 1M points each in a millisecond of
  * its own (as a slow run logs them), against the same memory goal.
  */
 import { spawn } from 'node:child_process';
@@ -44,6 +46,15 @@ async function spreadPeakRss(dist, outboxDirectory) {
   const figures = JSON.parse(line);
   if (figures.pending < POINTS) throw new Error(`the spread child queued ${figures.pending} of ${POINTS} points`);
   return figures.peakRssMiB * 1.048576;
+}
+
+/** A script on the queue the reopening process left in `outboxDirectory`, with the server up: drains it. */
+async function drain(dist, local, outboxDirectory, expected) {
+  const { host, port, token } = local.server;
+  const { stdout, stderr, code, signal } = await runNode(['bench/fixtures/drain-child.mjs', dist, String(expected), host, String(port), token, outboxDirectory], { timeoutMs: REOPEN_TIMEOUT_MS });
+  const line = stdout.split('\n').find((text) => text.startsWith('{'));
+  if (!line) throw new Error(`the draining process printed no figures (code ${code}, signal ${signal}): ${stderr.slice(-2000)}`);
+  return JSON.parse(line);
 }
 
 /** The next process opens the queue the killed child left in `outboxDirectory` (its server down). */
@@ -82,6 +93,10 @@ async function oneRound() {
     if (BASELINE_DIST) cpSync(local.outboxDirectory, copy, { recursive: true });
     figures.reopen = await reopen(join(REPO_ROOT, 'dist'), local, local.outboxDirectory, figures.points);
     if (BASELINE_DIST) figures.baselineReopen = await reopen(BASELINE_DIST, local, copy, figures.points);
+    await local.startServer();
+    figures.drain = await drain(join(REPO_ROOT, 'dist'), local, local.outboxDirectory, figures.points);
+    // The same points again, from the copy, to the same experiment on the same server.
+    if (BASELINE_DIST) figures.baselineDrain = await drain(BASELINE_DIST, local, copy, figures.points);
     return figures;
   } finally {
     clearTimeout(timer);
@@ -97,7 +112,7 @@ function droppedReasons(rounds) {
 export const throughputBench = {
   name: 'throughput',
   summary: `${POINTS.toLocaleString('en-US')} logMetrics calls with the server down: loop, journal, RSS, stall, drops`,
-  target: 'loop >= 1M calls/s and <= 10x push; journaled >= 0.3x floor; peak RSS <= 400 MB (also reopening), no drop; stall <= 100 ms',
+  target: 'loop >= 1M calls/s and <= 10x push; journaled >= 0.3x floor; peak RSS <= 400 MB (also reopening, draining), no drop; stall <= 100 ms (also draining)',
   async run() {
     const rounds = [];
     for (let i = 0; i < ROUNDS; i++) {
@@ -128,11 +143,17 @@ export const throughputBench = {
     const note = `median of ${ROUNDS} rounds, one process each`;
     const reopenSeconds = pick((r) => r.reopen.openedMs / 1000);
     const reopenRss = Math.max(...rounds.map((r) => r.reopen.peakRssMiB * 1.048576));
+    const drainSeconds = pick((r) => r.drain.drainMs / 1000);
+    const drainStall = Math.max(...rounds.map((r) => r.drain.longestStallMs));
+    const drainRss = Math.max(...rounds.map((r) => r.drain.peakRssMiB * 1.048576));
     const baselineRows = BASELINE_DIST
       ? [
           result('baseline: next process adopts the 1M points', pick((r) => r.baselineReopen.openedMs / 1000), 's', { note: `${BASELINE_DIST}, a copy of the same journal, right after` }),
           result('baseline: its peak RSS', Math.max(...rounds.map((r) => r.baselineReopen.peakRssMiB * 1.048576)), 'MB'),
           result('baseline: peak RSS, 1M points a ms apart', baselineSpreadRss, 'MB', { note: BASELINE_DIST }),
+          result('baseline: server up, queue drained', pick((r) => r.baselineDrain.drainMs / 1000), 's', { note: `${BASELINE_DIST}, the copy, right after` }),
+          result('baseline: longest stall while draining', Math.max(...rounds.map((r) => r.baselineDrain.longestStallMs)), 'ms'),
+          result('baseline: its peak RSS while draining', Math.max(...rounds.map((r) => r.baselineDrain.peakRssMiB * 1.048576)), 'MB'),
         ]
       : [];
     return {
@@ -150,6 +171,9 @@ export const throughputBench = {
         result('peak RSS, 1M points a ms apart', spreadRss, 'MB', { target: `<= ${TARGET_PEAK_RSS_MB}`, pass: spreadRss <= TARGET_PEAK_RSS_MB, note: 'each point in a millisecond of its own, as a slow run logs them (clock stepped)' }),
         result('next process adopts the 1M points', reopenSeconds, 's', { note: 'the child killed, a new script on the same outbox: start until its queue holds them' }),
         result('its peak RSS', reopenRss, 'MB', { target: `<= ${TARGET_PEAK_RSS_MB}`, pass: reopenRss <= TARGET_PEAK_RSS_MB, note: 'max over rounds (maxRSS of that process)' }),
+        result('server up again: the 1M points drained', drainSeconds, 's', { note: 'the queue holding them all until empty, one more process on the same outbox' }),
+        result('longest event-loop stall while draining', drainStall, 'ms', { target: `<= ${TARGET_STALL_MS}`, pass: drainStall <= TARGET_STALL_MS, note: 'max over rounds: the journal is rewritten to its live part as acks empty it' }),
+        result('its peak RSS while draining', drainRss, 'MB', { target: `<= ${TARGET_PEAK_RSS_MB}`, pass: drainRss <= TARGET_PEAK_RSS_MB }),
         ...baselineRows,
       ],
       data: rounds,

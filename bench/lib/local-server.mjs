@@ -50,7 +50,7 @@ export async function metricCount(local, experimentId) {
  */
 export async function startLocalServerProcess() {
   const root = await mkdtemp(join(tmpdir(), 'polyaxon-bench-'));
-  const { child, server } = await spawnServerFixture(join(root, 'server'));
+  let { child, server } = await spawnServerFixture(join(root, 'server'));
   const clientOptions = { host: server.host, port: server.port, token: server.token, env: {} };
   return {
     server,
@@ -64,6 +64,10 @@ export async function startLocalServerProcess() {
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
       await exited;
+    },
+    /** Starts the stopped server again on its data folder and port, as `serve` restarted after an outage. */
+    async startServer() {
+      ({ child } = await spawnServerFixture(join(root, 'server'), server.port));
     },
     async close() {
       await this.stopServer();
