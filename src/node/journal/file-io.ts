@@ -1,6 +1,8 @@
 /** Whole writes and durable folder entries: what creating and rewriting a journal file share. */
 import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
-import type { FsyncPolicy } from './journal-file';
+
+/** When a journal's writes are flushed to the disk (the policies: journal-file.ts). */
+export type FsyncPolicy = 'always' | 'interval' | 'never';
 
 /** Lines gathered into one write: few calls, and never one string of the whole file (it may pass V8's 512 MiB). */
 export const WRITE_PIECE_CHARS = 4 * 1024 * 1024;

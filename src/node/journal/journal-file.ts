@@ -20,11 +20,11 @@
  */
 import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { syncDirectory, writeLines } from './file-io';
+import { syncDirectory, writeLines, type FsyncPolicy } from './file-io';
 import { JournalRewrite, type RewriteTarget } from './rewrite';
 import { JournalRing, type MetricFrameRecord, type RingOptions } from './ring';
 
-export type FsyncPolicy = 'always' | 'interval' | 'never';
+export type { FsyncPolicy };
 
 export interface JournalFileOptions {
   /** When written data is forced to disk. Default: `'interval'`. */

@@ -16,8 +16,7 @@
 import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync, readSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { syncDirectory, writeAll, WRITE_PIECE_CHARS } from './file-io';
-import type { FsyncPolicy } from './journal-file';
+import { syncDirectory, writeAll, WRITE_PIECE_CHARS, type FsyncPolicy } from './file-io';
 import { removeQuietly } from './ownership';
 
 /** The journal file a rewrite replaces (JournalFile's side of it). */
