@@ -59,6 +59,36 @@ it('metric frames become exactly the add lines of their records, text frames sta
   expect(lines).toEqual(expected);
 });
 
+it('a burst several rings long, never yielding, goes to the file whole and in order while the thread frees room a piece at a time', () => {
+  const { path, fd } = openFile();
+  // 2 MiB: the thread frees it 1 MiB at a time (WRITE_OUT_MOST_BYTES), so the pushes wait for a
+  // piece, not for the whole ring, and positions wrap many times.
+  const ring = new JournalRing(fd, { ringBytes: 2 << 20 });
+  const start = Date.UTC(2024, 0, 2, 3, 4, 5, 678);
+  // Made first, so the pushes run back to back, faster than the thread writes.
+  const records = Array.from({ length: 200_000 }, (_, i) =>
+    metricRecord(i, i % 5 === 0 ? 'run-a' : 'run-b', { step: i, loss: 1 / (i + 1), acc: i / (i + 100) }, start + Math.floor(i / 1000)),
+  );
+  const expected: string[] = [];
+  let refused = 0;
+  for (const record of records) {
+    if (!ring.pushMetric(record)) refused++;
+    if (record.seq % 20_000 === 0) ring.pushText(`{"op":"meta","key":"k${record.seq}","value":${record.seq}}\n`);
+  }
+  expect(refused).toBe(0);
+  for (const record of records) {
+    expected.push(addLine(record));
+    if (record.seq % 20_000 === 0) expected.push(`{"op":"meta","key":"k${record.seq}","value":${record.seq}}\n`);
+  }
+  expect(ring.flushSync()).toBe(true);
+  ring.close();
+  closeSync(fd);
+  const lines = readFileSync(path, 'utf8').split('\n');
+  expect(lines.pop()).toBe('');
+  expect(lines.length).toBe(expected.length);
+  expect(lines.map((line) => JSON.parse(line))).toEqual(expected.map((line) => JSON.parse(line)));
+});
+
 it('without a writer thread no binary frame is taken: the caller writes the line itself', () => {
   const { fd } = openFile();
   const ring = new JournalRing(fd, { thread: false });

@@ -29,9 +29,10 @@ export const ID_AS_KEY = 0xff;
 export const ID_KEY_BYTES = 12;
 
 /**
- * Defines `decodeFrames(data, capacity, tail, head, state, emit)`: hands `emit` the journal text of
- * the frames between `tail` and `head` (ring positions) as byte chunks, in order; `emit` writes
- * each before it returns (the chunks are reused). `state` (newDecoderState()) carries DEFINE and
+ * Defines `decodeFrames(data, capacity, tail, head, state, emit, most)`: hands `emit` the journal
+ * text of the frames between `tail` and `head` (ring positions) as byte chunks, in order; `emit`
+ * writes each before it returns (the chunks are reused). With `most`, it stops at the first frame
+ * boundary at least that many bytes past `tail`; it returns the position it reached. `state` (newDecoderState()) carries DEFINE and
  * DATETIME frames and the output buffer from one call to the next. `data` is a Buffer over the
  * ring. A METRIC frame's line is exactly what journal/format.ts `addLine` writes for the record,
  * body serialised as `JSON.stringify` would.
@@ -55,7 +56,7 @@ const HEX_DIGITS = Buffer.from('0123456789abcdef');
 const LINE_FIXED_MOST = 250;
 const NUMBER_MOST = 25;
 
-function decodeFrames(data, capacity, tail, head, state, emit) {
+function decodeFrames(data, capacity, tail, head, state, emit, most = Infinity) {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const names = state.names;
   let out = state.out;
@@ -97,7 +98,7 @@ function decodeFrames(data, capacity, tail, head, state, emit) {
   };
   let at = tail >>> 0;
   const end = head >>> 0;
-  while (at !== end) {
+  while (at !== end && ((at - tail) >>> 0) < most) {
     const start = at % capacity;
     if (capacity - start < ${FRAME_HEADER_BYTES}) { at = (at + (capacity - start)) >>> 0; continue; }
     const length = view.getUint32(start, true);
@@ -171,6 +172,7 @@ function decodeFrames(data, capacity, tail, head, state, emit) {
     at = (at + ${FRAME_HEADER_BYTES} + length) >>> 0;
   }
   if (o > 0) emit(out.subarray(0, o));
+  return at;
 }
 
 function newDecoderState() {
@@ -187,7 +189,7 @@ export interface DecoderState {
   out: Buffer;
 }
 
-export type DecodeFrames = (data: Buffer, capacity: number, tail: number, head: number, state: DecoderState, emit: (bytes: Uint8Array) => void) => void;
+export type DecodeFrames = (data: Buffer, capacity: number, tail: number, head: number, state: DecoderState, emit: (bytes: Uint8Array) => void, most?: number) => number;
 
 /** The decoder and a fresh state for it, compiled on this thread from the same source the writer thread runs. */
 export function compileDecoder(): { decode: DecodeFrames; state: DecoderState } {

@@ -5,10 +5,12 @@
  * serialising on the caller's thread); other records as their lines (`pushText`).
  *
  * Whoever writes ring bytes to the file holds the ring's lock, so the thread and the main thread
- * never write at once and the file gets the bytes in ring order. The main thread writes itself in
- * three cases: `flushSync` (process exit, 'always' durability), a ring too full for the next line,
- * and no thread at all (`worker_threads` missing, the thread died, or `thread: false`), where
- * bytes wait in the ring until the next `flushSync`, as one write per group commit.
+ * never write at once and the file gets the bytes in ring order. The main thread waits for the
+ * thread in two cases: `flushSync` (process exit, 'always' durability) until everything is written,
+ * and a ring too full for the next frame until the thread has freed room for it (a piece at a time,
+ * so both go on at once). It writes itself only with no thread at all (`worker_threads` missing,
+ * the thread died, or `thread: false`), where bytes wait in the ring until the next `flushSync`,
+ * as one write per group commit.
  */
 import { writeSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -247,6 +249,28 @@ export class JournalRing {
   }
 
   /**
+   * Waits until the ring has `needed` bytes free: the thread frees them a piece at a time
+   * (WRITE_OUT_MOST_BYTES), so the caller goes on filling the ring while the thread writes the rest,
+   * rather than waiting for all of it. Without a thread, writes everything itself. False when a
+   * write failed or the thread freed nothing within LOCK_WAIT_MS.
+   */
+  #waitForRoom(needed: number): boolean {
+    if (!this.#thread) return this.flushSync();
+    const c = this.#control;
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      const tail = Atomics.load(c, CONTROL.tail);
+      const used = ((Atomics.load(c, CONTROL.head) >>> 0) - (tail >>> 0)) >>> 0;
+      if (this.#capacity - used >= needed) return true;
+      if (Atomics.load(c, CONTROL.failed) !== 0) return false;
+      if (!this.#thread) return this.flushSync();
+      if (Date.now() > deadline) return false;
+      Atomics.notify(c, CONTROL.head);
+      Atomics.wait(c, CONTROL.tail, tail, 5);
+    }
+  }
+
+  /**
    * Resolves once every byte pushed before the call is in the file, or a write failed. Without a
    * thread, writes them first.
    */
@@ -346,7 +370,7 @@ export class JournalRing {
         Atomics.store(c, CONTROL.head, (head + beforeEnd) | 0);
         return 0;
       }
-      if (!this.flushSync()) break;
+      if (!this.#waitForRoom(needed)) break;
     }
     if (Atomics.load(c, CONTROL.failed) === 0) Atomics.store(c, CONTROL.failed, constants.errno.EBUSY);
     return -1;

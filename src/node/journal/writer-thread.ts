@@ -43,6 +43,11 @@ export const CONTROL_SLOTS = 8;
  * a record waits in the ring: F32 asks for 10 ms.
  */
 const POLL_MS = 2;
+/**
+ * Ring bytes turned into lines per write before the tail moves: a full ring frees room a piece at a
+ * time, so a caller waiting for room goes on while the rest is written (the two threads overlap).
+ */
+const WRITE_OUT_MOST_BYTES = 1024 * 1024;
 const DEEP_SLEEP_AFTER_MS = 1_000;
 const IDLE_WAIT_MS = 250;
 
@@ -68,13 +73,14 @@ function writeOut() {
   const head = Atomics.load(c, HEAD);
   const tail = Atomics.load(c, TAIL);
   if (head === tail) return;
+  let reached;
   try {
-    decodeFrames(data, capacity, tail, head, state, writeBytes);
+    reached = decodeFrames(data, capacity, tail, head, state, writeBytes, ${WRITE_OUT_MOST_BYTES});
   } catch (error) {
     Atomics.store(c, FAILED, (error && errno[error.code]) || 5);
     return;
   }
-  Atomics.store(c, TAIL, head);
+  Atomics.store(c, TAIL, reached | 0);
 }
 
 let lastBytesAt = Date.now();
