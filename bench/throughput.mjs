@@ -9,7 +9,7 @@
  * (bench/fixtures/reopen-child.mjs) adopts the journal the killed one left: how long until its
  * queue holds the 1M points, and its peak RSS, against the same memory goal. With
  * BENCH_BASELINE_DIST set to another build's dist folder, that build reopens a copy of the same
- * journal too, side by side. Then the server comes up again and one more process
+ * journal too, side by side (and, below, drains it and runs the same loop child). Then the server comes up again and one more process
  * (bench/fixtures/drain-child.mjs) sends the queue: how long, the longest event-loop stall meanwhile
  * (held to the same 100 ms as after the loop) and its peak RSS. Last, one more process queues the 1M points each in a millisecond of
  * its own (as a slow run logs them), against the same memory goal.
@@ -66,14 +66,13 @@ async function reopen(dist, local, outboxDirectory, expected) {
   return JSON.parse(line);
 }
 
-async function oneRound() {
-  const local = await startLocalServerProcess();
+/** The child queues the points with `local`'s server stopped after its create; gives the child's figures. */
+async function queueWithServerDown(local, dist) {
   let child;
   const timer = setTimeout(() => child?.kill('SIGKILL'), CHILD_TIMEOUT_MS);
   try {
-    await ensureProject(local);
     const { host, port, token } = local.server;
-    child = spawn(process.execPath, ['bench/fixtures/throughput-child.mjs', String(POINTS), host, String(port), token, local.outboxDirectory, join(local.root, 'floor.jsonl')], {
+    child = spawn(process.execPath, ['bench/fixtures/throughput-child.mjs', String(POINTS), host, String(port), token, local.outboxDirectory, join(local.root, 'floor.jsonl'), dist], {
       cwd: REPO_ROOT,
       stdio: ['pipe', 'pipe', 'inherit'],
     });
@@ -88,7 +87,20 @@ async function oneRound() {
       }
     }
     await exited;
-    if (!figures) throw new Error('the throughput child printed no figures');
+    if (!figures) throw new Error(`the throughput child (${dist}) printed no figures`);
+    return figures;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function oneRound() {
+  const local = await startLocalServerProcess();
+  try {
+    await ensureProject(local);
+    const figures = await queueWithServerDown(local, join(REPO_ROOT, 'dist'));
+    // Right after, so both loops meet the same machine.
+    if (BASELINE_DIST) figures.baselineLoop = await baselineLoop();
     const copy = `${local.outboxDirectory}-baseline`;
     if (BASELINE_DIST) cpSync(local.outboxDirectory, copy, { recursive: true });
     figures.reopen = await reopen(join(REPO_ROOT, 'dist'), local, local.outboxDirectory, figures.points);
@@ -99,7 +111,17 @@ async function oneRound() {
     if (BASELINE_DIST) figures.baselineDrain = await drain(BASELINE_DIST, local, copy, figures.points);
     return figures;
   } finally {
-    clearTimeout(timer);
+    await local.close();
+  }
+}
+
+/** The baseline build's child, the same way, on a server and outbox of its own. */
+async function baselineLoop() {
+  const local = await startLocalServerProcess();
+  try {
+    await ensureProject(local);
+    return await queueWithServerDown(local, BASELINE_DIST);
+  } finally {
     await local.close();
   }
 }
@@ -148,6 +170,11 @@ export const throughputBench = {
     const drainRss = Math.max(...rounds.map((r) => r.drain.peakRssMiB * 1.048576));
     const baselineRows = BASELINE_DIST
       ? [
+          result('baseline: loop, logMetrics (3 keys)', pick((r) => r.baselineLoop.points / (r.baselineLoop.loopMs / 1000)), 'calls/s', { note: `${BASELINE_DIST}, the same child, right after this build's` }),
+          result('baseline: loop, its last fifth alone', pick((r) => r.baselineLoop.latePoints / (r.baselineLoop.lateLoopMs / 1000)), 'calls/s'),
+          result('baseline: loop / array.push', pick((r) => r.baselineLoop.loopMs / r.baselineLoop.pushMs), 'x'),
+          result('baseline: peak RSS, 1M points queued', Math.max(...rounds.map((r) => r.baselineLoop.peakRssMiB * 1.048576)), 'MB'),
+          result('baseline: longest stall after the loop', Math.max(...rounds.map((r) => r.baselineLoop.longestStallMs)), 'ms'),
           result('baseline: next process adopts the 1M points', pick((r) => r.baselineReopen.openedMs / 1000), 's', { note: `${BASELINE_DIST}, a copy of the same journal, right after` }),
           result('baseline: its peak RSS', Math.max(...rounds.map((r) => r.baselineReopen.peakRssMiB * 1.048576)), 'MB'),
           result('baseline: peak RSS, 1M points a ms apart', baselineSpreadRss, 'MB', { note: BASELINE_DIST }),
