@@ -421,6 +421,48 @@ describe('a JournalStore holding points in its metric table', () => {
     await journal.close();
   });
 
+  it('closed in the middle of a compaction taken a slice at a time: the rewrite is dropped, the old file holds the queue', async () => {
+    root = await mkdtemp(join(tmpdir(), 'metric-table-'));
+    const open = () => openJournalStore({ name: 'http://127.0.0.1:8000', caps: ROOMY, directory: root, compactMinBytes: 64 * 1024, compactSliceMs: 0 });
+    let journal = await open();
+    const next = random(29);
+    const folder = join(root, readdirSync(root)[0]);
+    const temps = () => readdirSync(folder).filter((file) => file.endsWith('.tmp'));
+    const ids: string[] = [];
+    for (let group = 0; group < 64; group++) {
+      // A millisecond of its own for each group: ids made in one millisecond repeat after 4,096.
+      const records = Array.from({ length: 1_000 }, (_, i) => metricRecord(ids.length + i, 'run-a', valuesFor(next, ids.length + i), START + group));
+      ids.push(...records.map((record) => record.id));
+      await appendGroup(journal, records);
+    }
+    // Acknowledged from the front until the file is rewritten: the 4,000 or so points left take
+    // many turns at 64 lines a turn, and the store is closed during the first.
+    const owner = { owner: 'a', leaseMs: 30_000, now: START, maxBytes: 1e9 };
+    let acked = 0;
+    while (temps().length === 0 && acked < ids.length) {
+      const batch = await journal.claim({ ...owner, maxCount: 5_000 });
+      await journal.ack(batch.map((record) => record.id));
+      acked += batch.length;
+    }
+    expect(temps()).toHaveLength(1);
+    expect(acked).toBeLessThan(ids.length);
+    await journal.close();
+    expect(temps()).toEqual([]);
+
+    // The next open finds every point not acknowledged, in order.
+    journal = await open();
+    const found: string[] = [];
+    for (;;) {
+      const batch = await journal.claim({ ...owner, owner: 'next', now: START + 60_000, maxCount: 10_000 });
+      if (batch.length === 0) break;
+      found.push(...batch.map((record) => record.id));
+      await journal.ack(batch.map((record) => record.id));
+    }
+    const expected = ids.slice(acked);
+    expect(found).toEqual(expected);
+    await journal.close();
+  });
+
   it('evicts the oldest points from the table at the journal cap, and counts them', async () => {
     root = await mkdtemp(join(tmpdir(), 'metric-table-'));
     const store = await openJournalStore({ name: 'http://127.0.0.1:8000', caps: ROOMY, directory: root });
