@@ -32,8 +32,9 @@ export const ID_KEY_BYTES = 12;
  * Defines `decodeFrames(data, capacity, tail, head, state, emit, most)`: hands `emit` the journal
  * text of the frames between `tail` and `head` (ring positions) as byte chunks, in order; `emit`
  * writes each before it returns (the chunks are reused). With `most`, it stops at the first frame
- * boundary at least that many bytes past `tail`; it returns the position it reached. `state` (newDecoderState()) carries DEFINE and
- * DATETIME frames and the output buffer from one call to the next. `data` is a Buffer over the
+ * boundary at least that many bytes past `tail`; it returns the position it reached. `state`
+ * (newDecoderState()) carries DEFINE and DATETIME frames and the output buffer from one call to
+ * the next. `data` is a Buffer over the
  * ring. A METRIC frame's line is exactly what journal/format.ts `addLine` writes for the record,
  * body serialised as `JSON.stringify` would.
  *

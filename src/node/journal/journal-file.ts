@@ -48,7 +48,7 @@ export class JournalFile {
 
   /** Creates `path` (it must not exist) holding `lines`, durably. */
   static create(path: string, lines: Iterable<string>, options: JournalFileOptions): JournalFile {
-    // Private to its user whatever the umask (F41), as the rewrite's temp file below.
+    // Private to its user whatever the umask (F41), as a rewrite's temp file (journal/rewrite.ts).
     const fd = openSync(path, 'wx', 0o600);
     let size: number;
     try {

@@ -92,7 +92,7 @@ export class JournalRewrite {
     }
     if (this.#tailFd === undefined) return true;
     for (;;) {
-      const left = fstatSync(this.#tailFd).size - this.#copied;
+      const left = this.#tailLeft();
       if (left <= FINAL_TAIL_BYTES) return true;
       this.#copyTail(Math.min(left, TAIL_PIECE_BYTES));
       if (performance.now() >= deadline) return false;

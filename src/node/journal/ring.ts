@@ -235,35 +235,33 @@ export class JournalRing {
    */
   flushSync(): boolean {
     const c = this.#control;
-    if (!this.#thread) return this.#underLock(() => this.#writeRing()) ?? false;
     const target = Atomics.load(c, CONTROL.head);
-    const deadline = Date.now() + LOCK_WAIT_MS;
-    for (;;) {
-      const tail = Atomics.load(c, CONTROL.tail);
-      if (((target - tail) | 0) <= 0 || ((Atomics.load(c, CONTROL.head) - tail) | 0) === 0) return true;
-      if (Atomics.load(c, CONTROL.failed) !== 0) return false;
-      if (Date.now() > deadline || !this.#thread) return this.#thread ? false : (this.#underLock(() => this.#writeRing()) ?? false);
-      Atomics.notify(c, CONTROL.head);
-      Atomics.wait(c, CONTROL.tail, tail, 5);
-    }
+    return this.#waitForThread((tail) => ((target - tail) | 0) <= 0 || ((Atomics.load(c, CONTROL.head) - tail) | 0) === 0);
   }
 
   /**
    * Waits until the ring has `needed` bytes free: the thread frees them a piece at a time
    * (WRITE_OUT_MOST_BYTES), so the caller goes on filling the ring while the thread writes the rest,
-   * rather than waiting for all of it. Without a thread, writes everything itself. False when a
-   * write failed or the thread freed nothing within LOCK_WAIT_MS.
+   * rather than waiting for all of it.
    */
   #waitForRoom(needed: number): boolean {
-    if (!this.#thread) return this.flushSync();
+    const c = this.#control;
+    return this.#waitForThread((tail) => this.#capacity - (((Atomics.load(c, CONTROL.head) >>> 0) - (tail >>> 0)) >>> 0) >= needed);
+  }
+
+  /**
+   * Waits until `done(tail)` holds as the thread moves the tail, waking it as it goes; true then.
+   * Without a thread (none, or it died meanwhile), writes everything in the ring itself. False when
+   * a write failed or the thread did not get there within LOCK_WAIT_MS.
+   */
+  #waitForThread(done: (tail: number) => boolean): boolean {
     const c = this.#control;
     const deadline = Date.now() + LOCK_WAIT_MS;
     for (;;) {
+      if (!this.#thread) return this.#underLock(() => this.#writeRing()) ?? false;
       const tail = Atomics.load(c, CONTROL.tail);
-      const used = ((Atomics.load(c, CONTROL.head) >>> 0) - (tail >>> 0)) >>> 0;
-      if (this.#capacity - used >= needed) return true;
+      if (done(tail)) return true;
       if (Atomics.load(c, CONTROL.failed) !== 0) return false;
-      if (!this.#thread) return this.flushSync();
       if (Date.now() > deadline) return false;
       Atomics.notify(c, CONTROL.head);
       Atomics.wait(c, CONTROL.tail, tail, 5);
