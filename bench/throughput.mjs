@@ -38,33 +38,32 @@ const TARGET_STALL_MS = 100;
 const BASELINE_DIST = process.env.BENCH_BASELINE_DIST || undefined;
 const REOPEN_TIMEOUT_MS = 600_000;
 
+/** Runs a fixture (`bench/fixtures/<name>.mjs`) with `args` to its end; gives the JSON line it printed. */
+async function fixtureFigures(name, args) {
+  const { stdout, stderr, code, signal } = await runNode([`bench/fixtures/${name}.mjs`, ...args], { timeoutMs: REOPEN_TIMEOUT_MS });
+  const line = stdout.split('\n').find((text) => text.startsWith('{'));
+  if (!line) throw new Error(`${name} printed no figures (code ${code}, signal ${signal}): ${stderr.slice(-2000)}`);
+  return JSON.parse(line);
+}
+
 /** Peak RSS of a process that queued the points each in a millisecond of its own (bench/fixtures/spread-child.mjs). */
 async function spreadPeakRss(dist, outboxDirectory) {
-  const { stdout, stderr, code, signal } = await runNode(['bench/fixtures/spread-child.mjs', dist, String(POINTS), outboxDirectory], { timeoutMs: REOPEN_TIMEOUT_MS });
-  const line = stdout.split('\n').find((text) => text.startsWith('{'));
-  if (!line) throw new Error(`the spread child printed no figures (code ${code}, signal ${signal}): ${stderr.slice(-2000)}`);
-  const figures = JSON.parse(line);
+  const figures = await fixtureFigures('spread-child', [dist, String(POINTS), outboxDirectory]);
   if (figures.pending < POINTS) throw new Error(`the spread child queued ${figures.pending} of ${POINTS} points`);
   return figures.peakRssMiB * 1.048576;
 }
 
-/** A script on the queue the reopening process left in `outboxDirectory`, with the server up: drains it. */
-async function drain(dist, local, outboxDirectory, expected) {
+/** A fixture that tracks against `local`'s server on the queue in `outboxDirectory`, `expected` records in it. */
+function onQueue(name, dist, local, outboxDirectory, expected) {
   const { host, port, token } = local.server;
-  const { stdout, stderr, code, signal } = await runNode(['bench/fixtures/drain-child.mjs', dist, String(expected), host, String(port), token, outboxDirectory], { timeoutMs: REOPEN_TIMEOUT_MS });
-  const line = stdout.split('\n').find((text) => text.startsWith('{'));
-  if (!line) throw new Error(`the draining process printed no figures (code ${code}, signal ${signal}): ${stderr.slice(-2000)}`);
-  return JSON.parse(line);
+  return fixtureFigures(name, [dist, String(expected), host, String(port), token, outboxDirectory]);
 }
 
+/** A script on the queue the reopening process left in `outboxDirectory`, with the server up: drains it. */
+const drain = (dist, local, outboxDirectory, expected) => onQueue('drain-child', dist, local, outboxDirectory, expected);
+
 /** The next process opens the queue the killed child left in `outboxDirectory` (its server down). */
-async function reopen(dist, local, outboxDirectory, expected) {
-  const { host, port, token } = local.server;
-  const { stdout, stderr, code, signal } = await runNode(['bench/fixtures/reopen-child.mjs', dist, String(expected), host, String(port), token, outboxDirectory], { timeoutMs: REOPEN_TIMEOUT_MS });
-  const line = stdout.split('\n').find((text) => text.startsWith('{'));
-  if (!line) throw new Error(`the reopening process printed no figures (code ${code}, signal ${signal}): ${stderr.slice(-2000)}`);
-  return JSON.parse(line);
-}
+const reopen = (dist, local, outboxDirectory, expected) => onQueue('reopen-child', dist, local, outboxDirectory, expected);
 
 /** The child queues the points with `local`'s server stopped after its create; gives the child's figures. */
 async function queueWithServerDown(local, dist) {
