@@ -119,6 +119,25 @@ it('past 65,536 names the numbering starts over partway through a record, and ev
   expect(lines).toEqual(expected);
 });
 
+it('a run numbered, after the numbering starts over, as another run was is written as itself in the same millisecond', () => {
+  const { path, fd } = openFile();
+  const ring = new JournalRing(fd, { ringBytes: 16 << 20 });
+  const at = Date.UTC(2024, 0, 2, 3, 4, 5, 678);
+  // Names 0 and 1: run-a and the id suffix. One new key per record fills the numbering to 65,536;
+  // defining run-b then starts it over, and run-b is name 0, as run-a was, in the same
+  // millisecond: the thread must not reuse what it wrote for run-a's lines.
+  const records = [metricRecord(0, 'run-a', {}, at)];
+  for (let i = 1; i <= 65_534; i++) records.push(metricRecord(i, 'run-a', { [`k${i}`]: i / 3 }, at));
+  records.push(metricRecord(65_535, 'run-b', {}, at), metricRecord(65_536, 'run-b', { x: 0.5 }, at));
+  for (const record of records) expect(ring.pushMetric(record)).toBe(true);
+  expect(ring.flushSync()).toBe(true);
+  ring.close();
+  closeSync(fd);
+  const lines = readFileSync(path, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
+  expect(lines.slice(-3)).toEqual(records.slice(-3).map((record) => JSON.parse(addLine(record))));
+  expect(lines).toHaveLength(records.length);
+});
+
 it('a record refused for too many keys leaves the next record of the same keys and run named right', () => {
   const { path, fd } = openFile();
   const ring = new JournalRing(fd, { ringBytes: 4 << 20 });

@@ -40,7 +40,11 @@ export const ID_KEY_BYTES = 12;
  *
  * Lines are put together as bytes in one reused buffer, never as strings: at hundreds of
  * thousands of points a second, building a string per line (then one large string to encode)
- * kept the writer thread's garbage collector busy for half its time and the ring full.
+ * kept the writer thread's garbage collector busy for half its time and the ring full. What
+ * repeats from line to line (the start up to an id's counter, the run and `createdAt`, each key
+ * with its quotes and colon, the end after the values) is kept as bytes and copied whole, and the
+ * values that are not integers are formatted a window of frames at a time: `String()` of each had
+ * taken half the thread's time, and while the ring is full the caller goes at the thread's pace.
  */
 export const FRAME_DECODER_SOURCE = `
 const LINE_START = Buffer.from('{"op":"add","r":{"v":1,"id":"');
@@ -56,18 +60,33 @@ const HEX_DIGITS = Buffer.from('0123456789abcdef');
 /** A METRIC line's bytes beyond its id, names and datetime: the constants above and numbers at their longest. */
 const LINE_FIXED_MOST = 250;
 const NUMBER_MOST = 25;
+/** Metric frames whose values are formatted together (formatWindow). */
+const WINDOW_FRAMES = 1024;
 
 function decodeFrames(data, capacity, tail, head, state, emit, most = Infinity) {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const names = state.names;
+  const keyParts = state.keyParts;
   let out = state.out;
   let o = 0;
   const put = (bytes) => {
     out.set(bytes, o);
     o += bytes.length;
   };
-  // A number as JSON.stringify writes it: safe integers digit by digit, others through String().
+  // A number as JSON.stringify writes it: integers digit by digit (those below 2^31 in integer
+  // arithmetic, from the last digit back), others through String().
   const putNumber = (n) => {
+    if (n >= 0 && n <= 0x7fffffff && (n | 0) === n) {
+      let digits = 1;
+      for (let rest = n; rest >= 10; rest = (rest / 10) | 0) digits++;
+      for (let i = o + digits - 1; i >= o; i--) {
+        const q = (n / 10) | 0;
+        out[i] = 48 + n - q * 10;
+        n = q;
+      }
+      o += digits;
+      return;
+    }
     if (Number.isSafeInteger(n)) {
       if (n < 0) {
         out[o++] = 45;
@@ -97,78 +116,163 @@ function decodeFrames(data, capacity, tail, head, state, emit, most = Infinity) 
     }
     o += digits;
   };
+  // The line's bytes from its start to the id's counter: the same for every id of one millisecond.
+  const idHead = (time) => {
+    if (state.idTime === time) return state.idHead;
+    const start = o;
+    put(LINE_START);
+    // 48 bits as two 24-bit halves, so every digit is an integer shift.
+    const high = Math.floor(time / 16777216);
+    const low = time - high * 16777216;
+    putHex(high, 6);
+    putHex(low >>> 16, 2);
+    out[o++] = 45;
+    putHex(low, 4);
+    out[o++] = 45;
+    out[o++] = 55;
+    state.idHead = Buffer.from(out.subarray(start, o));
+    state.idTime = time;
+    o = start;
+    return state.idHead;
+  };
+  // From the id's suffix to the seq: the process suffix (its name without the quotes), then AFTER_ID.
+  const idTail = (index) => {
+    if (state.idTailIndex === index) return state.idTail;
+    const suffix = names[index];
+    state.idTail = Buffer.concat([suffix.subarray(1, suffix.length - 1), AFTER_ID]);
+    state.idTailIndex = index;
+    return state.idTail;
+  };
+  // From after the seq to the bytes: run and createdAt, the same for every point of one run and millisecond.
+  const runPart = (runIndex, createdAt) => {
+    if (state.runIndex === runIndex && state.createdAt === createdAt) return state.runPart;
+    const start = o;
+    put(AFTER_SEQ);
+    put(names[runIndex]);
+    put(AFTER_RUN);
+    putNumber(createdAt);
+    put(AFTER_CREATED_AT);
+    state.runPart = Buffer.from(out.subarray(start, o));
+    state.runIndex = runIndex;
+    state.createdAt = createdAt;
+    o = start;
+    return state.runPart;
+  };
+  // Values that are not integers, formatted for a window of frames at once: JSON.stringify of an
+  // array of them costs half what String() of each does (no string, no number-cache entry per value).
+  const doubles = state.doubles;
+  let numbers = state.numbers;
+  let numberAt = 0;
+  // Gathers the non-integer values of the frames from \`from\` on (at most WINDOW_FRAMES of them, and
+  // no further than the loop below goes) and formats them into \`numbers\`; gives where the window ends.
+  const formatWindow = (from) => {
+    let count = 0;
+    let frames = 0;
+    let scan = from;
+    while (scan !== end && ((scan - tail) >>> 0) < most && frames < WINDOW_FRAMES) {
+      const start = scan % capacity;
+      if (capacity - start < ${FRAME_HEADER_BYTES}) { scan = (scan + (capacity - start)) >>> 0; continue; }
+      if (data[start + 4] === ${FRAME.metric}) {
+        const p = start + ${FRAME_HEADER_BYTES};
+        const idLength = data[p + 24] === ${ID_AS_KEY} ? ${ID_KEY_BYTES} : data[p + 24];
+        const keys = view.getUint16(p + 25 + idLength, true);
+        for (let k = 0, q = p + 27 + idLength; k < keys; k++, q += 13) {
+          if (data[q + 4] === 1) continue;
+          const value = view.getFloat64(q + 5, true);
+          if (!Number.isSafeInteger(value)) doubles[count++] = value;
+        }
+        frames++;
+      }
+      scan = (scan + ${FRAME_HEADER_BYTES} + view.getUint32(start, true)) >>> 0;
+    }
+    doubles.length = count;
+    if (count > 0) {
+      const text = JSON.stringify(doubles);
+      if (text.length > numbers.length) numbers = state.numbers = Buffer.allocUnsafe(text.length * 2);
+      numbers.latin1Write(text, 0);
+    }
+    // Past the opening bracket.
+    numberAt = 1;
+    return scan;
+  };
+  // The next value formatWindow formatted, up to the comma (or bracket) after it.
+  const putFormatted = () => {
+    for (let c = numbers[numberAt]; c !== 44 && c !== 93; c = numbers[++numberAt]) out[o++] = c;
+    numberAt++;
+  };
   let at = tail >>> 0;
   const end = head >>> 0;
+  let windowEnd = at;
   while (at !== end && ((at - tail) >>> 0) < most) {
+    if (at === windowEnd) windowEnd = formatWindow(at);
     const start = at % capacity;
     if (capacity - start < ${FRAME_HEADER_BYTES}) { at = (at + (capacity - start)) >>> 0; continue; }
     const length = view.getUint32(start, true);
     const type = data[start + 4];
     const p = start + ${FRAME_HEADER_BYTES};
-    if (type === ${FRAME.text}) {
-      if (o > 0) { emit(out.subarray(0, o)); o = 0; }
-      // A view, not a copy: these ring bytes stay as they are until the tail moves past them, after the write.
-      emit(data.subarray(p, p + length));
-    } else if (type === ${FRAME.metric}) {
+    if (type === ${FRAME.metric}) {
       const idAsKey = data[p + 24] === ${ID_AS_KEY};
       const idLength = idAsKey ? ${ID_KEY_BYTES} : data[p + 24];
       const keys = view.getUint16(p + 25 + idLength, true);
-      const run = names[view.getUint32(p + 20, true)];
+      const runIndex = view.getUint32(p + 20, true);
       // An id, spelled from its number (36 bytes) or given as text, is at most MAX_ID_LENGTH bytes.
-      let most = LINE_FIXED_MOST + ${MAX_ID_LENGTH} + run.length + state.datetime.length;
-      for (let k = 0, q = p + 27 + idLength; k < keys; k++, q += 13) most += names[view.getUint32(q, true)].length + NUMBER_MOST;
+      const most = LINE_FIXED_MOST + ${MAX_ID_LENGTH} + state.datetime.length + (keys + 1) * (state.longestName + NUMBER_MOST);
       if (o + most > out.length) {
         if (o > 0) { emit(out.subarray(0, o)); o = 0; }
         if (most > out.length) out = state.out = Buffer.allocUnsafe(most * 2);
       }
-      put(LINE_START);
       if (idAsKey) {
         // The id as newRecordId wrote it: 48-bit time in hex (8-4 digits), "-7", the counter in
-        // three hex digits, then the process suffix (its name without the quotes).
+        // three hex digits, then the process suffix.
         const key = view.getFloat64(p + 25, true);
         const count = key % 4096;
-        const time = (key - count) / 4096;
-        // 48 bits as two 24-bit halves, so every digit is an integer shift.
-        const high = Math.floor(time / 16777216);
-        const low = time - high * 16777216;
-        putHex(high, 6);
-        putHex(low >>> 16, 2);
-        out[o++] = 45;
-        putHex(low, 4);
-        out[o++] = 45;
-        out[o++] = 55;
+        put(idHead((key - count) / 4096));
         putHex(count, 3);
-        const suffix = names[view.getUint32(p + 33, true)];
-        out.set(suffix.subarray(1, suffix.length - 1), o);
-        o += suffix.length - 2;
+        put(idTail(view.getUint32(p + 33, true)));
       } else {
+        put(LINE_START);
         for (let i = p + 25, idEnd = p + 25 + idLength; i < idEnd; i++) out[o++] = data[i];
+        put(AFTER_ID);
       }
-      put(AFTER_ID);
       putNumber(view.getFloat64(p + 8, true));
-      put(AFTER_SEQ);
-      put(run);
-      put(AFTER_RUN);
-      putNumber(view.getFloat64(p, true));
-      put(AFTER_CREATED_AT);
+      put(runPart(runIndex, view.getFloat64(p, true)));
       putNumber(view.getUint32(p + 16, true));
       put(AFTER_BYTES);
       let q = p + 27 + idLength;
       for (let k = 0; k < keys; k++, q += 13) {
-        if (k > 0) out[o++] = 44;
-        put(names[view.getUint32(q, true)]);
-        out[o++] = 58;
-        if (data[q + 4] === 1) put(NULL);
-        else putNumber(view.getFloat64(q + 5, true));
+        const name = view.getUint32(q, true);
+        // The key's name, quoted, and the colon (with the comma before it past the first key).
+        let part = keyParts[name];
+        if (part === undefined) part = keyParts[name] = Buffer.concat([Buffer.from(','), names[name], Buffer.from(':')]);
+        if (k === 0) {
+          for (let i = 1; i < part.length; i++) out[o++] = part[i];
+        } else {
+          put(part);
+        }
+        if (data[q + 4] === 1) {
+          put(NULL);
+        } else {
+          const value = view.getFloat64(q + 5, true);
+          if (Number.isSafeInteger(value)) putNumber(value);
+          else putFormatted();
+        }
       }
-      put(AFTER_VALUES);
-      put(state.datetime);
-      put(LINE_END);
+      put(state.valuesEnd);
+    } else if (type === ${FRAME.text}) {
+      if (o > 0) { emit(out.subarray(0, o)); o = 0; }
+      // A view, not a copy: these ring bytes stay as they are until the tail moves past them, after the write.
+      emit(data.subarray(p, p + length));
     } else if (type === ${FRAME.define}) {
       // Copied: the ring's bytes are overwritten once the tail moves on.
-      names[view.getUint32(p, true)] = Buffer.from(data.subarray(p + 4, p + length));
+      const index = view.getUint32(p, true);
+      names[index] = Buffer.from(data.subarray(p + 4, p + length));
+      state.longestName = Math.max(state.longestName, length - 4);
+      keyParts[index] = undefined;
+      if (state.runIndex === index) state.runIndex = -1;
+      if (state.idTailIndex === index) state.idTailIndex = -1;
     } else if (type === ${FRAME.datetime}) {
       state.datetime = Buffer.from(data.subarray(p, p + length));
+      state.valuesEnd = Buffer.concat([AFTER_VALUES, state.datetime, LINE_END]);
     }
     at = (at + ${FRAME_HEADER_BYTES} + length) >>> 0;
   }
@@ -177,15 +281,50 @@ function decodeFrames(data, capacity, tail, head, state, emit, most = Infinity) 
 }
 
 function newDecoderState() {
-  return { names: [], datetime: Buffer.alloc(0), out: Buffer.allocUnsafe(1 << 20) };
+  return {
+    names: [],
+    longestName: 0,
+    keyParts: [],
+    datetime: Buffer.alloc(0),
+    valuesEnd: Buffer.concat([AFTER_VALUES, LINE_END]),
+    idTime: -1,
+    idHead: undefined,
+    idTailIndex: -1,
+    idTail: undefined,
+    runIndex: -1,
+    createdAt: -1,
+    runPart: undefined,
+    doubles: [0.5],
+    numbers: Buffer.allocUnsafe(1 << 16),
+    out: Buffer.allocUnsafe(1 << 20),
+  };
 }
 `;
 
 export interface DecoderState {
   /** Each defined name as its JSON text, in UTF-8. */
   names: Buffer[];
+  /** The longest of them, in bytes: bounds a line before it is put together. */
+  longestName: number;
+  /** By name index: the name as a key, `,"name":` (without the comma for a first key). */
+  keyParts: (Buffer | undefined)[];
   /** The `created_at` of the METRIC frames that follow. */
   datetime: Buffer;
+  /** What ends a METRIC line: the values' close, `created_at` and the line's close. */
+  valuesEnd: Buffer;
+  /** The line's start up to an id's counter, for the ids of millisecond `idTime`. */
+  idTime: number;
+  idHead: Buffer | undefined;
+  /** An id's suffix (name `idTailIndex`) and what follows it up to the seq. */
+  idTailIndex: number;
+  idTail: Buffer | undefined;
+  /** From after the seq to the bytes, for run `runIndex` and `createdAt`. */
+  runIndex: number;
+  createdAt: number;
+  runPart: Buffer | undefined;
+  /** The non-integer values of a window of frames, and their JSON text. */
+  doubles: number[];
+  numbers: Buffer;
   /** Where lines are put together (grows for a line larger than it). */
   out: Buffer;
 }
