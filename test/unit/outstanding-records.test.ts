@@ -21,9 +21,10 @@ function modelOldest(model: Map<string, number>): number {
 }
 
 it('gives the oldest outstanding append number as a Map in insertion order would, whatever order records leave in', () => {
-  for (const seed of [1, 2, 3, 4, 5]) {
-    const next = random(seed);
-    const outstanding = new OutstandingRecords();
+  // Chunks of 64 records: the queue spans many, and drops and reuses them as records leave.
+  for (const [seed, chunkSlots] of [[1, 64], [2, 64], [3, 256], [4, undefined], [5, undefined]]) {
+    const next = random(seed as number);
+    const outstanding = new OutstandingRecords(chunkSlots);
     const model = new Map<string, number>();
     const live: string[] = [];
     let number = 0;
