@@ -76,47 +76,37 @@ export function describeValue(value: unknown): string {
 }
 
 /**
- * One plain copy of the caller's values, each property read exactly once (F33): a getter that
- * answers differently on its second read, a Proxy, or a mutation after the call cannot make what
- * is queued differ from what was validated, because only the copy is validated and kept. Keys
- * whose value is `undefined` are left out, as `JSON.stringify` would leave them (F35).
- */
-export function copyAtCall(values: Record<string, unknown>): Record<string, unknown> {
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(values)) {
-    const value = values[key];
-    if (value === undefined) continue;
-    // Assignment to "__proto__" would set the prototype; define it as data instead.
-    if (key === '__proto__') Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
-    else copy[key] = value;
-  }
-  return copy;
-}
-
-/**
- * Metric values for one `logMetrics` call, validated on a copy taken at the call (copyAtCall),
- * which is what is returned and queued. Booleans count as 0/1 (wire contract); `null` is kept and
- * sent as JSON `null`, as Polyaxon 0.6.1 and its Python client accept it (F35); `undefined` keys are
- * left out; `step` is one more key.
+ * Metric values for one `logMetrics` call: one plain copy of the caller's values, each property
+ * read exactly once (F33), and it is the copy that is checked and returned to be queued: a getter
+ * that answers differently on its second read, a Proxy, or a mutation after the call cannot make
+ * what is queued differ from what was validated. Booleans count as 0/1 (wire contract); `null` is
+ * kept and sent as JSON `null`, as Polyaxon 0.6.1 and its Python client accept it (F35);
+ * `undefined` keys are left out, as `JSON.stringify` would leave them; `step` is one more key.
  */
 export function validateMetrics(values: unknown, field = 'metrics'): Record<string, number | null> {
   if (!isPlainObject(values)) {
     throw new ValidationError(field, `must be a plain object of name: number, got ${describeValue(values)}`);
   }
-  const copy = copyAtCall(values);
-  const keys = Object.keys(copy);
-  if (keys.length === 0) throw new ValidationError(field, 'must have at least one key with a value');
-  for (const key of keys) {
+  // The copy and the checks in one pass over the keys: this runs on every training step.
+  const copy: Record<string, number | null> = {};
+  let kept = 0;
+  for (const key of Object.keys(values)) {
+    let value = values[key];
+    if (value === undefined) continue;
     if (key.length === 0 || key.length > METRIC_KEY_MAX_LENGTH) {
       throw new ValidationError(fieldPath(field, key), `name must be 1 to ${METRIC_KEY_MAX_LENGTH} characters`);
     }
-    const value = copy[key];
-    if (typeof value === 'boolean') copy[key] = value ? 1 : 0;
+    if (typeof value === 'boolean') value = value ? 1 : 0;
     else if (value !== null && (typeof value !== 'number' || !Number.isFinite(value))) {
       throw new ValidationError(fieldPath(field, key), `must be a finite number, a boolean or null, got ${describeValue(value)}`);
     }
+    // Assignment to "__proto__" would set the prototype; define it as data instead.
+    if (key === '__proto__') Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
+    else copy[key] = value as number | null;
+    kept++;
   }
-  return copy as Record<string, number | null>;
+  if (kept === 0) throw new ValidationError(field, 'must have at least one key with a value');
+  return copy;
 }
 
 /**

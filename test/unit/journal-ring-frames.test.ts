@@ -10,7 +10,7 @@ import { afterEach, expect, it } from 'vitest';
 import { addLine } from '../../src/node/journal/format';
 import { JournalRing } from '../../src/node/journal/ring';
 import { newRecordId, RECORD_FORMAT_VERSION, type OutboxRecord } from '../../src/outbox/records';
-import { copyAtCall } from '../../src/wire/validation';
+import { validateMetrics } from '../../src/wire/validation';
 import { metricPoint } from '../../src/wire/metric-point';
 
 const folders: string[] = [];
@@ -34,7 +34,7 @@ it('metric frames become exactly the add lines of their records, text frames sta
   const { path, fd } = openFile();
   const ring = new JournalRing(fd, { ringBytes: 4096 });
   expect(ring.threaded).toBe(true);
-  const hostile = copyAtCall(JSON.parse('{"__proto__": 1, "constructor": 2, "a\\"b\\\\c\\n": null, "ünï": -0, "2": 5e-324, "10": 1e21}')) as Record<string, number | null>;
+  const hostile = validateMetrics(JSON.parse('{"__proto__": 1, "constructor": 2, "a\\"b\\\\c\\n": null, "ünï": -0, "2": 5e-324, "10": 1e21}'));
   const expected: unknown[] = [];
   const start = Date.UTC(2024, 0, 2, 3, 4, 5, 678);
   for (let i = 0; i < 600; i++) {
