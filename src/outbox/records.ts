@@ -141,9 +141,16 @@ export function newRecordId(now: number = Date.now()): string {
     prefixTime = now;
     prefix = idPrefix(now);
   }
-  lastIssuedId = prefix + counter.toString(16).padStart(3, '0') + suffix;
+  lastIssuedId = prefix + counterHex(counter) + suffix;
   lastIssuedKey = now * 4096 + counter;
   return lastIssuedId;
+}
+
+/** The counter's three hex digits, by value (made at the first use): ids are made once per call. */
+let counterSpellings: string[] | undefined;
+function counterHex(counter: number): string {
+  counterSpellings ??= Array.from({ length: 4096 }, (_, i) => i.toString(16).padStart(3, '0'));
+  return counterSpellings[counter];
 }
 
 /** An id's part before the counter: the 48-bit time in hex as 8-4 digits, then the version 7. */
@@ -210,14 +217,11 @@ export function recordIdFromKey(key: number, idSuffix = suffix): string {
     keyPrefix = idPrefix(time);
     keyPrefixTime = time;
   }
-  counterHex ??= Array.from({ length: 4096 }, (_, i) => i.toString(16).padStart(3, '0'));
-  return keyPrefix + counterHex[count] + idSuffix;
+  return keyPrefix + counterHex(count) + idSuffix;
 }
 
 let keyPrefixTime = -1;
 let keyPrefix = '';
-/** The counter's three hex digits, by value (made at the first use). */
-let counterHex: string[] | undefined;
 
 /** A lowercase hex digit's value; NaN (which spoils the key) for any other character. */
 function hexDigit(code: number): number {
