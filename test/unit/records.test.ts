@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newRecordId } from '../../src/outbox/records';
+import { anyRecordIdKey, newRecordId, recordIdKey } from '../../src/outbox/records';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -21,5 +21,22 @@ describe('newRecordId', () => {
     const first = newRecordId(Date.UTC(2032, 0, 1));
     const afterJump = newRecordId(Date.UTC(2001, 0, 1));
     expect(afterJump > first).toBe(true);
+  });
+});
+
+describe('anyRecordIdKey', () => {
+  it('gives the key of an id of any process, and NaN for a suffix of another form, whatever came before', () => {
+    const other = '0190a1b2-c3d4-7abc-8abc-def012345678';
+    const key = (0x0190a1b2c3d4 * 4096) + 0xabc;
+    expect(anyRecordIdKey(other)).toBe(key);
+    // The same suffix again, then ids whose suffix differs only in form (uppercase, a digit short):
+    // the suffix checked before does not vouch for them.
+    expect(anyRecordIdKey('0190a1b2-c3d4-7abd-8abc-def012345678')).toBe(key + 1);
+    expect(anyRecordIdKey('0190a1b2-c3d4-7abd-8abc-DEF012345678')).toBeNaN();
+    expect(anyRecordIdKey('0190a1b2-c3d4-7abd-8abc-ef012345678')).toBeNaN();
+    expect(anyRecordIdKey('x0190a1b2-c3d4-7abd-8abc-def012345678')).toBeNaN();
+    const own = newRecordId(Date.UTC(2032, 0, 1));
+    expect(anyRecordIdKey(own)).toBe(recordIdKey(own));
+    expect(anyRecordIdKey(other)).toBe(key);
   });
 });
