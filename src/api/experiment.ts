@@ -225,8 +225,7 @@ export class Experiment {
    */
   logMetrics(values: MetricValues): void {
     if (this.#noOp) return;
-    // Strict (the default) lets a refusal throw: no closure for #check to run on every step.
-    const checked = this.#options.strict === false ? this.#check(() => validateMetrics(values)) : validateMetrics(values);
+    const checked = this.#check(() => validateMetrics(values));
     if (checked === undefined) return;
     const { body, bytes } = metricPoint(checked, Date.now());
     this.#lifecycle.append({ run: this.run, kind: 'metrics', body, bytes });
