@@ -27,6 +27,8 @@ export const MAX_ID_LENGTH = 64;
 export const ID_AS_KEY = 0xff;
 /** Bytes of an id given as its number: the key (f64) and the suffix's name index (u32). */
 export const ID_KEY_BYTES = 12;
+/** A METRIC frame's bytes per key: name index (u32), null flag (u8), value (f64). */
+export const METRIC_KEY_BYTES = 13;
 
 /**
  * Defines `decodeFrames(data, capacity, tail, head, state, emit, most)`: hands `emit` the journal
@@ -158,6 +160,13 @@ function decodeFrames(data, capacity, tail, head, state, emit, most = Infinity) 
     o = start;
     return state.runPart;
   };
+  // A METRIC frame's layout, read alike by formatWindow and the loop: the id's length (its number
+  // or its characters), then the key count, then per key its name index, null flag and value.
+  const idLengthAt = (p) => (data[p + 24] === ${ID_AS_KEY} ? ${ID_KEY_BYTES} : data[p + 24]);
+  const keysAt = (p, idLength) => view.getUint16(p + 25 + idLength, true);
+  const firstKeyAt = (p, idLength) => p + 27 + idLength;
+  // Which values formatWindow formats: both sides must agree, value for value.
+  const inWindow = (value) => !Number.isSafeInteger(value);
   // Values that are not integers, formatted for a window of frames at once: JSON.stringify of an
   // array of them costs half what String() of each does (no string, no number-cache entry per value).
   const doubles = state.doubles;
@@ -174,12 +183,12 @@ function decodeFrames(data, capacity, tail, head, state, emit, most = Infinity) 
       if (capacity - start < ${FRAME_HEADER_BYTES}) { scan = (scan + (capacity - start)) >>> 0; continue; }
       if (data[start + 4] === ${FRAME.metric}) {
         const p = start + ${FRAME_HEADER_BYTES};
-        const idLength = data[p + 24] === ${ID_AS_KEY} ? ${ID_KEY_BYTES} : data[p + 24];
-        const keys = view.getUint16(p + 25 + idLength, true);
-        for (let k = 0, q = p + 27 + idLength; k < keys; k++, q += 13) {
+        const idLength = idLengthAt(p);
+        const keys = keysAt(p, idLength);
+        for (let k = 0, q = firstKeyAt(p, idLength); k < keys; k++, q += ${METRIC_KEY_BYTES}) {
           if (data[q + 4] === 1) continue;
           const value = view.getFloat64(q + 5, true);
-          if (!Number.isSafeInteger(value)) doubles[count++] = value;
+          if (inWindow(value)) doubles[count++] = value;
         }
         frames++;
       }
@@ -212,8 +221,8 @@ function decodeFrames(data, capacity, tail, head, state, emit, most = Infinity) 
     const p = start + ${FRAME_HEADER_BYTES};
     if (type === ${FRAME.metric}) {
       const idAsKey = data[p + 24] === ${ID_AS_KEY};
-      const idLength = idAsKey ? ${ID_KEY_BYTES} : data[p + 24];
-      const keys = view.getUint16(p + 25 + idLength, true);
+      const idLength = idLengthAt(p);
+      const keys = keysAt(p, idLength);
       const runIndex = view.getUint32(p + 20, true);
       // An id, spelled from its number (36 bytes) or given as text, is at most MAX_ID_LENGTH bytes.
       const most = LINE_FIXED_MOST + ${MAX_ID_LENGTH} + state.datetime.length + (keys + 1) * (state.longestName + NUMBER_MOST);
@@ -238,8 +247,8 @@ function decodeFrames(data, capacity, tail, head, state, emit, most = Infinity) 
       put(runPart(runIndex, view.getFloat64(p, true)));
       putNumber(view.getUint32(p + 16, true));
       put(AFTER_BYTES);
-      let q = p + 27 + idLength;
-      for (let k = 0; k < keys; k++, q += 13) {
+      let q = firstKeyAt(p, idLength);
+      for (let k = 0; k < keys; k++, q += ${METRIC_KEY_BYTES}) {
         const name = view.getUint32(q, true);
         // The key's name, quoted, and the colon (with the comma before it past the first key).
         let part = keyParts[name];
@@ -253,8 +262,8 @@ function decodeFrames(data, capacity, tail, head, state, emit, most = Infinity) 
           put(NULL);
         } else {
           const value = view.getFloat64(q + 5, true);
-          if (Number.isSafeInteger(value)) putNumber(value);
-          else putFormatted();
+          if (inWindow(value)) putFormatted();
+          else putNumber(value);
         }
       }
       put(state.valuesEnd);

@@ -18,7 +18,7 @@ import { Worker } from 'node:worker_threads';
 import { logger } from '../../runtime/logger';
 import { recordIdKey, recordIdSuffix } from '../../outbox/records';
 import { hasKeysInOrder, type MetricPointBody } from '../../wire/metric-point';
-import { compileDecoder, FRAME, FRAME_HEADER_BYTES, ID_AS_KEY, ID_KEY_BYTES, MAX_ID_LENGTH } from './frames';
+import { compileDecoder, FRAME, FRAME_HEADER_BYTES, ID_AS_KEY, ID_KEY_BYTES, MAX_ID_LENGTH, METRIC_KEY_BYTES } from './frames';
 import { CONTROL, CONTROL_SLOTS, WRITER_THREAD_SOURCE } from './writer-thread';
 
 /**
@@ -68,8 +68,6 @@ const TOO_MANY_KEYS = -1;
 const NO_ROOM = -2;
 /** A metric frame's fixed part: createdAt, seq (f64), bytes, run (u32), id length (u8), key count (u16). */
 const METRIC_FIXED_BYTES = 8 + 8 + 4 + 4 + 1 + 2;
-/** Per key: name index (u32), null flag (u8), value (f64). */
-const METRIC_KEY_BYTES = 13;
 
 export class JournalRing {
   readonly #control: Int32Array;
