@@ -5,24 +5,47 @@ import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 export type FsyncPolicy = 'always' | 'interval' | 'never';
 
 /** Lines gathered into one write: few calls, and never one string of the whole file (it may pass V8's 512 MiB). */
-export const WRITE_PIECE_CHARS = 4 * 1024 * 1024;
+const WRITE_PIECE_CHARS = 4 * 1024 * 1024;
+
+/** Writes text to a file in order, gathered into pieces of about WRITE_PIECE_CHARS; counts the bytes. */
+export class PieceWriter {
+  readonly #fd: number;
+  #piece = '';
+  /** Bytes written to the file so far (what `flush` has not written yet is not counted). */
+  written = 0;
+
+  constructor(fd: number) {
+    this.#fd = fd;
+  }
+
+  add(text: string): void {
+    this.#piece += text;
+    if (this.#piece.length >= WRITE_PIECE_CHARS) this.flush();
+  }
+
+  /** Bytes after everything added so far. */
+  addBytes(bytes: Uint8Array): void {
+    this.flush();
+    this.written += writeAll(this.#fd, bytes);
+  }
+
+  flush(): void {
+    if (this.#piece === '') return;
+    this.written += writeAll(this.#fd, this.#piece);
+    this.#piece = '';
+  }
+}
 
 /** Writes `lines` in order, WRITE_PIECE_CHARS at a time; returns the bytes written. */
 export function writeLines(fd: number, lines: Iterable<string>): number {
-  let written = 0;
-  let piece = '';
-  for (const line of lines) {
-    piece += line;
-    if (piece.length >= WRITE_PIECE_CHARS) {
-      written += writeAll(fd, piece);
-      piece = '';
-    }
-  }
-  return written + writeAll(fd, piece);
+  const writer = new PieceWriter(fd);
+  for (const line of lines) writer.add(line);
+  writer.flush();
+  return writer.written;
 }
 
 /** Writes all of `data` (write(2) may take less than it is given); returns its length in bytes. */
-export function writeAll(fd: number, data: string | Uint8Array): number {
+function writeAll(fd: number, data: string | Uint8Array): number {
   const buffer = typeof data === 'string' ? Buffer.from(data) : data;
   let offset = 0;
   while (offset < buffer.length) offset += writeSync(fd, buffer, offset, buffer.length - offset);

@@ -16,7 +16,7 @@
 import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync, readSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { syncDirectory, writeAll, WRITE_PIECE_CHARS, type FsyncPolicy } from './file-io';
+import { PieceWriter, syncDirectory, type FsyncPolicy } from './file-io';
 import { removeQuietly } from './ownership';
 
 /** The journal file a rewrite replaces (JournalFile's side of it). */
@@ -41,8 +41,8 @@ export class JournalRewrite {
   readonly #tempPath: string;
   readonly #lines: Iterator<string>;
   readonly #fd: number;
-  #size = 0;
-  #piece = '';
+  /** Writes the temp file: the lines, then the tail. */
+  readonly #writer: PieceWriter;
   #linesDone = false;
   /** The old file, open for reading its tail; undefined when the lines replace everything (recovery). */
   #tailFd: number | undefined;
@@ -66,6 +66,7 @@ export class JournalRewrite {
     try {
       // Private to its user whatever the umask (F41).
       this.#fd = openSync(tempPath, 'w', 0o600);
+      this.#writer = new PieceWriter(this.#fd);
     } catch (error) {
       this.#closeTail();
       throw error;
@@ -82,12 +83,11 @@ export class JournalRewrite {
     for (let taken = 1; !this.#linesDone; taken++) {
       const next = this.#lines.next();
       if (next.done) {
-        this.#writePiece();
+        this.#writer.flush();
         this.#linesDone = true;
         break;
       }
-      this.#piece += next.value;
-      if (this.#piece.length >= WRITE_PIECE_CHARS) this.#writePiece();
+      this.#writer.add(next.value);
       if (taken % LINES_PER_CLOCK === 0 && performance.now() >= deadline) return false;
     }
     if (this.#tailFd === undefined) return true;
@@ -116,7 +116,7 @@ export class JournalRewrite {
     renameSync(this.#tempPath, this.#target.path);
     this.#state = 'finished';
     this.#closeTail();
-    this.#target.install(this.#fd, this.#size);
+    this.#target.install(this.#fd, this.#writer.written);
     syncDirectory(dirname(this.#target.path), this.#target.fsync);
   }
 
@@ -133,12 +133,6 @@ export class JournalRewrite {
     removeQuietly(this.#tempPath);
   }
 
-  #writePiece(): void {
-    if (this.#piece === '') return;
-    this.#size += writeAll(this.#fd, this.#piece);
-    this.#piece = '';
-  }
-
   #tailLeft(): number {
     return fstatSync(this.#tailFd as number).size - this.#copied;
   }
@@ -148,7 +142,7 @@ export class JournalRewrite {
     const buffer = Buffer.allocUnsafe(length);
     const read = readSync(this.#tailFd as number, buffer, 0, length, this.#copied);
     if (read === 0) throw new Error(`${this.#target.path} ended before its length`);
-    this.#size += writeAll(this.#fd, buffer.subarray(0, read));
+    this.#writer.addBytes(buffer.subarray(0, read));
     this.#copied += read;
   }
 
