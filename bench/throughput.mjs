@@ -7,12 +7,16 @@
  * push; journaled >= 0.3x the floor; peak RSS <= 400 MB with 1M points queued, none dropped below
  * the journal cap; no event-loop stall > 100 ms after the loop). Then the next process
  * (bench/fixtures/reopen-child.mjs) adopts the journal the killed one left: how long until its
- * queue holds the 1M points, and its peak RSS, against the same memory goal. With
- * BENCH_BASELINE_DIST set to another build's dist folder, that build reopens a copy of the same
- * journal too, side by side (and, below, drains it and runs the same loop child). Then the server comes up again and one more process
- * (bench/fixtures/drain-child.mjs) sends the queue: how long, the longest event-loop stall meanwhile
- * (held to the same 100 ms as after the loop) and its peak RSS. Last, one more process queues the 1M points each in a millisecond of
- * its own (as a slow run logs them), against the same memory goal.
+ * queue holds the 1M points, and its peak RSS, against the same memory goal. Then the server
+ * comes up again and one more process (bench/fixtures/drain-child.mjs) sends the queue: how long,
+ * the longest event-loop stall meanwhile (held to the same 100 ms as after the loop) and its peak
+ * RSS. Last, one more process queues the 1M points each in a millisecond of its own (as a slow run
+ * logs them), against the same memory goal.
+ *
+ * With BENCH_BASELINE_DIST set to another build's dist folder, that build runs the same loop child
+ * right after this build's (on a server of its own), reopens a copy of the same journal and drains
+ * it, each right after this build's. Its drain goes second, to the same experiment on the same
+ * server, which by then holds this build's million points.
  */
 import { spawn } from 'node:child_process';
 import { cpSync } from 'node:fs';
