@@ -94,6 +94,11 @@ export class JournalFile {
     }
   }
 
+  /** Memory the writer thread touches ahead of its use (JournalRing.prefaulted); undefined without a thread. */
+  prefaulted(bytes: number): SharedArrayBuffer | undefined {
+    return this.ring.prefaulted(bytes);
+  }
+
   /**
    * Hands `text` to the writer thread: in the file within milliseconds, whatever the main thread
    * does next. Never throws; a failed write shows in `failure`.

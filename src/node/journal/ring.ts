@@ -113,6 +113,18 @@ export class JournalRing {
     return code === 0 ? undefined : errnoName(code);
   }
 
+  /**
+   * Memory of `bytes` whose pages the writer thread touches soon (between its writes), so the
+   * first stores of this thread into it take no page fault; undefined without a thread. For memory
+   * a burst of calls will fill next (the metric table's next chunk), handed out before it is needed.
+   */
+  prefaulted(bytes: number): SharedArrayBuffer | undefined {
+    if (!this.#thread) return undefined;
+    const memory = new SharedArrayBuffer(bytes);
+    this.#thread.postMessage(memory);
+    return memory;
+  }
+
   /** Puts journal text in the ring. Never blocks on the disk unless the ring is full. */
   pushText(text: string): void {
     if (text.length === 0) return;

@@ -1,0 +1,55 @@
+/**
+ * Memory the journal's writer thread touches ahead of the main thread (`JournalRing.prefaulted`):
+ * its pages become resident without a store from this thread, and what this thread writes into it
+ * meanwhile stays as written. Residency is read from /proc (Linux).
+ */
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { JournalRing } from '../../src/node/journal/ring';
+
+const folders: string[] = [];
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+function openFile(): number {
+  const folder = mkdtempSync(join(tmpdir(), 'ring-prefault-'));
+  folders.push(folder);
+  return openSync(join(folder, 'journal.jsonl'), 'a', 0o600);
+}
+
+/** Resident memory of this process, in bytes. */
+function residentBytes(): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) * 1024;
+}
+
+const PAGE = 4096;
+const MIB = 1024 * 1024;
+
+it.skipIf(!existsSync('/proc/self/status'))('the writer thread makes handed-out memory resident, and keeps what the caller wrote in it meanwhile', async () => {
+  const fd = openFile();
+  const ring = new JournalRing(fd);
+  const before = residentBytes();
+  const memory = ring.prefaulted(64 * MIB)!;
+  expect(memory).toBeInstanceOf(SharedArrayBuffer);
+  // This thread writes into every 64th page while the thread goes through them all.
+  const bytes = new Uint8Array(memory);
+  for (let at = 0; at < bytes.length; at += 64 * PAGE) bytes[at] = 1 + ((at / PAGE) % 250);
+  const deadline = Date.now() + 10_000;
+  while (residentBytes() - before < 60 * MIB && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  // 16,384 pages of which this thread stored into 256: the rest came resident by the thread's touches.
+  expect(residentBytes() - before).toBeGreaterThanOrEqual(60 * MIB);
+  for (let at = 0; at < bytes.length; at += PAGE) expect(bytes[at]).toBe(at % (64 * PAGE) === 0 ? 1 + ((at / PAGE) % 250) : 0);
+  ring.close();
+  closeSync(fd);
+});
+
+it('without a writer thread there is no memory to hand out: the caller takes fresh memory', () => {
+  const fd = openFile();
+  const ring = new JournalRing(fd, { thread: false });
+  expect(ring.prefaulted(MIB)).toBeUndefined();
+  ring.close();
+  closeSync(fd);
+});
