@@ -129,6 +129,35 @@ describe('MetricTable', () => {
     expect(refilled).toEqual(again.map((record) => JSON.stringify(record)));
   });
 
+  it('takes its chunks from the memory it is given, one chunk ahead, and gives back the same records', () => {
+    const table = new MetricTable();
+    const handed: number[] = [];
+    table.useMemory((bytes) => {
+      handed.push(bytes);
+      return new SharedArrayBuffer(bytes);
+    });
+    const records: OutboxRecord[] = [];
+    for (let seq = 0; seq < 140_000; seq++) {
+      const record = metricRecord(seq, 'run', { step: seq, loss: 1 / (seq + 1), acc: seq % 7 === 0 ? null : seq / 3 }, START + Math.floor(seq / 100));
+      expect(table.add(record)).toBe(true);
+      records.push(record);
+    }
+    // Slots 0, 65,536 and 131,072 opened a chunk: the first made on the spot, each next one ahead.
+    expect(handed).toHaveLength(4);
+    expect(new Set(handed).size).toBe(1);
+    expect(handed[0]).toBeGreaterThanOrEqual(65_536 * (8 + 4 * 8 + 6 * 4 + 1));
+    table.showThrough(140_000);
+    for (const slot of [0, 65_535, 65_536, 131_071, 131_072, 139_999]) expect(asHanded(table.record(slot, true))).toBe(JSON.stringify(records[slot]));
+  });
+
+  it('takes fresh memory for a chunk when the memory given has none', () => {
+    const table = new MetricTable();
+    table.useMemory(() => undefined);
+    for (let seq = 0; seq < 70_000; seq++) expect(table.add(metricRecord(seq, 'run', { step: seq }, START))).toBe(true);
+    table.showThrough(70_000);
+    expect(table.record(69_999, true).json).toBe(JSON.stringify({ values: { step: 69_999 }, created_at: pythonDatetime(START) }));
+  });
+
   it('keeps a lease per batch: lease, release (the key stays) and unbatch show in the records', () => {
     const table = new MetricTable();
     const records = Array.from({ length: 6 }, (_, i) => metricRecord(i, 'run-a', { step: i }, START));
