@@ -98,34 +98,31 @@ function writeOut() {
   Atomics.store(c, TAIL, reached | 0);
 }
 
-// Memory to touch before the main thread writes it: the ring first, then buffers sent over.
-const toTouch = [new Uint8Array(workerData.data)];
+// Memory to touch before the main thread writes it: the ring first, then each buffer sent over.
+let touching = new Uint8Array(workerData.data);
 let touchedUpTo = 0;
 /** Touches the next piece; false when nothing is left to touch. */
 function touchSome() {
-  if (toTouch.length === 0) {
+  if (touching === undefined) {
     const sent = receiveMessageOnPort(parentPort);
     if (sent === undefined) return false;
-    toTouch.push(new Uint8Array(sent.message));
-  }
-  const pages = toTouch[0];
-  const end = Math.min(pages.length, touchedUpTo + ${TOUCH_PIECE_BYTES});
-  for (let at = touchedUpTo; at < end; at += ${PAGE_BYTES}) Atomics.or(pages, at, 0);
-  touchedUpTo = end;
-  if (end === pages.length) {
-    toTouch.shift();
+    touching = new Uint8Array(sent.message);
     touchedUpTo = 0;
   }
+  const end = Math.min(touching.length, touchedUpTo + ${TOUCH_PIECE_BYTES});
+  for (let at = touchedUpTo; at < end; at += ${PAGE_BYTES}) Atomics.or(touching, at, 0);
+  touchedUpTo = end;
+  if (end === touching.length) touching = undefined;
   return true;
 }
 
 let lastBytesAt = Date.now();
 for (;;) {
   if (Atomics.load(c, STOP) === 1) break;
-  const touching = touchSome();
+  const touched = touchSome();
   const head = Atomics.load(c, HEAD);
   if (head === Atomics.load(c, TAIL) || Atomics.load(c, FAILED) !== 0) {
-    if (touching) continue;
+    if (touched) continue;
     if (Date.now() - lastBytesAt < ${DEEP_SLEEP_AFTER_MS}) {
       Atomics.wait(c, HEAD, head, ${POLL_MS});
       continue;
