@@ -46,6 +46,36 @@ it.skipIf(!existsSync('/proc/self/status'))('the writer thread makes handed-out 
   closeSync(fd);
 });
 
+/** Waits until resident memory has stayed within a page of itself for 200 ms, and gives it. */
+async function settledResidentBytes(): Promise<number> {
+  let last = residentBytes();
+  for (let quiet = 0; quiet < 10; ) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const now = residentBytes();
+    quiet = Math.abs(now - last) <= PAGE ? quiet + 1 : 0;
+    last = now;
+  }
+  return last;
+}
+
+it.skipIf(!existsSync('/proc/self/status'))('the ring is made resident a lead ahead of its head, not whole at open', async () => {
+  const fd = openFile();
+  const text = `${'x'.repeat(MIB - 1)}\n`;
+  const before = await settledResidentBytes();
+  const ring = new JournalRing(fd, { ringBytes: 32 * MIB });
+  // Idle: the first 4 MiB of 32, with the thread's own heap (some 7 MiB) beside them.
+  const idle = (await settledResidentBytes()) - before;
+  expect(idle).toBeLessThan(20 * MIB);
+  for (let i = 0; i < 16; i++) ring.pushText(text);
+  await ring.written();
+  // The head at 16 MiB, the lead 4 MiB past it: 16 MiB more than idle (and the 1 MiB text).
+  const grown = (await settledResidentBytes()) - before - idle;
+  expect(grown).toBeGreaterThanOrEqual(15 * MIB);
+  expect(grown).toBeLessThan(20 * MIB);
+  ring.close();
+  closeSync(fd);
+});
+
 it('without a writer thread there is no memory to hand out: the caller takes fresh memory', () => {
   const fd = openFile();
   const ring = new JournalRing(fd, { thread: false });
