@@ -4,13 +4,20 @@ import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 /** When a journal's writes are flushed to the disk (the policies: journal-file.ts). */
 export type FsyncPolicy = 'always' | 'interval' | 'never';
 
-/** Lines gathered into one write: few calls, and never one string of the whole file (it may pass V8's 512 MiB). */
-const WRITE_PIECE_CHARS = 4 * 1024 * 1024;
+/**
+ * Bytes gathered into one write: few calls. The lines are encoded into one buffer as they come, so
+ * each line string dies at once (a rewrite makes a million of them: gathered as a string until the
+ * write, they all outlived young-generation collections, which copied them).
+ */
+const WRITE_PIECE_BYTES = 1024 * 1024;
+/** UTF-8 takes at most this many bytes for a UTF-16 unit. */
+const MAX_UTF8_PER_UNIT = 3;
 
-/** Writes text to a file in order, gathered into pieces of about WRITE_PIECE_CHARS; counts the bytes. */
+/** Writes text to a file in order, gathered into pieces of up to WRITE_PIECE_BYTES; counts the bytes. */
 export class PieceWriter {
   readonly #fd: number;
-  #piece = '';
+  #piece: Buffer | undefined;
+  #used = 0;
   /** Bytes written to the file so far (what `flush` has not written yet is not counted). */
   written = 0;
 
@@ -19,8 +26,15 @@ export class PieceWriter {
   }
 
   add(text: string): void {
-    this.#piece += text;
-    if (this.#piece.length >= WRITE_PIECE_CHARS) this.flush();
+    const most = text.length * MAX_UTF8_PER_UNIT;
+    if (most > WRITE_PIECE_BYTES) {
+      this.flush();
+      this.written += writeAll(this.#fd, Buffer.from(text));
+      return;
+    }
+    if (this.#used + most > WRITE_PIECE_BYTES) this.flush();
+    this.#piece ??= Buffer.allocUnsafe(WRITE_PIECE_BYTES);
+    this.#used += this.#piece.write(text, this.#used);
   }
 
   /** Bytes after everything added so far. */
@@ -30,13 +44,13 @@ export class PieceWriter {
   }
 
   flush(): void {
-    if (this.#piece === '') return;
-    this.written += writeAll(this.#fd, this.#piece);
-    this.#piece = '';
+    if (this.#used === 0 || !this.#piece) return;
+    this.written += writeAll(this.#fd, this.#piece.subarray(0, this.#used));
+    this.#used = 0;
   }
 }
 
-/** Writes `lines` in order, WRITE_PIECE_CHARS at a time; returns the bytes written. */
+/** Writes `lines` in order, WRITE_PIECE_BYTES at a time; returns the bytes written. */
 export function writeLines(fd: number, lines: Iterable<string>): number {
   const writer = new PieceWriter(fd);
   for (const line of lines) writer.add(line);
@@ -45,8 +59,7 @@ export function writeLines(fd: number, lines: Iterable<string>): number {
 }
 
 /** Writes all of `data` (write(2) may take less than it is given); returns its length in bytes. */
-function writeAll(fd: number, data: string | Uint8Array): number {
-  const buffer = typeof data === 'string' ? Buffer.from(data) : data;
+function writeAll(fd: number, buffer: Uint8Array): number {
   let offset = 0;
   while (offset < buffer.length) offset += writeSync(fd, buffer, offset, buffer.length - offset);
   return buffer.length;
@@ -66,3 +79,4 @@ export function syncDirectory(directory: string, policy: FsyncPolicy): void {
     // Windows cannot open a folder for syncing; the rename is still atomic there.
   }
 }
+
