@@ -185,7 +185,7 @@ export function recordIdKey(id: string): number {
  * NaN for an id of another form. A queue adopted from a process that is gone keeps its ids so.
  */
 export function anyRecordIdKey(id: string): number {
-  return SUFFIX_FORM.test(id.slice(SUFFIX_START)) ? keyOfDigits(id) : Number.NaN;
+  return suffixOf(id) === undefined ? Number.NaN : keyOfDigits(id);
 }
 
 /** The key of the time and counter digits of an id whose suffix is known good. */
@@ -205,8 +205,21 @@ export function recordIdSuffix(): string {
 
 /** What an id ends with after its counter: the process that gave it (`anyRecordIdKey` leaves it out). */
 export function recordIdSuffixOf(id: string): string {
-  return id.slice(SUFFIX_START);
+  return suffixOf(id) ?? id.slice(SUFFIX_START);
 }
+
+/** The id's suffix when it has the form of one; undefined otherwise. */
+function suffixOf(id: string): string | undefined {
+  // A queue adopted from another process looks its ids up by the hundred thousand, nearly all with
+  // one suffix: the last one found is compared in place, with no string made per id.
+  if (id.length === ID_LENGTH && id.endsWith(lastSuffixFound)) return lastSuffixFound;
+  const found = id.slice(SUFFIX_START);
+  if (!SUFFIX_FORM.test(found)) return undefined;
+  lastSuffixFound = found;
+  return found;
+}
+/** The suffix `suffixOf` found last; starts as one of the right form. */
+let lastSuffixFound = '-0000-000000000000';
 
 /** The id `recordIdKey` made `key` of; of the process whose ids end with `idSuffix`, default this one. */
 export function recordIdFromKey(key: number, idSuffix = suffix): string {

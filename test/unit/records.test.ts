@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anyRecordIdKey, newRecordId, recordIdKey } from '../../src/outbox/records';
+import { anyRecordIdKey, newRecordId, recordIdKey, recordIdSuffixOf } from '../../src/outbox/records';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -38,5 +38,19 @@ describe('anyRecordIdKey', () => {
     const own = newRecordId(Date.UTC(2032, 0, 1));
     expect(anyRecordIdKey(own)).toBe(recordIdKey(own));
     expect(anyRecordIdKey(other)).toBe(key);
+  });
+
+  it('tells the ids of two other processes apart when they come in turns', () => {
+    const first = '0190a1b2-c3d4-7abc-8abc-def012345678';
+    const second = '0190a1b2-c3d4-7abd-9fff-000000000001';
+    const key = (0x0190a1b2c3d4 * 4096) + 0xabc;
+    for (let round = 0; round < 3; round++) {
+      expect(anyRecordIdKey(first)).toBe(key);
+      expect(recordIdSuffixOf(first)).toBe('-8abc-def012345678');
+      expect(anyRecordIdKey(second)).toBe(key + 1);
+      expect(recordIdSuffixOf(second)).toBe('-9fff-000000000001');
+    }
+    expect(anyRecordIdKey('0190a1b2-c3d4-7abd-9fff-00000000000g')).toBeNaN();
+    expect(recordIdSuffixOf(second)).toBe('-9fff-000000000001');
   });
 });
