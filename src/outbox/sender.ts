@@ -9,7 +9,7 @@ import { BatchSizer } from './batch-sizer';
 import { BatchesOut, drain, type BatchTurn } from './drain';
 import { LEASE_MARGIN_MS, type ResolvedOutboxOptions } from './options';
 import { REFUSAL_STATUS, type CredentialsRefusal, type DropReason, type Outcome } from './policy';
-import type { OutboxRecord } from './records';
+import { releaseBodies, type OutboxRecord } from './records';
 import { requestForBatch, whoAmIRequest, type OutboxRequest, type ResolvedTarget } from './requests';
 import type { RunTargets, UserLookup } from './run-targets';
 import { SendGate, unrefTimeout, type PauseReason } from './send-gate';
@@ -213,6 +213,7 @@ export class Sender {
     if (resolution.kind === 'ready') {
       try {
         request = requestForBatch(records, resolution.target, settings);
+        releaseBodies(records);
       } catch (error) {
         unsendable = error as Error;
       }

@@ -73,7 +73,9 @@ export interface OutboxStore {
   /**
    * Atomically picks one batch with `selectBatch(allRecordsInSeqOrder, options)`, marks those
    * records leased to `options.owner` until `now + leaseMs` with the batch key it chose, and
-   * returns them (empty when nothing is claimable).
+   * returns them (empty when nothing is claimable). The records returned are the caller's own
+   * objects, shared with nothing the store keeps: the sender lets their bodies go once the request
+   * holds them (`releaseBodies`).
    */
   claim(options: ClaimOptions): Promise<OutboxRecord[]>;
   /** Atomically removes the records, and, when given, sets meta entries in the same step. */

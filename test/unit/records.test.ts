@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anyRecordIdKey, newRecordId, recordIdKey, recordIdSuffixOf } from '../../src/outbox/records';
+import { anyRecordIdKey, bodyJson, newRecordId, recordIdKey, recordIdSuffixOf, releaseBodies, type OutboxRecord } from '../../src/outbox/records';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -52,5 +52,23 @@ describe('anyRecordIdKey', () => {
     }
     expect(anyRecordIdKey('0190a1b2-c3d4-7abd-9fff-00000000000g')).toBeNaN();
     expect(recordIdSuffixOf(second)).toBe('-9fff-000000000001');
+  });
+});
+
+describe('releaseBodies', () => {
+  const record = (kind: OutboxRecord['kind'], id: string, body: unknown, json?: string): OutboxRecord => ({ v: 1, id, seq: 0, run: 'r', kind, body, createdAt: 0, bytes: 10, json });
+
+  it('lets the bodies of metrics and logs go, and a later use of them fails loudly instead of sending null', () => {
+    const metrics = record('metrics', 'm-1', undefined, '{"values":{"loss":1}}');
+    const logs = record('logs', 'l-1', [{ value: 'line' }]);
+    const create = record('create', 'c-1', { experiment: { name: 'a' } });
+    expect(bodyJson(metrics)).toBe('{"values":{"loss":1}}');
+    releaseBodies([metrics, logs, create]);
+    expect(metrics.json).toBeUndefined();
+    expect(() => bodyJson(metrics)).toThrow(/metrics record m-1 was let go with its request/);
+    expect(() => bodyJson(logs)).toThrow(/logs record l-1/);
+    // What the ack and the counts read stays; a create keeps its body (a missing project is created from it).
+    expect([metrics.id, metrics.run, metrics.kind, metrics.bytes]).toEqual(['m-1', 'r', 'metrics', 10]);
+    expect(bodyJson(create)).toBe('{"experiment":{"name":"a"}}');
   });
 });
