@@ -182,6 +182,10 @@ export class Sender {
   }
 
   async #claim(store: OutboxStore): Promise<OutboxRecord[] | undefined> {
+    // Claiming a batch of 10,000 points takes tens of milliseconds, as do writing the earlier
+    // batch's ack and building this one's request: each in a task of its own, the page or the
+    // training loop gets a turn between them (together they held the thread for 100 ms and more).
+    await nextTask();
     try {
       const under = this.#sizer.limits;
       const records = await store.claim({
@@ -211,6 +215,7 @@ export class Sender {
     let request: OutboxRequest | undefined;
     let unsendable: Error | undefined;
     if (resolution.kind === 'ready') {
+      await nextTask();
       try {
         request = requestForBatch(records, resolution.target, settings);
         releaseBodies(records);
