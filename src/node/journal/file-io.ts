@@ -1,5 +1,5 @@
 /** Whole writes and durable folder entries: what creating and rewriting a journal file share. */
-import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import { close, closeSync, fdatasync, fdatasyncSync, open, openSync, writeSync } from 'node:fs';
 
 /** When a journal's writes are flushed to the disk (the policies: journal-file.ts). */
 export type FsyncPolicy = 'always' | 'interval' | 'never';
@@ -80,3 +80,10 @@ export function syncDirectory(directory: string, policy: FsyncPolicy): void {
   }
 }
 
+/** `syncDirectory` under a flushing policy, off the calling thread; a failure is ignored as there. */
+export function syncDirectoryInBackground(directory: string): void {
+  open(directory, 'r', (error, fd) => {
+    if (error) return;
+    fdatasync(fd, () => close(fd, () => {}));
+  });
+}

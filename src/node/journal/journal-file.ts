@@ -180,13 +180,13 @@ export class JournalFile {
       path: this.path,
       fsync: this.options.fsync,
       flushSync: () => this.ring.flushSync(),
-      install: (fd, size) => {
+      install: (fd, size, dirty) => {
         // Everything the ring held is in the new file already; the thread writes to it from here.
         this.ring.replaceFile(fd);
         closeSync(this.fd);
         this.fd = fd;
         this.size = size;
-        this.dirty = false;
+        this.dirty = dirty;
       },
     };
   }

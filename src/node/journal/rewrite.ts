@@ -9,14 +9,15 @@
  * records the walk wrote. Replayed after the walk, that tail brings each record to its state now:
  * every entry sets what it changes instead of adding to it, so one the walk already saw applied
  * does no harm applied again, and one for a record the walk passed over (it had left) is ignored.
- * The last step, on the calling thread: the rest of the tail, a flush, the rename over the old
- * file, and appends go to the new one. A crash before the rename leaves the old file whole (the
+ * The last step, on the calling thread: the rest of the tail, a flush (under `'interval'` after a
+ * flush in the background, left to the policy's next one), the rename over the old file, and
+ * appends go to the new one. A crash before the rename leaves the old file whole (the
  * temp file is garbage the next process removes), after it the new one.
  */
 import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync, readSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { PieceWriter, syncDirectory, type FsyncPolicy } from './file-io';
+import { PieceWriter, syncDirectory, syncDirectoryInBackground, type FsyncPolicy } from './file-io';
 import { removeQuietly } from './ownership';
 
 /** The journal file a rewrite replaces (JournalFile's side of it). */
@@ -25,8 +26,11 @@ export interface RewriteTarget {
   readonly fsync: FsyncPolicy;
   /** Writes everything handed over into the current file; false when that failed. */
   flushSync(): boolean;
-  /** Makes `fd`, now at `path` with `size` bytes, the file appended to. */
-  install(fd: number, size: number): void;
+  /**
+   * Makes `fd`, now at `path` with `size` bytes, the file appended to; `dirty`: its last bytes are
+   * not flushed yet (the policy's next flush takes them).
+   */
+  install(fd: number, size: number, dirty: boolean): void;
 }
 
 /** The old file's tail is copied this much at a time. */
@@ -105,19 +109,28 @@ export class JournalRewrite {
     return new Promise((resolve, reject) => fdatasync(this.#fd, (error) => (error ? reject(error) : resolve())));
   }
 
-  /** The last step, once `step` returned true: the rest of the tail, flush, rename; appends go to the new file. */
-  finish(): void {
+  /**
+   * The last step, once `step` returned true: the rest of the tail, flush, rename; appends go to
+   * the new file. `syncedInBackground`: `syncInBackground` flushed the file up to the tail's last
+   * piece. Under `'interval'` that piece (records appended while the flush ran: the last moments)
+   * and the rename are then left to the policy's next flush, as any append is: a flush on this
+   * thread waits for the disk, which took 125 ms while a drain kept it busy. Otherwise the file
+   * and its folder are flushed here, before the rename and after it.
+   */
+  finish(syncedInBackground = false): void {
     if (this.#tailFd !== undefined) {
       // Nothing is handed over while this runs (the same thread), so the tail is complete once written.
       if (!this.#target.flushSync()) throw new Error(`${this.#target.path} cannot be written`);
       for (let left = this.#tailLeft(); left > 0; left = this.#tailLeft()) this.#copyTail(Math.min(left, TAIL_PIECE_BYTES));
     }
-    if (this.#target.fsync !== 'never') fdatasyncSync(this.#fd);
+    const flushLater = syncedInBackground && this.#target.fsync === 'interval';
+    if (this.#target.fsync !== 'never' && !flushLater) fdatasyncSync(this.#fd);
     renameSync(this.#tempPath, this.#target.path);
     this.#state = 'finished';
     this.#closeTail();
-    this.#target.install(this.#fd, this.#writer.written);
-    syncDirectory(dirname(this.#target.path), this.#target.fsync);
+    this.#target.install(this.#fd, this.#writer.written, flushLater);
+    if (flushLater) syncDirectoryInBackground(dirname(this.#target.path));
+    else syncDirectory(dirname(this.#target.path), this.#target.fsync);
   }
 
   /** Gives up: the temp file goes, the old file stays as it is. */

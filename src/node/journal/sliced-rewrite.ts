@@ -59,19 +59,19 @@ export class SlicedRewrite {
       this.#timer = setTimeout(() => this.#slice(false), 0);
       this.#options.unrefTimer(this.#timer);
     } else if (first) {
-      this.#finish();
+      this.#finish(false);
     } else {
       this.#rewrite.syncInBackground().then(
-        () => this.#finish(),
+        () => this.#finish(true),
         (error: unknown) => this.#fail(error),
       );
     }
   }
 
-  #finish(): void {
+  #finish(syncedInBackground: boolean): void {
     if (this.#over) return;
     try {
-      this.#rewrite.finish();
+      this.#rewrite.finish(syncedInBackground);
     } catch (error) {
       this.#fail(error);
       return;
