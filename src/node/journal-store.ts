@@ -173,6 +173,9 @@ class JournalStore implements OutboxStore {
     }
   }
 
+  /** A claim gives copies of kept records, and records made from the metric table. */
+  readonly claimsCopies = true;
+
   get kind(): StoreKind {
     return this.diskFailed ? 'memory' : 'journal';
   }

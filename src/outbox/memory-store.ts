@@ -11,6 +11,8 @@ import type { AppendResult, ClaimOptions, OutboxStore, StoreCaps, StoreKind } fr
  */
 export class MemoryStore implements OutboxStore {
   readonly kind: StoreKind = 'memory';
+  /** A claim gives copies (`copyRecord`). */
+  readonly claimsCopies: boolean = true;
   /** Ascending `seq`: appends arrive in order, and the outbox assigns `seq` in order. */
   private records: OutboxRecord[] = [];
   /** Sum of the records' `bytes`, kept up to date so an append checks the caps without a scan. */

@@ -103,8 +103,8 @@ const RELEASED_BODY = Symbol('released body');
  * request holds them now, and the records need no more than the ack and the counts read (id, run,
  * kind, bytes). Kept until the answer, a 10,000-point batch's bodies (a few hundred bytes a point
  * as strings) outlived the young generation's collections, which copied them each time: a drain
- * of a million points spent a quarter of its time so. Only for records a claim gave, which no
- * store shares.
+ * of a million points spent a quarter of its time so. Only for records a claim gave from a store
+ * that `claimsCopies`.
  */
 export function releaseBodies(records: readonly OutboxRecord[]): void {
   for (const record of records) {

@@ -218,7 +218,7 @@ export class Sender {
       await nextTask();
       try {
         request = requestForBatch(records, resolution.target, settings);
-        releaseBodies(records);
+        if (store.claimsCopies) releaseBodies(records);
       } catch (error) {
         unsendable = error as Error;
       }

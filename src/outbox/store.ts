@@ -49,6 +49,12 @@ export type StoreKind = 'memory' | 'journal' | 'indexeddb';
 export interface OutboxStore {
   readonly kind: StoreKind;
   /**
+   * True when `claim` returns objects of the caller's own, shared with nothing the store keeps:
+   * the sender then lets a batch's bodies go once its request is built. Leave it out when a claim
+   * hands out records the store holds on to.
+   */
+  readonly claimsCopies?: boolean;
+  /**
    * Atomically appends the records (all or none) in the given order, assigning nothing: `seq` and
    * `id` are already set. Then evicts beyond the caps what the eviction rule takes (eviction.ts).
    */
@@ -73,9 +79,7 @@ export interface OutboxStore {
   /**
    * Atomically picks one batch with `selectBatch(allRecordsInSeqOrder, options)`, marks those
    * records leased to `options.owner` until `now + leaseMs` with the batch key it chose, and
-   * returns them (empty when nothing is claimable). The records returned are the caller's own
-   * objects, shared with nothing the store keeps: the sender lets their bodies go once the request
-   * holds them (`releaseBodies`).
+   * returns them (empty when nothing is claimable).
    */
   claim(options: ClaimOptions): Promise<OutboxRecord[]>;
   /** Atomically removes the records, and, when given, sets meta entries in the same step. */

@@ -303,6 +303,12 @@ type StoreKind = 'memory' | 'journal' | 'indexeddb';
 interface OutboxStore {
     readonly kind: StoreKind;
     /**
+     * True when `claim` returns objects of the caller's own, shared with nothing the store keeps:
+     * the sender then lets a batch's bodies go once its request is built. Leave it out when a claim
+     * hands out records the store holds on to.
+     */
+    readonly claimsCopies?: boolean;
+    /**
      * Atomically appends the records (all or none) in the given order, assigning nothing: `seq` and
      * `id` are already set. Then evicts beyond the caps what the eviction rule takes (eviction.ts).
      */

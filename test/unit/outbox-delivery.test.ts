@@ -3,6 +3,8 @@ import { pageCloseSender } from '../../src/browser/page-close/close-sender';
 import type { ExitRequest } from '../../src/browser/page-close/keepalive';
 import { logger } from '../../src/runtime/logger';
 import { MemoryStore } from '../../src/outbox/memory-store';
+import { bodyJson, type OutboxRecord } from '../../src/outbox/records';
+import type { ClaimOptions } from '../../src/outbox/store';
 import { Outbox } from '../../src/outbox/outbox';
 import type { OutboxRuntime } from '../../src/outbox/runtime';
 import { existingRun, outboxFixture, testSettings } from '../helpers/outbox-fixture';
@@ -187,6 +189,33 @@ describe('outbox: batching and order', () => {
     expect(await outbox.flush({ timeoutMs: 1_000 })).toBe(true);
     // The first ack starts once the second batch is sent, the second once the third is.
     expect(sentAtAck).toEqual([2, 3, 3]);
+  });
+
+  it("a batch's bodies go once its request is built, only from a store whose claims give copies", async () => {
+    class WatchedClaims extends MemoryStore {
+      readonly claimed: OutboxRecord[] = [];
+      override async claim(options: ClaimOptions): Promise<OutboxRecord[]> {
+        const records = await super.claim(options);
+        this.claimed.push(...records);
+        return records;
+      }
+    }
+    class KeepingClaims extends WatchedClaims {
+      override readonly claimsCopies = false;
+    }
+    for (const store of [new WatchedClaims(), new KeepingClaims()]) {
+      const { outbox, transport } = outboxFixture({ store });
+      const run = await existingRun(outbox);
+      for (let step = 1; step <= 3; step++) outbox.append(metric(run, step));
+      expect(await outbox.flush({ timeoutMs: 1_000 })).toBe(true);
+      // The request has every body either way.
+      expect((transport.requests[0].json as unknown[]).length).toBe(3);
+      expect(store.claimed).toHaveLength(3);
+      for (const record of store.claimed) {
+        if (store.claimsCopies) expect(() => bodyJson(record)).toThrow(/was let go with its request/);
+        else expect(JSON.parse(bodyJson(record))).toEqual(metric(run, record.seq + 1).body);
+      }
+    }
   });
 
   it('a final status never overtakes earlier metrics, even when they are retried', async () => {

@@ -87,6 +87,8 @@ export async function openIndexedDbStore(options: IndexedDbStoreOptions): Promis
 
 class IndexedDbStore implements OutboxStore {
   readonly kind: StoreKind = 'indexeddb';
+  /** A claim gives records read from IndexedDB: copies. */
+  readonly claimsCopies = true;
   stopWatchingSpills: () => void = () => {};
   readonly #totalsSeen = new TotalsEstimate();
   readonly #metaStore: UseStore;

@@ -73,6 +73,9 @@ class ResilientStore implements OutboxStore {
     this.#retryAt = opened ? Infinity : this.#now() + this.#retryAfterMs;
   }
 
+  /** Its segments are memory and IndexedDB stores, which give copies. */
+  readonly claimsCopies = true;
+
   get kind(): StoreKind {
     return this.#newest().kind;
   }
