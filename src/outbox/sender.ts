@@ -39,6 +39,13 @@ export interface SenderHost {
 export const MAX_REQUESTS_IN_FLIGHT = 2;
 /** A missing project or experiment (404) is asked for again this often; its records wait meanwhile. */
 export const MISSING_RETRY_MS = 30_000;
+/**
+ * A batch this large takes milliseconds to claim and again to build into a request (10,000 points:
+ * tens of milliseconds each), so each step starts in a task of its own: the page or the training
+ * loop gets a turn between them, and between the earlier batch's ack and the next claim (all in
+ * one turn they held the thread for 100 ms and more). Smaller batches go on at once.
+ */
+const LARGE_BATCH_RECORDS = 1_000;
 
 /**
  * Drains the store: claims batches (leased, so no other tab or process sends them), sends them,
@@ -53,6 +60,8 @@ export class Sender {
   #again = false;
   #soonAfterLoop = false;
   #stopped = false;
+  /** Records the last claim gave: after a large one, the next claim starts in a new task. */
+  #lastClaimCount = 0;
   #intervalTimer: ReturnType<typeof setTimeout> | undefined;
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #sizer: BatchSizer;
@@ -182,10 +191,7 @@ export class Sender {
   }
 
   async #claim(store: OutboxStore): Promise<OutboxRecord[] | undefined> {
-    // Claiming a batch of 10,000 points takes tens of milliseconds, as do writing the earlier
-    // batch's ack and building this one's request: each in a task of its own, the page or the
-    // training loop gets a turn between them (together they held the thread for 100 ms and more).
-    await nextTask();
+    if (this.#lastClaimCount >= LARGE_BATCH_RECORDS) await nextTask();
     try {
       const under = this.#sizer.limits;
       const records = await store.claim({
@@ -196,6 +202,7 @@ export class Sender {
         runBatchesInFlight: MAX_REQUESTS_IN_FLIGHT,
       });
       this.#sizer.claimed(records, under);
+      this.#lastClaimCount = records.length;
       return records;
     } catch (error) {
       logger.debug('claim failed; trying again later', error);
@@ -215,7 +222,7 @@ export class Sender {
     let request: OutboxRequest | undefined;
     let unsendable: Error | undefined;
     if (resolution.kind === 'ready') {
-      await nextTask();
+      if (records.length >= LARGE_BATCH_RECORDS) await nextTask();
       try {
         request = requestForBatch(records, resolution.target, settings);
         if (store.claimsCopies) releaseBodies(records);
