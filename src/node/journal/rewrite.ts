@@ -103,6 +103,14 @@ export class JournalRewrite {
     }
   }
 
+  /**
+   * Under `'interval'`: the rewrite is best finished after `syncInBackground`, whose flush then
+   * leaves `finish(true)` nothing to wait for on the calling thread.
+   */
+  get flushesInBackground(): boolean {
+    return this.#target.fsync === 'interval';
+  }
+
   /** Flushes what is written so far off the calling thread, so `finish` has little left to flush. */
   syncInBackground(): Promise<void> {
     if (this.#target.fsync === 'never') return Promise.resolve();

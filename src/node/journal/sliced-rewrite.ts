@@ -3,9 +3,11 @@
  * the thread that logs and sends for long: a journal drained of a million points was rewritten in
  * one piece of 2-3 s (its live half made into lines) before.
  *
- * A rewrite that fits in its first slice (a short queue, the usual case) finishes inside it, as one
- * piece. A longer one goes on in later turns of the event loop; once only the tail is left it is
- * flushed off the thread, and the last step (rest of the tail, flush, rename) runs on a later turn.
+ * A longer one goes on in later turns of the event loop; once only the tail is left it is flushed
+ * off the thread, and the last step (rest of the tail, flush, rename) runs on a later turn. So does
+ * one that fits in its first slice (a short queue) under `'interval'`: a flush on the thread waits
+ * for the disk, 100 ms and more while it is busy. Under the other policies a rewrite that fits in
+ * its first slice finishes inside it, as one piece.
  */
 import type { JournalRewrite } from './rewrite';
 
@@ -58,7 +60,7 @@ export class SlicedRewrite {
     if (!ready) {
       this.#timer = setTimeout(() => this.#slice(false), 0);
       this.#options.unrefTimer(this.#timer);
-    } else if (first) {
+    } else if (first && !this.#rewrite.flushesInBackground) {
       this.#finish(false);
     } else {
       this.#rewrite.syncInBackground().then(
