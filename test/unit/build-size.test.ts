@@ -46,8 +46,13 @@ import { describe, expect, it } from 'vitest';
  * the limits they were claimed under, and a claim passing its own batch out by add 349 bytes
  * (50,301 → 50,650); the guard grows by 512: they bring queued delivery from about 0.45 to about
  * 0.7 of the server's ceiling, in pages as in Node.
+ * A batch's bodies let go once its request is built (with stores saying whether their claims give
+ * copies, and a loud error for a body used after), and a task of its own for claiming and for
+ * building a large batch add 149 bytes (50,968 → 51,117); the guard grows by 256: they take a
+ * drain of a million queued points from 2.1-2.7 s of young-generation collections to 1.1-1.4 s
+ * and its longest stall under 100 ms, and the same sender runs in pages.
  */
-export const IIFE_GZIP_BUDGET_BYTES = 43_228 + 1024 + 1024 + 512 + 2_400 + 512 + 942 + 441 + 512 + 512;
+export const IIFE_GZIP_BUDGET_BYTES = 43_228 + 1024 + 1024 + 512 + 2_400 + 512 + 942 + 441 + 512 + 512 + 256;
 const IIFE = new URL('../../dist/polyaxon-tracking.iife.min.js', import.meta.url);
 
 describe('script-tag build size', () => {
