@@ -3,21 +3,15 @@
  * the UTF-8 of the lines in order, across piece boundaries, with lines larger than a piece, and
  * with characters of every UTF-8 length.
  */
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
 import { PieceWriter, writeLines } from '../../src/node/journal/file-io';
+import { journalPathsRemovedAfterEach } from '../helpers/journal-paths';
 
-const folders: string[] = [];
-afterEach(() => {
-  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
-});
+const newJournalPath = journalPathsRemovedAfterEach();
 
 function newFile(): { path: string; fd: number } {
-  const folder = mkdtempSync(join(tmpdir(), 'piece-writer-'));
-  folders.push(folder);
-  const path = join(folder, 'journal.jsonl');
+  const path = newJournalPath('piece-writer-');
   return { path, fd: openSync(path, 'w', 0o600) };
 }
 

@@ -3,22 +3,16 @@
  * over it. After a flush in the background under 'interval', the last piece is left to the
  * policy's next flush (the file is installed dirty); otherwise it is flushed before the rename.
  */
-import { appendFileSync, closeSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { appendFileSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
 import type { FsyncPolicy } from '../../src/node/journal/file-io';
 import { JournalRewrite, type RewriteTarget } from '../../src/node/journal/rewrite';
+import { journalPathsRemovedAfterEach } from '../helpers/journal-paths';
 
-const folders: string[] = [];
-afterEach(() => {
-  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
-});
+const newJournalPath = journalPathsRemovedAfterEach();
 
 function journal(fsync: FsyncPolicy) {
-  const folder = mkdtempSync(join(tmpdir(), 'rewrite-'));
-  folders.push(folder);
-  const path = join(folder, 'journal.jsonl');
+  const path = newJournalPath('rewrite-');
   writeFileSync(path, 'old 1\nold 2\n');
   const installed: { size: number; dirty: boolean }[] = [];
   const target: RewriteTarget = {

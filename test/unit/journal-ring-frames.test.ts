@@ -3,25 +3,19 @@
  * line, the record `addLine` would write, through the ring's end many times over (a small ring),
  * with names a plain object would mangle and every kind of number the metrics path lets through.
  */
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
 import { addLine } from '../../src/node/journal/format';
 import { JournalRing } from '../../src/node/journal/ring';
 import { newRecordId, RECORD_FORMAT_VERSION, type OutboxRecord } from '../../src/outbox/records';
 import { validateMetrics } from '../../src/wire/validation';
 import { metricPoint } from '../../src/wire/metric-point';
+import { journalPathsRemovedAfterEach } from '../helpers/journal-paths';
 
-const folders: string[] = [];
-afterEach(() => {
-  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
-});
+const newJournalPath = journalPathsRemovedAfterEach();
 
 function openFile(): { path: string; fd: number } {
-  const folder = mkdtempSync(join(tmpdir(), 'ring-frames-'));
-  folders.push(folder);
-  const path = join(folder, 'journal.jsonl');
+  const path = newJournalPath('ring-frames-');
   return { path, fd: openSync(path, 'a', 0o600) };
 }
 

@@ -3,21 +3,15 @@
  * its pages become resident without a store from this thread, and what this thread writes into it
  * meanwhile stays as written. Residency is read from /proc (Linux).
  */
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
 import { JournalRing } from '../../src/node/journal/ring';
+import { journalPathsRemovedAfterEach } from '../helpers/journal-paths';
 
-const folders: string[] = [];
-afterEach(() => {
-  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
-});
+const newJournalPath = journalPathsRemovedAfterEach();
 
 function openFile(): number {
-  const folder = mkdtempSync(join(tmpdir(), 'ring-prefault-'));
-  folders.push(folder);
-  return openSync(join(folder, 'journal.jsonl'), 'a', 0o600);
+  return openSync(newJournalPath('ring-prefault-'), 'a', 0o600);
 }
 
 /** Resident memory of this process, in bytes. */
