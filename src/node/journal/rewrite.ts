@@ -131,7 +131,7 @@ export class JournalRewrite {
       if (!this.#target.flushSync()) throw new Error(`${this.#target.path} cannot be written`);
       for (let left = this.#tailLeft(); left > 0; left = this.#tailLeft()) this.#copyTail(Math.min(left, TAIL_PIECE_BYTES));
     }
-    const flushLater = syncedInBackground && this.#target.fsync === 'interval';
+    const flushLater = syncedInBackground && this.flushesInBackground;
     if (this.#target.fsync !== 'never' && !flushLater) fdatasyncSync(this.#fd);
     renameSync(this.#tempPath, this.#target.path);
     this.#state = 'finished';
