@@ -95,9 +95,7 @@ function bodyFor(kind: RecordKind, records: readonly OutboxRecord[]): string | u
  * text was a tree of 20,000 pieces holding every body until the request was encoded.
  */
 function jsonArray(records: readonly OutboxRecord[]): string {
-  const bodies = new Array<string>(records.length);
-  for (let i = 0; i < records.length; i++) bodies[i] = bodyJson(records[i]);
-  return `[${bodies.join(',')}]`;
+  return `[${records.map(bodyJson).join(',')}]`;
 }
 
 /** `GET users/`: who the token belongs to, for projects named without their owner. */
