@@ -83,6 +83,51 @@ it('a burst several rings long, never yielding, goes to the file whole and in or
   expect(lines.map((line) => JSON.parse(line))).toEqual(expected.map((line) => JSON.parse(line)));
 });
 
+it('a point that follows the one before takes a short frame, and every line is still exactly its record', () => {
+  const { path, fd } = openFile();
+  const ring = new JournalRing(fd, { ringBytes: 1 << 20 });
+  const at = Date.UTC(2024, 0, 2, 3, 4, 5, 678);
+  // Points of one run and keys, each the next seq: all but the first follow the one before.
+  const follow = Array.from({ length: 1000 }, (_, i) => metricRecord(i, 'run-a', { step: i, loss: 1 / (i + 1), acc: i % 3 === 0 ? null : -i / 7 }, at + Math.floor(i / 300)));
+  for (const record of follow) expect(ring.pushMetric(record)).toBe(true);
+  // The first point's frame names its keys; the others take 5 + 10 + 3 × 9 bytes each.
+  expect(ring.framedBytes).toBeLessThan(1000 * 45 + 200);
+  const records = [...follow];
+  const push = (record: OutboxRecord) => {
+    expect(ring.pushMetric(record)).toBe(true);
+    records.push(record);
+  };
+  const next = (values: Record<string, number | null>, at: number, seq = records[records.length - 1].seq + 1) => metricRecord(seq, 'run-a', values, at);
+  const last = () => records[records.length - 1];
+  // Each breaks what a short frame leaves out, then the point after it follows it again.
+  push(next({ step: 1, loss: 2, acc: 3 }, at, last().seq + 2)); // a seq skipped
+  push(next({ step: 1, loss: 2, acc: 3 }, at));
+  push(next({ step: 1, loss: 2, acc: 3 }, at - 5_000)); // the clock went back (the id goes on)
+  push(next({ step: 1, loss: 2, acc: 3 }, at + 3_000_000_000)); // a step past 32 bits of ms
+  push(next({ step: 1, loss: 2, acc: 3 }, at + 3_000_000_001));
+  const fractional = next({ step: 1, loss: 2, acc: 3 }, at);
+  fractional.createdAt = at + 0.1;
+  push(fractional);
+  push(next({ step: 1, loss: 2, acc: 3 }, at));
+  const otherProcess = next({ step: 1, loss: 2, acc: 3 }, at);
+  otherProcess.id = '0190a1b2-c3d4-7123-8abc-def012345678';
+  push(otherProcess);
+  push(next({ step: 1, loss: 2, acc: 3 }, at));
+  const larger = next({ step: 1, loss: 2, acc: 3 }, at);
+  larger.bytes += 1;
+  push(larger);
+  push(next({ step: 1, loss: 2, acc: 3 }, at));
+  push(next({ step: 1, acc: 3, loss: 2 }, at)); // the same keys in another order
+  push(next({ step: 1, acc: 3, loss: 2 }, at));
+  push(metricRecord(last().seq + 1, 'run-b', { step: 1, acc: 3, loss: 2 }, at)); // another run
+  push(next({ step: 1, acc: null, loss: -0 }, at));
+  expect(ring.flushSync()).toBe(true);
+  ring.close();
+  closeSync(fd);
+  const lines = readFileSync(path, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
+  expect(lines).toEqual(records.map((record) => JSON.parse(addLine(record))));
+});
+
 it('without a writer thread no binary frame is taken: the caller writes the line itself', () => {
   const { fd } = openFile();
   const ring = new JournalRing(fd, { thread: false });

@@ -7,6 +7,9 @@
  * - METRIC: one `logMetrics` record in binary (ids, numbers, indexes of names defined earlier).
  *   The writer thread turns it into its `add` line, so the caller's thread pays a few typed-array
  *   stores per call instead of serialising the record (F32 on the hot path).
+ * - NEXT: a `logMetrics` record that follows the point of the METRIC or NEXT frame before it (same
+ *   run, keys and size, the next `seq`): the steps of its time and id from that point, then its
+ *   values. What a training loop logs call after call.
  * - DEFINE: a JSON-quoted string (a metric name, a run key) under an index METRIC frames refer to.
  * - DATETIME: the `created_at` string of the METRIC frames that follow (it changes once per ms).
  *
@@ -16,7 +19,7 @@
  */
 
 export const FRAME_HEADER_BYTES = 5;
-export const FRAME = { pad: 0, text: 1, metric: 2, define: 3, datetime: 4 } as const;
+export const FRAME = { pad: 0, text: 1, metric: 2, define: 3, datetime: 4, next: 5 } as const;
 /** Longest id a METRIC frame carries as text (newRecordId gives 36 characters). */
 export const MAX_ID_LENGTH = 64;
 /**
@@ -29,6 +32,10 @@ export const ID_AS_KEY = 0xff;
 export const ID_KEY_BYTES = 12;
 /** A METRIC frame's bytes per key: name index (u32), null flag (u8), value (f64). */
 export const METRIC_KEY_BYTES = 13;
+/** A NEXT frame's fixed part: `createdAt` step (i32), id key step (u32), key count (u16). */
+export const NEXT_FIXED_BYTES = 10;
+/** A NEXT frame's bytes per key: null flag (u8), value (f64); the names are the last point's. */
+export const NEXT_KEY_BYTES = 9;
 
 /**
  * Defines `decodeFrames(data, capacity, tail, head, state, emit, most)`: hands `emit` the journal
@@ -160,11 +167,17 @@ function decodeFrames(data, capacity, tail, head, state, emit, most = Infinity) 
     o = start;
     return state.runPart;
   };
-  // A METRIC frame's layout, read alike by formatWindow and the loop: the id's length (its number
-  // or its characters), then the key count, then per key its name index, null flag and value.
+  // A METRIC frame's layout: the id's length (its number or its characters), then the key count,
+  // then per key its name index, null flag and value. A NEXT frame's: two steps, the key count,
+  // then per key its null flag and value. formatWindow and the loop read values alike, from the
+  // first null flag (valuesAt) a stride apart.
   const idLengthAt = (p) => (data[p + 24] === ${ID_AS_KEY} ? ${ID_KEY_BYTES} : data[p + 24]);
   const keysAt = (p, idLength) => view.getUint16(p + 25 + idLength, true);
   const firstKeyAt = (p, idLength) => p + 27 + idLength;
+  const isPoint = (type) => type === ${FRAME.metric} || type === ${FRAME.next};
+  const valueKeysAt = (type, p) => (type === ${FRAME.next} ? view.getUint16(p + 8, true) : keysAt(p, idLengthAt(p)));
+  const valuesAt = (type, p) => (type === ${FRAME.next} ? p + ${NEXT_FIXED_BYTES} : firstKeyAt(p, idLengthAt(p)) + 4);
+  const strideOf = (type) => (type === ${FRAME.next} ? ${NEXT_KEY_BYTES} : ${METRIC_KEY_BYTES});
   // Which values formatWindow formats: both sides must agree, value for value.
   const inWindow = (value) => !Number.isSafeInteger(value);
   // Values that are not integers, formatted for a window of frames at once: JSON.stringify of an
@@ -181,13 +194,14 @@ function decodeFrames(data, capacity, tail, head, state, emit, most = Infinity) 
     while (scan !== end && ((scan - tail) >>> 0) < most && frames < WINDOW_FRAMES) {
       const start = scan % capacity;
       if (capacity - start < ${FRAME_HEADER_BYTES}) { scan = (scan + (capacity - start)) >>> 0; continue; }
-      if (data[start + 4] === ${FRAME.metric}) {
+      const type = data[start + 4];
+      if (isPoint(type)) {
         const p = start + ${FRAME_HEADER_BYTES};
-        const idLength = idLengthAt(p);
-        const keys = keysAt(p, idLength);
-        for (let k = 0, q = firstKeyAt(p, idLength); k < keys; k++, q += ${METRIC_KEY_BYTES}) {
-          if (data[q + 4] === 1) continue;
-          const value = view.getFloat64(q + 5, true);
+        const keys = valueKeysAt(type, p);
+        const stride = strideOf(type);
+        for (let k = 0, q = valuesAt(type, p); k < keys; k++, q += stride) {
+          if (data[q] === 1) continue;
+          const value = view.getFloat64(q + 1, true);
           if (inWindow(value)) doubles[count++] = value;
         }
         frames++;
@@ -219,11 +233,32 @@ function decodeFrames(data, capacity, tail, head, state, emit, most = Infinity) 
     const length = view.getUint32(start, true);
     const type = data[start + 4];
     const p = start + ${FRAME_HEADER_BYTES};
-    if (type === ${FRAME.metric}) {
-      const idAsKey = data[p + 24] === ${ID_AS_KEY};
-      const idLength = idLengthAt(p);
-      const keys = keysAt(p, idLength);
-      const runIndex = view.getUint32(p + 20, true);
+    if (isPoint(type)) {
+      const point = state.point;
+      if (type === ${FRAME.metric}) {
+        const idLength = idLengthAt(p);
+        point.createdAt = view.getFloat64(p, true);
+        point.seq = view.getFloat64(p + 8, true);
+        point.bytes = view.getUint32(p + 16, true);
+        point.runIndex = view.getUint32(p + 20, true);
+        point.idAsKey = data[p + 24] === ${ID_AS_KEY};
+        if (point.idAsKey) {
+          point.key = view.getFloat64(p + 25, true);
+          point.suffixIndex = view.getUint32(p + 33, true);
+        }
+        point.keys = keysAt(p, idLength);
+        if (point.names.length < point.keys) point.names = new Uint32Array(point.keys * 2);
+        for (let k = 0, q = firstKeyAt(p, idLength); k < point.keys; k++, q += ${METRIC_KEY_BYTES}) point.names[k] = view.getUint32(q, true);
+      } else {
+        // The ring's writer pushes one only after a point of an id of this process with these keys.
+        if (!point.idAsKey || view.getUint16(p + 8, true) !== point.keys) throw new Error('a NEXT frame follows no point it could step from');
+        point.createdAt += view.getInt32(p, true);
+        point.key += view.getUint32(p + 4, true);
+        point.seq += 1;
+      }
+      const idAsKey = point.idAsKey;
+      const keys = point.keys;
+      const runIndex = point.runIndex;
       // An id, spelled from its number (36 bytes) or given as text, is at most MAX_ID_LENGTH bytes.
       const most = LINE_FIXED_MOST + ${MAX_ID_LENGTH} + state.datetime.length + (keys + 1) * (state.longestName + NUMBER_MOST);
       if (o + most > out.length) {
@@ -233,23 +268,25 @@ function decodeFrames(data, capacity, tail, head, state, emit, most = Infinity) 
       if (idAsKey) {
         // The id as newRecordId wrote it: 48-bit time in hex (8-4 digits), "-7", the counter in
         // three hex digits, then the process suffix.
-        const key = view.getFloat64(p + 25, true);
+        const key = point.key;
         const count = key % 4096;
         put(idHead((key - count) / 4096));
         putHex(count, 3);
-        put(idTail(view.getUint32(p + 33, true)));
+        put(idTail(point.suffixIndex));
       } else {
+        // Only a METRIC frame carries an id as text.
         put(LINE_START);
-        for (let i = p + 25, idEnd = p + 25 + idLength; i < idEnd; i++) out[o++] = data[i];
+        for (let i = p + 25, idEnd = p + 25 + data[p + 24]; i < idEnd; i++) out[o++] = data[i];
         put(AFTER_ID);
       }
-      putNumber(view.getFloat64(p + 8, true));
-      put(runPart(runIndex, view.getFloat64(p, true)));
-      putNumber(view.getUint32(p + 16, true));
+      putNumber(point.seq);
+      put(runPart(runIndex, point.createdAt));
+      putNumber(point.bytes);
       put(AFTER_BYTES);
-      let q = firstKeyAt(p, idLength);
-      for (let k = 0; k < keys; k++, q += ${METRIC_KEY_BYTES}) {
-        const name = view.getUint32(q, true);
+      const stride = strideOf(type);
+      let q = valuesAt(type, p);
+      for (let k = 0; k < keys; k++, q += stride) {
+        const name = point.names[k];
         // The key's name, quoted, and the colon (with the comma before it past the first key).
         let part = keyParts[name];
         if (part === undefined) part = keyParts[name] = Buffer.concat([Buffer.from(','), names[name], Buffer.from(':')]);
@@ -258,10 +295,10 @@ function decodeFrames(data, capacity, tail, head, state, emit, most = Infinity) 
         } else {
           put(part);
         }
-        if (data[q + 4] === 1) {
+        if (data[q] === 1) {
           put(NULL);
         } else {
-          const value = view.getFloat64(q + 5, true);
+          const value = view.getFloat64(q + 1, true);
           if (inWindow(value)) putFormatted();
           else putNumber(value);
         }
@@ -303,6 +340,8 @@ function newDecoderState() {
     runIndex: -1,
     createdAt: -1,
     runPart: undefined,
+    // The last METRIC or NEXT frame's point: what the next NEXT frame steps from.
+    point: { createdAt: 0, seq: -1, bytes: 0, runIndex: 0, idAsKey: false, key: 0, suffixIndex: 0, keys: 0, names: new Uint32Array(16) },
     doubles: [0.5],
     numbers: Buffer.allocUnsafe(1 << 16),
     out: Buffer.allocUnsafe(1 << 20),
@@ -331,6 +370,8 @@ export interface DecoderState {
   runIndex: number;
   createdAt: number;
   runPart: Buffer | undefined;
+  /** The last METRIC or NEXT frame's point (its name indexes, in key order, in `names`). */
+  point: { createdAt: number; seq: number; bytes: number; runIndex: number; idAsKey: boolean; key: number; suffixIndex: number; keys: number; names: Uint32Array };
   /** The non-integer values of a window of frames, and their JSON text. */
   doubles: number[];
   numbers: Buffer;

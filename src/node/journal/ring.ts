@@ -18,7 +18,7 @@ import { Worker } from 'node:worker_threads';
 import { logger } from '../../runtime/logger';
 import { recordIdKey, recordIdSuffix } from '../../outbox/records';
 import { hasKeysInOrder, type MetricPointBody } from '../../wire/metric-point';
-import { compileDecoder, FRAME, FRAME_HEADER_BYTES, ID_AS_KEY, ID_KEY_BYTES, MAX_ID_LENGTH, METRIC_KEY_BYTES } from './frames';
+import { compileDecoder, FRAME, FRAME_HEADER_BYTES, ID_AS_KEY, ID_KEY_BYTES, MAX_ID_LENGTH, METRIC_KEY_BYTES, NEXT_FIXED_BYTES, NEXT_KEY_BYTES } from './frames';
 import { CONTROL, CONTROL_SLOTS, WRITER_THREAD_SOURCE } from './writer-thread';
 
 /**
@@ -68,6 +68,13 @@ const TOO_MANY_KEYS = -1;
 const NO_ROOM = -2;
 /** A metric frame's fixed part: createdAt, seq (f64), bytes, run (u32), id length (u8), key count (u16). */
 const METRIC_FIXED_BYTES = 8 + 8 + 4 + 4 + 1 + 2;
+/** The fields of the last point framed that a NEXT frame gives as steps from it; `seq` -1: none to step from. */
+interface LastPoint {
+  seq: number;
+  idKey: number;
+  createdAt: number;
+  bytes: number;
+}
 
 export class JournalRing {
   readonly #control: Int32Array;
@@ -85,6 +92,10 @@ export class JournalRing {
   readonly #keyIndexes = new Uint32Array(MAX_KEYS + 2);
   /** The names `#keyIndexes` holds the indexes of: the last record's keys and run, in that numbering. */
   #lastNames: LastNames = NO_LAST_NAMES;
+  /** Whether the last `#defineNames` found the names of the record before (no DEFINE frame, same indexes). */
+  #namesAsBefore = false;
+  /** The last METRIC or NEXT frame's point, as the thread's decoder will have it. */
+  readonly #lastPoint: LastPoint = { seq: -1, idKey: Number.NaN, createdAt: 0, bytes: 0 };
   #datetime: string | undefined;
   /** Decoding on this thread, when there is no writer thread. */
   #decoder: ReturnType<typeof compileDecoder> | undefined;
@@ -105,6 +116,11 @@ export class JournalRing {
   /** True while a writer thread takes the bytes to the file on its own. */
   get threaded(): boolean {
     return this.#thread !== undefined;
+  }
+
+  /** Bytes of frames pushed so far, pads included (wraps at 2^32): what a burst takes of the ring. */
+  get framedBytes(): number {
+    return Atomics.load(this.#control, CONTROL.head) >>> 0;
   }
 
   /** Why the last write failed (`ENOSPC`, say); undefined while writes succeed. */
@@ -166,6 +182,7 @@ export class JournalRing {
     const id = record.id;
     // This process's ids (all of newRecordId's) go as their number; the writer thread spells them.
     const idKey = recordIdKey(id);
+    if (this.#namesAsBefore && this.#pushNext(record, idKey, values, keys)) return true;
     const idBytes = Number.isNaN(idKey) ? id.length : ID_KEY_BYTES;
     const length = METRIC_FIXED_BYTES + idBytes + keys * METRIC_KEY_BYTES;
     const at = this.#reserve(length);
@@ -198,7 +215,52 @@ export class JournalRing {
       p += METRIC_KEY_BYTES;
     }
     this.#publish(at, FRAME.metric, length);
+    this.#setLastPoint(record, idKey);
     return true;
+  }
+
+  /**
+   * A point that follows the last one framed (same run, keys and size, the next `seq`, an id of
+   * this process a little after its id) as a NEXT frame: two steps and the values, 42 bytes for
+   * three keys where a METRIC frame takes 83. A burst of calls fits twice as many points in the
+   * ring before it waits for the thread, and each call makes half the stores. False when the
+   * point does not follow (nothing pushed); true once pushed, or when the ring took nothing.
+   */
+  #pushNext(record: MetricFrameRecord, idKey: number, values: Record<string, number | null>, keys: number): boolean {
+    const last = this.#lastPoint;
+    const idStep = idKey - last.idKey;
+    const timeStep = record.createdAt - last.createdAt;
+    // NaN (an id of another form, a point after none) fails every comparison.
+    if (record.seq !== last.seq + 1 || record.bytes !== last.bytes || !(idStep >= 1 && idStep <= 0xffffffff)) return false;
+    // The decoder adds the step back: it must give this exact time (fractional clocks included).
+    if (timeStep !== (timeStep | 0) || last.createdAt + timeStep !== record.createdAt) return false;
+    const length = NEXT_FIXED_BYTES + keys * NEXT_KEY_BYTES;
+    const at = this.#reserve(length);
+    if (at < 0) return true;
+    const v = this.#view;
+    const d = this.#data;
+    let p = at + FRAME_HEADER_BYTES;
+    v.setInt32(p, timeStep, true);
+    v.setUint32(p + 4, idStep, true);
+    v.setUint16(p + 8, keys, true);
+    p += NEXT_FIXED_BYTES;
+    for (const key in values) {
+      const value = values[key];
+      d[p] = value === null ? 1 : 0;
+      v.setFloat64(p + 1, value ?? 0, true);
+      p += NEXT_KEY_BYTES;
+    }
+    this.#publish(at, FRAME.next, length);
+    this.#setLastPoint(record, idKey);
+    return true;
+  }
+
+  #setLastPoint(record: MetricFrameRecord, idKey: number): void {
+    const last = this.#lastPoint;
+    last.seq = record.seq;
+    last.idKey = idKey;
+    last.createdAt = record.createdAt;
+    last.bytes = record.bytes;
   }
 
   /**
@@ -212,7 +274,8 @@ export class JournalRing {
     const indexes = this.#keyIndexes;
     // A training loop logs the same keys call after call: then `#keyIndexes` already holds them.
     const last = this.#lastNames;
-    if (run === last.run && this.#namesEpoch === last.epoch && hasKeysInOrder(values, last.keys)) return last.keys.length;
+    this.#namesAsBefore = run === last.run && this.#namesEpoch === last.epoch && hasKeysInOrder(values, last.keys);
+    if (this.#namesAsBefore) return last.keys.length;
     // The pass below overwrites `#keyIndexes`: they hold the last record's names again only if it succeeds.
     this.#lastNames = NO_LAST_NAMES;
     for (;;) {
