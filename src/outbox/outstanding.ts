@@ -1,20 +1,45 @@
 import { recordIdKey } from './records';
 import { indexOfKey } from './sorted-keys';
 
-/** Records per chunk by default: 17 bytes each, so a chunk is about 1 MiB. */
+/** Records per chunk by default: 9 bytes each (17 with numbers of their own), about 576 KiB. */
 const DEFAULT_CHUNK_SLOTS = 1 << 16;
 
-/** Id keys and append numbers of CHUNK slots, and which of them left. */
+/**
+ * Id keys and append numbers of CHUNK slots, and which of them left. The slots of a chunk most
+ * often hold consecutive append numbers: then only the first is kept, and `numbers` is made only
+ * once a slot breaks the run (a record in between went to the unordered map). A million queued
+ * points are 8 MiB fewer fresh pages for the caller's thread to fault in, at some 10 µs a page on
+ * a virtual machine.
+ */
 class Chunk {
   readonly keys: Float64Array;
-  readonly numbers: Float64Array;
   /** 1 where the record at that slot left. */
   readonly left: Uint8Array;
+  /** The append number of slot 0; slot i has `firstNumber + i` unless `numbers` says otherwise. */
+  firstNumber = 0;
+  numbers: Float64Array | undefined;
 
   constructor(slots: number) {
     this.keys = new Float64Array(slots);
-    this.numbers = new Float64Array(slots);
     this.left = new Uint8Array(slots);
+  }
+
+  numberAt(slot: number): number {
+    return this.numbers === undefined ? this.firstNumber + slot : this.numbers[slot];
+  }
+
+  setNumber(slot: number, number: number): void {
+    if (slot === 0) {
+      this.firstNumber = number;
+      this.numbers = undefined;
+      return;
+    }
+    if (this.numbers === undefined) {
+      if (number === this.firstNumber + slot) return;
+      this.numbers = new Float64Array(this.keys.length);
+      for (let i = 0; i < slot; i++) this.numbers[i] = this.firstNumber + i;
+    }
+    this.numbers[slot] = number;
   }
 }
 
@@ -69,7 +94,7 @@ export class OutstandingRecords {
     }
     const chunk = this.#chunks[length >>> this.#chunkBits];
     chunk.keys[slot] = key;
-    chunk.numbers[slot] = number;
+    chunk.setNumber(slot, number);
     this.#length = length + 1;
   }
 
@@ -105,7 +130,7 @@ export class OutstandingRecords {
   }
 
   #numberAt(index: number): number {
-    return this.#chunks[index >>> this.#chunkBits].numbers[index & (this.#chunkSlots - 1)];
+    return this.#chunks[index >>> this.#chunkBits].numberAt(index & (this.#chunkSlots - 1));
   }
 
   #hasLeft(index: number): boolean {
