@@ -165,7 +165,7 @@ class JournalStore implements OutboxStore {
     private readonly settings: { compactMinBytes: number; defaultMaxJournalBytes: number; compactSliceMs: number; unrefTimer: (timer: unknown) => void },
   ) {
     this.metrics = contents.metrics;
-    this.metrics.useMemory((bytes) => file.prefaulted(bytes));
+    this.metrics.useMemory((bytes, regions) => file.prefaulted(bytes, regions));
     for (const record of contents.records.values()) this.trackAdded(record, metricLineBytes(record) ?? JSON.stringify(record).length + 18);
     const { metrics } = this;
     for (let slot = metrics.head, end = metrics.end(true); slot < end; slot++) {

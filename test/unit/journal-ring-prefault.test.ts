@@ -40,6 +40,23 @@ it.skipIf(!existsSync('/proc/self/status'))('the writer thread makes handed-out 
   closeSync(fd);
 });
 
+it.skipIf(!existsSync('/proc/self/status'))('of memory handed out with regions, the thread touches those regions and nothing else', async () => {
+  const fd = openFile();
+  const ring = new JournalRing(fd);
+  const before = await settledResidentBytes();
+  // The metric table hands out a chunk with its columns as regions: the thread touches the same
+  // share of each in turn, as a burst fills them side by side.
+  ring.prefaulted(64 * MIB, [
+    [0, 8 * MIB],
+    [40 * MIB, 8 * MIB],
+  ]);
+  const grown = (await settledResidentBytes()) - before;
+  expect(grown).toBeGreaterThanOrEqual(15 * MIB);
+  expect(grown).toBeLessThan(24 * MIB);
+  ring.close();
+  closeSync(fd);
+});
+
 /** Waits until resident memory has stayed within a page of itself for 200 ms, and gives it. */
 async function settledResidentBytes(): Promise<number> {
   let last = residentBytes();

@@ -22,7 +22,7 @@ import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync } from 'node:f
 import { dirname } from 'node:path';
 import { syncDirectory, writeLines, type FsyncPolicy } from './file-io';
 import { JournalRewrite, type RewriteTarget } from './rewrite';
-import { JournalRing, type MetricFrameRecord, type RingOptions } from './ring';
+import { JournalRing, type MemoryRegion, type MetricFrameRecord, type RingOptions } from './ring';
 
 export type { FsyncPolicy };
 
@@ -95,8 +95,8 @@ export class JournalFile {
   }
 
   /** Memory the writer thread touches ahead of its use (JournalRing.prefaulted); undefined without a thread. */
-  prefaulted(bytes: number): SharedArrayBuffer | undefined {
-    return this.ring.prefaulted(bytes);
+  prefaulted(bytes: number, regions?: readonly MemoryRegion[]): SharedArrayBuffer | undefined {
+    return this.ring.prefaulted(bytes, regions);
   }
 
   /**

@@ -24,6 +24,7 @@ import { anyRecordIdKey, recordIdFromKey, recordIdKey, recordIdSuffix, recordIdS
 import { indexOfKey } from '../../outbox/sorted-keys';
 import { pythonDatetime, pythonDatetimeLength, pythonDatetimeMs } from '../../wire/format';
 import { hasKeysInOrder, type MetricPointBody } from '../../wire/metric-point';
+import type { MemoryRegion } from './ring';
 
 /** What this process's ids end with: the forms of its own points. */
 const OWN_SUFFIX = recordIdSuffix();
@@ -76,9 +77,27 @@ interface Lease {
  */
 const SLOT_BYTES = 8 + (CHUNK_VALUES / CHUNK_SLOTS) * 8 + 5 * 4 + 2 + 1;
 const CHUNK_BYTES = CHUNK_SLOTS * SLOT_BYTES;
+/** Bytes per element of each column, in memory order: the 8-byte ones first, so each starts aligned. */
+const COLUMN_BYTES = { key: 8, values: 8, seq: 4, createdAt: 4, datetime: 4, lease: 4, valueStart: 4, form: 2, gone: 1 } as const;
+type Column = keyof typeof COLUMN_BYTES;
+/** Each column's offset and length in a chunk's memory: the regions a burst fills side by side. */
+const CHUNK_COLUMNS = (() => {
+  const columns = {} as Record<Column, MemoryRegion>;
+  let at = 0;
+  for (const [column, bytesEach] of Object.entries(COLUMN_BYTES) as [Column, number][]) {
+    const length = bytesEach * (column === 'values' ? CHUNK_VALUES : CHUNK_SLOTS);
+    columns[column] = [at, length];
+    at += length;
+  }
+  return columns;
+})();
+const CHUNK_REGIONS = Object.values(CHUNK_COLUMNS);
 
-/** Where a chunk's memory comes from (see `MetricTable.useMemory`); undefined: fresh memory. */
-export type ChunkMemory = (bytes: number) => ArrayBufferLike | undefined;
+/**
+ * Where a chunk's memory comes from (see `MetricTable.useMemory`), given its size and its columns'
+ * regions; undefined: fresh memory.
+ */
+export type ChunkMemory = (bytes: number, regions: readonly MemoryRegion[]) => ArrayBufferLike | undefined;
 
 class Chunk {
   readonly key: Float64Array;
@@ -94,22 +113,16 @@ class Chunk {
   valuesLength = 0;
 
   constructor(memory: ArrayBufferLike = new ArrayBuffer(CHUNK_BYTES)) {
-    // The 8-byte columns first: every column starts aligned to its element size.
-    let at = 0;
-    const take = (bytesEach: number, length = CHUNK_SLOTS): number => {
-      const offset = at;
-      at += bytesEach * length;
-      return offset;
-    };
-    this.key = new Float64Array(memory, take(8), CHUNK_SLOTS);
-    this.values = new Float64Array(memory, take(8, CHUNK_VALUES), CHUNK_VALUES);
-    this.seq = new Uint32Array(memory, take(4), CHUNK_SLOTS);
-    this.createdAt = new Int32Array(memory, take(4), CHUNK_SLOTS);
-    this.datetime = new Uint32Array(memory, take(4), CHUNK_SLOTS);
-    this.lease = new Uint32Array(memory, take(4), CHUNK_SLOTS);
-    this.valueStart = new Uint32Array(memory, take(4), CHUNK_SLOTS);
-    this.form = new Uint16Array(memory, take(2), CHUNK_SLOTS);
-    this.gone = new Uint8Array(memory, take(1), CHUNK_SLOTS);
+    const at = (column: Column) => CHUNK_COLUMNS[column][0];
+    this.key = new Float64Array(memory, at('key'), CHUNK_SLOTS);
+    this.values = new Float64Array(memory, at('values'), CHUNK_VALUES);
+    this.seq = new Uint32Array(memory, at('seq'), CHUNK_SLOTS);
+    this.createdAt = new Int32Array(memory, at('createdAt'), CHUNK_SLOTS);
+    this.datetime = new Uint32Array(memory, at('datetime'), CHUNK_SLOTS);
+    this.lease = new Uint32Array(memory, at('lease'), CHUNK_SLOTS);
+    this.valueStart = new Uint32Array(memory, at('valueStart'), CHUNK_SLOTS);
+    this.form = new Uint16Array(memory, at('form'), CHUNK_SLOTS);
+    this.gone = new Uint8Array(memory, at('gone'), CHUNK_SLOTS);
   }
 }
 
@@ -552,7 +565,7 @@ export class MetricTable {
   }
 
   #newChunk(): Chunk {
-    return new Chunk(this.#memory?.(CHUNK_BYTES));
+    return new Chunk(this.#memory?.(CHUNK_BYTES, CHUNK_REGIONS));
   }
 
   /** Drops the chunks every slot of which is gone; slots count from the first chunk kept. */

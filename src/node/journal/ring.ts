@@ -38,6 +38,9 @@ export interface RingOptions {
   thread?: boolean;
 }
 
+/** A part of a buffer: its offset and length in bytes. */
+export type MemoryRegion = readonly [offset: number, length: number];
+
 /** The fields of a metrics record a METRIC frame carries (its body as metricPoint builds it). */
 export interface MetricFrameRecord {
   id: string;
@@ -133,11 +136,14 @@ export class JournalRing {
    * Memory of `bytes` whose pages the writer thread touches soon (between its writes), so the
    * first stores of this thread into it take no page fault; undefined without a thread. For memory
    * a burst of calls will fill next (the metric table's next chunk), handed out before it is needed.
+   * `regions` (offset and length in bytes) are the parts of it this thread fills side by side, each
+   * from its start (the table's columns): the thread touches the same share of each in turn, so
+   * the pages needed first are resident first. Default: the whole of it, in order.
    */
-  prefaulted(bytes: number): SharedArrayBuffer | undefined {
+  prefaulted(bytes: number, regions: readonly MemoryRegion[] = [[0, bytes]]): SharedArrayBuffer | undefined {
     if (!this.#thread) return undefined;
     const memory = new SharedArrayBuffer(bytes);
-    this.#thread.postMessage(memory);
+    this.#thread.postMessage({ memory, regions });
     return memory;
   }
 

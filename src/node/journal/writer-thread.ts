@@ -62,9 +62,9 @@ const IDLE_WAIT_MS = 250;
 /** One store per page of this size touches every page (larger pages are touched more than once). */
 const PAGE_BYTES = 4096;
 /**
- * Bytes touched between two looks at the ring: 256 pages, a few milliseconds. More than the main
- * thread fills while the thread writes out WRITE_OUT_MOST_BYTES of frames (about 12,000 points,
- * 700 KiB of the metric table), so the touches keep ahead of a burst.
+ * Bytes touched between two looks at the ring: 256 pages, about 3 ms on a virtual machine. The
+ * ring's own lead takes a piece per WRITE_OUT_MOST_BYTES written, as a burst fills it; the metric
+ * table takes more (BURST_TOUCH_PIECES).
  */
 const TOUCH_PIECE_BYTES = 256 * PAGE_BYTES;
 /**
@@ -72,6 +72,15 @@ const TOUCH_PIECE_BYTES = 256 * PAGE_BYTES;
  * fills while the thread writes out WRITE_OUT_MOST_BYTES and touches a piece of the table.
  */
 const RING_LEAD_BYTES = 4 * TOUCH_PIECE_BYTES;
+/**
+ * While a burst fills the ring (at least this many bytes wait in it), a buffer handed over is
+ * touched BURST_TOUCH_PIECES pieces at a time: the metric table takes about 1.3 bytes for each
+ * byte of frames, and one piece per WRITE_OUT_MOST_BYTES written left the caller's thread to
+ * fault in half of it. Out of a burst a piece at a time, so that a record logged meanwhile waits
+ * for 3 ms of touches at most (F32).
+ */
+const BURST_BYTES = 256 * 1024;
+const BURST_TOUCH_PIECES = 4;
 
 export const WRITER_THREAD_SOURCE = `
 'use strict';
@@ -129,27 +138,33 @@ function touchRingAhead() {
   return true;
 }
 
-// Buffers sent over by JournalRing.prefaulted, one at a time.
+// Buffers sent over by JournalRing.prefaulted, one at a time, with the regions the main thread
+// fills side by side: a piece is the same share of each region.
 let touching;
-let touchedUpTo = 0;
-/** Touches the next piece of a buffer sent over; false when none is left to touch. */
-function touchSentAhead() {
+let regions;
+let touchedShare = 0;
+/** Touches the next \`pieces\` pieces of a buffer sent over; false when none is left to touch. */
+function touchSentAhead(pieces) {
   if (touching === undefined) {
     const sent = receiveMessageOnPort(parentPort);
     if (sent === undefined) return false;
-    touching = new Uint8Array(sent.message);
-    touchedUpTo = 0;
+    touching = new Uint8Array(sent.message.memory);
+    regions = sent.message.regions;
+    touchedShare = 0;
   }
-  const end = Math.min(touching.length, touchedUpTo + ${TOUCH_PIECE_BYTES});
-  touchPages(touching, touchedUpTo, end);
-  touchedUpTo = end;
-  if (end === touching.length) touching = undefined;
+  const share = Math.min(1, touchedShare + (pieces * ${TOUCH_PIECE_BYTES}) / touching.length);
+  for (const [offset, length] of regions) {
+    touchPages(touching, offset + Math.floor(touchedShare * length), offset + Math.floor(share * length));
+  }
+  touchedShare = share;
+  if (share === 1) touching = undefined;
   return true;
 }
-/** A piece of each, as a burst fills both at once; false when neither had anything to touch. */
+/** Some of each, as a burst fills both at once; false when neither had anything to touch. */
 function touchSome() {
+  const waiting = ((Atomics.load(c, HEAD) >>> 0) - (Atomics.load(c, TAIL) >>> 0)) >>> 0;
   const ringTouched = touchRingAhead();
-  return touchSentAhead() || ringTouched;
+  return touchSentAhead(waiting >= ${BURST_BYTES} ? ${BURST_TOUCH_PIECES} : 1) || ringTouched;
 }
 
 let lastBytesAt = Date.now();
