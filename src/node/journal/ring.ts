@@ -22,10 +22,13 @@ import { compileDecoder, FRAME, FRAME_HEADER_BYTES, ID_AS_KEY, ID_KEY_BYTES, MAX
 import { CONTROL, CONTROL_SLOTS, WRITER_THREAD_SOURCE } from './writer-thread';
 
 /**
- * Default ring size: 16 MiB, about 250,000 metric points of 3 keys in binary frames: a burst that
- * large goes in without waiting for the writer thread. A power of two (positions wrap at 2^32).
+ * Default ring size: 32 MiB, about 800,000 metric points of 3 keys in NEXT frames: a burst that
+ * large goes in without waiting for the writer thread, which meanwhile writes the lines of the
+ * points before and makes the metric table's next chunks resident. Its pages become resident only
+ * as far as a burst reaches on its first lap (a lead ahead of the head), so a process that logs a
+ * few points keeps 4 MiB of it. A power of two (positions wrap at 2^32).
  */
-export const DEFAULT_RING_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_RING_BYTES = 32 * 1024 * 1024;
 /** How long the main thread waits for the thread to finish its write before writing itself. */
 const LOCK_WAIT_MS = 5_000;
 /** How often a waiting `written()` looks again when no notify came (a missed wake-up costs this much). */
