@@ -73,11 +73,11 @@ const TOUCH_PIECE_BYTES = 256 * PAGE_BYTES;
  */
 const RING_LEAD_BYTES = 4 * TOUCH_PIECE_BYTES;
 /**
- * While a burst fills the ring (at least this many bytes wait in it), a buffer handed over is
- * touched BURST_TOUCH_PIECES pieces at a time: the metric table takes about 1.3 bytes for each
- * byte of frames, and one piece per WRITE_OUT_MOST_BYTES written left the caller's thread to
- * fault in half of it. Out of a burst a piece at a time, so that a record logged meanwhile waits
- * for 3 ms of touches at most (F32).
+ * While a burst fills the ring (at least this many bytes wait in it), the ring's lead and a buffer
+ * handed over are touched up to BURST_TOUCH_PIECES pieces at a time: the caller fills the ring's
+ * first lap and the metric table (about 1.3 bytes for each byte of frames) faster than one piece
+ * per WRITE_OUT_MOST_BYTES written, which left its thread to fault in half of them. Out of a burst
+ * a piece at a time, so that a record logged meanwhile waits for a few ms of touches at most (F32).
  */
 const BURST_BYTES = 256 * 1024;
 const BURST_TOUCH_PIECES = 4;
@@ -121,8 +121,8 @@ function touchPages(bytes, from, to) {
 // The ring's first lap, a lead ahead of its head; past it, every page was written once.
 const ring = new Uint8Array(workerData.data);
 let ringTouchedUpTo = 0;
-/** Touches the next piece of the ring ahead of its head; false when nothing is to touch now. */
-function touchRingAhead() {
+/** Touches the next \`pieces\` pieces of the ring ahead of its head; false when nothing is to touch now. */
+function touchRingAhead(pieces) {
   if (ringTouchedUpTo === capacity) return false;
   const head = Atomics.load(c, HEAD) >>> 0;
   if (head >= capacity) {
@@ -131,7 +131,7 @@ function touchRingAhead() {
   }
   // The main thread's own stores made its pages up to the head resident.
   const from = Math.max(ringTouchedUpTo, head - (head % ${PAGE_BYTES}));
-  const end = Math.min(capacity, head + ${RING_LEAD_BYTES}, from + ${TOUCH_PIECE_BYTES});
+  const end = Math.min(capacity, head + ${RING_LEAD_BYTES}, from + pieces * ${TOUCH_PIECE_BYTES});
   if (end <= from) return false;
   touchPages(ring, from, end);
   ringTouchedUpTo = end;
@@ -163,8 +163,9 @@ function touchSentAhead(pieces) {
 /** Some of each, as a burst fills both at once; false when neither had anything to touch. */
 function touchSome() {
   const waiting = ((Atomics.load(c, HEAD) >>> 0) - (Atomics.load(c, TAIL) >>> 0)) >>> 0;
-  const ringTouched = touchRingAhead();
-  return touchSentAhead(waiting >= ${BURST_BYTES} ? ${BURST_TOUCH_PIECES} : 1) || ringTouched;
+  const pieces = waiting >= ${BURST_BYTES} ? ${BURST_TOUCH_PIECES} : 1;
+  const ringTouched = touchRingAhead(pieces);
+  return touchSentAhead(pieces) || ringTouched;
 }
 
 let lastBytesAt = Date.now();
