@@ -71,13 +71,11 @@ interface Lease {
 }
 
 /**
- * A chunk's columns in one piece of memory, per slot: the key, 4 values, five 4-byte columns, the
- * 2-byte form, `gone`. Each byte a point takes is a byte of fresh memory a burst of calls faults
- * in (about 10 µs a 4 KiB page on a virtual machine), so columns are no wider than their values.
+ * A chunk's columns in one piece of memory: bytes per element of each, in memory order, the 8-byte
+ * ones first so that each starts aligned. Each byte a point takes is a byte of fresh memory a
+ * burst of calls faults in (about 10 µs a 4 KiB page on a virtual machine), so columns are no
+ * wider than their values.
  */
-const SLOT_BYTES = 8 + (CHUNK_VALUES / CHUNK_SLOTS) * 8 + 5 * 4 + 2 + 1;
-const CHUNK_BYTES = CHUNK_SLOTS * SLOT_BYTES;
-/** Bytes per element of each column, in memory order: the 8-byte ones first, so each starts aligned. */
 const COLUMN_BYTES = { key: 8, values: 8, seq: 4, createdAt: 4, datetime: 4, lease: 4, valueStart: 4, form: 2, gone: 1 } as const;
 type Column = keyof typeof COLUMN_BYTES;
 /** Each column's offset and length in a chunk's memory: the regions a burst fills side by side. */
@@ -92,6 +90,7 @@ const CHUNK_COLUMNS = (() => {
   return columns;
 })();
 const CHUNK_REGIONS = Object.values(CHUNK_COLUMNS);
+const CHUNK_BYTES = CHUNK_REGIONS.reduce((end, [offset, length]) => Math.max(end, offset + length), 0);
 
 /**
  * Where a chunk's memory comes from (see `MetricTable.useMemory`), given its size and its columns'
