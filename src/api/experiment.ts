@@ -225,8 +225,8 @@ export class Experiment {
    */
   logMetrics(values: MetricValues): void {
     if (this.#noOp) return;
-    // Strict (the default) validates without the closure `#check` takes: this runs once per training step.
-    const checked = this.#options.strict !== false ? validateMetrics(values) : this.#check(() => validateMetrics(values));
+    // Strict validates without the closure `#check` takes: this runs once per training step.
+    const checked = this.#strict ? validateMetrics(values) : this.#check(() => validateMetrics(values));
     if (checked === undefined) return;
     const { body, bytes } = metricPoint(checked, Date.now());
     this.#lifecycle.append({ run: this.run, kind: 'metrics', body, bytes });
@@ -332,7 +332,12 @@ export class Experiment {
 
   /** Runs a validation; in non-strict mode a refusal warns once per kind and gives undefined. */
   #check<T>(validate: () => T): T | undefined {
-    return guard(this.#options.strict !== false, validate);
+    return guard(this.#strict, validate);
+  }
+
+  /** Refusals throw (the default) rather than warn once and queue nothing. */
+  get #strict(): boolean {
+    return this.#options.strict !== false;
   }
 
   /** Queues a PATCH of one field, as the Python client sends one field per call. */
