@@ -20,7 +20,7 @@
  * pages, a fifth of a burst's time if the caller's thread took them. A touch is an atomic OR with 0
  * (the byte keeps whatever the main thread wrote meanwhile), a piece at a time so that no write
  * waits long for it. Only a lead, not the whole ring: a process that logs a few points keeps 4 MiB
- * of its ring resident, not 16.
+ * of its ring resident, not 32.
  */
 
 import { FRAME_DECODER_SOURCE } from './frames';
@@ -62,9 +62,8 @@ const IDLE_WAIT_MS = 250;
 /** One store per page of this size touches every page (larger pages are touched more than once). */
 const PAGE_BYTES = 4096;
 /**
- * Bytes touched between two looks at the ring: 256 pages, about 3 ms on a virtual machine. The
- * ring's own lead takes a piece per WRITE_OUT_MOST_BYTES written, as a burst fills it; the metric
- * table takes more (BURST_TOUCH_PIECES).
+ * Bytes touched between two looks at the ring: 256 pages, about 3 ms on a virtual machine. In a
+ * burst, up to BURST_TOUCH_PIECES of them per WRITE_OUT_MOST_BYTES written.
  */
 const TOUCH_PIECE_BYTES = 256 * PAGE_BYTES;
 /**
