@@ -80,6 +80,17 @@ export function syncDirectory(directory: string, policy: FsyncPolicy): void {
   }
 }
 
+/**
+ * Closes `fd` off the calling thread, once `after` settles (a flush of it in the background). For
+ * a file a rename replaced, the last close frees all of it: 60–150 ms on the calling thread for a
+ * 300 MB journal at the end of a drain (bench/fixtures/drain-child.mjs), the longest stall there.
+ */
+export function closeInBackground(fd: number, after: Promise<unknown> | null): void {
+  const closeIt = () => close(fd, () => {});
+  if (after) void after.then(closeIt, closeIt);
+  else closeIt();
+}
+
 /** `syncDirectory` under a flushing policy, off the calling thread; a failure is ignored as there. */
 export function syncDirectoryInBackground(directory: string): void {
   open(directory, 'r', (error, fd) => {

@@ -20,7 +20,7 @@
  */
 import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { syncDirectory, writeLines, type FsyncPolicy } from './file-io';
+import { closeInBackground, syncDirectory, writeLines, type FsyncPolicy } from './file-io';
 import { JournalRewrite, type RewriteTarget } from './rewrite';
 import { JournalRing, type MemoryRegion, type MetricFrameRecord, type RingOptions } from './ring';
 
@@ -183,7 +183,8 @@ export class JournalFile {
       install: (fd, size, dirty) => {
         // Everything the ring held is in the new file already; the thread writes to it from here.
         this.ring.replaceFile(fd);
-        closeSync(this.fd);
+        // The old file is gone from the folder; a flush of it may still be running.
+        closeInBackground(this.fd, this.syncing);
         this.fd = fd;
         this.size = size;
         this.dirty = dirty;
