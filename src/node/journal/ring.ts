@@ -406,6 +406,23 @@ export class JournalRing {
     return done;
   }
 
+  /**
+   * Ends the writer thread the way a crash between two writes would, for tests of that path:
+   * what it has not written stays in the ring. It holds the ring's lock from the call until the
+   * thread is gone, so frames pushed meanwhile stay unwritten too.
+   */
+  async endThread(): Promise<void> {
+    const thread = this.#thread;
+    if (!thread) return;
+    const c = this.#control;
+    while (Atomics.compareExchange(c, CONTROL.lock, 0, 1) !== 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    try {
+      await thread.terminate();
+    } finally {
+      Atomics.store(c, CONTROL.lock, 0);
+    }
+  }
+
   /** Numbering starts over: later DEFINE frames overwrite the decoder's old slots. */
   #restartNames(): void {
     this.#names = new Map();
@@ -491,9 +508,15 @@ export class JournalRing {
     const tail = Atomics.load(c, CONTROL.tail);
     if (head === tail) return true;
     this.#decoder ??= compileDecoder();
-    this.#decoder.decode(this.#data, this.#capacity, tail, head, this.#decoder.state, (bytes) => {
-      if (Atomics.load(c, CONTROL.failed) === 0) this.#writeBytes(bytes);
-    });
+    try {
+      this.#decoder.decode(this.#data, this.#capacity, tail, head, this.#decoder.state, (bytes) => {
+        if (Atomics.load(c, CONTROL.failed) === 0) this.#writeBytes(bytes);
+      });
+    } catch {
+      // Frames a writer thread left when it died refer to names and a point only its decoder knew.
+      // As the thread does: a failed write, so the store keeps the records and rewrites the file.
+      Atomics.store(c, CONTROL.failed, constants.errno.EIO);
+    }
     if (Atomics.load(c, CONTROL.failed) !== 0) return false;
     Atomics.store(c, CONTROL.tail, head);
     return true;
