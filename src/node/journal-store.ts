@@ -285,11 +285,21 @@ class JournalStore implements OutboxStore {
     await this.written();
   }
 
-  /** Writes everything handed over so far into the file before returning: the crash and exit paths. */
+  /**
+   * Writes everything handed over so far into the file before returning: the crash and exit paths.
+   * A file that fell behind the queue gets one more rewrite from memory here, whenever the last
+   * try was (what memory alone holds dies with the process): the disk may take writes again, and
+   * a failure that was not the disk's (the writer thread ended with frames only it could read) is
+   * over once the file is rewritten. Not after a write that never came back (EBUSY): on a disk
+   * that hangs, the rewrite would hang the exit.
+   */
   flushSync(): void {
-    if (this.closing || this.diskFailed) return;
-    this.file.flushSync();
-    this.noticeFailure();
+    if (this.closing) return;
+    if (!this.diskFailed) {
+      this.file.flushSync();
+      this.noticeFailure();
+    }
+    if (this.diskFailed && this.file.failure !== 'EBUSY') this.recover(true);
   }
 
   async count(): Promise<{ records: number; bytes: number; byRun: Record<string, number> }> {

@@ -1,9 +1,11 @@
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { logger } from '../../src/runtime/logger';
 import { openJournalStore } from '../../src/node/journal-store';
+import { replayJournalFile } from '../../src/node/journal/replay';
 import { testRecord } from '../helpers/store-contract';
 
 const disk = vi.hoisted(() => ({ full: false }));
@@ -50,5 +52,23 @@ it('keeps working in memory with one warning when the disk fills up, and says so
 
   const claimed = await store.claim({ owner: 'o', leaseMs: 1000, now: 0, maxCount: 10, maxBytes: 1e6 });
   expect(claimed.map((record) => record.seq)).toEqual([1]);
+  await store.close();
+});
+
+it('at exit, a journal that fell behind is rewritten from memory once more: the records kept in memory outlive the process', async () => {
+  vi.spyOn(console, 'warn').mockImplementation(() => {});
+  vi.spyOn(console, 'info').mockImplementation(() => {});
+  const store = await openJournalStore({ name: 'http://127.0.0.1:8000', caps: CAPS, directory: root, writerThread: false });
+  await store.append([testRecord(1, 'a', 'create')], CAPS);
+  disk.full = true;
+  await store.append([testRecord(2, 'a', 'metrics')], CAPS);
+  expect(store.kind).toBe('memory');
+
+  // Freed a moment later, well within the wait between two rewrites while the process runs.
+  disk.full = false;
+  store.flushSync?.();
+  expect(store.kind).toBe('journal');
+  const [journal] = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.jsonl'));
+  expect([...replayJournalFile(join(root, journal)).records.values()].map((record) => record.seq)).toEqual([1, 2]);
   await store.close();
 });
