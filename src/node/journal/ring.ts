@@ -420,6 +420,7 @@ export class JournalRing {
       await thread.terminate();
     } finally {
       Atomics.store(c, CONTROL.lock, 0);
+      Atomics.notify(c, CONTROL.lock);
     }
   }
 
