@@ -14,8 +14,8 @@ import { openJournalStore } from '../../src/node/journal-store';
 import { MemoryStore } from '../../src/outbox/memory-store';
 import { RECORD_FORMAT_VERSION, newRecordId, recordIdKey, type OutboxRecord } from '../../src/outbox/records';
 import type { ClaimOptions, OutboxStore, StoreCaps } from '../../src/outbox/store';
-import { metricPoint } from '../../src/wire/metric-point';
 import { pythonDatetime } from '../../src/wire/format';
+import { metricRecord } from '../helpers/metric-record';
 
 /** A small deterministic generator, so a failure can be replayed. */
 function random(seed: number): () => number {
@@ -28,12 +28,6 @@ function random(seed: number): () => number {
 
 const START = Date.UTC(2026, 11, 4, 10, 0, 0);
 const ROOMY: StoreCaps = { maxRecords: 1e7, maxBytes: 1e10 };
-
-/** A metrics record as Outbox.append builds it for `logMetrics`. */
-function metricRecord(seq: number, run: string, values: Record<string, number | null>, at: number): OutboxRecord {
-  const { body, bytes } = metricPoint(values, at);
-  return { v: RECORD_FORMAT_VERSION, id: newRecordId(at), seq, run, kind: 'metrics', body, createdAt: at, bytes };
-}
 
 function statusRecord(seq: number, run: string, at: number): OutboxRecord {
   const body = { status: 'running' };

@@ -7,21 +7,16 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { addLine } from '../../src/node/journal/format';
 import { JournalRing } from '../../src/node/journal/ring';
-import { newRecordId, RECORD_FORMAT_VERSION, type OutboxRecord } from '../../src/outbox/records';
+import type { OutboxRecord } from '../../src/outbox/records';
 import { validateMetrics } from '../../src/wire/validation';
-import { metricPoint } from '../../src/wire/metric-point';
 import { journalPathsRemovedAfterEach } from '../helpers/journal-paths';
+import { metricRecord } from '../helpers/metric-record';
 
 const newJournalPath = journalPathsRemovedAfterEach();
 
 function openFile(): { path: string; fd: number } {
   const path = newJournalPath('ring-frames-');
   return { path, fd: openSync(path, 'a', 0o600) };
-}
-
-function metricRecord(seq: number, run: string, values: Record<string, number | null>, at: number): OutboxRecord {
-  const { body, bytes } = metricPoint(values, at);
-  return { v: RECORD_FORMAT_VERSION, id: newRecordId(at), seq, run, kind: 'metrics', body, createdAt: at, bytes };
 }
 
 it('metric frames become exactly the add lines of their records, text frames stay as written, in push order', () => {

@@ -9,16 +9,13 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { addLine } from '../../src/node/journal/format';
 import { JournalRing } from '../../src/node/journal/ring';
-import { newRecordId, RECORD_FORMAT_VERSION, type OutboxRecord } from '../../src/outbox/records';
-import { metricPoint } from '../../src/wire/metric-point';
 import { journalPathsRemovedAfterEach } from '../helpers/journal-paths';
+import { metricRecord } from '../helpers/metric-record';
 
 const newJournalPath = journalPathsRemovedAfterEach();
 
-function metricRecord(seq: number, at: number): OutboxRecord {
-  const { body, bytes } = metricPoint({ step: seq, loss: 1 / (seq + 1), acc: seq / 1000 }, at);
-  return { v: RECORD_FORMAT_VERSION, id: newRecordId(at), seq, run: 'run-a', kind: 'metrics', body, createdAt: at, bytes };
-}
+/** The points of one training run, step after step. */
+const trainingPoint = (seq: number, at: number) => metricRecord(seq, 'run-a', { step: seq, loss: 1 / (seq + 1), acc: seq / 1000 }, at);
 
 /** The thread writes a record's members in an order of its own: lines compare as what they parse to. */
 const parsedLines = (text: string): unknown[] => text.trimEnd().split('\n').map((line) => JSON.parse(line));
@@ -28,7 +25,7 @@ it('frames the thread left behind fail the write instead of throwing; after the 
   const fd = openSync(path, 'a', 0o600);
   const ring = new JournalRing(fd, { ringBytes: 1 << 20 });
   const start = Date.UTC(2024, 0, 2, 3, 4, 5);
-  const first = metricRecord(0, start);
+  const first = trainingPoint(0, start);
   expect(ring.pushMetric(first)).toBe(true);
   ring.pushText('{"op":"meta","key":"a","value":1}\n');
   expect(ring.flushSync()).toBe(true);
@@ -39,7 +36,7 @@ it('frames the thread left behind fail the write instead of throwing; after the 
   const ended = ring.endThread();
   const queued = [first];
   for (let seq = 1; seq <= 1000; seq++) {
-    const record = metricRecord(seq, start + seq);
+    const record = trainingPoint(seq, start + seq);
     expect(ring.pushMetric(record)).toBe(true);
     queued.push(record);
   }
@@ -59,7 +56,7 @@ it('frames the thread left behind fail the write instead of throwing; after the 
   ring.pushText(lines);
   expect(ring.failure).toBeUndefined();
   // No thread decodes metric frames now: the store writes such records as text lines.
-  const later = metricRecord(1001, start + 1001);
+  const later = trainingPoint(1001, start + 1001);
   expect(ring.pushMetric(later)).toBe(false);
   ring.pushText(addLine(later));
   expect(ring.flushSync()).toBe(true);
