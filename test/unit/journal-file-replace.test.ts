@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { JournalFile } from '../../src/node/journal/journal-file';
+import { eventually } from '../helpers/fault-setup';
 import { journalPathsRemovedAfterEach } from '../helpers/journal-paths';
 
 const newJournalPath = journalPathsRemovedAfterEach();
@@ -24,10 +25,6 @@ function replacedDescriptors(path: string): number {
   return count;
 }
 
-async function until(condition: () => boolean): Promise<void> {
-  for (let tries = 0; !condition() && tries < 200; tries++) await new Promise((resolve) => setTimeout(resolve, 5));
-}
-
 for (const thread of [true, false]) {
   it.skipIf(!hasProcFd)(`${thread ? 'with' : 'without'} a writer thread: each replaced file's descriptor is closed, a flush of it running or not`, async () => {
     const path = newJournalPath('replace-');
@@ -43,7 +40,7 @@ for (const thread of [true, false]) {
       file.append('last\n');
       await file.written();
       expect(readFileSync(path, 'utf8')).toBe('round 19\nlast\n');
-      await until(() => replacedDescriptors(path) === 0);
+      await eventually(() => replacedDescriptors(path) === 0, 1_000);
       expect(replacedDescriptors(path)).toBe(0);
     } finally {
       await file.close();
